@@ -1,0 +1,134 @@
+//! Who may do what. A user holds roles, each in one council (the
+//! administrator's role covers them all); a permission is checked against
+//! the role held in the council the user is working in.
+//!
+//! This is the only place permissions are decided: every web route names
+//! one [`Permission`] and asks [`Role::permits`].
+
+use crate::org::{CouncilLevel, coded_enum};
+
+coded_enum! {
+    /// Vai trò — a role a user holds in a council.
+    Role, "role" {
+        /// Quản trị hệ thống — users, catalogues, audit.
+        Admin = "quan_tri", "Quản trị hệ thống";
+        /// Chủ tịch HĐND — chairs sessions, signs.
+        Chair = "chu_tich", "Chủ tịch HĐND";
+        /// Phó Chủ tịch HĐND — co-chairs.
+        ViceChair = "pho_chu_tich", "Phó Chủ tịch HĐND";
+        /// Ủy viên Thường trực, Trưởng Ban.
+        StandingMember = "thuong_truc", "Ủy viên Thường trực HĐND";
+        /// Đại biểu HĐND.
+        Deputy = "dai_bieu", "Đại biểu HĐND";
+        /// Trưởng, Phó Trưởng Đoàn ĐBQH.
+        DelegationLead = "lanh_dao_doan", "Lãnh đạo Đoàn ĐBQH";
+        /// Đại biểu Quốc hội.
+        NaDeputy = "dbqh", "Đại biểu Quốc hội";
+        /// Chuyên viên Văn phòng — prepares sessions, registers documents.
+        OfficeStaff = "van_phong", "Chuyên viên Văn phòng";
+        /// Thư ký — attendance, minutes; the commune council's secretary.
+        Secretary = "thu_ky", "Thư ký HĐND";
+        /// Cán bộ cơ quan giải quyết — answers petitions and recommendations.
+        AgencyOfficer = "co_quan", "Cán bộ cơ quan giải quyết";
+        /// Khách mời — reads what is shared with guests.
+        Guest = "khach_moi", "Khách mời";
+    }
+}
+
+coded_enum! {
+    /// Quyền — an action a route performs.
+    Permission, "permission" {
+        /// Open the workspace home of a council.
+        ViewWorkspace = "xem_trang_chu", "Xem trang làm việc";
+        /// See the council's structure: term, committees, deputies.
+        ViewOrganisation = "xem_to_chuc", "Xem cơ cấu tổ chức";
+        /// See the councils of the province (the province supervising communes).
+        ViewProvinceCouncils = "xem_hdnd_cap_xa", "Xem HĐND cấp xã trong tỉnh";
+        /// See the council's rules (majorities, labels, deadlines).
+        ViewRules = "xem_quy_che", "Xem quy chế";
+        /// Change the council's rules.
+        EditRules = "sua_quy_che", "Sửa quy chế";
+        /// See the agencies that answer to the council.
+        ViewAgencies = "xem_co_quan", "Xem cơ quan giải quyết";
+        /// Create users, reset passwords, grant roles.
+        ManageUsers = "quan_ly_nguoi_dung", "Quản lý người dùng";
+        /// Read and verify the audit log.
+        ViewAudit = "xem_nhat_ky", "Xem nhật ký hệ thống";
+    }
+}
+
+impl Role {
+    /// Whether this role, held in a council of `level`, grants `permission`.
+    pub fn permits(self, permission: Permission, level: CouncilLevel) -> bool {
+        use Permission as P;
+        use Role as R;
+
+        match permission {
+            P::ViewWorkspace => true,
+            P::ViewOrganisation | P::ViewRules => !matches!(self, R::Guest),
+            P::ViewAgencies => !matches!(self, R::Guest | R::AgencyOfficer),
+            P::ViewProvinceCouncils => {
+                level == CouncilLevel::Province
+                    && matches!(
+                        self,
+                        R::Admin | R::Chair | R::ViceChair | R::StandingMember | R::OfficeStaff
+                    )
+            }
+            P::EditRules => matches!(self, R::Admin | R::Chair | R::OfficeStaff | R::Secretary),
+            P::ManageUsers | P::ViewAudit => self == R::Admin,
+        }
+    }
+
+    /// Whether the role belongs to the council's own staff, who may be asked
+    /// for a second factor at sign-in.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Self::Admin | Self::OfficeStaff | Self::Secretary | Self::Chair)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The full matrix, written out so that a change to a permission shows up
+    /// here as a deliberate edit. Columns follow `Permission::ALL`; `P` and
+    /// `C` give the answer at province and commune level.
+    #[test]
+    fn every_role_and_permission_pair() {
+        // ViewWorkspace, ViewOrganisation, ViewProvinceCouncils, ViewRules,
+        // EditRules, ViewAgencies, ManageUsers, ViewAudit
+        let table: &[(Role, &str, &str)] = &[
+            (Role::Admin, "11111111", "11011111"),
+            (Role::Chair, "11111100", "11011100"),
+            (Role::ViceChair, "11110100", "11010100"),
+            (Role::StandingMember, "11110100", "11010100"),
+            (Role::Deputy, "11010100", "11010100"),
+            (Role::DelegationLead, "11010100", "11010100"),
+            (Role::NaDeputy, "11010100", "11010100"),
+            (Role::OfficeStaff, "11111100", "11011100"),
+            (Role::Secretary, "11011100", "11011100"),
+            (Role::AgencyOfficer, "11010000", "11010000"),
+            (Role::Guest, "10000000", "10000000"),
+        ];
+        assert_eq!(table.len(), Role::ALL.len(), "every role has a row");
+        for (role, province, commune) in table {
+            for (level, row) in [(CouncilLevel::Province, province), (CouncilLevel::Commune, commune)] {
+                assert_eq!(row.len(), Permission::ALL.len());
+                for (perm, want) in Permission::ALL.iter().zip(row.chars()) {
+                    assert_eq!(
+                        role.permits(*perm, level),
+                        want == '1',
+                        "{role:?} {perm:?} at {level:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn staff_roles() {
+        assert!(Role::Secretary.is_staff());
+        assert!(!Role::Deputy.is_staff());
+        assert!(!Role::Guest.is_staff());
+    }
+}

@@ -1,0 +1,165 @@
+//! The persistence interface of Nghị trường, [`Store`], and its one SQL
+//! implementation that runs on SQLite (the embedded default) and on
+//! PostgreSQL, chosen by the URL scheme.
+//!
+//! Every method that changes state writes its audit record in the same
+//! transaction (see [`AuditContext`]); callers cannot forget it. Web code
+//! sees only the trait; only the binary opens a concrete store.
+//!
+//! Both backends run the same conformance story (`tests/conformance.rs`).
+
+#![warn(missing_docs)]
+
+mod model;
+mod sql;
+
+use async_trait::async_trait;
+use nghitruong_domain::access::Role;
+use nghitruong_domain::audit::AuditRecord;
+use nghitruong_domain::org::{AdminUnit, Body, Council};
+use nghitruong_domain::rules::CouncilRules;
+use time::{Date, OffsetDateTime};
+
+pub use model::*;
+pub use sql::{Backend, SqlStore, StoreOptions};
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The change clashes with what is stored (a unique key, a stale state).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The backend failed; details are for the log, not for users.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Results of store calls.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who is making a change, and when: written into the audit record of the
+/// change in the same transaction.
+#[derive(Clone, Debug)]
+pub struct AuditContext {
+    /// The signed-in user, if any.
+    pub actor_id: Option<i64>,
+    /// Their display name, or "hệ thống" for the system itself.
+    pub actor_name: String,
+    /// The HTTP request, if the change came from one.
+    pub request_id: Option<String>,
+    /// When the change happens, from the caller's clock.
+    pub at: OffsetDateTime,
+}
+
+impl AuditContext {
+    /// A change made by the system itself (seeding, the command line).
+    pub fn system(at: OffsetDateTime) -> Self {
+        Self { actor_id: None, actor_name: "hệ thống".into(), request_id: None, at }
+    }
+}
+
+/// The persistence interface.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Which backend this is.
+    fn backend(&self) -> Backend;
+    /// Brings the schema up to date.
+    async fn migrate(&self) -> Result<()>;
+    /// Checks the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Writes a consistent copy of the database to `path` while it is in use.
+    async fn backup_to(&self, path: &std::path::Path) -> Result<()>;
+
+    // Organisation.
+
+    /// Loads a whole organisation (units, councils, bodies, people, users) in
+    /// one transaction, with one audit record.
+    async fn seed_organisation(&self, seed: &OrgSeed, ctx: &AuditContext) -> Result<SeedCounts>;
+    /// Administrative units under `parent` (or the provinces, with `None`).
+    async fn units(&self, parent: Option<&str>) -> Result<Vec<AdminUnit>>;
+    /// One council.
+    async fn council(&self, id: i64) -> Result<Council>;
+    /// Councils matching `filter`, with their counts, and how many match in all.
+    async fn councils(&self, filter: &CouncilFilter) -> Result<(Vec<CouncilSummary>, i64)>;
+    /// Replaces a council's rules.
+    async fn update_council_rules(
+        &self,
+        council_id: i64,
+        rules: &CouncilRules,
+        ctx: &AuditContext,
+    ) -> Result<()>;
+    /// The bodies of a council (its HĐND, Thường trực, Ban, office, agencies).
+    async fn bodies(&self, council_id: i64) -> Result<Vec<Body>>;
+    /// One body.
+    async fn body(&self, id: i64) -> Result<Body>;
+    /// People holding a position in `body_id` on `day`.
+    async fn members(&self, body_id: i64, day: Date) -> Result<Vec<Member>>;
+
+    // Accounts.
+
+    /// Creates a user; fails with `Conflict` when the username is taken.
+    async fn create_user(&self, user: &NewUser, ctx: &AuditContext) -> Result<i64>;
+    /// One user.
+    async fn user(&self, id: i64) -> Result<User>;
+    /// A user by username, with the secrets needed to sign in.
+    async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>>;
+    /// Users whose name or username contains `query`, with their roles.
+    async fn users(&self, query: &str, limit: i64) -> Result<Vec<(User, Vec<RoleGrant>)>>;
+    /// Replaces a user's password hash and revokes their sessions.
+    async fn set_password(&self, user_id: i64, hash: &str, ctx: &AuditContext) -> Result<()>;
+    /// Sets or clears a user's TOTP secret.
+    async fn set_totp_secret(
+        &self,
+        user_id: i64,
+        secret: Option<&str>,
+        ctx: &AuditContext,
+    ) -> Result<()>;
+    /// Grants a role in a council (`None`: every council; administrators only).
+    async fn grant_role(
+        &self,
+        user_id: i64,
+        council_id: Option<i64>,
+        role: Role,
+        ctx: &AuditContext,
+    ) -> Result<()>;
+    /// The roles a user holds.
+    async fn roles(&self, user_id: i64) -> Result<Vec<RoleGrant>>;
+
+    // Sign-in sessions.
+
+    /// Records a new session.
+    async fn create_session(&self, session: &NewSession, ctx: &AuditContext) -> Result<i64>;
+    /// A live (not revoked, not expired at `now`) session by token hash.
+    async fn live_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<AuthSession>>;
+    /// Notes activity on a session.
+    async fn touch_session(&self, id: i64, now: OffsetDateTime) -> Result<()>;
+    /// Marks the second factor as passed.
+    async fn confirm_second_factor(&self, id: i64, ctx: &AuditContext) -> Result<()>;
+    /// Switches the council a session works in.
+    async fn set_session_council(&self, id: i64, council_id: i64) -> Result<()>;
+    /// A user's sessions, newest first.
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<AuthSession>>;
+    /// Revokes one of a user's sessions; `NotFound` if it is not theirs.
+    async fn revoke_session(&self, user_id: i64, session_id: i64, ctx: &AuditContext) -> Result<()>;
+
+    // Sign-in throttling.
+
+    /// Counts one failed sign-in against each key.
+    async fn record_login_failure(&self, keys: &[String], at: OffsetDateTime) -> Result<()>;
+    /// Failures against `key` since `since`.
+    async fn login_failures(&self, key: &str, since: OffsetDateTime) -> Result<u32>;
+    /// Forgets the failures against `key` (after a successful sign-in).
+    async fn clear_login_failures(&self, key: &str) -> Result<()>;
+
+    // Audit.
+
+    /// Records an event that changes nothing else (a sign-in, a lock-out).
+    async fn record_event(&self, event: &AuditEvent, ctx: &AuditContext) -> Result<()>;
+    /// Audit records matching `filter`, newest first, and how many match.
+    async fn audit_page(&self, filter: &AuditFilter) -> Result<(Vec<AuditRecord>, i64)>;
+    /// Up to `limit` records after `after_seq`, in order, for verification.
+    async fn audit_after(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>>;
+}
