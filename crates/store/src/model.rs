@@ -136,6 +136,8 @@ pub struct CouncilFilter {
     pub limit: i64,
     /// Rows to skip.
     pub offset: i64,
+    /// The day deputies in office are counted on.
+    pub today: Option<Date>,
 }
 
 /// A council with the counts a list shows.

@@ -14,6 +14,7 @@ CREATE TABLE councils (
     unit_code       TEXT NOT NULL REFERENCES admin_units(code),
     level           TEXT NOT NULL,
     name            TEXT NOT NULL,
+    search_name     TEXT NOT NULL,
     term_number     BIGINT NOT NULL,
     term_starts_on  TEXT NOT NULL,
     term_ends_on    TEXT NOT NULL,

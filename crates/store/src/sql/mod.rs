@@ -1,0 +1,430 @@
+//! The SQL store: one implementation over `sqlx::Any`, so the same queries
+//! run on SQLite and PostgreSQL. Queries use `$n` placeholders, which both
+//! accept; the few dialect differences are matched on [`Backend`].
+//!
+//! Each backend has its own migration folder, because their column types
+//! and identity columns differ, but the tables and columns are the same.
+//!
+//! Writes are serialised: SQLite allows one writer anyway, and the audit
+//! chain needs each record to see the one before it. In-process that is a
+//! mutex; on PostgreSQL a transaction-scoped advisory lock also serialises
+//! writers across nodes.
+
+mod accounts;
+mod audit;
+mod org;
+mod rows;
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use nghitruong_domain::access::Role;
+use nghitruong_domain::audit::AuditRecord;
+use nghitruong_domain::org::{AdminUnit, Body, Council};
+use nghitruong_domain::rules::CouncilRules;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, AssertSqlSafe, Executor, Transaction};
+use time::{Date, OffsetDateTime};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::{
+    AuditContext, AuditEvent, AuditFilter, AuthSession, CouncilFilter, CouncilSummary,
+    Credentials, Member, NewSession, NewUser, OrgSeed, Result, RoleGrant, SeedCounts, Store,
+    StoreError, User,
+};
+
+/// Which database a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, the embedded default.
+    Sqlite,
+    /// PostgreSQL, for a province or more.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, from its scheme.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':').map(|(s, _)| s)?;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// How to open a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: String,
+    /// PostgreSQL only: the schema to work in, created if missing. Tests
+    /// give each run its own so runs cannot collide.
+    pub schema: Option<String>,
+    /// Pool size.
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("url", &redact_url(&self.url))
+            .field("schema", &self.schema)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// The URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<invalid url>".into(),
+    }
+}
+
+/// The store over SQLite or PostgreSQL.
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    writer: Mutex<()>,
+}
+
+/// An open write transaction holding the writer lock.
+pub(crate) struct Write<'a> {
+    pub(crate) tx: Transaction<'static, Any>,
+    _guard: MutexGuard<'a, ()>,
+}
+
+impl SqlStore {
+    /// Opens (and for SQLite creates) the database. Does not migrate.
+    pub async fn open(options: &StoreOptions) -> anyhow::Result<Self> {
+        install_default_drivers();
+        let backend = Backend::from_url(&options.url)
+            .with_context(|| format!("unsupported database url {}", redact_url(&options.url)))?;
+        let url = match backend {
+            Backend::Sqlite if !options.url.contains("mode=") => {
+                let sep = if options.url.contains('?') { '&' } else { '?' };
+                format!("{}{sep}mode=rwc", options.url)
+            }
+            _ => options.url.clone(),
+        };
+        if let (Backend::Postgres, Some(schema)) = (backend, &options.schema) {
+            create_schema(&url, schema).await?;
+        }
+        let schema = options.schema.clone();
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        }
+                        Backend::Postgres => {
+                            if let Some(schema) = schema {
+                                let sql = format!("SET search_path TO {}", quote_ident(&schema));
+                                conn.execute(AssertSqlSafe(sql)).await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .with_context(|| format!("failed to open database {}", redact_url(&options.url)))?;
+        Ok(Self { pool, backend, writer: Mutex::new(()) })
+    }
+
+    /// Starts a write: takes the writer lock and opens a transaction.
+    pub(crate) async fn write(&self) -> Result<Write<'_>> {
+        let guard = self.writer.lock().await;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if self.backend == Backend::Postgres {
+            // Serialises writers across nodes; released at commit.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(727274)) AS l")
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        Ok(Write { tx, _guard: guard })
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Drops the PostgreSQL schema this store works in (tests clean up).
+    pub async fn drop_schema(&self, schema: &str) -> anyhow::Result<()> {
+        let sql = format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(schema));
+        self.pool.execute(AssertSqlSafe(sql)).await?;
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Write<'_> {
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(db)
+    }
+}
+
+async fn create_schema(url: &str, schema: &str) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::AnyConnection::connect(url).await.context("failed to reach postgres")?;
+    let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema));
+    conn.execute(AssertSqlSafe(sql)).await.context("failed to create schema")?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// Quotes an identifier for PostgreSQL. Only used with schema names the
+/// operator or a test chose, never with user input, but quoted all the same.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Maps a driver error: unique violations become `Conflict`, a missing row
+/// `NotFound`, anything else stays for the log.
+pub(crate) fn db(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict(d.message().to_owned())
+        }
+        _ => StoreError::Other(anyhow::Error::new(e)),
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&self.pool).await.map_err(|e| StoreError::Other(e.into()))
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn backup_to(&self, path: &Path) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                let target = path.to_str().context("backup path is not UTF-8")?.to_owned();
+                // VACUUM INTO reads one consistent snapshot while writers go on.
+                sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await.map_err(db)?;
+                Ok(())
+            }
+            Backend::Postgres => Err(StoreError::Conflict(
+                "PostgreSQL is backed up with pg_dump; the command line runs it".into(),
+            )),
+        }
+    }
+
+    async fn seed_organisation(&self, seed: &OrgSeed, ctx: &AuditContext) -> Result<SeedCounts> {
+        org::seed(self, seed, ctx).await
+    }
+
+    async fn units(&self, parent: Option<&str>) -> Result<Vec<AdminUnit>> {
+        org::units(self, parent).await
+    }
+
+    async fn council(&self, id: i64) -> Result<Council> {
+        org::council(self, id).await
+    }
+
+    async fn councils(&self, filter: &CouncilFilter) -> Result<(Vec<CouncilSummary>, i64)> {
+        org::councils(self, filter).await
+    }
+
+    async fn update_council_rules(
+        &self,
+        council_id: i64,
+        rules: &CouncilRules,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        org::update_rules(self, council_id, rules, ctx).await
+    }
+
+    async fn bodies(&self, council_id: i64) -> Result<Vec<Body>> {
+        org::bodies(self, council_id).await
+    }
+
+    async fn body(&self, id: i64) -> Result<Body> {
+        org::body(self, id).await
+    }
+
+    async fn members(&self, body_id: i64, day: Date) -> Result<Vec<Member>> {
+        org::members(self, body_id, day).await
+    }
+
+    async fn create_user(&self, user: &NewUser, ctx: &AuditContext) -> Result<i64> {
+        accounts::create_user(self, user, ctx).await
+    }
+
+    async fn user(&self, id: i64) -> Result<User> {
+        accounts::user(self, id).await
+    }
+
+    async fn user_credentials(&self, username: &str) -> Result<Option<Credentials>> {
+        accounts::credentials(self, username).await
+    }
+
+    async fn users(&self, query: &str, limit: i64) -> Result<Vec<(User, Vec<RoleGrant>)>> {
+        accounts::users(self, query, limit).await
+    }
+
+    async fn set_password(&self, user_id: i64, hash: &str, ctx: &AuditContext) -> Result<()> {
+        accounts::set_password(self, user_id, hash, ctx).await
+    }
+
+    async fn set_totp_secret(
+        &self,
+        user_id: i64,
+        secret: Option<&str>,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        accounts::set_totp_secret(self, user_id, secret, ctx).await
+    }
+
+    async fn grant_role(
+        &self,
+        user_id: i64,
+        council_id: Option<i64>,
+        role: Role,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        accounts::grant_role(self, user_id, council_id, role, ctx).await
+    }
+
+    async fn roles(&self, user_id: i64) -> Result<Vec<RoleGrant>> {
+        accounts::roles(&self.pool, user_id).await
+    }
+
+    async fn create_session(&self, session: &NewSession, ctx: &AuditContext) -> Result<i64> {
+        accounts::create_session(self, session, ctx).await
+    }
+
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<AuthSession>> {
+        accounts::live_session(self, token_hash, now).await
+    }
+
+    async fn touch_session(&self, id: i64, now: OffsetDateTime) -> Result<()> {
+        accounts::touch_session(self, id, now).await
+    }
+
+    async fn confirm_second_factor(&self, id: i64, ctx: &AuditContext) -> Result<()> {
+        accounts::confirm_second_factor(self, id, ctx).await
+    }
+
+    async fn set_session_council(&self, id: i64, council_id: i64) -> Result<()> {
+        accounts::set_session_council(self, id, council_id).await
+    }
+
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<AuthSession>> {
+        accounts::sessions_of(self, user_id).await
+    }
+
+    async fn revoke_session(
+        &self,
+        user_id: i64,
+        session_id: i64,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        accounts::revoke_session(self, user_id, session_id, ctx).await
+    }
+
+    async fn record_login_failure(&self, keys: &[String], at: OffsetDateTime) -> Result<()> {
+        accounts::record_login_failure(self, keys, at).await
+    }
+
+    async fn login_failures(&self, key: &str, since: OffsetDateTime) -> Result<u32> {
+        accounts::login_failures(self, key, since).await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        accounts::clear_login_failures(self, key).await
+    }
+
+    async fn record_event(&self, event: &AuditEvent, ctx: &AuditContext) -> Result<()> {
+        let mut w = self.write().await?;
+        let change = audit::Change {
+            action: &event.action,
+            entity: &event.entity,
+            entity_id: event.entity_id.clone(),
+            before: None,
+            after: event.details.clone(),
+        };
+        audit::append(&mut w, ctx, change).await?;
+        w.commit().await
+    }
+
+    async fn audit_page(&self, filter: &AuditFilter) -> Result<(Vec<AuditRecord>, i64)> {
+        audit::page(self, filter).await
+    }
+
+    async fn audit_after(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+        audit::after(self, after_seq, limit).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/x.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("mysql://u@h/db"), None);
+        assert_eq!(Backend::from_url("nothing"), None);
+    }
+
+    #[test]
+    fn passwords_never_reach_debug_output() {
+        let o = StoreOptions {
+            url: "postgres://nt:s3cret@127.0.0.1/nt".into(),
+            schema: None,
+            max_connections: 1,
+        };
+        let shown = format!("{o:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("***"));
+    }
+
+    #[test]
+    fn identifiers_are_quoted() {
+        assert_eq!(quote_ident("nt_test"), "\"nt_test\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+}
