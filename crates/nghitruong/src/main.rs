@@ -1,1 +1,35 @@
-fn main() {}
+//! The Nghị trường binary: the server and the commands operators use.
+//!
+//! Run the product with demo data:
+//!
+//! ```text
+//! cargo run --release -- serve --demo
+//! ```
+//!
+//! then open <http://127.0.0.1:8080> and sign in with an account it prints.
+
+mod cli;
+mod demo;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("lỗi: không khởi động được runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli::run(args)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("lỗi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -21,7 +21,7 @@ use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
 pub use model::*;
-pub use sql::{Backend, SqlStore, StoreOptions};
+pub use sql::{Backend, SqlStore, StoreOptions, redact_url};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -162,4 +162,24 @@ pub trait Store: Send + Sync {
     async fn audit_page(&self, filter: &AuditFilter) -> Result<(Vec<AuditRecord>, i64)>;
     /// Up to `limit` records after `after_seq`, in order, for verification.
     async fn audit_after(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>>;
+}
+
+/// Walks the whole audit chain in order. The outer result is the store's;
+/// the inner one says how many records verified, or where the chain breaks.
+pub async fn verify_audit_chain(
+    store: &dyn Store,
+) -> Result<std::result::Result<i64, nghitruong_domain::audit::ChainBreak>> {
+    let mut verifier = nghitruong_domain::audit::ChainVerifier::default();
+    let mut after = 0;
+    loop {
+        let page = store.audit_after(after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for record in &page {
+            if let Err(broken) = verifier.check(record) {
+                return Ok(Err(broken));
+            }
+        }
+    }
+    Ok(Ok(verifier.verified()))
 }

@@ -80,6 +80,9 @@ impl std::fmt::Debug for StoreOptions {
 
 /// The URL with any password replaced, for logs.
 pub fn redact_url(url: &str) -> String {
+    if url.is_empty() {
+        return String::new();
+    }
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
             let _ = u.set_password(Some("***"));

@@ -1,0 +1,364 @@
+//! Command-line interface: `serve`, `migrate`, `seed demo`, `admin`,
+//! `audit verify`, `backup`, `print-config`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use nghitruong_domain::access::Role;
+use nghitruong_domain::clock::{Clock, SystemClock};
+use nghitruong_domain::text;
+use nghitruong_store::{
+    AuditContext, Backend, CouncilFilter, NewUser, SqlStore, Store, StoreOptions,
+    verify_audit_chain,
+};
+use nghitruong_web::auth::password;
+use nghitruong_web::{AppState, WebConfig};
+use tracing_subscriber::EnvFilter;
+
+use crate::demo;
+use crate::settings::{EXAMPLE, Settings};
+
+/// Nghị trường: paperless sessions, petitions and supervision for a
+/// province's People's Councils.
+#[derive(Parser, Debug)]
+#[command(name = "nghitruong", version, about)]
+pub struct Args {
+    /// A TOML settings file (default: ./nghitruong.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Data folder (database and documents); overrides the settings.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Address to listen on.
+        #[arg(long)]
+        host: Option<String>,
+        /// Fill an empty database with the demo province (Nghệ An).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the database schema.
+    Migrate,
+    /// Load data.
+    Seed {
+        #[command(subcommand)]
+        what: SeedCommand,
+    },
+    /// Manage accounts.
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
+    /// Work with the audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+    /// Write a consistent copy of the database and documents while the server runs.
+    Backup {
+        /// Folder to write the copy into (created; must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the commented example configuration.
+    PrintConfig,
+}
+
+#[derive(Subcommand, Debug)]
+enum SeedCommand {
+    /// The demo province: Nghệ An, its council, the Delegation and 130 commune councils.
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create an account; the password is read from the terminal or stdin.
+    CreateUser {
+        /// Username (lower case letters, digits, . _ -).
+        username: String,
+        /// Full name shown in the interface.
+        #[arg(long)]
+        name: String,
+        /// Role code, e.g. quan_tri, chu_tich, van_phong, thu_ky.
+        #[arg(long, default_value = "quan_tri")]
+        role: String,
+        /// Unit code of the council the role is held in (not for quan_tri).
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Set a new password for an account and end its sessions.
+    ResetPassword {
+        /// Username.
+        username: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log; names the first broken record.
+    Verify,
+}
+
+fn settings(args: &Args) -> anyhow::Result<Settings> {
+    let mut s = Settings::load(args.config.as_deref())?;
+    if let Some(dir) = &args.data_dir {
+        s.data_dir.clone_from(dir);
+    }
+    Ok(s)
+}
+
+fn init_logs(s: &Settings) {
+    let filter = EnvFilter::try_new(&s.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if s.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open_store(s: &Settings) -> anyhow::Result<SqlStore> {
+    let url = s.database_url();
+    if Backend::from_url(&url) == Some(Backend::Sqlite) {
+        std::fs::create_dir_all(&s.data_dir)
+            .with_context(|| format!("failed to create data folder {}", s.data_dir.display()))?;
+    }
+    let max = s.database.max_connections.unwrap_or(match Backend::from_url(&url) {
+        Some(Backend::Postgres) => 16,
+        _ => 8,
+    });
+    let options = StoreOptions { url, schema: s.database.schema.clone(), max_connections: max };
+    let store = SqlStore::open(&options).await?;
+    store.migrate().await.context("failed to migrate the database")?;
+    Ok(store)
+}
+
+/// Runs a command; the exit code says whether it succeeded.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let s = settings(&args)?;
+    match args.command {
+        Command::PrintConfig => {
+            print!("{EXAMPLE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { port, host, demo } => {
+            init_logs(&s);
+            serve(s, host, port, demo).await
+        }
+        Command::Migrate => {
+            open_store(&s).await?;
+            println!("Cơ sở dữ liệu đã ở phiên bản mới nhất.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed { what: SeedCommand::Demo } => {
+            let store = open_store(&s).await?;
+            seed_demo(&store, &SystemClock).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { action } => admin(&open_store(&s).await?, action).await,
+        Command::Audit { action: AuditCommand::Verify } => audit_verify(&open_store(&s).await?).await,
+        Command::Backup { out } => backup(&s, &open_store(&s).await?, &out).await,
+    }
+}
+
+async fn serve(
+    s: Settings,
+    host: Option<String>,
+    port: Option<u16>,
+    demo: bool,
+) -> anyhow::Result<ExitCode> {
+    tracing::info!(settings = ?s, "starting");
+    let store = open_store(&s).await?;
+    let clock = SystemClock;
+    if demo {
+        seed_demo(&store, &clock).await?;
+    }
+    let config = WebConfig {
+        secure_cookies: s.auth.secure_cookies,
+        session_hours: s.auth.session_hours,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(Arc::new(store), Arc::new(clock), config);
+    let app = nghitruong_web::app(state);
+
+    let host = host.unwrap_or(s.server.host);
+    let port = port.unwrap_or(s.server.port);
+    let listener = tokio::net::TcpListener::bind((host.as_str(), port))
+        .await
+        .with_context(|| format!("failed to listen on {host}:{port}"))?;
+    let addr = listener.local_addr()?;
+    println!("Nghị trường đang chạy tại http://{addr}");
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Seeds the demo province into an empty database; a database that already
+/// has councils is left as it is.
+async fn seed_demo(store: &SqlStore, clock: &dyn Clock) -> anyhow::Result<()> {
+    let (_, existing) = store.councils(&CouncilFilter { limit: 1, ..Default::default() }).await?;
+    let csv = include_str!("../../../seed/admin-units-2025-07.csv");
+    let hash = |p: &str| password::hash(p).unwrap_or_default();
+    let (seed, accounts) = demo::demo_seed(csv, &hash)?;
+    if existing == 0 {
+        let counts = store.seed_organisation(&seed, &AuditContext::system(clock.now())).await?;
+        println!(
+            "Đã nạp dữ liệu mẫu: {} đơn vị hành chính, {} Hội đồng, {} cơ quan, {} người, {} tài khoản.",
+            counts.units, counts.councils, counts.bodies, counts.people, counts.users
+        );
+    } else {
+        println!("Cơ sở dữ liệu đã có dữ liệu ({existing} Hội đồng); không nạp lại dữ liệu mẫu.");
+    }
+    println!("Tài khoản mẫu (mật khẩu: {}):", demo::DEMO_PASSWORD);
+    for a in &accounts {
+        println!("  {:<16} {:<28} {}", a.username, a.role_label, a.council_name);
+    }
+    Ok(())
+}
+
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    let typed = rpassword::prompt_password(prompt).or_else(|_| {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    })?;
+    let typed = typed.trim_end_matches(['\n', '\r']).to_owned();
+    text::new_password(&typed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(typed)
+}
+
+async fn admin(store: &SqlStore, action: AdminCommand) -> anyhow::Result<ExitCode> {
+    let ctx = AuditContext::system(SystemClock.now());
+    match action {
+        AdminCommand::CreateUser { username, name, role, unit } => {
+            let username = text::username(&username).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let name = text::person_name(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role: Role = role.parse().map_err(|_| anyhow::anyhow!("vai trò không hợp lệ: {role}"))?;
+            let council = match (role, unit) {
+                (Role::Admin, _) => None,
+                (_, None) => anyhow::bail!("vai trò này cần --unit (mã đơn vị của Hội đồng)"),
+                (_, Some(code)) => Some(council_by_unit(store, &code).await?),
+            };
+            let pw = read_password("Mật khẩu (ít nhất 10 ký tự): ")?;
+            let new = NewUser {
+                username: username.clone(),
+                display_name: name,
+                password_hash: password::hash(&pw)?,
+                person_id: None,
+                agency_body_id: None,
+            };
+            let id = store.create_user(&new, &ctx).await.map_err(|e| match e {
+                nghitruong_store::StoreError::Conflict(_) => anyhow::anyhow!("tên đăng nhập {username} đã có"),
+                e => e.into(),
+            })?;
+            store.grant_role(id, council, role, &ctx).await?;
+            println!("Đã tạo tài khoản {username} ({}).", role.label());
+        }
+        AdminCommand::ResetPassword { username } => {
+            let creds = store
+                .user_credentials(&username.to_lowercase())
+                .await?
+                .with_context(|| format!("không có tài khoản {username}"))?;
+            let pw = read_password("Mật khẩu mới (ít nhất 10 ký tự): ")?;
+            store.set_password(creds.user.id, &password::hash(&pw)?, &ctx).await?;
+            println!("Đã đặt lại mật khẩu cho {username}; các phiên đăng nhập cũ đã bị thu hồi.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn council_by_unit(store: &SqlStore, code: &str) -> anyhow::Result<i64> {
+    let (all, _) = store.councils(&CouncilFilter { limit: 500, ..Default::default() }).await?;
+    all.into_iter()
+        .find(|c| c.council.unit_code == code)
+        .map(|c| c.council.id)
+        .with_context(|| format!("không có Hội đồng với mã đơn vị {code}"))
+}
+
+async fn audit_verify(store: &SqlStore) -> anyhow::Result<ExitCode> {
+    match verify_audit_chain(store).await? {
+        Ok(n) => {
+            println!("Chuỗi nhật ký toàn vẹn: {n} bản ghi.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) => {
+            println!("Chuỗi nhật ký bị phá vỡ: {broken}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn backup(s: &Settings, store: &SqlStore, out: &Path) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(!out.exists(), "{} already exists; choose a new folder", out.display());
+    std::fs::create_dir_all(out).with_context(|| format!("failed to create {}", out.display()))?;
+    match store.backend() {
+        Backend::Sqlite => store.backup_to(&out.join("nghitruong.db")).await?,
+        Backend::Postgres => {
+            let status = std::process::Command::new("pg_dump")
+                .arg("--format=custom")
+                .arg(format!("--file={}", out.join("nghitruong.pgdump").display()))
+                .arg(s.database_url())
+                .status()
+                .context("failed to run pg_dump; is it installed?")?;
+            anyhow::ensure!(status.success(), "pg_dump failed with {status}");
+        }
+    }
+    let docs = s.data_dir.join("documents");
+    let copied = if docs.exists() { copy_tree(&docs, &out.join("documents"))? } else { 0 };
+    println!("Đã sao lưu cơ sở dữ liệu và {copied} tệp tài liệu vào {}.", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Copies a folder of documents. Documents are written once under opaque
+/// names and never changed in place, so a plain copy is consistent.
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<usize> {
+    std::fs::create_dir_all(to)?;
+    let mut n = 0;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            n += copy_tree(&entry.path(), &target)?;
+        } else if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}

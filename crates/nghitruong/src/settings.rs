@@ -1,0 +1,198 @@
+//! Settings: built-in defaults, then an optional TOML file, then
+//! `NGHITRUONG__SECTION__KEY` environment variables. With nothing set the
+//! server runs on 127.0.0.1:8080 with SQLite under `./data`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Every setting.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the database (by default) and documents live.
+    pub data_dir: PathBuf,
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Database.
+    pub database: DatabaseSettings,
+    /// Sign-in.
+    pub auth: AuthSettings,
+    /// Logs.
+    pub log: LogSettings,
+}
+
+/// HTTP server settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub host: String,
+    /// Port to listen on.
+    pub port: u16,
+}
+
+/// Database settings.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/nghitruong.db`.
+    pub url: String,
+    /// PostgreSQL schema to use (default: the user's search path).
+    pub schema: Option<String>,
+    /// Connection pool size.
+    pub max_connections: Option<u32>,
+}
+
+/// Sign-in settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Mark cookies Secure; turn on behind HTTPS.
+    pub secure_cookies: bool,
+    /// Hours a sign-in lasts.
+    pub session_hours: i64,
+}
+
+/// Log settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` or `json`.
+    pub format: String,
+    /// A tracing filter, such as `info,nghitruong=debug`.
+    pub filter: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            auth: AuthSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self { host: "127.0.0.1".into(), port: 8080 }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self { secure_cookies: false, session_hours: 12 }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self { format: "pretty".into(), filter: "info,nghitruong=debug,tower_http=info".into() }
+    }
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &nghitruong_store::redact_url(&self.url))
+            .field("schema", &self.schema)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("server", &self.server)
+            .field("database", &self.database)
+            .field("auth", &self.auth)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+impl Settings {
+    /// Loads settings from `file` (if given, it must exist; otherwise
+    /// `nghitruong.toml` is read when present) and the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "config file {} does not exist", path.display());
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file("nghitruong.toml")),
+        }
+        figment = figment.merge(Env::prefixed("NGHITRUONG__").split("__").lowercase(true));
+        figment.extract().context("invalid settings")
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("nghitruong.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+}
+
+/// The commented example configuration, also printed by `print-config`.
+pub const EXAMPLE: &str = include_str!("../../../config/example.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let s = Settings::default();
+        assert_eq!(s.server.port, 8080);
+        assert_eq!(s.database_url(), "sqlite://data/nghitruong.db");
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_complete() {
+        let parsed: Settings = toml::from_str(EXAMPLE).expect("example.toml parses with every key");
+        assert_eq!(parsed.server.port, 8080);
+    }
+
+    #[test]
+    fn database_passwords_are_redacted_in_debug() {
+        let mut s = Settings::default();
+        s.database.url = "postgres://nt:hunter22@127.0.0.1/nt".into();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter22"), "{shown}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("nt.toml", "[server]\nport = 9000\nhost = \"0.0.0.0\"\n")?;
+            jail.set_env("NGHITRUONG__SERVER__PORT", "9100");
+            jail.set_env("NGHITRUONG__DATABASE__URL", "postgres://u@127.0.0.1/x");
+            let s = Settings::load(Some(Path::new("nt.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(s.server.port, 9100);
+            assert_eq!(s.server.host, "0.0.0.0");
+            assert_eq!(s.database_url(), "postgres://u@127.0.0.1/x");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "[server]\nprot = 9000\n")?;
+            assert!(Settings::load(Some(Path::new("bad.toml"))).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,377 @@
+//! Signing in, the signed-in viewer, CSRF protection and the access check
+//! every route goes through.
+//!
+//! A sign-in is a random token in an HTTP-only, SameSite=Lax cookie; the
+//! database keeps only its SHA-256, so a stolen database holds no usable
+//! sessions. Each session carries its own CSRF token; before sign-in a
+//! double-submit cookie plays that part for the sign-in form.
+
+pub(crate) mod login;
+pub mod password;
+pub mod totp;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
+use nghitruong_domain::access::{Permission, Role};
+use nghitruong_domain::org::{Council, CouncilLevel};
+use nghitruong_store::{AuthSession, CouncilFilter, RoleGrant, User};
+use rand::RngCore as _;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq as _;
+
+use crate::AppState;
+use crate::error::AppError;
+
+pub(crate) const SESSION_COOKIE: &str = "nt_session";
+pub(crate) const CSRF_COOKIE: &str = "nt_csrf";
+pub(crate) const CSRF_FIELD: &str = "_csrf";
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The signed-in person and where they are working.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    /// The account.
+    pub user: User,
+    /// The sign-in session.
+    pub session: AuthSession,
+    /// The council being worked in, if the account has any role.
+    pub council: Option<Council>,
+    /// Roles held in that council.
+    pub roles: Vec<Role>,
+    /// Every role the account holds.
+    pub grants: Vec<RoleGrant>,
+}
+
+impl Viewer {
+    /// Whether the account holds the administrator role.
+    pub fn is_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.council_id.is_none() && g.role == Role::Admin)
+    }
+
+    /// Whether any role held in the current council grants `permission`.
+    pub fn can(&self, permission: Permission) -> bool {
+        let level = self.council.as_ref().map_or(CouncilLevel::Commune, |c| c.level);
+        self.roles.iter().any(|r| r.permits(permission, level))
+    }
+
+    /// The role shown beside the name: the first held here.
+    pub fn role_label(&self) -> &'static str {
+        self.roles.first().map_or("Chưa được phân vai trò", |r| r.label())
+    }
+
+    /// Whether the account may work in `council_id`.
+    pub fn may_enter(&self, council_id: i64) -> bool {
+        self.is_admin() || self.grants.iter().any(|g| g.council_id == Some(council_id))
+    }
+
+    /// The current council's id.
+    pub fn council_id(&self) -> Option<i64> {
+        self.council.as_ref().map(|c| c.id)
+    }
+}
+
+/// The CSRF token the current page's forms must carry.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// Random bytes as URL-safe base64.
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database keeps of a session token.
+pub(crate) fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
+}
+
+/// Loads the viewer from the session cookie, if any, into the request.
+pub(crate) async fn load_viewer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let viewer = match cookie_value(req.headers(), SESSION_COOKIE) {
+        Some(token) => viewer_for(&state, &token).await?,
+        None => None,
+    };
+    req.extensions_mut().insert(viewer.map(Arc::new));
+    Ok(next.run(req).await)
+}
+
+async fn viewer_for(state: &AppState, token: &str) -> Result<Option<Viewer>, AppError> {
+    let now = state.clock.now();
+    let Some(session) = state.store.live_session(&token_hash(token), now).await? else {
+        return Ok(None);
+    };
+    let user = state.store.user(session.user_id).await?;
+    if !user.is_active {
+        return Ok(None);
+    }
+    if now - session.last_seen_at > time::Duration::minutes(1) {
+        state.store.touch_session(session.id, now).await?;
+    }
+    let grants = state.store.roles(user.id).await?;
+    let is_admin = grants.iter().any(|g| g.council_id.is_none() && g.role == Role::Admin);
+    let allowed = |id: i64| is_admin || grants.iter().any(|g| g.council_id == Some(id));
+    let council_id = match session.council_id.filter(|id| allowed(*id)) {
+        Some(id) => Some(id),
+        None => match grants.iter().find_map(|g| g.council_id) {
+            Some(id) => Some(id),
+            None if is_admin => first_province(state).await?,
+            None => None,
+        },
+    };
+    let council = match council_id {
+        Some(id) => Some(state.store.council(id).await?),
+        None => None,
+    };
+    let mut roles: Vec<Role> = Vec::new();
+    for g in &grants {
+        let here = g.council_id.is_none() || g.council_id == council_id;
+        if here && !roles.contains(&g.role) {
+            roles.push(g.role);
+        }
+    }
+    // The most specific role of this council comes first in labels.
+    roles.sort_by_key(|r| if *r == Role::Admin { 1 } else { 0 });
+    Ok(Some(Viewer { user, session, council, roles, grants }))
+}
+
+async fn first_province(state: &AppState) -> Result<Option<i64>, AppError> {
+    let filter = CouncilFilter { level: Some(CouncilLevel::Province), limit: 1, ..Default::default() };
+    let (found, _) = state.store.councils(&filter).await?;
+    Ok(found.first().map(|s| s.council.id))
+}
+
+/// Checks the CSRF token of every state-changing request and hands the
+/// page's token to handlers. Form bodies are read here, within the size
+/// limit, and given back to the handler unchanged.
+pub(crate) async fn csrf(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let viewer = req.extensions().get::<Option<Arc<Viewer>>>().cloned().flatten();
+    let cookie = cookie_value(req.headers(), CSRF_COOKIE);
+    let (expected, fresh) = match (&viewer, cookie) {
+        (Some(v), _) => (v.session.csrf_token.clone(), false),
+        (None, Some(c)) if c.len() >= 32 => (c, false),
+        (None, _) => (random_token(), true),
+    };
+
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let req = if unsafe_method {
+        check_token(req, &expected, state.config.max_form_bytes).await?
+    } else {
+        req
+    };
+
+    let mut req = req;
+    req.extensions_mut().insert(CsrfToken(expected.clone()));
+    let mut response = next.run(req).await;
+    if fresh {
+        let cookie = set_cookie(CSRF_COOKIE, &expected, 8 * 3600, state.config.secure_cookies);
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+async fn check_token(req: Request, expected: &str, limit: usize) -> Result<Request, AppError> {
+    if let Some(sent) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if same(sent, expected) { Ok(req) } else { Err(AppError::Csrf) };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(AppError::Csrf);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| AppError::TooLarge)?;
+    let sent = form_urlencoded_value(&bytes, CSRF_FIELD);
+    if !sent.is_some_and(|s| same(&s, expected)) {
+        return Err(AppError::Csrf);
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// The access a route needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// A signed-in account that has passed its second factor.
+    SignedIn,
+    /// A session still waiting for its second factor.
+    SecondFactor,
+    /// A signed-in account whose role here grants the permission.
+    Permission(Permission),
+}
+
+/// The access check, one function for every route.
+pub(crate) async fn require(
+    State(access): State<Access>,
+    req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let viewer = req.extensions().get::<Option<Arc<Viewer>>>().cloned().flatten();
+    let fully_signed_in = viewer.as_ref().is_some_and(|v| !v.session.needs_totp);
+    let allowed = match access {
+        Access::Public => true,
+        Access::SecondFactor => viewer.as_ref().is_some_and(|v| v.session.needs_totp),
+        Access::SignedIn => fully_signed_in,
+        Access::Permission(p) => {
+            if !fully_signed_in {
+                false
+            } else if viewer.as_ref().is_some_and(|v| v.can(p)) {
+                true
+            } else {
+                return Err(AppError::Forbidden);
+            }
+        }
+    };
+    if allowed {
+        return Ok(next.run(req).await);
+    }
+    if viewer.as_ref().is_some_and(|v| v.session.needs_totp) && access != Access::Public {
+        return Ok(Redirect::to("/dang-nhap/xac-thuc").into_response());
+    }
+    if access == Access::SecondFactor {
+        return Ok(Redirect::to("/dang-nhap").into_response());
+    }
+    if req.method() == Method::GET {
+        let next_path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = format!("/dang-nhap?next={}", urlencode(next_path));
+        return Ok(Redirect::to(&target).into_response());
+    }
+    Err(AppError::Unauthenticated)
+}
+
+/// Extracts the signed-in viewer; the access check has already run.
+pub struct Signed(pub Arc<Viewer>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Signed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Option<Arc<Viewer>>>()
+            .cloned()
+            .flatten()
+            .map(Signed)
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// Extracts the viewer if there is one.
+pub struct MaybeSigned(pub Option<Arc<Viewer>>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MaybeSigned {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeSigned(parts.extensions.get::<Option<Arc<Viewer>>>().cloned().flatten()))
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CsrfToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<CsrfToken>().cloned().unwrap_or(CsrfToken(String::new())))
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_owned()).unwrap_or_default()
+}
+
+/// A redirect target from a form is only followed when it stays on this
+/// site: a path starting with one slash.
+pub(crate) fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/hoi-dong?q=anh")), "/hoi-dong?q=anh");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn cookies_are_read_by_exact_name() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; nt_session=abc; nt_session_x=2"));
+        assert_eq!(cookie_value(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie_value(&h, "missing"), None);
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = random_token();
+        assert_ne!(a, random_token());
+        assert_eq!(token_hash(&a).len(), 64);
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "abcd"));
+    }
+}

@@ -1,0 +1,122 @@
+//! The frame around every page: who is signed in, the council switcher,
+//! the navigation this role may use.
+
+use nghitruong_domain::access::Permission;
+use nghitruong_store::CouncilFilter;
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::AppResult;
+use crate::statics;
+
+/// One navigation entry.
+pub(crate) struct NavItem {
+    pub(crate) label: &'static str,
+    pub(crate) href: &'static str,
+    pub(crate) current: bool,
+}
+
+/// The navigation, each entry with the permission it needs (`None`: any
+/// signed-in account). Entries the viewer may not use are not shown.
+const NAV: &[(&str, &str, Option<Permission>)] = &[
+    ("Trang chủ", "/", Some(Permission::ViewWorkspace)),
+    ("Cơ cấu tổ chức", "/to-chuc", Some(Permission::ViewOrganisation)),
+    ("HĐND cấp xã", "/hoi-dong", Some(Permission::ViewProvinceCouncils)),
+    ("Cơ quan giải quyết", "/co-quan", Some(Permission::ViewAgencies)),
+    ("Quy chế", "/quy-che", Some(Permission::ViewRules)),
+    ("Người dùng", "/quan-tri/nguoi-dung", Some(Permission::ManageUsers)),
+    ("Nhật ký hệ thống", "/quan-tri/nhat-ky", Some(Permission::ViewAudit)),
+    ("Tài khoản", "/tai-khoan", None),
+];
+
+/// The signed-in bar.
+pub(crate) struct ViewerBar {
+    pub(crate) name: String,
+    pub(crate) role_label: &'static str,
+    pub(crate) council_name: String,
+    pub(crate) councils: Vec<SwitchOption>,
+}
+
+/// A council in the switcher.
+pub(crate) struct SwitchOption {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) selected: bool,
+}
+
+/// What the base template needs.
+pub(crate) struct Layout {
+    pub(crate) title: String,
+    pub(crate) csrf: String,
+    pub(crate) viewer: Option<ViewerBar>,
+    pub(crate) nav: Vec<NavItem>,
+    pub(crate) css: String,
+    pub(crate) htmx: String,
+    pub(crate) js: String,
+}
+
+impl Layout {
+    /// A page frame for someone not signed in.
+    pub(crate) fn public(title: &str, csrf: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            csrf: csrf.to_owned(),
+            viewer: None,
+            nav: Vec::new(),
+            css: statics::url("app.css"),
+            htmx: statics::url("htmx.min.js"),
+            js: statics::url("app.js"),
+        }
+    }
+
+    /// A page frame for the signed-in viewer, at `path`.
+    pub(crate) async fn signed(
+        state: &AppState,
+        viewer: &Viewer,
+        csrf: &str,
+        title: &str,
+        path: &str,
+    ) -> AppResult<Self> {
+        let mut layout = Self::public(title, csrf);
+        layout.nav = NAV
+            .iter()
+            .filter(|(_, _, p)| p.is_none_or(|p| viewer.can(p)))
+            .map(|(label, href, _)| NavItem {
+                label,
+                href,
+                current: *href == path || (*href != "/" && path.starts_with(href)),
+            })
+            .collect();
+        if let Some(council) = &viewer.council {
+            layout.viewer = Some(ViewerBar {
+                name: viewer.user.display_name.clone(),
+                role_label: viewer.role_label(),
+                council_name: council.name.clone(),
+                councils: switchable(state, viewer, council.id).await?,
+            });
+        } else {
+            layout.viewer = Some(ViewerBar {
+                name: viewer.user.display_name.clone(),
+                role_label: viewer.role_label(),
+                council_name: "Chưa được phân vai trò".into(),
+                councils: Vec::new(),
+            });
+        }
+        Ok(layout)
+    }
+}
+
+/// The councils the viewer may switch to, province first.
+async fn switchable(state: &AppState, viewer: &Viewer, current: i64) -> AppResult<Vec<SwitchOption>> {
+    let ids = if viewer.is_admin() {
+        None
+    } else {
+        Some(viewer.grants.iter().filter_map(|g| g.council_id).collect())
+    };
+    let filter = CouncilFilter { ids, limit: 500, ..Default::default() };
+    let (found, _) = state.store.councils(&filter).await?;
+    Ok(found
+        .into_iter()
+        .map(|s| SwitchOption { id: s.council.id, selected: s.council.id == current, name: s.council.name })
+        .collect())
+}

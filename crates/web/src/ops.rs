@@ -1,0 +1,196 @@
+//! Operations: health, Prometheus metrics, request IDs, the error page.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use askama::Template;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use tower_http::request_id::{MakeRequestId, RequestId};
+
+use crate::AppState;
+use crate::error::ErrorInfo;
+use crate::statics;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+/// The metrics the server exports.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("nghitruong");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Histogram::new([0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]);
+        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
+        Self { registry, requests, latency }
+    }
+}
+
+impl Metrics {
+    /// The metrics in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Counts and times each request by its route template, not its path, so
+/// identifiers do not multiply the series.
+pub(crate) async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(req).await;
+    let labels = RequestLabels { method, route, status: response.status().as_u16() };
+    metrics.requests.get_or_create(&labels).inc();
+    metrics.latency.observe(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Request IDs: sixteen random hex digits.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _req: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = format!("{:016x}", rand::random::<u64>());
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// The request ID of a request, for audit records and error pages.
+pub(crate) fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    heading: &'static str,
+    message: String,
+    request_id: String,
+    css: String,
+}
+
+fn heading(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Dữ liệu chưa hợp lệ",
+        401 => "Cần đăng nhập",
+        403 => "Không có quyền",
+        404 => "Không tìm thấy",
+        413 => "Dữ liệu quá lớn",
+        429 => "Tạm khóa",
+        _ => "Có lỗi xảy ra",
+    }
+}
+
+/// Renders error responses as Vietnamese pages with the request ID, and
+/// logs internal causes once, here.
+pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
+    let id = request_id(req.headers()).unwrap_or_default();
+    let htmx = req.headers().contains_key("hx-request");
+    let response = next.run(req).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let info = response.extensions().get::<ErrorInfo>().cloned();
+    let has_body = response.headers().contains_key(header::CONTENT_TYPE);
+    if info.is_none() && has_body {
+        return response;
+    }
+    let info = info.unwrap_or_else(|| ErrorInfo {
+        message: match status.as_u16() {
+            404 => "Không tìm thấy trang hoặc dữ liệu được yêu cầu.".into(),
+            405 => "Thao tác này không được hỗ trợ tại địa chỉ này.".into(),
+            413 => "Dữ liệu gửi lên quá lớn. Vui lòng rút gọn nội dung và thử lại.".into(),
+            415 | 422 | 400 => "Biểu mẫu gửi lên không đúng định dạng. Vui lòng tải lại trang rồi thử lại."
+                .into(),
+            _ => "Hệ thống gặp sự cố khi xử lý yêu cầu.".into(),
+        },
+        internal: None,
+    });
+    if let Some(internal) = &info.internal {
+        tracing::error!(request_id = %id, error = %internal, "request failed");
+    }
+    if htmx {
+        // An htmx request gets the message where the page shows notices.
+        let fragment = format!(
+            "<div class=\"alert alert-error\" role=\"alert\">{} <small>Mã yêu cầu: {}</small></div>",
+            escape(&info.message),
+            escape(&id)
+        );
+        let mut out = (status, Html(fragment)).into_response();
+        out.headers_mut().insert("hx-retarget", HeaderValue::from_static("#thong-bao"));
+        out.headers_mut().insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+        return out;
+    }
+    let page = ErrorPage {
+        status: status.as_u16(),
+        heading: heading(status),
+        message: info.message,
+        request_id: id,
+        css: statics::url("app.css"),
+    };
+    let body = page.render().unwrap_or_else(|_| "Có lỗi xảy ra.".into());
+    (status, Html(body)).into_response()
+}
+
+/// Escapes text for HTML; used where a fragment is built without a template.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,225 @@
+//! One's own account: password, second factor, sign-in sessions.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use nghitruong_domain::text;
+use serde::Deserialize;
+
+use super::local_time;
+use crate::AppState;
+use crate::auth::login::audit_context;
+use crate::auth::{CsrfToken, Signed, Viewer, password, totp};
+use crate::error::{AppError, AppResult};
+use crate::layout::Layout;
+
+/// A session as listed.
+pub(crate) struct SessionRow {
+    pub(crate) id: i64,
+    pub(crate) created: String,
+    pub(crate) last_seen: String,
+    pub(crate) device: String,
+    pub(crate) address: String,
+    pub(crate) current: bool,
+    pub(crate) live: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    username: String,
+    roles: Vec<String>,
+    has_totp: bool,
+    sessions: Vec<SessionRow>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    error: Option<String>,
+    notice: Option<String>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let user = state.store.user(viewer.user.id).await?;
+    let sessions = state
+        .store
+        .sessions_of(viewer.user.id)
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            id: s.id,
+            created: local_time(s.created_at),
+            last_seen: local_time(s.last_seen_at),
+            device: s.user_agent.chars().take(80).collect(),
+            address: s.address.clone(),
+            current: s.id == viewer.session.id,
+            live: s.revoked_at.is_none() && s.expires_at > now,
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let page = AccountPage {
+        layout: Layout::signed(state, viewer, csrf, "Tài khoản", "/tai-khoan").await?,
+        username: user.username,
+        roles: viewer.roles.iter().map(|r| r.label().to_owned()).collect(),
+        has_totp: user.has_totp,
+        sessions,
+        error,
+        notice,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    page(&state, &viewer, &csrf, None, None).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn current_password_ok(state: &AppState, viewer: &Viewer, typed: String) -> AppResult<bool> {
+    let creds = state.store.user_credentials(&viewer.user.username).await?.ok_or(AppError::NotFound)?;
+    Ok(password::verify_async(typed, creds.password_hash).await)
+}
+
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    if !current_password_ok(&state, &viewer, form.current).await? {
+        return page(&state, &viewer, &csrf, Some("Mật khẩu hiện tại không đúng.".into()), None).await;
+    }
+    if let Err(e) = text::new_password(&form.new) {
+        return page(&state, &viewer, &csrf, Some(e.to_string()), None).await;
+    }
+    if form.new != form.confirm {
+        return page(&state, &viewer, &csrf, Some("Mật khẩu nhập lại không khớp.".into()), None).await;
+    }
+    let hash = password::hash_async(form.new).await?;
+    state.store.set_password(viewer.user.id, &hash, &audit_context(&state, &viewer, &headers)).await?;
+    // Every session, this one included, ends with the old password.
+    Ok(axum::response::Redirect::to("/dang-nhap").into_response())
+}
+
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let ctx = audit_context(&state, &viewer, &headers);
+    match state.store.revoke_session(viewer.user.id, id, &ctx).await {
+        Ok(()) if id == viewer.session.id => Ok(axum::response::Redirect::to("/dang-nhap").into_response()),
+        Ok(()) => page(&state, &viewer, &csrf, None, Some("Đã thu hồi phiên đăng nhập.".into())).await,
+        Err(nghitruong_store::StoreError::NotFound) => {
+            page(&state, &viewer, &csrf, Some("Phiên này không còn hiệu lực.".into()), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "totp_setup.html")]
+struct TotpSetupPage {
+    layout: Layout,
+    secret: String,
+    qr: String,
+    error: Option<String>,
+}
+
+async fn setup_page(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    secret: String,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let url = totp::provisioning_url(&secret, &viewer.user.username);
+    let page = TotpSetupPage {
+        layout: Layout::signed(state, viewer, csrf, "Xác thực hai lớp", "/tai-khoan").await?,
+        qr: totp::qr_data_url(&url).unwrap_or_default(),
+        secret,
+        error,
+    };
+    let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub(crate) async fn totp_setup(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    setup_page(&state, &viewer, &csrf, totp::new_secret(), None).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EnableForm {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub(crate) async fn totp_enable(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(form): Form<EnableForm>,
+) -> AppResult<Response> {
+    let secret: String = form.secret.trim().chars().take(64).collect();
+    let valid_secret = secret.len() >= 26 && secret.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
+    if !valid_secret {
+        return Err(AppError::BadRequest("Khóa bí mật không hợp lệ. Vui lòng bắt đầu lại.".into()));
+    }
+    let unix = u64::try_from(state.clock.now().unix_timestamp()).unwrap_or(0);
+    if !totp::check(&secret, &form.code, unix) {
+        let msg = "Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi nhập mã mới.".into();
+        return setup_page(&state, &viewer, &csrf, secret, Some(msg)).await;
+    }
+    let ctx = audit_context(&state, &viewer, &headers);
+    state.store.set_totp_secret(viewer.user.id, Some(&secret), &ctx).await?;
+    page(&state, &viewer, &csrf, None, Some("Đã bật xác thực hai lớp.".into())).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DisableForm {
+    #[serde(default)]
+    current: String,
+}
+
+pub(crate) async fn totp_disable(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(form): Form<DisableForm>,
+) -> AppResult<Response> {
+    if !current_password_ok(&state, &viewer, form.current).await? {
+        return page(&state, &viewer, &csrf, Some("Mật khẩu hiện tại không đúng.".into()), None).await;
+    }
+    let ctx = audit_context(&state, &viewer, &headers);
+    state.store.set_totp_secret(viewer.user.id, None, &ctx).await?;
+    page(&state, &viewer, &csrf, None, Some("Đã tắt xác thực hai lớp.".into())).await
+}

@@ -1,0 +1,377 @@
+//! Administration: users and roles, the audit log and its verification.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use nghitruong_domain::access::Role;
+use nghitruong_domain::audit::{AuditRecord, ChainBreak};
+use nghitruong_domain::clock::from_millis;
+use nghitruong_domain::text;
+use nghitruong_store::{AuditFilter, CouncilFilter, NewUser, RoleGrant, StoreError, User};
+use serde::Deserialize;
+
+use super::local_time;
+use crate::AppState;
+use crate::auth::login::audit_context;
+use crate::auth::{CsrfToken, Signed, Viewer, password};
+use crate::error::AppResult;
+use crate::layout::Layout;
+
+/// A council offered in role forms, by its unit code.
+pub(crate) struct CouncilChoice {
+    pub(crate) id: i64,
+    pub(crate) unit_code: String,
+    pub(crate) name: String,
+}
+
+async fn council_choices(state: &AppState) -> AppResult<Vec<CouncilChoice>> {
+    let (all, _) = state.store.councils(&CouncilFilter { limit: 500, ..Default::default() }).await?;
+    Ok(all
+        .into_iter()
+        .map(|s| CouncilChoice { id: s.council.id, unit_code: s.council.unit_code, name: s.council.name })
+        .collect())
+}
+
+/// A user row with readable roles.
+pub(crate) struct UserRow {
+    pub(crate) user: User,
+    pub(crate) roles: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    layout: Layout,
+    q: String,
+    rows: Vec<UserRow>,
+    councils: Vec<CouncilChoice>,
+    roles: &'static [Role],
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct UsersQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn users_page(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    q: &str,
+    error: Option<String>,
+    notice: Option<String>,
+) -> AppResult<String> {
+    let found = state.store.users(q, 100).await?;
+    let councils = council_choices(state).await?;
+    let name_of = |g: &RoleGrant| match g.council_id {
+        None => format!("{} (mọi HĐND)", g.role.label()),
+        Some(id) => {
+            let council = councils.iter().find(|c| c.id == id).map_or("?", |c| c.name.as_str());
+            format!("{} – {council}", g.role.label())
+        }
+    };
+    let rows = found
+        .into_iter()
+        .map(|(user, grants)| UserRow { roles: grants.iter().map(name_of).collect(), user })
+        .collect();
+    let page = UsersPage {
+        layout: Layout::signed(state, viewer, csrf, "Người dùng", "/quan-tri/nguoi-dung").await?,
+        q: q.to_owned(),
+        rows,
+        councils,
+        roles: Role::ALL,
+        error,
+        notice,
+    };
+    Ok(page.render()?)
+}
+
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    Query(query): Query<UsersQuery>,
+) -> AppResult<Html<String>> {
+    let q: String = query.q.trim().chars().take(64).collect();
+    Ok(Html(users_page(&state, &viewer, &csrf, &q, None, None).await?))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CreateUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+/// A role and the council it is held in, read from a form that names the
+/// council by its unit code.
+async fn role_and_council(
+    state: &AppState,
+    role: &str,
+    unit_code: &str,
+) -> AppResult<Result<(Role, Option<i64>), String>> {
+    let Ok(role) = role.parse::<Role>() else {
+        return Ok(Err("Vui lòng chọn vai trò.".into()));
+    };
+    let code = unit_code.trim();
+    if role == Role::Admin {
+        return Ok(Ok((role, None)));
+    }
+    if code.is_empty() {
+        return Ok(Err("Vui lòng nhập mã đơn vị của Hội đồng cho vai trò này.".into()));
+    }
+    let found = council_choices(state).await?.into_iter().find(|c| c.unit_code == code);
+    Ok(match found {
+        Some(c) => Ok((role, Some(c.id))),
+        None => Err(format!("Không có Hội đồng nào với mã đơn vị {code}.")),
+    })
+}
+
+async fn respond(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    outcome: Result<String, String>,
+) -> AppResult<Response> {
+    match outcome {
+        Ok(notice) => Ok(Html(users_page(state, viewer, csrf, "", None, Some(notice)).await?).into_response()),
+        Err(error) => {
+            let html = users_page(state, viewer, csrf, "", Some(error), None).await?;
+            Ok((StatusCode::BAD_REQUEST, Html(html)).into_response())
+        }
+    }
+}
+
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(form): Form<CreateUserForm>,
+) -> AppResult<Response> {
+    let checked = (|| {
+        let username = text::username(&form.username).map_err(|e| e.to_string())?;
+        let display_name = text::person_name(&form.display_name).map_err(|e| e.to_string())?;
+        text::new_password(&form.password).map_err(|e| e.to_string())?;
+        Ok::<_, String>((username, display_name))
+    })();
+    let (username, display_name) = match checked {
+        Ok(v) => v,
+        Err(e) => return respond(&state, &viewer, &csrf, Err(e)).await,
+    };
+    let (role, council) = match role_and_council(&state, &form.role, &form.unit_code).await? {
+        Ok(v) => v,
+        Err(e) => return respond(&state, &viewer, &csrf, Err(e)).await,
+    };
+    let ctx = audit_context(&state, &viewer, &headers);
+    let new = NewUser {
+        username: username.clone(),
+        display_name,
+        password_hash: password::hash_async(form.password).await?,
+        person_id: None,
+        agency_body_id: None,
+    };
+    let id = match state.store.create_user(&new, &ctx).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => {
+            let msg = format!("Tên đăng nhập {username} đã được sử dụng.");
+            return respond(&state, &viewer, &csrf, Err(msg)).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state.store.grant_role(id, council, role, &ctx).await?;
+    respond(&state, &viewer, &csrf, Ok(format!("Đã tạo tài khoản {username}."))).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub(crate) async fn reset_password(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
+    if let Err(e) = text::new_password(&form.password) {
+        return respond(&state, &viewer, &csrf, Err(e.to_string())).await;
+    }
+    let user = state.store.user(id).await?;
+    let hash = password::hash_async(form.password).await?;
+    let ctx = audit_context(&state, &viewer, &headers);
+    state.store.set_password(id, &hash, &ctx).await?;
+    let notice = format!("Đã đặt lại mật khẩu cho {}; các phiên đăng nhập cũ đã bị thu hồi.", user.username);
+    respond(&state, &viewer, &csrf, Ok(notice)).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct GrantForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+pub(crate) async fn grant(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<GrantForm>,
+) -> AppResult<Response> {
+    let user = state.store.user(id).await?;
+    let (role, council) = match role_and_council(&state, &form.role, &form.unit_code).await? {
+        Ok(v) => v,
+        Err(e) => return respond(&state, &viewer, &csrf, Err(e)).await,
+    };
+    let ctx = audit_context(&state, &viewer, &headers);
+    match state.store.grant_role(id, council, role, &ctx).await {
+        Ok(()) => {
+            let notice = format!("Đã phân vai trò {} cho {}.", role.label(), user.username);
+            respond(&state, &viewer, &csrf, Ok(notice)).await
+        }
+        Err(StoreError::Conflict(_)) => {
+            respond(&state, &viewer, &csrf, Err("Người dùng đã có vai trò này.".into())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An audit row as shown.
+pub(crate) struct AuditRow {
+    pub(crate) seq: i64,
+    pub(crate) at: String,
+    pub(crate) actor: String,
+    pub(crate) action: String,
+    pub(crate) entity: String,
+    pub(crate) before: String,
+    pub(crate) after: String,
+    pub(crate) hash: String,
+}
+
+impl From<AuditRecord> for AuditRow {
+    fn from(r: AuditRecord) -> Self {
+        Self {
+            seq: r.seq,
+            at: local_time(from_millis(r.at_ms)),
+            actor: r.actor_name,
+            action: r.action,
+            entity: match r.entity_id {
+                Some(id) => format!("{} #{id}", r.entity),
+                None => r.entity,
+            },
+            before: r.before.unwrap_or_default(),
+            after: r.after.unwrap_or_default(),
+            hash: r.hash.chars().take(12).collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    layout: Layout,
+    action: String,
+    entity: String,
+    rows: Vec<AuditRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct AuditQuery {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    entity: String,
+    trang: Option<i64>,
+}
+
+const AUDIT_PAGE: i64 = 50;
+
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Html<String>> {
+    let action: String = q.action.trim().chars().take(64).collect();
+    let entity: String = q.entity.trim().chars().take(32).collect();
+    let page = q.trang.unwrap_or(1).clamp(1, 100_000);
+    let filter = AuditFilter {
+        action_prefix: (!action.is_empty()).then(|| action.clone()),
+        entity: (!entity.is_empty()).then(|| entity.clone()),
+        actor_id: None,
+        limit: AUDIT_PAGE,
+        offset: (page - 1) * AUDIT_PAGE,
+    };
+    let (records, total) = state.store.audit_page(&filter).await?;
+    let page = AuditPage {
+        layout: Layout::signed(&state, &viewer, &csrf, "Nhật ký hệ thống", "/quan-tri/nhat-ky").await?,
+        action,
+        entity,
+        rows: records.into_iter().map(AuditRow::from).collect(),
+        total,
+        page,
+        pages: (total + AUDIT_PAGE - 1) / AUDIT_PAGE,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "audit_verify_partial.html")]
+struct VerifyResult {
+    ok: bool,
+    message: String,
+}
+
+pub(crate) async fn verify_audit(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+) -> AppResult<Html<String>> {
+    let result = match nghitruong_store::verify_audit_chain(state.store.as_ref()).await? {
+        Ok(n) => VerifyResult { ok: true, message: format!("Chuỗi nhật ký toàn vẹn: {n} bản ghi đã được kiểm tra.") },
+        Err(b) => VerifyResult {
+            ok: false,
+            message: format!("Chuỗi nhật ký bị phá vỡ: {}", broken_vi(&b)),
+        },
+    };
+    let event = nghitruong_store::AuditEvent {
+        action: "audit.verify".into(),
+        entity: "audit_log".into(),
+        entity_id: None,
+        details: Some(serde_json::json!({ "ok": result.ok })),
+    };
+    state.store.record_event(&event, &audit_context(&state, &viewer, &headers)).await?;
+    Ok(Html(result.render()?))
+}
+
+/// The break, in Vietnamese.
+pub fn broken_vi(b: &ChainBreak) -> String {
+    match b {
+        ChainBreak::Tampered { seq } => format!("bản ghi số {seq} đã bị sửa (mã băm không khớp nội dung)."),
+        ChainBreak::Unlinked { seq } => format!("bản ghi số {seq} không nối với bản ghi trước nó."),
+        ChainBreak::Gap { seq, expected } => {
+            format!("thiếu hoặc thừa bản ghi: gặp số {seq}, lẽ ra là số {expected}.")
+        }
+    }
+}

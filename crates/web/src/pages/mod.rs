@@ -1,0 +1,29 @@
+//! Page handlers, one module per area.
+
+pub(crate) mod account;
+pub(crate) mod admin;
+pub(crate) mod home;
+pub(crate) mod organisation;
+
+/// The day in Vietnam (UTC+7) at an instant; council dates are local days.
+pub(crate) fn local_day(at: time::OffsetDateTime) -> time::Date {
+    at.to_offset(time::macros::offset!(+7)).date()
+}
+
+/// An instant as Vietnamese people write it: 04/12/2026 08:30.
+pub(crate) fn local_time(at: time::OffsetDateTime) -> String {
+    let local = at.to_offset(time::macros::offset!(+7));
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        local.day(),
+        u8::from(local.month()),
+        local.year(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// A day as Vietnamese people write it: 22/03/2026.
+pub(crate) fn local_date(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}

@@ -1,0 +1,138 @@
+//! The route table: every route with the access it needs. The router is
+//! built from it, and the role-by-route test walks it, so a route cannot
+//! exist without an access rule.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{MethodRouter, get, post};
+use nghitruong_domain::access::Permission as P;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{self, Access, login};
+use crate::ops::{self, RandomRequestId};
+use crate::pages::{account, admin, home, organisation};
+use crate::{AppState, statics};
+
+/// One route: method, path template, access.
+#[derive(Clone, Debug)]
+pub struct RouteSpec {
+    /// HTTP method.
+    pub method: Method,
+    /// Path template, with `{id}` for identifiers.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+}
+
+fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use Access::{Permission as Perm, Public, SecondFactor, SignedIn};
+    let r = |method: Method, path, access, handler| (RouteSpec { method, path, access }, handler);
+    vec![
+        r(Method::GET, "/healthz", Public, get(ops::healthz)),
+        r(Method::GET, "/metrics", Public, get(ops::metrics)),
+        r(Method::GET, "/static/{hash}/{name}", Public, get(statics::serve)),
+        r(Method::GET, "/dang-nhap", Public, get(login::form)),
+        r(Method::POST, "/dang-nhap", Public, post(login::submit)),
+        r(Method::GET, "/dang-nhap/xac-thuc", SecondFactor, get(login::second_factor_form)),
+        r(Method::POST, "/dang-nhap/xac-thuc", SecondFactor, post(login::second_factor)),
+        r(Method::POST, "/dang-xuat", SignedIn, post(login::sign_out)),
+        r(Method::POST, "/chon-hoi-dong", SignedIn, post(login::switch_council)),
+        r(Method::GET, "/", Perm(P::ViewWorkspace), get(home::show)),
+        r(Method::GET, "/to-chuc", Perm(P::ViewOrganisation), get(organisation::structure)),
+        r(Method::GET, "/hoi-dong", Perm(P::ViewProvinceCouncils), get(organisation::councils)),
+        r(Method::GET, "/hoi-dong/{id}", Perm(P::ViewProvinceCouncils), get(organisation::council)),
+        r(Method::GET, "/co-quan", Perm(P::ViewAgencies), get(organisation::agencies)),
+        r(Method::GET, "/quy-che", Perm(P::ViewRules), get(organisation::rules)),
+        r(Method::POST, "/quy-che", Perm(P::EditRules), post(organisation::save_rules)),
+        r(Method::GET, "/quan-tri/nguoi-dung", Perm(P::ManageUsers), get(admin::users)),
+        r(Method::POST, "/quan-tri/nguoi-dung", Perm(P::ManageUsers), post(admin::create_user)),
+        r(
+            Method::POST,
+            "/quan-tri/nguoi-dung/{id}/mat-khau",
+            Perm(P::ManageUsers),
+            post(admin::reset_password),
+        ),
+        r(Method::POST, "/quan-tri/nguoi-dung/{id}/vai-tro", Perm(P::ManageUsers), post(admin::grant)),
+        r(Method::GET, "/quan-tri/nhat-ky", Perm(P::ViewAudit), get(admin::audit)),
+        r(Method::POST, "/quan-tri/nhat-ky/kiem-tra", Perm(P::ViewAudit), post(admin::verify_audit)),
+        r(Method::GET, "/tai-khoan", SignedIn, get(account::show)),
+        r(Method::POST, "/tai-khoan/mat-khau", SignedIn, post(account::change_password)),
+        r(Method::POST, "/tai-khoan/phien/{id}/thu-hoi", SignedIn, post(account::revoke)),
+        r(Method::GET, "/tai-khoan/xac-thuc-hai-lop", SignedIn, get(account::totp_setup)),
+        r(Method::POST, "/tai-khoan/xac-thuc-hai-lop", SignedIn, post(account::totp_enable)),
+        r(Method::POST, "/tai-khoan/xac-thuc-hai-lop/tat", SignedIn, post(account::totp_disable)),
+    ]
+}
+
+/// Every route, for tests and documentation.
+pub fn specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|(spec, _)| spec).collect()
+}
+
+/// The application router with its middleware, outermost last.
+pub fn router(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for (spec, handler) in table() {
+        let guarded = handler.route_layer(from_fn_with_state(spec.access, auth::require));
+        router = router.route(spec.path, guarded);
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .fallback(|| async { crate::AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), auth::csrf))
+        .layer(from_fn_with_state(state.clone(), auth::load_viewer))
+        .layer(from_fn(ops::render_errors))
+        .layer(from_fn_with_state(state.metrics.clone(), ops::track))
+        .layer(security_headers())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = ops::request_id(req.headers()).unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+        .with_state(state)
+}
+
+/// Headers that keep pages from being framed, sniffed or made to load
+/// anything from elsewhere.
+fn security_headers() -> tower::layer::util::Stack<
+    SetResponseHeaderLayer<HeaderValue>,
+    tower::layer::util::Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity>,
+    >,
+> {
+    tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .into_inner()
+}

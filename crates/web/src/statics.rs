@@ -1,0 +1,53 @@
+//! Static assets, compiled into the binary so that one file runs the
+//! product. Each is served under its content hash, so browsers keep it for
+//! a year and still see a new version at once.
+
+use std::sync::OnceLock;
+
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+/// Name, content type, bytes.
+const FILES: &[(&str, &str, &[u8])] = &[
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")),
+    ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../static/htmx.min.js")),
+];
+
+fn hashes() -> &'static Vec<String> {
+    static HASHES: OnceLock<Vec<String>> = OnceLock::new();
+    HASHES.get_or_init(|| {
+        FILES.iter().map(|(_, _, bytes)| hex::encode(&Sha256::digest(bytes)[..6])).collect()
+    })
+}
+
+/// The versioned address of an asset.
+pub(crate) fn url(name: &str) -> String {
+    match FILES.iter().position(|(n, _, _)| *n == name) {
+        Some(i) => format!("/static/{}/{name}", hashes()[i]),
+        None => format!("/static/0/{name}"),
+    }
+}
+
+/// Serves `/static/{hash}/{name}`.
+pub(crate) async fn serve(Path((hash, name)): Path<(String, String)>) -> Response {
+    let Some(i) = FILES.iter().position(|(n, _, _)| *n == name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (_, content_type, bytes) = FILES[i];
+    let cache = if hashes()[i] == hash {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
