@@ -82,7 +82,10 @@ impl Role {
     /// Whether the role belongs to the council's own staff, who may be asked
     /// for a second factor at sign-in.
     pub fn is_staff(self) -> bool {
-        matches!(self, Self::Admin | Self::OfficeStaff | Self::Secretary | Self::Chair)
+        matches!(
+            self,
+            Self::Admin | Self::OfficeStaff | Self::Secretary | Self::Chair
+        )
     }
 }
 
@@ -112,7 +115,10 @@ mod tests {
         ];
         assert_eq!(table.len(), Role::ALL.len(), "every role has a row");
         for (role, province, commune) in table {
-            for (level, row) in [(CouncilLevel::Province, province), (CouncilLevel::Commune, commune)] {
+            for (level, row) in [
+                (CouncilLevel::Province, province),
+                (CouncilLevel::Commune, commune),
+            ] {
                 assert_eq!(row.len(), Permission::ALL.len());
                 for (perm, want) in Permission::ALL.iter().zip(row.chars()) {
                     assert_eq!(

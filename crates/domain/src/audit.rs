@@ -118,7 +118,10 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS.to_owned() }
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_owned(),
+        }
     }
 }
 
@@ -126,7 +129,10 @@ impl ChainVerifier {
     /// Checks the next record.
     pub fn check(&mut self, record: &AuditRecord) -> Result<(), ChainBreak> {
         if record.seq != self.expected_seq {
-            return Err(ChainBreak::Gap { seq: record.seq, expected: self.expected_seq });
+            return Err(ChainBreak::Gap {
+                seq: record.seq,
+                expected: self.expected_seq,
+            });
         }
         if record.compute_hash() != record.hash {
             return Err(ChainBreak::Tampered { seq: record.seq });
@@ -210,7 +216,13 @@ mod tests {
     fn removing_a_record_leaves_a_gap() {
         let mut c = chain(5);
         c.remove(1);
-        assert_eq!(verify(&c), Err(ChainBreak::Gap { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify(&c),
+            Err(ChainBreak::Gap {
+                seq: 3,
+                expected: 2
+            })
+        );
     }
 
     #[test]

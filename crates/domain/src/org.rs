@@ -483,15 +483,24 @@ mod tests {
             vec![Legal, EconomyBudget, CultureSociety, Urban]
         );
         // Luật 72/2025 gives a commune council no Ban Pháp chế.
-        assert_eq!(CouncilLevel::Commune.committees(true, true), vec![EconomyBudget, CultureSociety]);
+        assert_eq!(
+            CouncilLevel::Commune.committees(true, true),
+            vec![EconomyBudget, CultureSociety]
+        );
     }
 
     #[test]
     fn unit_kinds_read_from_the_national_list() {
         assert_eq!(UnitKind::from_list_label("tỉnh"), Some(UnitKind::Province));
-        assert_eq!(UnitKind::from_list_label("thành phố trung ương"), Some(UnitKind::CentralCity));
+        assert_eq!(
+            UnitKind::from_list_label("thành phố trung ương"),
+            Some(UnitKind::CentralCity)
+        );
         assert_eq!(UnitKind::from_list_label("phường"), Some(UnitKind::Ward));
-        assert_eq!(UnitKind::from_list_label("đặc khu"), Some(UnitKind::SpecialZone));
+        assert_eq!(
+            UnitKind::from_list_label("đặc khu"),
+            Some(UnitKind::SpecialZone)
+        );
         assert_eq!(UnitKind::from_list_label("huyện"), None);
         assert_eq!(UnitKind::Ward.council_level(), CouncilLevel::Commune);
     }
@@ -552,7 +561,13 @@ mod tests {
 
     #[test]
     fn only_active_or_suspended_deputies_hold_office() {
-        let holding: Vec<_> = PersonStatus::ALL.iter().filter(|s| s.holds_office()).collect();
-        assert_eq!(holding, vec![&PersonStatus::Active, &PersonStatus::Suspended]);
+        let holding: Vec<_> = PersonStatus::ALL
+            .iter()
+            .filter(|s| s.holds_office())
+            .collect();
+        assert_eq!(
+            holding,
+            vec![&PersonStatus::Active, &PersonStatus::Suspended]
+        );
     }
 }

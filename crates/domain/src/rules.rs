@@ -214,7 +214,11 @@ pub enum RulesError {
 impl CouncilRules {
     /// Checks that the rules make sense before they are stored.
     pub fn validate(&self) -> Result<(), RulesError> {
-        let labels = [&self.vote_labels.approve, &self.vote_labels.reject, &self.vote_labels.abstain];
+        let labels = [
+            &self.vote_labels.approve,
+            &self.vote_labels.reject,
+            &self.vote_labels.abstain,
+        ];
         for label in labels {
             let n = label.trim().chars().count();
             if n == 0 || n > 40 {
@@ -240,7 +244,11 @@ impl CouncilRules {
             d.explanation_days,
             d.explanation_complex_days,
         ];
-        if days.iter().chain(&d.reminder_days_before).any(|&n| n == 0 || n > 365) {
+        if days
+            .iter()
+            .chain(&d.reminder_days_before)
+            .any(|&n| n == 0 || n > 365)
+        {
             return Err(RulesError::Deadline);
         }
         if !(30..=3600).contains(&self.speaking_seconds) {
@@ -254,7 +262,11 @@ impl CouncilRules {
     /// (Điều 49.2; whether the remaining term is short enough is decided by
     /// the office, which sets `degraded`).
     pub fn effective_pass_rule(&self, degraded: bool) -> MajorityRule {
-        if degraded { self.degraded_rule } else { self.pass_rule }
+        if degraded {
+            self.degraded_rule
+        } else {
+            self.pass_rule
+        }
     }
 }
 
@@ -328,7 +340,10 @@ mod tests {
         assert_eq!(rules.vote_labels.approve, "Tán thành");
         assert_eq!(rules.deadlines.central_answer_days, 60);
         assert_eq!(rules.validate(), Ok(()));
-        assert_eq!(rules.effective_pass_rule(true), MajorityRule::MoreThanTwoThirds);
+        assert_eq!(
+            rules.effective_pass_rule(true),
+            MajorityRule::MoreThanTwoThirds
+        );
     }
 
     #[test]
@@ -341,16 +356,20 @@ mod tests {
         r.vote_labels.abstain = " ".into();
         assert_eq!(r.validate(), Err(RulesError::Label));
 
-        let mut r = CouncilRules::default();
-        r.quorum_warning = Ratio { num: 4, den: 3 };
+        let r = CouncilRules {
+            quorum_warning: Ratio { num: 4, den: 3 },
+            ..Default::default()
+        };
         assert_eq!(r.validate(), Err(RulesError::Ratio));
 
         let mut r = CouncilRules::default();
         r.deadlines.petition_answer_days = 0;
         assert_eq!(r.validate(), Err(RulesError::Deadline));
 
-        let mut r = CouncilRules::default();
-        r.speaking_seconds = 5;
+        let r = CouncilRules {
+            speaking_seconds: 5,
+            ..Default::default()
+        };
         assert_eq!(r.validate(), Err(RulesError::Speaking));
     }
 

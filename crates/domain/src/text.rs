@@ -57,7 +57,10 @@ pub fn clean_line(field: &'static str, input: &str, max: usize) -> Result<String
     if collapsed.chars().count() > max {
         return Err(TextError::TooLong { field, max });
     }
-    if collapsed.chars().any(|c| c.is_control() || c == '<' || c == '>') {
+    if collapsed
+        .chars()
+        .any(|c| c.is_control() || c == '<' || c == '>')
+    {
         return Err(TextError::Invalid { field });
     }
     Ok(collapsed)
@@ -72,18 +75,29 @@ pub fn person_name(input: &str) -> Result<String, TextError> {
 pub fn username(input: &str) -> Result<String, TextError> {
     let s = input.trim().to_lowercase();
     let ok_len = (3..=64).contains(&s.len());
-    let ok_chars = s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if ok_len && ok_chars { Ok(s) } else { Err(TextError::Username) }
+    let ok_chars = s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok_len && ok_chars {
+        Ok(s)
+    } else {
+        Err(TextError::Username)
+    }
 }
 
 /// Checks a new password against the policy; the password itself is never
 /// echoed back.
 pub fn new_password(input: &str) -> Result<(), TextError> {
     if input.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(TextError::PasswordTooShort { min: MIN_PASSWORD_CHARS });
+        return Err(TextError::PasswordTooShort {
+            min: MIN_PASSWORD_CHARS,
+        });
     }
     if input.chars().count() > 256 {
-        return Err(TextError::TooLong { field: "Mật khẩu", max: 256 });
+        return Err(TextError::TooLong {
+            field: "Mật khẩu",
+            max: 256,
+        });
     }
     Ok(())
 }
@@ -112,16 +126,31 @@ mod tests {
 
     #[test]
     fn empty_long_and_markup_names_are_refused() {
-        assert_eq!(person_name("   "), Err(TextError::Empty { field: "Họ và tên" }));
+        assert_eq!(
+            person_name("   "),
+            Err(TextError::Empty {
+                field: "Họ và tên"
+            })
+        );
         assert_eq!(
             person_name(&"a".repeat(121)),
-            Err(TextError::TooLong { field: "Họ và tên", max: 120 })
+            Err(TextError::TooLong {
+                field: "Họ và tên",
+                max: 120
+            })
         );
         assert_eq!(
             person_name("<script>alert(1)</script>"),
-            Err(TextError::Invalid { field: "Họ và tên" })
+            Err(TextError::Invalid {
+                field: "Họ và tên"
+            })
         );
-        assert_eq!(person_name("An\u{0}"), Err(TextError::Invalid { field: "Họ và tên" }));
+        assert_eq!(
+            person_name("An\u{0}"),
+            Err(TextError::Invalid {
+                field: "Họ và tên"
+            })
+        );
     }
 
     #[test]
@@ -143,7 +172,10 @@ mod tests {
     #[test]
     fn folding_removes_every_vietnamese_mark() {
         assert_eq!(fold("Đường Hồ Chí Minh"), "duong ho chi minh");
-        assert_eq!(fold("Kiến nghị cử tri xã Anh Sơn"), "kien nghi cu tri xa anh son");
+        assert_eq!(
+            fold("Kiến nghị cử tri xã Anh Sơn"),
+            "kien nghi cu tri xa anh son"
+        );
         assert_eq!(fold("ƯỚC Ợ ỮNG"), "uoc o ung");
     }
 }

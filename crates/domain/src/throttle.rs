@@ -16,7 +16,11 @@ pub struct ThrottlePolicy {
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
-        Self { window: Duration::minutes(15), per_account: 5, per_address: 30 }
+        Self {
+            window: Duration::minutes(15),
+            per_account: 5,
+            per_address: 30,
+        }
     }
 }
 

@@ -123,7 +123,9 @@ fn settings(args: &Args) -> anyhow::Result<Settings> {
 
 fn init_logs(s: &Settings) {
     let filter = EnvFilter::try_new(&s.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if s.log.format == "json" {
         builder.json().init();
     } else {
@@ -131,19 +133,29 @@ fn init_logs(s: &Settings) {
     }
 }
 
-async fn open_store(s: &Settings) -> anyhow::Result<SqlStore> {
+pub async fn open_store(s: &Settings) -> anyhow::Result<SqlStore> {
     let url = s.database_url();
     if Backend::from_url(&url) == Some(Backend::Sqlite) {
         std::fs::create_dir_all(&s.data_dir)
             .with_context(|| format!("failed to create data folder {}", s.data_dir.display()))?;
     }
-    let max = s.database.max_connections.unwrap_or(match Backend::from_url(&url) {
-        Some(Backend::Postgres) => 16,
-        _ => 8,
-    });
-    let options = StoreOptions { url, schema: s.database.schema.clone(), max_connections: max };
+    let max = s
+        .database
+        .max_connections
+        .unwrap_or(match Backend::from_url(&url) {
+            Some(Backend::Postgres) => 16,
+            _ => 8,
+        });
+    let options = StoreOptions {
+        url,
+        schema: s.database.schema.clone(),
+        max_connections: max,
+    };
     let store = SqlStore::open(&options).await?;
-    store.migrate().await.context("failed to migrate the database")?;
+    store
+        .migrate()
+        .await
+        .context("failed to migrate the database")?;
     Ok(store)
 }
 
@@ -164,13 +176,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("Cơ sở dữ liệu đã ở phiên bản mới nhất.");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Seed { what: SeedCommand::Demo } => {
+        Command::Seed {
+            what: SeedCommand::Demo,
+        } => {
             let store = open_store(&s).await?;
             seed_demo(&store, &SystemClock).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { action } => admin(&open_store(&s).await?, action).await,
-        Command::Audit { action: AuditCommand::Verify } => audit_verify(&open_store(&s).await?).await,
+        Command::Audit {
+            action: AuditCommand::Verify,
+        } => audit_verify(&open_store(&s).await?).await,
         Command::Backup { out } => backup(&s, &open_store(&s).await?, &out).await,
     }
 }
@@ -203,10 +219,13 @@ async fn serve(
     let addr = listener.local_addr()?;
     println!("Nghị trường đang chạy tại http://{addr}");
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server failed")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -217,7 +236,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -232,13 +252,20 @@ async fn shutdown_signal() {
 
 /// Seeds the demo province into an empty database; a database that already
 /// has councils is left as it is.
-async fn seed_demo(store: &SqlStore, clock: &dyn Clock) -> anyhow::Result<()> {
-    let (_, existing) = store.councils(&CouncilFilter { limit: 1, ..Default::default() }).await?;
+pub async fn seed_demo(store: &SqlStore, clock: &dyn Clock) -> anyhow::Result<()> {
+    let (_, existing) = store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
     let csv = include_str!("../../../seed/admin-units-2025-07.csv");
     let hash = |p: &str| password::hash(p).unwrap_or_default();
     let (seed, accounts) = demo::demo_seed(csv, &hash)?;
     if existing == 0 {
-        let counts = store.seed_organisation(&seed, &AuditContext::system(clock.now())).await?;
+        let counts = store
+            .seed_organisation(&seed, &AuditContext::system(clock.now()))
+            .await?;
         println!(
             "Đã nạp dữ liệu mẫu: {} đơn vị hành chính, {} Hội đồng, {} cơ quan, {} người, {} tài khoản.",
             counts.units, counts.councils, counts.bodies, counts.people, counts.users
@@ -248,7 +275,10 @@ async fn seed_demo(store: &SqlStore, clock: &dyn Clock) -> anyhow::Result<()> {
     }
     println!("Tài khoản mẫu (mật khẩu: {}):", demo::DEMO_PASSWORD);
     for a in &accounts {
-        println!("  {:<16} {:<28} {}", a.username, a.role_label, a.council_name);
+        println!(
+            "  {:<16} {:<28} {}",
+            a.username, a.role_label, a.council_name
+        );
     }
     Ok(())
 }
@@ -266,10 +296,17 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
 async fn admin(store: &SqlStore, action: AdminCommand) -> anyhow::Result<ExitCode> {
     let ctx = AuditContext::system(SystemClock.now());
     match action {
-        AdminCommand::CreateUser { username, name, role, unit } => {
+        AdminCommand::CreateUser {
+            username,
+            name,
+            role,
+            unit,
+        } => {
             let username = text::username(&username).map_err(|e| anyhow::anyhow!("{e}"))?;
             let name = text::person_name(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let role: Role = role.parse().map_err(|_| anyhow::anyhow!("vai trò không hợp lệ: {role}"))?;
+            let role: Role = role
+                .parse()
+                .map_err(|_| anyhow::anyhow!("vai trò không hợp lệ: {role}"))?;
             let council = match (role, unit) {
                 (Role::Admin, _) => None,
                 (_, None) => anyhow::bail!("vai trò này cần --unit (mã đơn vị của Hội đồng)"),
@@ -284,7 +321,9 @@ async fn admin(store: &SqlStore, action: AdminCommand) -> anyhow::Result<ExitCod
                 agency_body_id: None,
             };
             let id = store.create_user(&new, &ctx).await.map_err(|e| match e {
-                nghitruong_store::StoreError::Conflict(_) => anyhow::anyhow!("tên đăng nhập {username} đã có"),
+                nghitruong_store::StoreError::Conflict(_) => {
+                    anyhow::anyhow!("tên đăng nhập {username} đã có")
+                }
                 e => e.into(),
             })?;
             store.grant_role(id, council, role, &ctx).await?;
@@ -296,7 +335,9 @@ async fn admin(store: &SqlStore, action: AdminCommand) -> anyhow::Result<ExitCod
                 .await?
                 .with_context(|| format!("không có tài khoản {username}"))?;
             let pw = read_password("Mật khẩu mới (ít nhất 10 ký tự): ")?;
-            store.set_password(creds.user.id, &password::hash(&pw)?, &ctx).await?;
+            store
+                .set_password(creds.user.id, &password::hash(&pw)?, &ctx)
+                .await?;
             println!("Đã đặt lại mật khẩu cho {username}; các phiên đăng nhập cũ đã bị thu hồi.");
         }
     }
@@ -304,7 +345,12 @@ async fn admin(store: &SqlStore, action: AdminCommand) -> anyhow::Result<ExitCod
 }
 
 async fn council_by_unit(store: &SqlStore, code: &str) -> anyhow::Result<i64> {
-    let (all, _) = store.councils(&CouncilFilter { limit: 500, ..Default::default() }).await?;
+    let (all, _) = store
+        .councils(&CouncilFilter {
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
     all.into_iter()
         .find(|c| c.council.unit_code == code)
         .map(|c| c.council.id)
@@ -325,14 +371,21 @@ async fn audit_verify(store: &SqlStore) -> anyhow::Result<ExitCode> {
 }
 
 async fn backup(s: &Settings, store: &SqlStore, out: &Path) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(!out.exists(), "{} already exists; choose a new folder", out.display());
+    anyhow::ensure!(
+        !out.exists(),
+        "{} already exists; choose a new folder",
+        out.display()
+    );
     std::fs::create_dir_all(out).with_context(|| format!("failed to create {}", out.display()))?;
     match store.backend() {
         Backend::Sqlite => store.backup_to(&out.join("nghitruong.db")).await?,
         Backend::Postgres => {
             let status = std::process::Command::new("pg_dump")
                 .arg("--format=custom")
-                .arg(format!("--file={}", out.join("nghitruong.pgdump").display()))
+                .arg(format!(
+                    "--file={}",
+                    out.join("nghitruong.pgdump").display()
+                ))
                 .arg(s.database_url())
                 .status()
                 .context("failed to run pg_dump; is it installed?")?;
@@ -340,8 +393,15 @@ async fn backup(s: &Settings, store: &SqlStore, out: &Path) -> anyhow::Result<Ex
         }
     }
     let docs = s.data_dir.join("documents");
-    let copied = if docs.exists() { copy_tree(&docs, &out.join("documents"))? } else { 0 };
-    println!("Đã sao lưu cơ sở dữ liệu và {copied} tệp tài liệu vào {}.", out.display());
+    let copied = if docs.exists() {
+        copy_tree(&docs, &out.join("documents"))?
+    } else {
+        0
+    };
+    println!(
+        "Đã sao lưu cơ sở dữ liệu và {copied} tệp tài liệu vào {}.",
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,17 +8,17 @@
 //!
 //! then open <http://127.0.0.1:8080> and sign in with an account it prints.
 
-mod cli;
-mod demo;
-mod settings;
-
 use std::process::ExitCode;
 
 use clap::Parser as _;
+use nghitruong::cli;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("lỗi: không khởi động được runtime: {e}");

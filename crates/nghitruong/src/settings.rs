@@ -81,19 +81,28 @@ impl Default for Settings {
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        Self { host: "127.0.0.1".into(), port: 8080 }
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+        }
     }
 }
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self { secure_cookies: false, session_hours: 12 }
+        Self {
+            secure_cookies: false,
+            session_hours: 12,
+        }
     }
 }
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self { format: "pretty".into(), filter: "info,nghitruong=debug,tower_http=info".into() }
+        Self {
+            format: "pretty".into(),
+            filter: "info,nghitruong=debug,tower_http=info".into(),
+        }
     }
 }
 
@@ -126,7 +135,11 @@ impl Settings {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         match file {
             Some(path) => {
-                anyhow::ensure!(path.exists(), "config file {} does not exist", path.display());
+                anyhow::ensure!(
+                    path.exists(),
+                    "config file {} does not exist",
+                    path.display()
+                );
                 figment = figment.merge(Toml::file(path));
             }
             None => figment = figment.merge(Toml::file("nghitruong.toml")),
@@ -174,6 +187,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail returns its own error type
     fn environment_overrides_the_file() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("nt.toml", "[server]\nport = 9000\nhost = \"0.0.0.0\"\n")?;
@@ -188,6 +202,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)]
     fn unknown_keys_are_refused() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("bad.toml", "[server]\nprot = 9000\n")?;

@@ -57,7 +57,12 @@ pub struct AuditContext {
 impl AuditContext {
     /// A change made by the system itself (seeding, the command line).
     pub fn system(at: OffsetDateTime) -> Self {
-        Self { actor_id: None, actor_name: "hệ thống".into(), request_id: None, at }
+        Self {
+            actor_id: None,
+            actor_name: "hệ thống".into(),
+            request_id: None,
+            at,
+        }
     }
 }
 
@@ -133,7 +138,11 @@ pub trait Store: Send + Sync {
     /// Records a new session.
     async fn create_session(&self, session: &NewSession, ctx: &AuditContext) -> Result<i64>;
     /// A live (not revoked, not expired at `now`) session by token hash.
-    async fn live_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<AuthSession>>;
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<AuthSession>>;
     /// Notes activity on a session.
     async fn touch_session(&self, id: i64, now: OffsetDateTime) -> Result<()>;
     /// Marks the second factor as passed.
@@ -143,7 +152,8 @@ pub trait Store: Send + Sync {
     /// A user's sessions, newest first.
     async fn sessions_of(&self, user_id: i64) -> Result<Vec<AuthSession>>;
     /// Revokes one of a user's sessions; `NotFound` if it is not theirs.
-    async fn revoke_session(&self, user_id: i64, session_id: i64, ctx: &AuditContext) -> Result<()>;
+    async fn revoke_session(&self, user_id: i64, session_id: i64, ctx: &AuditContext)
+    -> Result<()>;
 
     // Sign-in throttling.
 

@@ -3,6 +3,8 @@
 //! `NGHITRUONG_TEST_DATABASE_URL` is set (CI sets it). Each PostgreSQL run
 //! works in a schema of its own, dropped at the end.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use nghitruong_domain::access::Role;
 use nghitruong_domain::audit::ChainVerifier;
 use nghitruong_domain::org::{
@@ -15,7 +17,12 @@ use time::Duration;
 use time::macros::date;
 
 fn unit(code: &str, name: &str, kind: UnitKind, parent: Option<&str>) -> AdminUnit {
-    AdminUnit { code: code.into(), name: name.into(), kind, parent_code: parent.map(Into::into) }
+    AdminUnit {
+        code: code.into(),
+        name: name.into(),
+        kind,
+        parent_code: parent.map(Into::into),
+    }
 }
 
 fn body(key: &str, kind: BodyKind, committee: Option<CommitteeKind>, name: &str) -> BodySeed {
@@ -45,7 +52,11 @@ fn deputy(key: Option<&str>, name: &str, body_key: &str, status: PersonStatus) -
 }
 
 fn term() -> Term {
-    Term { number: 19, starts_on: date!(2026 - 03 - 22), ends_on: date!(2031 - 03 - 21) }
+    Term {
+        number: 19,
+        starts_on: date!(2026 - 03 - 22),
+        ends_on: date!(2031 - 03 - 21),
+    }
 }
 
 fn small_province() -> OrgSeed {
@@ -53,13 +64,31 @@ fn small_province() -> OrgSeed {
         unit_code: code.into(),
         level: CouncilLevel::Commune,
         name: format!("HĐND xã {name}"),
-        term: Term { number: 1, ..term() },
+        term: Term {
+            number: 1,
+            ..term()
+        },
         seats_statutory: 20,
         rules: CouncilRules::default(),
-        bodies: vec![body(&format!("{code}:hdnd"), BodyKind::Council, None, "HĐND")],
+        bodies: vec![body(
+            &format!("{code}:hdnd"),
+            BodyKind::Council,
+            None,
+            "HĐND",
+        )],
         people: vec![
-            deputy(None, "Lô Văn Bình", &format!("{code}:hdnd"), PersonStatus::Active),
-            deputy(None, "Vi Thị Hoa", &format!("{code}:hdnd"), PersonStatus::Resigned),
+            deputy(
+                None,
+                "Lô Văn Bình",
+                &format!("{code}:hdnd"),
+                PersonStatus::Active,
+            ),
+            deputy(
+                None,
+                "Vi Thị Hoa",
+                &format!("{code}:hdnd"),
+                PersonStatus::Resigned,
+            ),
         ],
     };
     OrgSeed {
@@ -77,7 +106,12 @@ fn small_province() -> OrgSeed {
                 seats_statutory: 85,
                 rules: CouncilRules::default(),
                 bodies: vec![
-                    body("40:hdnd", BodyKind::Council, None, "Hội đồng nhân dân tỉnh Nghệ An"),
+                    body(
+                        "40:hdnd",
+                        BodyKind::Council,
+                        None,
+                        "Hội đồng nhân dân tỉnh Nghệ An",
+                    ),
                     body(
                         "40:ban:dan_toc",
                         BodyKind::Committee,
@@ -87,7 +121,12 @@ fn small_province() -> OrgSeed {
                     body("40:sxd", BodyKind::Department, None, "Sở Xây dựng"),
                 ],
                 people: vec![
-                    deputy(Some("chair"), "Nguyễn Văn An", "40:hdnd", PersonStatus::Active),
+                    deputy(
+                        Some("chair"),
+                        "Nguyễn Văn An",
+                        "40:hdnd",
+                        PersonStatus::Active,
+                    ),
                     deputy(None, "Trần Thị Bích", "40:hdnd", PersonStatus::Suspended),
                     deputy(None, "Lê Văn Cường", "40:hdnd", PersonStatus::Dismissed),
                 ],
@@ -123,23 +162,46 @@ async fn story(store: &SqlStore) {
     store.ping().await.unwrap();
 
     // Organisation.
-    let counts = store.seed_organisation(&small_province(), &ctx(None)).await.unwrap();
+    let counts = store
+        .seed_organisation(&small_province(), &ctx(None))
+        .await
+        .unwrap();
     assert_eq!(
         counts,
-        SeedCounts { units: 3, councils: 3, bodies: 6, people: 7, users: 1 },
+        SeedCounts {
+            units: 3,
+            councils: 3,
+            bodies: 6,
+            people: 7,
+            users: 1
+        },
         "seed counts"
     );
     let provinces = store.units(None).await.unwrap();
     assert_eq!(provinces.len(), 1);
     assert_eq!(provinces[0].name, "Nghệ An");
     let communes = store.units(Some("40")).await.unwrap();
-    assert_eq!(communes.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), ["16000", "16681"]);
+    assert_eq!(
+        communes.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+        ["16000", "16681"]
+    );
 
-    let all = CouncilFilter { limit: 50, today: Some(date!(2026 - 12 - 04)), ..Default::default() };
+    let all = CouncilFilter {
+        limit: 50,
+        today: Some(date!(2026 - 12 - 04)),
+        ..Default::default()
+    };
     let (list, total) = store.councils(&all).await.unwrap();
     assert_eq!(total, 3);
-    assert_eq!(list[0].council.level, CouncilLevel::Province, "province first");
-    assert_eq!(list[0].deputies_in_office, 2, "dismissed deputies are not in office");
+    assert_eq!(
+        list[0].council.level,
+        CouncilLevel::Province,
+        "province first"
+    );
+    assert_eq!(
+        list[0].deputies_in_office, 2,
+        "dismissed deputies are not in office"
+    );
     assert_eq!(list[0].council.term.number, 19);
 
     let folded = CouncilFilter {
@@ -148,42 +210,75 @@ async fn story(store: &SqlStore) {
         ..all.clone()
     };
     let (list, total) = store.councils(&folded).await.unwrap();
-    assert_eq!(total, 1, "a query typed without diacritics finds the council");
+    assert_eq!(
+        total, 1,
+        "a query typed without diacritics finds the council"
+    );
     assert_eq!(list[0].council.name, "HĐND xã Anh Sơn");
     assert_eq!(list[0].unit_name, "Xã Anh Sơn");
     assert_eq!(list[0].deputies_in_office, 1);
 
     let province_id = store.councils(&all).await.unwrap().0[0].council.id;
-    let only = CouncilFilter { ids: Some(vec![province_id]), ..all.clone() };
+    let only = CouncilFilter {
+        ids: Some(vec![province_id]),
+        ..all.clone()
+    };
     assert_eq!(store.councils(&only).await.unwrap().1, 1);
-    let none = CouncilFilter { ids: Some(vec![]), ..all.clone() };
-    assert_eq!(store.councils(&none).await.unwrap().1, 0, "an empty id list matches nothing");
-    let paged = CouncilFilter { limit: 1, offset: 1, ..all.clone() };
+    let none = CouncilFilter {
+        ids: Some(vec![]),
+        ..all.clone()
+    };
+    assert_eq!(
+        store.councils(&none).await.unwrap().1,
+        0,
+        "an empty id list matches nothing"
+    );
+    let paged = CouncilFilter {
+        limit: 1,
+        offset: 1,
+        ..all.clone()
+    };
     let (page, total) = store.councils(&paged).await.unwrap();
     assert_eq!((page.len(), total), (1, 3));
 
-    let mut rules = CouncilRules::default();
-    rules.denominator = Denominator::Statutory;
+    let mut rules = CouncilRules {
+        denominator: Denominator::Statutory,
+        ..Default::default()
+    };
     rules.vote_labels.approve = "Đồng ý".into();
-    store.update_council_rules(province_id, &rules, &ctx(None)).await.unwrap();
+    store
+        .update_council_rules(province_id, &rules, &ctx(None))
+        .await
+        .unwrap();
     let council = store.council(province_id).await.unwrap();
     assert_eq!(council.rules, rules);
-    assert!(matches!(store.council(999_999).await, Err(StoreError::NotFound)));
     assert!(matches!(
-        store.update_council_rules(999_999, &rules, &ctx(None)).await,
+        store.council(999_999).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .update_council_rules(999_999, &rules, &ctx(None))
+            .await,
         Err(StoreError::NotFound)
     ));
 
     let bodies = store.bodies(province_id).await.unwrap();
     assert_eq!(bodies.len(), 3);
-    let ethnic = bodies.iter().find(|b| b.committee == Some(CommitteeKind::Ethnic)).unwrap();
+    let ethnic = bodies
+        .iter()
+        .find(|b| b.committee == Some(CommitteeKind::Ethnic))
+        .unwrap();
     assert_eq!(store.body(ethnic.id).await.unwrap().name, "Ban Dân tộc");
     let hall = bodies.iter().find(|b| b.kind == BodyKind::Council).unwrap();
     let members = store.members(hall.id, date!(2026 - 12 - 04)).await.unwrap();
     assert_eq!(members.len(), 3);
     assert_eq!(members[0].person.full_name, "Nguyễn Văn An");
     let before_term = store.members(hall.id, date!(2026 - 01 - 01)).await.unwrap();
-    assert!(before_term.is_empty(), "no one holds a seat before the term");
+    assert!(
+        before_term.is_empty(),
+        "no one holds a seat before the term"
+    );
 
     // Accounts.
     let new = NewUser {
@@ -194,29 +289,46 @@ async fn story(store: &SqlStore) {
         agency_body_id: None,
     };
     let uid = store.create_user(&new, &ctx(None)).await.unwrap();
-    assert!(matches!(store.create_user(&new, &ctx(None)).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.create_user(&new, &ctx(None)).await,
+        Err(StoreError::Conflict(_))
+    ));
     let creds = store.user_credentials("vanphong").await.unwrap().unwrap();
     assert_eq!(creds.user.display_name, "Phạm Thị Dung");
     assert_eq!(creds.password_hash, "$argon2id$v=19$fake");
     assert!(!creds.user.has_totp);
     assert!(store.user_credentials("khongco").await.unwrap().is_none());
 
-    store.grant_role(uid, Some(province_id), Role::OfficeStaff, &ctx(None)).await.unwrap();
+    store
+        .grant_role(uid, Some(province_id), Role::OfficeStaff, &ctx(None))
+        .await
+        .unwrap();
     assert!(matches!(
-        store.grant_role(uid, Some(province_id), Role::OfficeStaff, &ctx(None)).await,
+        store
+            .grant_role(uid, Some(province_id), Role::OfficeStaff, &ctx(None))
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
         store.grant_role(uid, None, Role::Deputy, &ctx(None)).await,
         Err(StoreError::Conflict(_))
     ));
-    store.grant_role(uid, None, Role::Admin, &ctx(None)).await.unwrap();
+    store
+        .grant_role(uid, None, Role::Admin, &ctx(None))
+        .await
+        .unwrap();
     let roles = store.roles(uid).await.unwrap();
     assert_eq!(
         roles,
         vec![
-            RoleGrant { council_id: Some(province_id), role: Role::OfficeStaff },
-            RoleGrant { council_id: None, role: Role::Admin },
+            RoleGrant {
+                council_id: Some(province_id),
+                role: Role::OfficeStaff
+            },
+            RoleGrant {
+                council_id: None,
+                role: Role::Admin
+            },
         ]
     );
     let found = store.users("phong", 10).await.unwrap();
@@ -224,11 +336,17 @@ async fn story(store: &SqlStore) {
     assert_eq!(found[0].1.len(), 2);
     assert_eq!(store.users("", 10).await.unwrap().len(), 2);
 
-    store.set_totp_secret(uid, Some("JBSWY3DPEHPK3PXP"), &ctx(Some(uid))).await.unwrap();
+    store
+        .set_totp_secret(uid, Some("JBSWY3DPEHPK3PXP"), &ctx(Some(uid)))
+        .await
+        .unwrap();
     let creds = store.user_credentials("vanphong").await.unwrap().unwrap();
     assert_eq!(creds.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
     assert!(store.user(uid).await.unwrap().has_totp);
-    assert!(!format!("{creds:?}").contains("JBSWY3DPEHPK3PXP"), "secrets stay out of Debug");
+    assert!(
+        !format!("{creds:?}").contains("JBSWY3DPEHPK3PXP"),
+        "secrets stay out of Debug"
+    );
 
     // Sessions.
     let session = |token: &str, expires| NewSession {
@@ -241,39 +359,97 @@ async fn story(store: &SqlStore) {
         user_agent: "Chromium".into(),
         address: "127.0.0.1".into(),
     };
-    let s1 = store.create_session(&session("t1", T0 + Duration::hours(8)), &ctx(Some(uid))).await.unwrap();
-    let s2 = store.create_session(&session("t2", T0 + Duration::minutes(1)), &ctx(Some(uid))).await.unwrap();
+    let s1 = store
+        .create_session(&session("t1", T0 + Duration::hours(8)), &ctx(Some(uid)))
+        .await
+        .unwrap();
+    let s2 = store
+        .create_session(&session("t2", T0 + Duration::minutes(1)), &ctx(Some(uid)))
+        .await
+        .unwrap();
     let live = store.live_session("t1", T0).await.unwrap().unwrap();
-    assert_eq!((live.id, live.needs_totp, live.csrf_token.as_str()), (s1, true, "csrf-t1"));
-    assert!(store.live_session("t2", T0 + Duration::minutes(2)).await.unwrap().is_none(), "expired");
+    assert_eq!(
+        (live.id, live.needs_totp, live.csrf_token.as_str()),
+        (s1, true, "csrf-t1")
+    );
+    assert!(
+        store
+            .live_session("t2", T0 + Duration::minutes(2))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
     assert!(store.live_session("nope", T0).await.unwrap().is_none());
 
-    store.confirm_second_factor(s1, &ctx(Some(uid))).await.unwrap();
-    let communes_only = CouncilFilter { level: Some(CouncilLevel::Commune), ..all.clone() };
-    let commune_id = store.councils(&communes_only).await.unwrap().0[0].council.id;
+    store
+        .confirm_second_factor(s1, &ctx(Some(uid)))
+        .await
+        .unwrap();
+    let communes_only = CouncilFilter {
+        level: Some(CouncilLevel::Commune),
+        ..all.clone()
+    };
+    let commune_id = store.councils(&communes_only).await.unwrap().0[0]
+        .council
+        .id;
     store.set_session_council(s1, commune_id).await.unwrap();
-    store.touch_session(s1, T0 + Duration::minutes(5)).await.unwrap();
-    let live = store.live_session("t1", T0 + Duration::minutes(5)).await.unwrap().unwrap();
+    store
+        .touch_session(s1, T0 + Duration::minutes(5))
+        .await
+        .unwrap();
+    let live = store
+        .live_session("t1", T0 + Duration::minutes(5))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!live.needs_totp);
     assert_eq!(live.council_id, Some(commune_id));
     assert_eq!(live.last_seen_at, T0 + Duration::minutes(5));
     assert_eq!(store.sessions_of(uid).await.unwrap().len(), 2);
 
-    assert!(matches!(store.revoke_session(uid + 1, s1, &ctx(None)).await, Err(StoreError::NotFound)));
-    store.revoke_session(uid, s2, &ctx(Some(uid))).await.unwrap();
-    assert!(matches!(store.revoke_session(uid, s2, &ctx(None)).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.revoke_session(uid + 1, s1, &ctx(None)).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .revoke_session(uid, s2, &ctx(Some(uid)))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.revoke_session(uid, s2, &ctx(None)).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(store.live_session("t1", T0).await.unwrap().is_some());
-    store.set_password(uid, "$argon2id$new", &ctx(Some(uid))).await.unwrap();
-    assert!(store.live_session("t1", T0).await.unwrap().is_none(), "a new password ends sessions");
-    assert!(matches!(store.set_password(999_999, "x", &ctx(None)).await, Err(StoreError::NotFound)));
+    store
+        .set_password(uid, "$argon2id$new", &ctx(Some(uid)))
+        .await
+        .unwrap();
+    assert!(
+        store.live_session("t1", T0).await.unwrap().is_none(),
+        "a new password ends sessions"
+    );
+    assert!(matches!(
+        store.set_password(999_999, "x", &ctx(None)).await,
+        Err(StoreError::NotFound)
+    ));
 
     // Throttling.
     let keys = vec!["u:vanphong".to_owned(), "ip:127.0.0.1".to_owned()];
     for minute in 0..3 {
-        store.record_login_failure(&keys, T0 + Duration::minutes(minute)).await.unwrap();
+        store
+            .record_login_failure(&keys, T0 + Duration::minutes(minute))
+            .await
+            .unwrap();
     }
     assert_eq!(store.login_failures("u:vanphong", T0).await.unwrap(), 3);
-    assert_eq!(store.login_failures("u:vanphong", T0 + Duration::minutes(2)).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .login_failures("u:vanphong", T0 + Duration::minutes(2))
+            .await
+            .unwrap(),
+        1
+    );
     store.clear_login_failures("u:vanphong").await.unwrap();
     assert_eq!(store.login_failures("u:vanphong", T0).await.unwrap(), 0);
     assert_eq!(store.login_failures("ip:127.0.0.1", T0).await.unwrap(), 3);
@@ -298,7 +474,13 @@ async fn story(store: &SqlStore) {
             after = r.seq;
         }
     }
-    let (newest, total) = store.audit_page(&AuditFilter { limit: 3, ..Default::default() }).await.unwrap();
+    let (newest, total) = store
+        .audit_page(&AuditFilter {
+            limit: 3,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(verifier.verified(), total);
     assert_eq!(newest.len(), 3);
     assert_eq!(newest[0].action, "auth.login.failed");
@@ -310,11 +492,23 @@ async fn story(store: &SqlStore) {
     };
     let (records, n) = store.audit_page(&rules_changes).await.unwrap();
     assert_eq!(n, 1);
-    let before: serde_json::Value = serde_json::from_str(records[0].before.as_deref().unwrap()).unwrap();
-    assert_eq!(before["denominator"], "hien_co", "the rules before the change are kept");
-    let by_actor = AuditFilter { actor_id: Some(uid), limit: 50, ..Default::default() };
+    let before: serde_json::Value =
+        serde_json::from_str(records[0].before.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        before["denominator"], "hien_co",
+        "the rules before the change are kept"
+    );
+    let by_actor = AuditFilter {
+        actor_id: Some(uid),
+        limit: 50,
+        ..Default::default()
+    };
     assert!(store.audit_page(&by_actor).await.unwrap().1 >= 5);
-    let session_events = AuditFilter { entity: Some("session".into()), limit: 50, ..Default::default() };
+    let session_events = AuditFilter {
+        entity: Some("session".into()),
+        limit: 50,
+        ..Default::default()
+    };
     assert_eq!(store.audit_page(&session_events).await.unwrap().1, 2);
 }
 
@@ -322,7 +516,11 @@ async fn story(store: &SqlStore) {
 async fn sqlite_store_passes_the_story() {
     let dir = temp_dir();
     let url = format!("sqlite://{}", dir.path().join("nt.db").display());
-    let options = StoreOptions { url, schema: None, max_connections: 4 };
+    let options = StoreOptions {
+        url,
+        schema: None,
+        max_connections: 4,
+    };
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
 
@@ -330,11 +528,27 @@ async fn sqlite_store_passes_the_story() {
     let copy = dir.path().join("copy.db");
     store.backup_to(&copy).await.unwrap();
     let copy_url = format!("sqlite://{}", copy.display());
-    let restored =
-        SqlStore::open(&StoreOptions { url: copy_url, schema: None, max_connections: 1 }).await.unwrap();
-    let (_, live_total) = store.audit_page(&AuditFilter { limit: 1, ..Default::default() }).await.unwrap();
-    let (_, copy_total) =
-        restored.audit_page(&AuditFilter { limit: 1, ..Default::default() }).await.unwrap();
+    let restored = SqlStore::open(&StoreOptions {
+        url: copy_url,
+        schema: None,
+        max_connections: 1,
+    })
+    .await
+    .unwrap();
+    let (_, live_total) = store
+        .audit_page(&AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (_, copy_total) = restored
+        .audit_page(&AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(live_total, copy_total);
 }
 
@@ -345,10 +559,17 @@ async fn postgres_store_passes_the_story() {
         return;
     };
     let schema = unique_name("nt_test");
-    let options = StoreOptions { url, schema: Some(schema.clone()), max_connections: 4 };
+    let options = StoreOptions {
+        url,
+        schema: Some(schema.clone()),
+        max_connections: 4,
+    };
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
-    assert!(matches!(store.backup_to(std::path::Path::new("/tmp/x")).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.backup_to(std::path::Path::new("/tmp/x")).await,
+        Err(StoreError::Conflict(_))
+    ));
     store.drop_schema(&schema).await.unwrap();
     store.close().await;
 }

@@ -25,12 +25,28 @@ pub fn unique_name(prefix: &str) -> String {
 /// The PostgreSQL server to test against, from `NGHITRUONG_TEST_DATABASE_URL`;
 /// `None` when it is not set, and PostgreSQL tests then say they are skipped.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("NGHITRUONG_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("NGHITRUONG_TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// A temporary folder removed when dropped.
 pub fn temp_dir() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("nghitruong-test").tempdir().unwrap_or_else(|e| {
-        panic!("cannot create a temporary folder: {e}")
-    })
+    tempfile::Builder::new()
+        .prefix("nghitruong-test")
+        .tempdir()
+        .unwrap_or_else(|e| panic!("cannot create a temporary folder: {e}"))
+}
+
+/// Unix seconds of a clock, for one-time codes.
+pub trait UnixNow {
+    /// Seconds since the epoch.
+    fn now_unix(&self) -> i64;
+}
+
+impl UnixNow for FixedClock {
+    fn now_unix(&self) -> i64 {
+        use nghitruong_domain::clock::Clock as _;
+        self.now().unix_timestamp()
+    }
 }

@@ -20,12 +20,32 @@ pub(crate) struct NavItem {
 /// signed-in account). Entries the viewer may not use are not shown.
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Trang chủ", "/", Some(Permission::ViewWorkspace)),
-    ("Cơ cấu tổ chức", "/to-chuc", Some(Permission::ViewOrganisation)),
-    ("HĐND cấp xã", "/hoi-dong", Some(Permission::ViewProvinceCouncils)),
-    ("Cơ quan giải quyết", "/co-quan", Some(Permission::ViewAgencies)),
+    (
+        "Cơ cấu tổ chức",
+        "/to-chuc",
+        Some(Permission::ViewOrganisation),
+    ),
+    (
+        "HĐND cấp xã",
+        "/hoi-dong",
+        Some(Permission::ViewProvinceCouncils),
+    ),
+    (
+        "Cơ quan giải quyết",
+        "/co-quan",
+        Some(Permission::ViewAgencies),
+    ),
     ("Quy chế", "/quy-che", Some(Permission::ViewRules)),
-    ("Người dùng", "/quan-tri/nguoi-dung", Some(Permission::ManageUsers)),
-    ("Nhật ký hệ thống", "/quan-tri/nhat-ky", Some(Permission::ViewAudit)),
+    (
+        "Người dùng",
+        "/quan-tri/nguoi-dung",
+        Some(Permission::ManageUsers),
+    ),
+    (
+        "Nhật ký hệ thống",
+        "/quan-tri/nhat-ky",
+        Some(Permission::ViewAudit),
+    ),
     ("Tài khoản", "/tai-khoan", None),
 ];
 
@@ -107,16 +127,28 @@ impl Layout {
 }
 
 /// The councils the viewer may switch to, province first.
-async fn switchable(state: &AppState, viewer: &Viewer, current: i64) -> AppResult<Vec<SwitchOption>> {
+async fn switchable(
+    state: &AppState,
+    viewer: &Viewer,
+    current: i64,
+) -> AppResult<Vec<SwitchOption>> {
     let ids = if viewer.is_admin() {
         None
     } else {
         Some(viewer.grants.iter().filter_map(|g| g.council_id).collect())
     };
-    let filter = CouncilFilter { ids, limit: 500, ..Default::default() };
+    let filter = CouncilFilter {
+        ids,
+        limit: 500,
+        ..Default::default()
+    };
     let (found, _) = state.store.councils(&filter).await?;
     Ok(found
         .into_iter()
-        .map(|s| SwitchOption { id: s.council.id, selected: s.council.id == current, name: s.council.name })
+        .map(|s| SwitchOption {
+            id: s.council.id,
+            selected: s.council.id == current,
+            name: s.council.name,
+        })
         .collect())
 }

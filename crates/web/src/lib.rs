@@ -64,7 +64,12 @@ pub struct AppState {
 impl AppState {
     /// State over a store and a clock with default settings.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
-        Self { store, clock, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
     }
 }
 

@@ -38,9 +38,21 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("nghitruong");
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Histogram::new([0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]);
-        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
-        Self { registry, requests, latency }
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            latency.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+        }
     }
 }
 
@@ -67,7 +79,10 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
 
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response()
@@ -75,7 +90,11 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
 
 /// Counts and times each request by its route template, not its path, so
 /// identifiers do not multiply the series.
-pub(crate) async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+pub(crate) async fn track(
+    State(metrics): State<Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = req.method().to_string();
     let route = req
@@ -83,7 +102,11 @@ pub(crate) async fn track(State(metrics): State<Arc<Metrics>>, req: Request, nex
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(req).await;
-    let labels = RequestLabels { method, route, status: response.status().as_u16() };
+    let labels = RequestLabels {
+        method,
+        route,
+        status: response.status().as_u16(),
+    };
     metrics.requests.get_or_create(&labels).inc();
     metrics.latency.observe(started.elapsed().as_secs_f64());
     response
@@ -102,7 +125,10 @@ impl MakeRequestId for RandomRequestId {
 
 /// The request ID of a request, for audit records and error pages.
 pub(crate) fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 #[derive(Template)]
@@ -138,8 +164,14 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
         return response;
     }
     let info = response.extensions().get::<ErrorInfo>().cloned();
-    let has_body = response.headers().contains_key(header::CONTENT_TYPE);
-    if info.is_none() && has_body {
+    // Our own pages (a form shown again with its message) pass through;
+    // anything else, such as a framework rejection in English, is replaced.
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if info.is_none() && is_html {
         return response;
     }
     let info = info.unwrap_or_else(|| ErrorInfo {
@@ -147,8 +179,9 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
             404 => "Không tìm thấy trang hoặc dữ liệu được yêu cầu.".into(),
             405 => "Thao tác này không được hỗ trợ tại địa chỉ này.".into(),
             413 => "Dữ liệu gửi lên quá lớn. Vui lòng rút gọn nội dung và thử lại.".into(),
-            415 | 422 | 400 => "Biểu mẫu gửi lên không đúng định dạng. Vui lòng tải lại trang rồi thử lại."
-                .into(),
+            415 | 422 | 400 => {
+                "Biểu mẫu gửi lên không đúng định dạng. Vui lòng tải lại trang rồi thử lại.".into()
+            }
             _ => "Hệ thống gặp sự cố khi xử lý yêu cầu.".into(),
         },
         internal: None,
@@ -164,8 +197,10 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
             escape(&id)
         );
         let mut out = (status, Html(fragment)).into_response();
-        out.headers_mut().insert("hx-retarget", HeaderValue::from_static("#thong-bao"));
-        out.headers_mut().insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+        out.headers_mut()
+            .insert("hx-retarget", HeaderValue::from_static("#thong-bao"));
+        out.headers_mut()
+            .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
         return out;
     }
     let page = ErrorPage {

@@ -33,41 +33,150 @@ pub struct RouteSpec {
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Access::{Permission as Perm, Public, SecondFactor, SignedIn};
-    let r = |method: Method, path, access, handler| (RouteSpec { method, path, access }, handler);
+    let r = |method: Method, path, access, handler| {
+        (
+            RouteSpec {
+                method,
+                path,
+                access,
+            },
+            handler,
+        )
+    };
     vec![
         r(Method::GET, "/healthz", Public, get(ops::healthz)),
         r(Method::GET, "/metrics", Public, get(ops::metrics)),
-        r(Method::GET, "/static/{hash}/{name}", Public, get(statics::serve)),
+        r(
+            Method::GET,
+            "/static/{hash}/{name}",
+            Public,
+            get(statics::serve),
+        ),
         r(Method::GET, "/dang-nhap", Public, get(login::form)),
         r(Method::POST, "/dang-nhap", Public, post(login::submit)),
-        r(Method::GET, "/dang-nhap/xac-thuc", SecondFactor, get(login::second_factor_form)),
-        r(Method::POST, "/dang-nhap/xac-thuc", SecondFactor, post(login::second_factor)),
+        r(
+            Method::GET,
+            "/dang-nhap/xac-thuc",
+            SecondFactor,
+            get(login::second_factor_form),
+        ),
+        r(
+            Method::POST,
+            "/dang-nhap/xac-thuc",
+            SecondFactor,
+            post(login::second_factor),
+        ),
         r(Method::POST, "/dang-xuat", SignedIn, post(login::sign_out)),
-        r(Method::POST, "/chon-hoi-dong", SignedIn, post(login::switch_council)),
+        r(
+            Method::POST,
+            "/chon-hoi-dong",
+            SignedIn,
+            post(login::switch_council),
+        ),
         r(Method::GET, "/", Perm(P::ViewWorkspace), get(home::show)),
-        r(Method::GET, "/to-chuc", Perm(P::ViewOrganisation), get(organisation::structure)),
-        r(Method::GET, "/hoi-dong", Perm(P::ViewProvinceCouncils), get(organisation::councils)),
-        r(Method::GET, "/hoi-dong/{id}", Perm(P::ViewProvinceCouncils), get(organisation::council)),
-        r(Method::GET, "/co-quan", Perm(P::ViewAgencies), get(organisation::agencies)),
-        r(Method::GET, "/quy-che", Perm(P::ViewRules), get(organisation::rules)),
-        r(Method::POST, "/quy-che", Perm(P::EditRules), post(organisation::save_rules)),
-        r(Method::GET, "/quan-tri/nguoi-dung", Perm(P::ManageUsers), get(admin::users)),
-        r(Method::POST, "/quan-tri/nguoi-dung", Perm(P::ManageUsers), post(admin::create_user)),
+        r(
+            Method::GET,
+            "/to-chuc",
+            Perm(P::ViewOrganisation),
+            get(organisation::structure),
+        ),
+        r(
+            Method::GET,
+            "/hoi-dong",
+            Perm(P::ViewProvinceCouncils),
+            get(organisation::councils),
+        ),
+        r(
+            Method::GET,
+            "/hoi-dong/{id}",
+            Perm(P::ViewProvinceCouncils),
+            get(organisation::council),
+        ),
+        r(
+            Method::GET,
+            "/co-quan",
+            Perm(P::ViewAgencies),
+            get(organisation::agencies),
+        ),
+        r(
+            Method::GET,
+            "/quy-che",
+            Perm(P::ViewRules),
+            get(organisation::rules),
+        ),
+        r(
+            Method::POST,
+            "/quy-che",
+            Perm(P::EditRules),
+            post(organisation::save_rules),
+        ),
+        r(
+            Method::GET,
+            "/quan-tri/nguoi-dung",
+            Perm(P::ManageUsers),
+            get(admin::users),
+        ),
+        r(
+            Method::POST,
+            "/quan-tri/nguoi-dung",
+            Perm(P::ManageUsers),
+            post(admin::create_user),
+        ),
         r(
             Method::POST,
             "/quan-tri/nguoi-dung/{id}/mat-khau",
             Perm(P::ManageUsers),
             post(admin::reset_password),
         ),
-        r(Method::POST, "/quan-tri/nguoi-dung/{id}/vai-tro", Perm(P::ManageUsers), post(admin::grant)),
-        r(Method::GET, "/quan-tri/nhat-ky", Perm(P::ViewAudit), get(admin::audit)),
-        r(Method::POST, "/quan-tri/nhat-ky/kiem-tra", Perm(P::ViewAudit), post(admin::verify_audit)),
+        r(
+            Method::POST,
+            "/quan-tri/nguoi-dung/{id}/vai-tro",
+            Perm(P::ManageUsers),
+            post(admin::grant),
+        ),
+        r(
+            Method::GET,
+            "/quan-tri/nhat-ky",
+            Perm(P::ViewAudit),
+            get(admin::audit),
+        ),
+        r(
+            Method::POST,
+            "/quan-tri/nhat-ky/kiem-tra",
+            Perm(P::ViewAudit),
+            post(admin::verify_audit),
+        ),
         r(Method::GET, "/tai-khoan", SignedIn, get(account::show)),
-        r(Method::POST, "/tai-khoan/mat-khau", SignedIn, post(account::change_password)),
-        r(Method::POST, "/tai-khoan/phien/{id}/thu-hoi", SignedIn, post(account::revoke)),
-        r(Method::GET, "/tai-khoan/xac-thuc-hai-lop", SignedIn, get(account::totp_setup)),
-        r(Method::POST, "/tai-khoan/xac-thuc-hai-lop", SignedIn, post(account::totp_enable)),
-        r(Method::POST, "/tai-khoan/xac-thuc-hai-lop/tat", SignedIn, post(account::totp_disable)),
+        r(
+            Method::POST,
+            "/tai-khoan/mat-khau",
+            SignedIn,
+            post(account::change_password),
+        ),
+        r(
+            Method::POST,
+            "/tai-khoan/phien/{id}/thu-hoi",
+            SignedIn,
+            post(account::revoke),
+        ),
+        r(
+            Method::GET,
+            "/tai-khoan/xac-thuc-hai-lop",
+            SignedIn,
+            get(account::totp_setup),
+        ),
+        r(
+            Method::POST,
+            "/tai-khoan/xac-thuc-hai-lop",
+            SignedIn,
+            post(account::totp_enable),
+        ),
+        r(
+            Method::POST,
+            "/tai-khoan/xac-thuc-hai-lop/tat",
+            SignedIn,
+            post(account::totp_disable),
+        ),
     ]
 }
 
@@ -90,11 +199,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), auth::load_viewer))
         .layer(from_fn(ops::render_errors))
         .layer(from_fn_with_state(state.metrics.clone(), ops::track))
-        .layer(security_headers())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header_default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_default(header::REFERRER_POLICY, "same-origin"))
+        .layer(header_default(header::CACHE_CONTROL, "no-store"))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -109,30 +217,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Headers that keep pages from being framed, sniffed or made to load
-/// anything from elsewhere.
-fn security_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity>,
-    >,
-> {
-    tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                 frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-            ),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .into_inner()
+/// A header set on every response that has not set it itself.
+fn header_default(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
+
+/// Keeps pages from being framed, sniffed or made to load anything from
+/// elsewhere; htmx and our scripts are served from this origin.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   frame-ancestors 'none'; form-action 'self'; base-uri 'none'";

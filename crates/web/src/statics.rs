@@ -11,15 +11,30 @@ use sha2::{Digest, Sha256};
 
 /// Name, content type, bytes.
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")),
-    ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../static/htmx.min.js")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/app.js"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/htmx.min.js"),
+    ),
 ];
 
 fn hashes() -> &'static Vec<String> {
     static HASHES: OnceLock<Vec<String>> = OnceLock::new();
     HASHES.get_or_init(|| {
-        FILES.iter().map(|(_, _, bytes)| hex::encode(&Sha256::digest(bytes)[..6])).collect()
+        FILES
+            .iter()
+            .map(|(_, _, bytes)| hex::encode(&Sha256::digest(bytes)[..6]))
+            .collect()
     })
 }
 

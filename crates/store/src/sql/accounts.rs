@@ -120,12 +120,14 @@ pub(crate) async fn set_password(
         return Err(StoreError::NotFound);
     }
     // A new password ends every session signed in with the old one.
-    sqlx::query("UPDATE auth_sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(to_millis(ctx.at))
-        .bind(user_id)
-        .execute(&mut *w.tx)
-        .await
-        .map_err(db)?;
+    sqlx::query(
+        "UPDATE auth_sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(to_millis(ctx.at))
+    .bind(user_id)
+    .execute(&mut *w.tx)
+    .await
+    .map_err(db)?;
     let change = Change {
         action: "user.password.set",
         entity: "user",
@@ -155,7 +157,11 @@ pub(crate) async fn set_totp_secret(
     }
     // The secret itself never enters the audit log.
     let change = Change {
-        action: if secret.is_some() { "user.totp.enable" } else { "user.totp.disable" },
+        action: if secret.is_some() {
+            "user.totp.enable"
+        } else {
+            "user.totp.disable"
+        },
         entity: "user",
         entity_id: Some(user_id.to_string()),
         before: None,
@@ -173,7 +179,9 @@ pub(crate) async fn grant_role(
     ctx: &AuditContext,
 ) -> Result<()> {
     if council_id.is_none() && role != Role::Admin {
-        return Err(StoreError::Conflict("only the administrator role spans every council".into()));
+        return Err(StoreError::Conflict(
+            "only the administrator role spans every council".into(),
+        ));
     }
     let mut w = store.write().await?;
     let (exists,): (i64,) = sqlx::query_as(
@@ -208,14 +216,20 @@ pub(crate) async fn grant_role(
 }
 
 pub(crate) async fn roles(pool: &AnyPool, user_id: i64) -> Result<Vec<RoleGrant>> {
-    let found = sqlx::query("SELECT council_id, role FROM user_roles WHERE user_id = $1 ORDER BY id")
-        .bind(user_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
+    let found =
+        sqlx::query("SELECT council_id, role FROM user_roles WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
     found
         .iter()
-        .map(|r| Ok(RoleGrant { council_id: get(r, "council_id")?, role: coded(r, "role")? }))
+        .map(|r| {
+            Ok(RoleGrant {
+                council_id: get(r, "council_id")?,
+                role: coded(r, "role")?,
+            })
+        })
         .collect()
 }
 

@@ -18,7 +18,11 @@ pub(crate) struct Change<'a> {
 }
 
 /// Appends the record of `change` inside the open write transaction.
-pub(crate) async fn append(w: &mut Write<'_>, ctx: &AuditContext, change: Change<'_>) -> Result<()> {
+pub(crate) async fn append(
+    w: &mut Write<'_>,
+    ctx: &AuditContext,
+    change: Change<'_>,
+) -> Result<()> {
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *w.tx)
@@ -101,9 +105,8 @@ pub(crate) async fn page(store: &SqlStore, f: &AuditFilter) -> Result<(Vec<Audit
         .await
         .map_err(db)?;
 
-    let sql = format!(
-        "SELECT {COLUMNS} FROM audit_log {where_sql} ORDER BY seq DESC LIMIT $5 OFFSET $6"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM audit_log {where_sql} ORDER BY seq DESC LIMIT $5 OFFSET $6");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&prefix)
         .bind(&like)
@@ -118,7 +121,11 @@ pub(crate) async fn page(store: &SqlStore, f: &AuditFilter) -> Result<(Vec<Audit
     Ok((records, total))
 }
 
-pub(crate) async fn after(store: &SqlStore, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+pub(crate) async fn after(
+    store: &SqlStore,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<AuditRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(after_seq)

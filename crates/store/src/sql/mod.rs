@@ -30,9 +30,8 @@ use time::{Date, OffsetDateTime};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::{
-    AuditContext, AuditEvent, AuditFilter, AuthSession, CouncilFilter, CouncilSummary,
-    Credentials, Member, NewSession, NewUser, OrgSeed, Result, RoleGrant, SeedCounts, Store,
-    StoreError, User,
+    AuditContext, AuditEvent, AuditFilter, AuthSession, CouncilFilter, CouncilSummary, Credentials,
+    Member, NewSession, NewUser, OrgSeed, Result, RoleGrant, SeedCounts, Store, StoreError, User,
 };
 
 /// Which database a store runs on.
@@ -149,7 +148,11 @@ impl SqlStore {
             .connect(&url)
             .await
             .with_context(|| format!("failed to open database {}", redact_url(&options.url)))?;
-        Ok(Self { pool, backend, writer: Mutex::new(()) })
+        Ok(Self {
+            pool,
+            backend,
+            writer: Mutex::new(()),
+        })
     }
 
     /// Starts a write: takes the writer lock and opens a transaction.
@@ -191,9 +194,13 @@ impl Write<'_> {
 
 async fn create_schema(url: &str, schema: &str) -> anyhow::Result<()> {
     use sqlx::Connection as _;
-    let mut conn = sqlx::AnyConnection::connect(url).await.context("failed to reach postgres")?;
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .context("failed to reach postgres")?;
     let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema));
-    conn.execute(AssertSqlSafe(sql)).await.context("failed to create schema")?;
+    conn.execute(AssertSqlSafe(sql))
+        .await
+        .context("failed to create schema")?;
     conn.close().await?;
     Ok(())
 }
@@ -227,20 +234,33 @@ impl Store for SqlStore {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
-        migrator.run(&self.pool).await.map_err(|e| StoreError::Other(e.into()))
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Other(e.into()))
     }
 
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
     async fn backup_to(&self, path: &Path) -> Result<()> {
         match self.backend {
             Backend::Sqlite => {
-                let target = path.to_str().context("backup path is not UTF-8")?.to_owned();
+                let target = path
+                    .to_str()
+                    .context("backup path is not UTF-8")?
+                    .to_owned();
                 // VACUUM INTO reads one consistent snapshot while writers go on.
-                sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await.map_err(db)?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db)?;
                 Ok(())
             }
             Backend::Postgres => Err(StoreError::Conflict(
@@ -406,9 +426,18 @@ mod tests {
 
     #[test]
     fn backend_follows_the_scheme() {
-        assert_eq!(Backend::from_url("sqlite://data/x.db"), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::from_url("mysql://u@h/db"), None);
         assert_eq!(Backend::from_url("nothing"), None);
     }

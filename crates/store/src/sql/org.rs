@@ -19,7 +19,11 @@ use crate::{
 const COUNCIL_COLUMNS: &str = "c.id, c.unit_code, c.level, c.name, c.term_number, \
     c.term_starts_on, c.term_ends_on, c.seats_statutory, c.rules";
 
-pub(crate) async fn seed(store: &SqlStore, seed: &OrgSeed, ctx: &AuditContext) -> Result<SeedCounts> {
+pub(crate) async fn seed(
+    store: &SqlStore,
+    seed: &OrgSeed,
+    ctx: &AuditContext,
+) -> Result<SeedCounts> {
     let mut w = store.write().await?;
     let mut counts = SeedCounts::default();
     let mut bodies: HashMap<&str, i64> = HashMap::new();
@@ -27,14 +31,16 @@ pub(crate) async fn seed(store: &SqlStore, seed: &OrgSeed, ctx: &AuditContext) -
     let mut councils: HashMap<&str, i64> = HashMap::new();
 
     for unit in &seed.units {
-        sqlx::query("INSERT INTO admin_units (code, name, kind, parent_code) VALUES ($1, $2, $3, $4)")
-            .bind(&unit.code)
-            .bind(&unit.name)
-            .bind(unit.kind.as_str())
-            .bind(&unit.parent_code)
-            .execute(&mut *w.tx)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO admin_units (code, name, kind, parent_code) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&unit.code)
+        .bind(&unit.name)
+        .bind(unit.kind.as_str())
+        .bind(&unit.parent_code)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(db)?;
         counts.units += 1;
     }
     for b in &seed.central_bodies {
@@ -67,13 +73,14 @@ pub(crate) async fn seed(store: &SqlStore, seed: &OrgSeed, ctx: &AuditContext) -
             counts.bodies += 1;
         }
         for p in &c.people {
-            let (pid,): (i64,) =
-                sqlx::query_as("INSERT INTO people (full_name, status) VALUES ($1, $2) RETURNING id")
-                    .bind(&p.full_name)
-                    .bind(p.status.as_str())
-                    .fetch_one(&mut *w.tx)
-                    .await
-                    .map_err(db)?;
+            let (pid,): (i64,) = sqlx::query_as(
+                "INSERT INTO people (full_name, status) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(&p.full_name)
+            .bind(p.status.as_str())
+            .fetch_one(&mut *w.tx)
+            .await
+            .map_err(db)?;
             if let Some(key) = &p.key {
                 people.insert(key, pid);
             }
@@ -115,12 +122,13 @@ pub(crate) async fn seed(store: &SqlStore, seed: &OrgSeed, ctx: &AuditContext) -
         .await
         .map_err(db)?;
         for (unit, role) in &u.roles {
-            let council_id = match unit {
-                Some(code) => Some(*councils.get(code.as_str()).ok_or_else(|| {
-                    StoreError::Conflict(format!("unknown council unit {code}"))
-                })?),
-                None => None,
-            };
+            let council_id =
+                match unit {
+                    Some(code) => Some(*councils.get(code.as_str()).ok_or_else(|| {
+                        StoreError::Conflict(format!("unknown council unit {code}"))
+                    })?),
+                    None => None,
+                };
             sqlx::query("INSERT INTO user_roles (user_id, council_id, role) VALUES ($1, $2, $3)")
                 .bind(uid)
                 .bind(council_id)
@@ -347,7 +355,11 @@ pub(crate) async fn members(store: &SqlStore, body_id: i64, day: Date) -> Result
             let full_time: i64 = get(r, "full_time")?;
             let ends: Option<String> = get(r, "ends_on")?;
             Ok(Member {
-                person: Person { id, full_name: get(r, "full_name")?, status: coded(r, "status")? },
+                person: Person {
+                    id,
+                    full_name: get(r, "full_name")?,
+                    status: coded(r, "status")?,
+                },
                 position: Position {
                     person_id: id,
                     body_id,

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use nghitruong_domain::throttle::Verdict;
 use nghitruong_store::{AuditContext, AuditEvent, NewSession};
 use serde::Deserialize;
@@ -84,7 +84,10 @@ pub(crate) async fn submit(
         Ok((status, Html(page.render()?)).into_response())
     };
     if username.is_empty() || form.password.is_empty() {
-        return refuse(StatusCode::BAD_REQUEST, "Vui lòng nhập tên đăng nhập và mật khẩu.");
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Vui lòng nhập tên đăng nhập và mật khẩu.",
+        );
     }
     if username.len() > 64 || form.password.len() > 256 {
         return refuse(StatusCode::BAD_REQUEST, WRONG);
@@ -112,14 +115,18 @@ pub(crate) async fn submit(
     }
 
     let creds = state.store.user_credentials(&username).await?;
-    let phc = creds
-        .as_ref()
-        .map_or_else(|| password::decoy_hash().to_owned(), |c| c.password_hash.clone());
+    let phc = creds.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |c| c.password_hash.clone(),
+    );
     let matches = password::verify_async(form.password, phc).await;
     let creds = match creds {
         Some(c) if matches && c.user.is_active => c,
         _ => {
-            state.store.record_login_failure(&[account_key, address_key], now).await?;
+            state
+                .store
+                .record_login_failure(&[account_key, address_key], now)
+                .await?;
             let event = event("auth.login.failed", &username, &address);
             state.store.record_event(&event, &ctx).await?;
             return refuse(StatusCode::UNAUTHORIZED, WRONG);
@@ -153,7 +160,11 @@ pub(crate) async fn submit(
     state.store.create_session(&session, &ctx).await?;
     tracing::info!(target: "audit", user_id = creds.user.id, "signed in");
 
-    let target = if needs_totp { "/dang-nhap/xac-thuc".to_owned() } else { next };
+    let target = if needs_totp {
+        "/dang-nhap/xac-thuc".to_owned()
+    } else {
+        next
+    };
     let max_age = state.config.session_hours * 3600;
     let cookie = set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
@@ -201,19 +212,30 @@ pub(crate) async fn second_factor(
     let since = now - state.config.throttle.window;
     let failures = state.store.login_failures(&key, since).await?;
     let locked = state.config.throttle.decide(failures, 0) == Verdict::Locked;
-    let secret = state.store.user_credentials(&viewer.user.username).await?.and_then(|c| c.totp_secret);
+    let secret = state
+        .store
+        .user_credentials(&viewer.user.username)
+        .await?
+        .and_then(|c| c.totp_secret);
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
     let ok = !locked && secret.is_some_and(|s| totp::check(&s, &form.code, unix));
     if !ok {
         state.store.record_login_failure(&[key], now).await?;
         let page = SecondFactorPage {
             layout: Layout::public("Xác thực hai lớp", &csrf),
-            error: Some(if locked { LOCKED.into() } else { "Mã xác thực không đúng hoặc đã hết hạn.".into() }),
+            error: Some(if locked {
+                LOCKED.into()
+            } else {
+                "Mã xác thực không đúng hoặc đã hết hạn.".into()
+            }),
         };
         return Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response());
     }
     let ctx = audit_context(&state, &viewer, &headers);
-    state.store.confirm_second_factor(viewer.session.id, &ctx).await?;
+    state
+        .store
+        .confirm_second_factor(viewer.session.id, &ctx)
+        .await?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -223,7 +245,10 @@ pub(crate) async fn sign_out(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let ctx = audit_context(&state, &viewer, &headers);
-    state.store.revoke_session(viewer.user.id, viewer.session.id, &ctx).await?;
+    state
+        .store
+        .revoke_session(viewer.user.id, viewer.session.id, &ctx)
+        .await?;
     let cookie = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dang-nhap")).into_response())
 }
@@ -243,7 +268,10 @@ pub(crate) async fn switch_council(
         return Err(AppError::Forbidden);
     }
     state.store.council(form.council_id).await?;
-    state.store.set_session_council(viewer.session.id, form.council_id).await?;
+    state
+        .store
+        .set_session_council(viewer.session.id, form.council_id)
+        .await?;
     Ok(Redirect::to(safe_next(form.next.as_deref())).into_response())
 }
 

@@ -51,18 +51,25 @@ pub struct Viewer {
 impl Viewer {
     /// Whether the account holds the administrator role.
     pub fn is_admin(&self) -> bool {
-        self.grants.iter().any(|g| g.council_id.is_none() && g.role == Role::Admin)
+        self.grants
+            .iter()
+            .any(|g| g.council_id.is_none() && g.role == Role::Admin)
     }
 
     /// Whether any role held in the current council grants `permission`.
     pub fn can(&self, permission: Permission) -> bool {
-        let level = self.council.as_ref().map_or(CouncilLevel::Commune, |c| c.level);
+        let level = self
+            .council
+            .as_ref()
+            .map_or(CouncilLevel::Commune, |c| c.level);
         self.roles.iter().any(|r| r.permits(permission, level))
     }
 
     /// The role shown beside the name: the first held here.
     pub fn role_label(&self) -> &'static str {
-        self.roles.first().map_or("Chưa được phân vai trò", |r| r.label())
+        self.roles
+            .first()
+            .map_or("Chưa được phân vai trò", |r| r.label())
     }
 
     /// Whether the account may work in `council_id`.
@@ -105,7 +112,8 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    let cookie =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
 }
 
@@ -136,7 +144,9 @@ async fn viewer_for(state: &AppState, token: &str) -> Result<Option<Viewer>, App
         state.store.touch_session(session.id, now).await?;
     }
     let grants = state.store.roles(user.id).await?;
-    let is_admin = grants.iter().any(|g| g.council_id.is_none() && g.role == Role::Admin);
+    let is_admin = grants
+        .iter()
+        .any(|g| g.council_id.is_none() && g.role == Role::Admin);
     let allowed = |id: i64| is_admin || grants.iter().any(|g| g.council_id == Some(id));
     let council_id = match session.council_id.filter(|id| allowed(*id)) {
         Some(id) => Some(id),
@@ -159,11 +169,21 @@ async fn viewer_for(state: &AppState, token: &str) -> Result<Option<Viewer>, App
     }
     // The most specific role of this council comes first in labels.
     roles.sort_by_key(|r| if *r == Role::Admin { 1 } else { 0 });
-    Ok(Some(Viewer { user, session, council, roles, grants }))
+    Ok(Some(Viewer {
+        user,
+        session,
+        council,
+        roles,
+        grants,
+    }))
 }
 
 async fn first_province(state: &AppState) -> Result<Option<i64>, AppError> {
-    let filter = CouncilFilter { level: Some(CouncilLevel::Province), limit: 1, ..Default::default() };
+    let filter = CouncilFilter {
+        level: Some(CouncilLevel::Province),
+        limit: 1,
+        ..Default::default()
+    };
     let (found, _) = state.store.councils(&filter).await?;
     Ok(found.first().map(|s| s.council.id))
 }
@@ -176,7 +196,11 @@ pub(crate) async fn csrf(
     req: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let viewer = req.extensions().get::<Option<Arc<Viewer>>>().cloned().flatten();
+    let viewer = req
+        .extensions()
+        .get::<Option<Arc<Viewer>>>()
+        .cloned()
+        .flatten();
     let cookie = cookie_value(req.headers(), CSRF_COOKIE);
     let (expected, fresh) = match (&viewer, cookie) {
         (Some(v), _) => (v.session.csrf_token.clone(), false),
@@ -195,7 +219,12 @@ pub(crate) async fn csrf(
     req.extensions_mut().insert(CsrfToken(expected.clone()));
     let mut response = next.run(req).await;
     if fresh {
-        let cookie = set_cookie(CSRF_COOKIE, &expected, 8 * 3600, state.config.secure_cookies);
+        let cookie = set_cookie(
+            CSRF_COOKIE,
+            &expected,
+            8 * 3600,
+            state.config.secure_cookies,
+        );
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)
@@ -203,7 +232,11 @@ pub(crate) async fn csrf(
 
 async fn check_token(req: Request, expected: &str, limit: usize) -> Result<Request, AppError> {
     if let Some(sent) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
-        return if same(sent, expected) { Ok(req) } else { Err(AppError::Csrf) };
+        return if same(sent, expected) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
     }
     let is_form = req
         .headers()
@@ -214,7 +247,9 @@ async fn check_token(req: Request, expected: &str, limit: usize) -> Result<Reque
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| AppError::TooLarge)?;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
     let sent = form_urlencoded_value(&bytes, CSRF_FIELD);
     if !sent.is_some_and(|s| same(&s, expected)) {
         return Err(AppError::Csrf);
@@ -253,7 +288,11 @@ pub(crate) async fn require(
     req: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let viewer = req.extensions().get::<Option<Arc<Viewer>>>().cloned().flatten();
+    let viewer = req
+        .extensions()
+        .get::<Option<Arc<Viewer>>>()
+        .cloned()
+        .flatten();
     let fully_signed_in = viewer.as_ref().is_some_and(|v| !v.session.needs_totp);
     let allowed = match access {
         Access::Public => true,
@@ -279,7 +318,11 @@ pub(crate) async fn require(
         return Ok(Redirect::to("/dang-nhap").into_response());
     }
     if req.method() == Method::GET {
-        let next_path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let next_path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         let target = format!("/dang-nhap?next={}", urlencode(next_path));
         return Ok(Redirect::to(&target).into_response());
     }
@@ -316,7 +359,13 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MaybeSigned {
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(MaybeSigned(parts.extensions.get::<Option<Arc<Viewer>>>().cloned().flatten()))
+        Ok(MaybeSigned(
+            parts
+                .extensions
+                .get::<Option<Arc<Viewer>>>()
+                .cloned()
+                .flatten(),
+        ))
     }
 }
 
@@ -327,12 +376,18 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CsrfToken {
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<CsrfToken>().cloned().unwrap_or(CsrfToken(String::new())))
+        Ok(parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .unwrap_or(CsrfToken(String::new())))
     }
 }
 
 fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_owned()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e[1..].to_owned())
+        .unwrap_or_default()
 }
 
 /// A redirect target from a form is only followed when it stays on this
@@ -360,7 +415,10 @@ mod tests {
     #[test]
     fn cookies_are_read_by_exact_name() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; nt_session=abc; nt_session_x=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; nt_session=abc; nt_session_x=2"),
+        );
         assert_eq!(cookie_value(&h, SESSION_COOKIE).as_deref(), Some("abc"));
         assert_eq!(cookie_value(&h, "missing"), None);
     }

@@ -1,9 +1,9 @@
 //! Password hashing with Argon2id (the `argon2` crate's defaults: 19 MiB,
 //! two passes, one lane, the OWASP minimum), run off the async threads.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 /// Hashes a password into a PHC string. Blocking: call from
 /// `spawn_blocking` or the command line.
@@ -18,7 +18,9 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 /// Whether `password` matches the PHC string. A malformed hash never matches.
 pub fn verify(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -28,7 +30,8 @@ pub fn verify(password: &str, phc: &str) -> bool {
 pub(crate) fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DECOY.get_or_init(|| {
-        hash("không có tài khoản này").unwrap_or_else(|_| "$argon2id$v=19$m=19456,t=2,p=1$x$y".into())
+        hash("không có tài khoản này")
+            .unwrap_or_else(|_| "$argon2id$v=19$m=19456,t=2,p=1$x$y".into())
     })
 }
 
@@ -39,7 +42,9 @@ pub async fn hash_async(password: String) -> anyhow::Result<String> {
 
 /// Verifies on the blocking pool.
 pub async fn verify_async(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &phc)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify(&password, &phc))
+        .await
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

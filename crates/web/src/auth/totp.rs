@@ -42,7 +42,10 @@ pub fn provisioning_url(secret_b32: &str, username: &str) -> String {
 /// no markup from a library is put into the page unescaped.
 pub fn qr_data_url(text: &str) -> Option<String> {
     let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
     let b64 = base64::engine::general_purpose::STANDARD.encode(svg);
     Some(format!("data:image/svg+xml;base64,{b64}"))
 }
@@ -57,7 +60,10 @@ mod tests {
         let now = 1_780_000_000;
         let code = code_at(&secret, now).unwrap();
         assert!(check(&secret, &code, now));
-        assert!(check(&secret, &code, now + 30), "one step of drift is allowed");
+        assert!(
+            check(&secret, &code, now + 30),
+            "one step of drift is allowed"
+        );
         assert!(!check(&secret, &code, now + 120));
         assert!(!check(&secret, "12345", now));
         assert!(!check(&secret, "abcdef", now));

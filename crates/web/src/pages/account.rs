@@ -62,7 +62,11 @@ async fn page(
             live: s.revoked_at.is_none() && s.expires_at > now,
         })
         .collect();
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let page = AccountPage {
         layout: Layout::signed(state, viewer, csrf, "Tài khoản", "/tai-khoan").await?,
         username: user.username,
@@ -94,7 +98,11 @@ pub(crate) struct PasswordForm {
 }
 
 async fn current_password_ok(state: &AppState, viewer: &Viewer, typed: String) -> AppResult<bool> {
-    let creds = state.store.user_credentials(&viewer.user.username).await?.ok_or(AppError::NotFound)?;
+    let creds = state
+        .store
+        .user_credentials(&viewer.user.username)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(password::verify_async(typed, creds.password_hash).await)
 }
 
@@ -106,16 +114,37 @@ pub(crate) async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     if !current_password_ok(&state, &viewer, form.current).await? {
-        return page(&state, &viewer, &csrf, Some("Mật khẩu hiện tại không đúng.".into()), None).await;
+        return page(
+            &state,
+            &viewer,
+            &csrf,
+            Some("Mật khẩu hiện tại không đúng.".into()),
+            None,
+        )
+        .await;
     }
     if let Err(e) = text::new_password(&form.new) {
         return page(&state, &viewer, &csrf, Some(e.to_string()), None).await;
     }
     if form.new != form.confirm {
-        return page(&state, &viewer, &csrf, Some("Mật khẩu nhập lại không khớp.".into()), None).await;
+        return page(
+            &state,
+            &viewer,
+            &csrf,
+            Some("Mật khẩu nhập lại không khớp.".into()),
+            None,
+        )
+        .await;
     }
     let hash = password::hash_async(form.new).await?;
-    state.store.set_password(viewer.user.id, &hash, &audit_context(&state, &viewer, &headers)).await?;
+    state
+        .store
+        .set_password(
+            viewer.user.id,
+            &hash,
+            &audit_context(&state, &viewer, &headers),
+        )
+        .await?;
     // Every session, this one included, ends with the old password.
     Ok(axum::response::Redirect::to("/dang-nhap").into_response())
 }
@@ -129,10 +158,28 @@ pub(crate) async fn revoke(
 ) -> AppResult<Response> {
     let ctx = audit_context(&state, &viewer, &headers);
     match state.store.revoke_session(viewer.user.id, id, &ctx).await {
-        Ok(()) if id == viewer.session.id => Ok(axum::response::Redirect::to("/dang-nhap").into_response()),
-        Ok(()) => page(&state, &viewer, &csrf, None, Some("Đã thu hồi phiên đăng nhập.".into())).await,
+        Ok(()) if id == viewer.session.id => {
+            Ok(axum::response::Redirect::to("/dang-nhap").into_response())
+        }
+        Ok(()) => {
+            page(
+                &state,
+                &viewer,
+                &csrf,
+                None,
+                Some("Đã thu hồi phiên đăng nhập.".into()),
+            )
+            .await
+        }
         Err(nghitruong_store::StoreError::NotFound) => {
-            page(&state, &viewer, &csrf, Some("Phiên này không còn hiệu lực.".into()), None).await
+            page(
+                &state,
+                &viewer,
+                &csrf,
+                Some("Phiên này không còn hiệu lực.".into()),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -161,7 +208,11 @@ async fn setup_page(
         secret,
         error,
     };
-    let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if page.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -189,9 +240,14 @@ pub(crate) async fn totp_enable(
     Form(form): Form<EnableForm>,
 ) -> AppResult<Response> {
     let secret: String = form.secret.trim().chars().take(64).collect();
-    let valid_secret = secret.len() >= 26 && secret.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
+    let valid_secret = secret.len() >= 26
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
     if !valid_secret {
-        return Err(AppError::BadRequest("Khóa bí mật không hợp lệ. Vui lòng bắt đầu lại.".into()));
+        return Err(AppError::BadRequest(
+            "Khóa bí mật không hợp lệ. Vui lòng bắt đầu lại.".into(),
+        ));
     }
     let unix = u64::try_from(state.clock.now().unix_timestamp()).unwrap_or(0);
     if !totp::check(&secret, &form.code, unix) {
@@ -199,8 +255,18 @@ pub(crate) async fn totp_enable(
         return setup_page(&state, &viewer, &csrf, secret, Some(msg)).await;
     }
     let ctx = audit_context(&state, &viewer, &headers);
-    state.store.set_totp_secret(viewer.user.id, Some(&secret), &ctx).await?;
-    page(&state, &viewer, &csrf, None, Some("Đã bật xác thực hai lớp.".into())).await
+    state
+        .store
+        .set_totp_secret(viewer.user.id, Some(&secret), &ctx)
+        .await?;
+    page(
+        &state,
+        &viewer,
+        &csrf,
+        None,
+        Some("Đã bật xác thực hai lớp.".into()),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -217,9 +283,26 @@ pub(crate) async fn totp_disable(
     Form(form): Form<DisableForm>,
 ) -> AppResult<Response> {
     if !current_password_ok(&state, &viewer, form.current).await? {
-        return page(&state, &viewer, &csrf, Some("Mật khẩu hiện tại không đúng.".into()), None).await;
+        return page(
+            &state,
+            &viewer,
+            &csrf,
+            Some("Mật khẩu hiện tại không đúng.".into()),
+            None,
+        )
+        .await;
     }
     let ctx = audit_context(&state, &viewer, &headers);
-    state.store.set_totp_secret(viewer.user.id, None, &ctx).await?;
-    page(&state, &viewer, &csrf, None, Some("Đã tắt xác thực hai lớp.".into())).await
+    state
+        .store
+        .set_totp_secret(viewer.user.id, None, &ctx)
+        .await?;
+    page(
+        &state,
+        &viewer,
+        &csrf,
+        None,
+        Some("Đã tắt xác thực hai lớp.".into()),
+    )
+    .await
 }

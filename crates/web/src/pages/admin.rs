@@ -27,10 +27,20 @@ pub(crate) struct CouncilChoice {
 }
 
 async fn council_choices(state: &AppState) -> AppResult<Vec<CouncilChoice>> {
-    let (all, _) = state.store.councils(&CouncilFilter { limit: 500, ..Default::default() }).await?;
+    let (all, _) = state
+        .store
+        .councils(&CouncilFilter {
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
     Ok(all
         .into_iter()
-        .map(|s| CouncilChoice { id: s.council.id, unit_code: s.council.unit_code, name: s.council.name })
+        .map(|s| CouncilChoice {
+            id: s.council.id,
+            unit_code: s.council.unit_code,
+            name: s.council.name,
+        })
         .collect())
 }
 
@@ -71,13 +81,19 @@ async fn users_page(
     let name_of = |g: &RoleGrant| match g.council_id {
         None => format!("{} (mọi HĐND)", g.role.label()),
         Some(id) => {
-            let council = councils.iter().find(|c| c.id == id).map_or("?", |c| c.name.as_str());
+            let council = councils
+                .iter()
+                .find(|c| c.id == id)
+                .map_or("?", |c| c.name.as_str());
             format!("{} – {council}", g.role.label())
         }
     };
     let rows = found
         .into_iter()
-        .map(|(user, grants)| UserRow { roles: grants.iter().map(name_of).collect(), user })
+        .map(|(user, grants)| UserRow {
+            roles: grants.iter().map(name_of).collect(),
+            user,
+        })
         .collect();
     let page = UsersPage {
         layout: Layout::signed(state, viewer, csrf, "Người dùng", "/quan-tri/nguoi-dung").await?,
@@ -98,7 +114,9 @@ pub(crate) async fn users(
     Query(query): Query<UsersQuery>,
 ) -> AppResult<Html<String>> {
     let q: String = query.q.trim().chars().take(64).collect();
-    Ok(Html(users_page(&state, &viewer, &csrf, &q, None, None).await?))
+    Ok(Html(
+        users_page(&state, &viewer, &csrf, &q, None, None).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -130,9 +148,14 @@ async fn role_and_council(
         return Ok(Ok((role, None)));
     }
     if code.is_empty() {
-        return Ok(Err("Vui lòng nhập mã đơn vị của Hội đồng cho vai trò này.".into()));
+        return Ok(Err(
+            "Vui lòng nhập mã đơn vị của Hội đồng cho vai trò này.".into()
+        ));
     }
-    let found = council_choices(state).await?.into_iter().find(|c| c.unit_code == code);
+    let found = council_choices(state)
+        .await?
+        .into_iter()
+        .find(|c| c.unit_code == code);
     Ok(match found {
         Some(c) => Ok((role, Some(c.id))),
         None => Err(format!("Không có Hội đồng nào với mã đơn vị {code}.")),
@@ -146,7 +169,9 @@ async fn respond(
     outcome: Result<String, String>,
 ) -> AppResult<Response> {
     match outcome {
-        Ok(notice) => Ok(Html(users_page(state, viewer, csrf, "", None, Some(notice)).await?).into_response()),
+        Ok(notice) => Ok(
+            Html(users_page(state, viewer, csrf, "", None, Some(notice)).await?).into_response(),
+        ),
         Err(error) => {
             let html = users_page(state, viewer, csrf, "", Some(error), None).await?;
             Ok((StatusCode::BAD_REQUEST, Html(html)).into_response())
@@ -192,7 +217,13 @@ pub(crate) async fn create_user(
         Err(e) => return Err(e.into()),
     };
     state.store.grant_role(id, council, role, &ctx).await?;
-    respond(&state, &viewer, &csrf, Ok(format!("Đã tạo tài khoản {username}."))).await
+    respond(
+        &state,
+        &viewer,
+        &csrf,
+        Ok(format!("Đã tạo tài khoản {username}.")),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -216,7 +247,10 @@ pub(crate) async fn reset_password(
     let hash = password::hash_async(form.password).await?;
     let ctx = audit_context(&state, &viewer, &headers);
     state.store.set_password(id, &hash, &ctx).await?;
-    let notice = format!("Đã đặt lại mật khẩu cho {}; các phiên đăng nhập cũ đã bị thu hồi.", user.username);
+    let notice = format!(
+        "Đã đặt lại mật khẩu cho {}; các phiên đăng nhập cũ đã bị thu hồi.",
+        user.username
+    );
     respond(&state, &viewer, &csrf, Ok(notice)).await
 }
 
@@ -248,7 +282,13 @@ pub(crate) async fn grant(
             respond(&state, &viewer, &csrf, Ok(notice)).await
         }
         Err(StoreError::Conflict(_)) => {
-            respond(&state, &viewer, &csrf, Err("Người dùng đã có vai trò này.".into())).await
+            respond(
+                &state,
+                &viewer,
+                &csrf,
+                Err("Người dùng đã có vai trò này.".into()),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -325,7 +365,14 @@ pub(crate) async fn audit(
     };
     let (records, total) = state.store.audit_page(&filter).await?;
     let page = AuditPage {
-        layout: Layout::signed(&state, &viewer, &csrf, "Nhật ký hệ thống", "/quan-tri/nhat-ky").await?,
+        layout: Layout::signed(
+            &state,
+            &viewer,
+            &csrf,
+            "Nhật ký hệ thống",
+            "/quan-tri/nhat-ky",
+        )
+        .await?,
         action,
         entity,
         rows: records.into_iter().map(AuditRow::from).collect(),
@@ -349,7 +396,10 @@ pub(crate) async fn verify_audit(
     headers: HeaderMap,
 ) -> AppResult<Html<String>> {
     let result = match nghitruong_store::verify_audit_chain(state.store.as_ref()).await? {
-        Ok(n) => VerifyResult { ok: true, message: format!("Chuỗi nhật ký toàn vẹn: {n} bản ghi đã được kiểm tra.") },
+        Ok(n) => VerifyResult {
+            ok: true,
+            message: format!("Chuỗi nhật ký toàn vẹn: {n} bản ghi đã được kiểm tra."),
+        },
         Err(b) => VerifyResult {
             ok: false,
             message: format!("Chuỗi nhật ký bị phá vỡ: {}", broken_vi(&b)),
@@ -361,14 +411,19 @@ pub(crate) async fn verify_audit(
         entity_id: None,
         details: Some(serde_json::json!({ "ok": result.ok })),
     };
-    state.store.record_event(&event, &audit_context(&state, &viewer, &headers)).await?;
+    state
+        .store
+        .record_event(&event, &audit_context(&state, &viewer, &headers))
+        .await?;
     Ok(Html(result.render()?))
 }
 
 /// The break, in Vietnamese.
 pub fn broken_vi(b: &ChainBreak) -> String {
     match b {
-        ChainBreak::Tampered { seq } => format!("bản ghi số {seq} đã bị sửa (mã băm không khớp nội dung)."),
+        ChainBreak::Tampered { seq } => {
+            format!("bản ghi số {seq} đã bị sửa (mã băm không khớp nội dung).")
+        }
         ChainBreak::Unlinked { seq } => format!("bản ghi số {seq} không nối với bản ghi trước nó."),
         ChainBreak::Gap { seq, expected } => {
             format!("thiếu hoặc thừa bản ghi: gặp số {seq}, lẽ ra là số {expected}.")

@@ -44,8 +44,18 @@ const CARDS: &[(Permission, &str, &str, &str)] = &[
         "Điều kiện thông qua, nhãn biểu quyết, thời hạn trả lời.",
         "/quy-che",
     ),
-    (Permission::ManageUsers, "Người dùng", "Tạo tài khoản, cấp lại mật khẩu, phân vai trò.", "/quan-tri/nguoi-dung"),
-    (Permission::ViewAudit, "Nhật ký hệ thống", "Mọi thay đổi, ai làm, khi nào; kiểm tra chuỗi toàn vẹn.", "/quan-tri/nhat-ky"),
+    (
+        Permission::ManageUsers,
+        "Người dùng",
+        "Tạo tài khoản, cấp lại mật khẩu, phân vai trò.",
+        "/quan-tri/nguoi-dung",
+    ),
+    (
+        Permission::ViewAudit,
+        "Nhật ký hệ thống",
+        "Mọi thay đổi, ai làm, khi nào; kiểm tra chuỗi toàn vẹn.",
+        "/quan-tri/nhat-ky",
+    ),
 ];
 
 /// Figures about the current council.

@@ -141,7 +141,13 @@ pub(crate) async fn councils(
             name: s.council.name,
         })
         .collect();
-    let list = CouncilList { q, total, rows, page, pages: (total + PAGE_SIZE - 1) / PAGE_SIZE };
+    let list = CouncilList {
+        q,
+        total,
+        rows,
+        page,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+    };
     if headers.contains_key("hx-request") {
         return Ok(Html(list.render()?).into_response());
     }
@@ -185,7 +191,13 @@ pub(crate) async fn agencies(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Html<String>> {
     let council = current(&viewer)?;
-    let agencies = state.store.bodies(council.id).await?.into_iter().filter(|b| b.kind.is_agency()).collect();
+    let agencies = state
+        .store
+        .bodies(council.id)
+        .await?
+        .into_iter()
+        .filter(|b| b.kind.is_agency())
+        .collect();
     let page = AgenciesPage {
         layout: Layout::signed(&state, &viewer, &csrf, "Cơ quan giải quyết", "/co-quan").await?,
         council_name: council.name.clone(),
@@ -229,7 +241,11 @@ async fn rules_page(
         degraded_opts: majority_opts(rules.degraded_rule),
         denominator_opts: Denominator::ALL
             .iter()
-            .map(|d| Opt { value: d.as_str(), label: d.label(), selected: *d == rules.denominator })
+            .map(|d| Opt {
+                value: d.as_str(),
+                label: d.label(),
+                selected: *d == rules.denominator,
+            })
             .collect(),
         reminders: rules
             .deadlines
@@ -254,7 +270,11 @@ pub(crate) struct Opt {
 fn majority_opts(current: MajorityRule) -> Vec<Opt> {
     MajorityRule::ALL
         .iter()
-        .map(|r| Opt { value: r.as_str(), label: r.label(), selected: *r == current })
+        .map(|r| Opt {
+            value: r.as_str(),
+            label: r.label(),
+            selected: *r == current,
+        })
         .collect()
 }
 
@@ -264,7 +284,9 @@ pub(crate) async fn rules(
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Html<String>> {
     let rules = current(&viewer)?.rules.clone();
-    Ok(Html(rules_page(&state, &viewer, &csrf, rules, None, false).await?))
+    Ok(Html(
+        rules_page(&state, &viewer, &csrf, rules, None, false).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -291,16 +313,24 @@ pub(crate) struct RulesForm {
 }
 
 fn number(field: &str, s: &str) -> Result<u32, String> {
-    s.trim().parse::<u32>().map_err(|_| format!("{field} phải là số nguyên không âm."))
+    s.trim()
+        .parse::<u32>()
+        .map_err(|_| format!("{field} phải là số nguyên không âm."))
 }
 
 fn parse_rules(f: &RulesForm, base: &CouncilRules) -> Result<CouncilRules, String> {
-    let rule = |s: &str| s.parse::<MajorityRule>().map_err(|_| "Điều kiện thông qua không hợp lệ.".to_owned());
+    let rule = |s: &str| {
+        s.parse::<MajorityRule>()
+            .map_err(|_| "Điều kiện thông qua không hợp lệ.".to_owned())
+    };
     let mut r = base.clone();
     r.pass_rule = rule(&f.pass_rule)?;
     r.dismiss_rule = rule(&f.dismiss_rule)?;
     r.degraded_rule = rule(&f.degraded_rule)?;
-    r.denominator = f.denominator.parse().map_err(|_| "Mẫu số không hợp lệ.".to_owned())?;
+    r.denominator = f
+        .denominator
+        .parse()
+        .map_err(|_| "Mẫu số không hợp lệ.".to_owned())?;
     r.quorum_warning = Ratio {
         num: number("Tử số tỷ lệ cảnh báo", &f.quorum_num)?,
         den: number("Mẫu số tỷ lệ cảnh báo", &f.quorum_den)?,
@@ -312,10 +342,19 @@ fn parse_rules(f: &RulesForm, base: &CouncilRules) -> Result<CouncilRules, Strin
     d.petition_answer_days = number("Thời hạn trả lời kiến nghị", &f.petition_answer_days)?;
     d.petition_answer_working_days = f.petition_answer_working_days.is_some();
     d.central_answer_days = number("Thời hạn bộ, ngành trả lời", &f.central_answer_days)?;
-    d.delegation_forward_days = number("Thời hạn Đoàn ĐBQH chuyển kiến nghị", &f.delegation_forward_days)?;
-    d.report_before_session_days = number("Thời hạn báo cáo trước kỳ họp", &f.report_before_session_days)?;
+    d.delegation_forward_days = number(
+        "Thời hạn Đoàn ĐBQH chuyển kiến nghị",
+        &f.delegation_forward_days,
+    )?;
+    d.report_before_session_days = number(
+        "Thời hạn báo cáo trước kỳ họp",
+        &f.report_before_session_days,
+    )?;
     d.explanation_days = number("Thời hạn giải trình", &f.explanation_days)?;
-    d.explanation_complex_days = number("Thời hạn giải trình vụ việc phức tạp", &f.explanation_complex_days)?;
+    d.explanation_complex_days = number(
+        "Thời hạn giải trình vụ việc phức tạp",
+        &f.explanation_complex_days,
+    )?;
     d.reminder_days_before = f
         .reminder_days_before
         .split([',', ' ', ';'])
@@ -341,7 +380,10 @@ pub(crate) async fn save_rules(
     match parse_rules(&form, &council.rules) {
         Ok(rules) => {
             let ctx = audit_context(&state, &viewer, &headers);
-            state.store.update_council_rules(council.id, &rules, &ctx).await?;
+            state
+                .store
+                .update_council_rules(council.id, &rules, &ctx)
+                .await?;
             Ok(Html(rules_page(&state, &viewer, &csrf, rules, None, true).await?).into_response())
         }
         Err(message) => {

@@ -1,0 +1,7 @@
+//! The Nghị trường binary's library half: settings, the demo province and
+//! the command line, so that integration tests drive the same code the
+//! binary runs.
+
+pub mod cli;
+pub mod demo;
+pub mod settings;

@@ -1,0 +1,177 @@
+//! Spawning the app and talking to it.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use nghitruong::demo::{DEMO_PASSWORD, demo_seed};
+use nghitruong_domain::clock::FixedClock;
+use nghitruong_store::{AuditContext, OrgSeed, SqlStore, Store, StoreOptions};
+use nghitruong_testkit::{T0, fixed_clock, temp_dir};
+use nghitruong_web::{AppState, WebConfig};
+use reqwest::redirect::Policy;
+
+pub const PASSWORD: &str = DEMO_PASSWORD;
+
+/// The demo seed, built once: hashing the password is the slow part.
+fn seed() -> &'static OrgSeed {
+    static SEED: OnceLock<OrgSeed> = OnceLock::new();
+    SEED.get_or_init(|| {
+        let csv = include_str!("../../../../seed/admin-units-2025-07.csv");
+        let hash = nghitruong_web::auth::password::hash(PASSWORD).unwrap();
+        demo_seed(csv, &|_| hash.clone()).unwrap().0
+    })
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Arc<SqlStore>,
+    pub clock: Arc<FixedClock>,
+    pub data_dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data_dir = temp_dir();
+    let url = format!(
+        "sqlite://{}",
+        data_dir.path().join("nghitruong.db").display()
+    );
+    let store = SqlStore::open(&StoreOptions {
+        url,
+        schema: None,
+        max_connections: 4,
+    })
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    store
+        .seed_organisation(seed(), &AuditContext::system(T0))
+        .await
+        .unwrap();
+    let store = Arc::new(store);
+    let clock = fixed_clock();
+    let state = AppState::new(store.clone(), clock.clone(), WebConfig::default());
+    let app = nghitruong_web::app(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        store,
+        clock,
+        data_dir,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl TestApp {
+    pub fn client(&self) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Client {
+            http,
+            base: self.base.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A client signed in as `username`.
+    pub async fn signed_in(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let reply = c.sign_in(username, PASSWORD).await;
+        assert_eq!(
+            reply.status, 303,
+            "sign-in of {username} failed: {}",
+            reply.body
+        );
+        c.get("/tai-khoan").await; // picks up the session's CSRF token
+        c
+    }
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+impl Client {
+    async fn reply(&mut self, response: reqwest::Response) -> Reply {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.text().await.unwrap_or_default();
+        if let Some(token) = csrf_in(&body) {
+            self.csrf = token;
+        }
+        Reply {
+            status,
+            location,
+            body,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        self.reply(r).await
+    }
+
+    /// Posts a form with the current CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&form).unwrap();
+        self.post_raw(path, body).await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, body: String) -> Reply {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.reply(r).await
+    }
+
+    pub async fn sign_in(&mut self, username: &str, password: &str) -> Reply {
+        self.get("/dang-nhap").await;
+        self.post(
+            "/dang-nhap",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end HTTP tests: the real application, seeded with the demo
+//! province, served on a loopback port, driven by an HTTP client that keeps
+//! cookies like a browser.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod audit;
+mod auth;
+mod helpers;
+mod ops;
+mod routes;

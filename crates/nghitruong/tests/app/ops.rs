@@ -1,0 +1,99 @@
+//! Health, metrics, static assets, errors and backup.
+
+use std::process::Command;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_and_metrics_answer() {
+    let app = spawn_app().await;
+    let mut c = app.client();
+    assert_eq!(c.get("/healthz").await.status, 200);
+    c.get("/dang-nhap").await;
+    let metrics = c.get("/metrics").await;
+    assert!(
+        metrics.body.contains("nghitruong_http_requests_total"),
+        "{}",
+        metrics.body
+    );
+    assert!(metrics.body.contains("route=\"/dang-nhap\""));
+}
+
+#[tokio::test]
+async fn static_assets_are_cached_for_a_year_and_compressed() {
+    let app = spawn_app().await;
+    let mut c = app.client();
+    let page = c.get("/dang-nhap").await;
+    let start = page.body.find("/static/").unwrap();
+    let end = start + page.body[start..].find('"').unwrap();
+    let url = format!("{}{}", app.base, &page.body[start..end]);
+    let reply = c
+        .http
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    assert_eq!(
+        reply.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(reply.headers()["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_vietnamese_page_with_a_request_id() {
+    let app = spawn_app().await;
+    let mut c = app.signed_in("chutich").await;
+    let reply = c.get("/khong-co-trang-nay").await;
+    assert_eq!(reply.status, 404);
+    assert!(reply.body.contains("Không tìm thấy"));
+    assert!(reply.body.contains("Mã yêu cầu"));
+    assert!(reply.body.contains("lang=\"vi\""));
+}
+
+#[tokio::test]
+async fn backup_copies_a_running_database() {
+    let app = spawn_app().await;
+    let mut c = app.signed_in("chutich").await;
+    c.get("/").await;
+    let out_dir = app.data_dir.path().join("sao-luu");
+    let out = Command::new(env!("CARGO_BIN_EXE_nghitruong"))
+        .args(["backup", "--data-dir"])
+        .arg(app.data_dir.path())
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copy = out_dir.join("nghitruong.db");
+    assert!(copy.metadata().unwrap().len() > 100_000);
+
+    // The copy verifies on its own.
+    let verify = Command::new(env!("CARGO_BIN_EXE_nghitruong"))
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let again = Command::new(env!("CARGO_BIN_EXE_nghitruong"))
+        .args(["backup", "--data-dir"])
+        .arg(app.data_dir.path())
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "an existing folder is not overwritten"
+    );
+}
