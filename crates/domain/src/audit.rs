@@ -106,6 +106,63 @@ pub enum ChainBreak {
         /// The number it should have had.
         expected: i64,
     },
+    /// The chain verifies on its own but does not reach a head recorded
+    /// earlier outside the database: its end was cut off or rewritten.
+    #[error("record {seq}: the chain does not match the recorded head (truncated or rewritten)")]
+    HeadMismatch {
+        /// The recorded head's sequence number.
+        seq: i64,
+    },
+}
+
+/// A point of the chain written down outside the database (`seq:hash`),
+/// which a later verification must still find.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    /// Sequence number.
+    pub seq: i64,
+    /// The record's hash.
+    pub hash: String,
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (seq, hash) = s.split_once(':').ok_or("expected SEQ:HASH")?;
+        let seq = seq
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| "SEQ must be a number")?;
+        let hash = hash.trim().to_ascii_lowercase();
+        if seq < 1 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("expected SEQ:HASH with a 64-digit hex hash".into());
+        }
+        Ok(Self { seq, hash })
+    }
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+impl ChainBreak {
+    /// The break described in Vietnamese, for operators.
+    pub fn vi(&self) -> String {
+        match self {
+            Self::Tampered { seq } => {
+                format!("bản ghi số {seq} đã bị sửa (mã băm không khớp nội dung).")
+            }
+            Self::Unlinked { seq } => format!("bản ghi số {seq} không nối với bản ghi trước nó."),
+            Self::Gap { seq, expected } => {
+                format!("thiếu hoặc thừa bản ghi: gặp số {seq}, lẽ ra là số {expected}.")
+            }
+            Self::HeadMismatch { seq } => format!(
+                "bản ghi cuối không khớp mốc đã lưu (số {seq}): nhật ký đã bị cắt bớt hoặc viết lại."
+            ),
+        }
+    }
 }
 
 /// Walks records in sequence order and counts them, stopping at the first
@@ -148,6 +205,26 @@ impl ChainVerifier {
     /// How many records have checked out.
     pub fn verified(&self) -> i64 {
         self.expected_seq - 1
+    }
+
+    /// The last record checked, as an anchor to write down.
+    pub fn head(&self) -> Option<Anchor> {
+        (self.expected_seq > 1).then(|| Anchor {
+            seq: self.expected_seq - 1,
+            hash: self.prev_hash.clone(),
+        })
+    }
+
+    /// Checks, once every record has been seen, that the chain still holds
+    /// the anchor: a record with that number and hash was seen, i.e. the
+    /// chain reaches at least that far and was not rewritten up to it.
+    pub fn finish(&self, anchor: Option<&Anchor>, seen: Option<&str>) -> Result<(), ChainBreak> {
+        match anchor {
+            Some(a) if seen != Some(a.hash.as_str()) => {
+                Err(ChainBreak::HeadMismatch { seq: a.seq })
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -221,6 +298,45 @@ mod tests {
             Err(ChainBreak::Gap {
                 seq: 3,
                 expected: 2
+            })
+        );
+    }
+
+    #[test]
+    fn an_anchor_catches_truncation_and_rewriting() {
+        let c = chain(5);
+        let mut v = ChainVerifier::default();
+        for r in &c {
+            v.check(r).unwrap();
+        }
+        let head = v.head().unwrap();
+        assert_eq!(head.seq, 5);
+        let anchor: Anchor = head.to_string().parse().unwrap();
+        assert_eq!(v.finish(Some(&anchor), Some(c[4].hash.as_str())), Ok(()));
+
+        // Cut the last two records: what remains verifies, the anchor does not.
+        let mut cut = ChainVerifier::default();
+        for r in &c[..3] {
+            cut.check(r).unwrap();
+        }
+        assert_eq!(
+            cut.finish(Some(&anchor), None),
+            Err(ChainBreak::HeadMismatch { seq: 5 })
+        );
+        assert!("5:xyz".parse::<Anchor>().is_err());
+        assert!("x".parse::<Anchor>().is_err());
+    }
+
+    #[test]
+    fn records_numbered_below_one_are_a_gap() {
+        let mut forged = record("user.role.grant");
+        forged.link_after(Some((-1, GENESIS)));
+        assert_eq!(forged.seq, 0);
+        assert_eq!(
+            verify(&[forged]),
+            Err(ChainBreak::Gap {
+                seq: 0,
+                expected: 1
             })
         );
     }

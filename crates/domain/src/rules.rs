@@ -194,9 +194,12 @@ impl Default for CouncilRules {
 /// Why a rule set was refused; the message is shown to office staff as is.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RulesError {
-    /// A vote label is empty or too long.
-    #[error("Nhãn biểu quyết phải có từ 1 đến 40 ký tự.")]
+    /// A vote label is empty, too long, or holds markup or control characters.
+    #[error("Nhãn biểu quyết phải có từ 1 đến 40 ký tự, không chứa ký tự điều khiển hay dấu < >.")]
     Label,
+    /// Reminder days repeat or are too many.
+    #[error("Các mốc nhắc trước hạn không được trùng nhau và tối đa 10 mốc.")]
+    Reminders,
     /// Two vote labels are the same.
     #[error("Ba nhãn biểu quyết phải khác nhau.")]
     DuplicateLabel,
@@ -220,8 +223,8 @@ impl CouncilRules {
             &self.vote_labels.abstain,
         ];
         for label in labels {
-            let n = label.trim().chars().count();
-            if n == 0 || n > 40 {
+            // A label is shown as typed, so it must already be clean.
+            if crate::text::clean_line("Nhãn", label, 40).as_deref() != Ok(label.as_str()) {
                 return Err(RulesError::Label);
             }
         }
@@ -250,6 +253,12 @@ impl CouncilRules {
             .any(|&n| n == 0 || n > 365)
         {
             return Err(RulesError::Deadline);
+        }
+        let mut reminders = d.reminder_days_before.clone();
+        reminders.sort_unstable();
+        reminders.dedup();
+        if reminders.len() != d.reminder_days_before.len() || reminders.len() > 10 {
+            return Err(RulesError::Reminders);
         }
         if !(30..=3600).contains(&self.speaking_seconds) {
             return Err(RulesError::Speaking);
@@ -355,6 +364,14 @@ mod tests {
         let mut r = CouncilRules::default();
         r.vote_labels.abstain = " ".into();
         assert_eq!(r.validate(), Err(RulesError::Label));
+        r.vote_labels.abstain = "<script>alert(1)</script>".into();
+        assert_eq!(r.validate(), Err(RulesError::Label));
+        r.vote_labels.abstain = "Không\nbiểu quyết".into();
+        assert_eq!(r.validate(), Err(RulesError::Label));
+
+        let mut r = CouncilRules::default();
+        r.deadlines.reminder_days_before = vec![3, 3, 3];
+        assert_eq!(r.validate(), Err(RulesError::Reminders));
 
         let r = CouncilRules {
             quorum_warning: Ratio { num: 4, den: 3 },

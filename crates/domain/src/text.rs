@@ -59,7 +59,7 @@ pub fn clean_line(field: &'static str, input: &str, max: usize) -> Result<String
     }
     if collapsed
         .chars()
-        .any(|c| c.is_control() || c == '<' || c == '>')
+        .any(|c| c.is_control() || is_invisible(c) || c == '<' || c == '>')
     {
         return Err(TextError::Invalid { field });
     }
@@ -100,6 +100,22 @@ pub fn new_password(input: &str) -> Result<(), TextError> {
         });
     }
     Ok(())
+}
+
+/// Characters that change how text looks without showing themselves
+/// (direction overrides, zero-width marks) or that stand for bytes that
+/// were not valid UTF-8. A name holding one could pass for another name.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{fffd}'
+    )
 }
 
 /// Folds Vietnamese text for matching: NFC, lower case, diacritics removed,
@@ -151,6 +167,15 @@ mod tests {
                 field: "Họ và tên"
             })
         );
+        // A right-to-left override, a zero-width space, a replacement character.
+        for sneaky in ["Nguyễn\u{202e}Văn", "Văn\u{200b}An", "\u{fffd}(\u{fffd}"] {
+            assert_eq!(
+                person_name(sneaky),
+                Err(TextError::Invalid {
+                    field: "Họ và tên"
+                })
+            );
+        }
     }
 
     #[test]

@@ -76,6 +76,11 @@ enum Command {
     },
     /// Print the commented example configuration.
     PrintConfig,
+    /// Check or show edXML packages of the national document axis.
+    Edxml {
+        #[command(subcommand)]
+        action: crate::edxml_cmd::EdxmlCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -110,7 +115,13 @@ enum AdminCommand {
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
     /// Check the hash chain of the audit log; names the first broken record.
-    Verify,
+    /// Opens the database read-only and changes nothing.
+    Verify {
+        /// A head printed by an earlier check (SEQ:HASH); the chain must
+        /// still hold it, which finds a cut-off or rewritten end.
+        #[arg(long)]
+        expect: Option<nghitruong_domain::audit::Anchor>,
+    },
 }
 
 fn settings(args: &Args) -> anyhow::Result<Settings> {
@@ -137,7 +148,8 @@ pub async fn open_store(s: &Settings) -> anyhow::Result<SqlStore> {
     let url = s.database_url();
     if Backend::from_url(&url) == Some(Backend::Sqlite) {
         std::fs::create_dir_all(&s.data_dir)
-            .with_context(|| format!("failed to create data folder {}", s.data_dir.display()))?;
+            .with_context(|| format!("không tạo được thư mục dữ liệu {}", s.data_dir.display()))?;
+        restrict_permissions(&s.data_dir, 0o700);
     }
     let max = s
         .database
@@ -150,13 +162,32 @@ pub async fn open_store(s: &Settings) -> anyhow::Result<SqlStore> {
         url,
         schema: s.database.schema.clone(),
         max_connections: max,
+        read_only: false,
     };
     let store = SqlStore::open(&options).await?;
     store
         .migrate()
         .await
-        .context("failed to migrate the database")?;
+        .context("không cập nhật được lược đồ cơ sở dữ liệu")?;
+    if Backend::from_url(&s.database_url()) == Some(Backend::Sqlite) {
+        restrict_permissions(&s.data_dir.join("nghitruong.db"), 0o600);
+    }
     Ok(store)
+}
+
+/// Keeps the database (which holds password hashes and second-factor
+/// secrets) readable by the server's own user only. Best effort: a folder
+/// on a file system without Unix permissions is left as it is.
+fn restrict_permissions(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if path.exists() {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
 }
 
 /// Runs a command; the exit code says whether it succeeded.
@@ -167,6 +198,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             print!("{EXAMPLE}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Edxml { action } => crate::edxml_cmd::run(action),
         Command::Serve { port, host, demo } => {
             init_logs(&s);
             serve(s, host, port, demo).await
@@ -185,9 +217,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Admin { action } => admin(&open_store(&s).await?, action).await,
         Command::Audit {
-            action: AuditCommand::Verify,
-        } => audit_verify(&open_store(&s).await?).await,
-        Command::Backup { out } => backup(&s, &open_store(&s).await?, &out).await,
+            action: AuditCommand::Verify { expect },
+        } => audit_verify(&open_existing(&s, true).await?, expect.as_ref()).await,
+        Command::Backup { out } => backup(&s, &open_existing(&s, false).await?, &out).await,
     }
 }
 
@@ -215,7 +247,9 @@ async fn serve(
     let port = port.unwrap_or(s.server.port);
     let listener = tokio::net::TcpListener::bind((host.as_str(), port))
         .await
-        .with_context(|| format!("failed to listen on {host}:{port}"))?;
+        .with_context(|| {
+            format!("không mở được cổng {host}:{port} (cổng đang bận hoặc không có quyền)")
+        })?;
     let addr = listener.local_addr()?;
     println!("Nghị trường đang chạy tại http://{addr}");
     tracing::info!(%addr, "listening");
@@ -225,7 +259,7 @@ async fn serve(
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .context("server failed")?;
+    .context("máy chủ dừng do lỗi")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -357,26 +391,59 @@ async fn council_by_unit(store: &SqlStore, code: &str) -> anyhow::Result<i64> {
         .with_context(|| format!("không có Hội đồng với mã đơn vị {code}"))
 }
 
-async fn audit_verify(store: &SqlStore) -> anyhow::Result<ExitCode> {
-    match verify_audit_chain(store).await? {
-        Ok(n) => {
-            println!("Chuỗi nhật ký toàn vẹn: {n} bản ghi.");
+async fn audit_verify(
+    store: &SqlStore,
+    expect: Option<&nghitruong_domain::audit::Anchor>,
+) -> anyhow::Result<ExitCode> {
+    match verify_audit_chain(store, expect).await? {
+        Ok(report) => {
+            println!("Chuỗi nhật ký toàn vẹn: {} bản ghi.", report.verified);
+            if let Some(head) = report.head {
+                println!("Mốc hiện tại (lưu lại để lần sau kiểm tra với --expect): {head}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(broken) => {
-            println!("Chuỗi nhật ký bị phá vỡ: {broken}");
+            println!("Chuỗi nhật ký bị phá vỡ: {} ({broken})", broken.vi());
             Ok(ExitCode::FAILURE)
         }
     }
 }
 
+/// Opens a database that must already exist, read-only for SQLite, and
+/// does not migrate it: checking a database must not change it.
+pub async fn open_existing(s: &Settings, read_only: bool) -> anyhow::Result<SqlStore> {
+    let url = s.database_url();
+    let sqlite = Backend::from_url(&url) == Some(Backend::Sqlite);
+    if sqlite {
+        let file = url
+            .trim_start_matches("sqlite://")
+            .split('?')
+            .next()
+            .unwrap_or_default();
+        anyhow::ensure!(
+            std::path::Path::new(file).is_file(),
+            "không tìm thấy cơ sở dữ liệu {file}; kiểm tra --data-dir"
+        );
+    }
+    let options = StoreOptions {
+        url,
+        schema: s.database.schema.clone(),
+        max_connections: 2,
+        read_only: sqlite && read_only,
+    };
+    SqlStore::open(&options).await
+}
+
 async fn backup(s: &Settings, store: &SqlStore, out: &Path) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
         !out.exists(),
-        "{} already exists; choose a new folder",
+        "{} đã tồn tại; hãy chọn một thư mục mới",
         out.display()
     );
-    std::fs::create_dir_all(out).with_context(|| format!("failed to create {}", out.display()))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("không tạo được thư mục {}", out.display()))?;
+    restrict_permissions(out, 0o700);
     match store.backend() {
         Backend::Sqlite => store.backup_to(&out.join("nghitruong.db")).await?,
         Backend::Postgres => {
@@ -388,8 +455,8 @@ async fn backup(s: &Settings, store: &SqlStore, out: &Path) -> anyhow::Result<Ex
                 ))
                 .arg(s.database_url())
                 .status()
-                .context("failed to run pg_dump; is it installed?")?;
-            anyhow::ensure!(status.success(), "pg_dump failed with {status}");
+                .context("không chạy được pg_dump; hãy cài gói postgresql-client")?;
+            anyhow::ensure!(status.success(), "pg_dump thất bại ({status})");
         }
     }
     let docs = s.data_dir.join("documents");

@@ -4,4 +4,5 @@
 
 pub mod cli;
 pub mod demo;
+pub mod edxml_cmd;
 pub mod settings;

@@ -115,6 +115,9 @@ pub trait Store: Send + Sync {
     async fn users(&self, query: &str, limit: i64) -> Result<Vec<(User, Vec<RoleGrant>)>>;
     /// Replaces a user's password hash and revokes their sessions.
     async fn set_password(&self, user_id: i64, hash: &str, ctx: &AuditContext) -> Result<()>;
+    /// Records that the one-time code of `step` was used; false if that
+    /// step (or a later one) was used already, so a code works only once.
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool>;
     /// Sets or clears a user's TOTP secret.
     async fn set_totp_secret(
         &self,
@@ -174,13 +177,27 @@ pub trait Store: Send + Sync {
     async fn audit_after(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>>;
 }
 
-/// Walks the whole audit chain in order. The outer result is the store's;
-/// the inner one says how many records verified, or where the chain breaks.
+/// What a full verification found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Records checked.
+    pub verified: i64,
+    /// The last record, to write down as an anchor for the next check.
+    pub head: Option<nghitruong_domain::audit::Anchor>,
+}
+
+/// Walks the whole audit chain in order, from the lowest number stored (so
+/// forged records numbered below one are found too). With `anchor`, the
+/// chain must still hold that record: this finds a cut-off or rewritten end,
+/// which a chain alone cannot show. The outer result is the store's; the
+/// inner one is the report or where the chain breaks.
 pub async fn verify_audit_chain(
     store: &dyn Store,
-) -> Result<std::result::Result<i64, nghitruong_domain::audit::ChainBreak>> {
+    anchor: Option<&nghitruong_domain::audit::Anchor>,
+) -> Result<std::result::Result<ChainReport, nghitruong_domain::audit::ChainBreak>> {
     let mut verifier = nghitruong_domain::audit::ChainVerifier::default();
-    let mut after = 0;
+    let mut after = i64::MIN;
+    let mut seen_at_anchor: Option<String> = None;
     loop {
         let page = store.audit_after(after, 1000).await?;
         let Some(last) = page.last() else { break };
@@ -189,7 +206,16 @@ pub async fn verify_audit_chain(
             if let Err(broken) = verifier.check(record) {
                 return Ok(Err(broken));
             }
+            if anchor.is_some_and(|a| a.seq == record.seq) {
+                seen_at_anchor = Some(record.hash.clone());
+            }
         }
     }
-    Ok(Ok(verifier.verified()))
+    if let Err(broken) = verifier.finish(anchor, seen_at_anchor.as_deref()) {
+        return Ok(Err(broken));
+    }
+    Ok(Ok(ChainReport {
+        verified: verifier.verified(),
+        head: verifier.head(),
+    }))
 }

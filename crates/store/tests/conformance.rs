@@ -348,6 +348,18 @@ async fn story(store: &SqlStore) {
         "secrets stay out of Debug"
     );
 
+    // A one-time code's step is used once, and only forwards.
+    assert!(store.use_totp_step(uid, 100).await.unwrap());
+    assert!(
+        !store.use_totp_step(uid, 100).await.unwrap(),
+        "the same code twice"
+    );
+    assert!(
+        !store.use_totp_step(uid, 99).await.unwrap(),
+        "an older code"
+    );
+    assert!(store.use_totp_step(uid, 101).await.unwrap());
+
     // Sessions.
     let session = |token: &str, expires| NewSession {
         token_hash: token.into(),
@@ -462,6 +474,34 @@ async fn story(store: &SqlStore) {
         details: Some(serde_json::json!({ "username": "khongco" })),
     };
     store.record_event(&event, &ctx(None)).await.unwrap();
+    let report = verify_audit_chain(store, None).await.unwrap().unwrap();
+    let head = report.head.clone().unwrap();
+    assert_eq!(
+        verify_audit_chain(store, Some(&head)).await.unwrap(),
+        Ok(report.clone()),
+        "the chain holds its own head"
+    );
+    let wrong = nghitruong_domain::audit::Anchor {
+        seq: head.seq,
+        hash: "0".repeat(64),
+    };
+    assert!(
+        verify_audit_chain(store, Some(&wrong))
+            .await
+            .unwrap()
+            .is_err()
+    );
+    let beyond = nghitruong_domain::audit::Anchor {
+        seq: head.seq + 5,
+        hash: head.hash.clone(),
+    };
+    assert!(
+        verify_audit_chain(store, Some(&beyond))
+            .await
+            .unwrap()
+            .is_err(),
+        "a chain shorter than its anchor was cut"
+    );
     let mut verifier = ChainVerifier::default();
     let mut after = 0;
     loop {
@@ -520,6 +560,7 @@ async fn sqlite_store_passes_the_story() {
         url,
         schema: None,
         max_connections: 4,
+        read_only: false,
     };
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
@@ -532,6 +573,7 @@ async fn sqlite_store_passes_the_story() {
         url: copy_url,
         schema: None,
         max_connections: 1,
+        read_only: true,
     })
     .await
     .unwrap();
@@ -563,6 +605,7 @@ async fn postgres_store_passes_the_story() {
         url,
         schema: Some(schema.clone()),
         max_connections: 4,
+        read_only: false,
     };
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;

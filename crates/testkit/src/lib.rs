@@ -38,15 +38,21 @@ pub fn temp_dir() -> tempfile::TempDir {
         .unwrap_or_else(|e| panic!("cannot create a temporary folder: {e}"))
 }
 
-/// Unix seconds of a clock, for one-time codes.
+/// The current time of a clock, without importing the `Clock` trait.
 pub trait UnixNow {
     /// Seconds since the epoch.
     fn now_unix(&self) -> i64;
+    /// The instant.
+    fn now_offset(&self) -> OffsetDateTime;
 }
 
 impl UnixNow for FixedClock {
     fn now_unix(&self) -> i64 {
+        self.now_offset().unix_timestamp()
+    }
+
+    fn now_offset(&self) -> OffsetDateTime {
         use nghitruong_domain::clock::Clock as _;
-        self.now().unix_timestamp()
+        self.now()
     }
 }

@@ -31,6 +31,7 @@ pub enum AppError {
 /// response's extensions.
 #[derive(Clone, Debug)]
 pub(crate) struct ErrorInfo {
+    pub(crate) heading: Option<&'static str>,
     pub(crate) message: String,
     pub(crate) internal: Option<String>,
 }
@@ -71,6 +72,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let info = ErrorInfo {
+            heading: matches!(self, Self::Csrf).then_some("Yêu cầu không hợp lệ"),
             message: self.message(),
             internal: match &self {
                 Self::Internal(e) => Some(format!("{e:#}")),

@@ -59,6 +59,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// Serialises sign-in attempts per account.
+    pub login_gate: Arc<auth::LoginGate>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            login_gate: Arc::new(auth::LoginGate::default()),
         }
     }
 }

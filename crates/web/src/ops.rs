@@ -72,7 +72,11 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cơ sở dữ liệu không phản hồi",
+            )
+                .into_response()
         }
     }
 }
@@ -96,7 +100,11 @@ pub(crate) async fn track(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = req.method().to_string();
+    // Only known methods become labels, so no request can add series at will.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "HEAD" | "PUT" | "DELETE" | "PATCH" | "OPTIONS") => m.to_owned(),
+        _ => "OTHER".to_owned(),
+    };
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -110,6 +118,13 @@ pub(crate) async fn track(
     metrics.requests.get_or_create(&labels).inc();
     metrics.latency.observe(started.elapsed().as_secs_f64());
     response
+}
+
+/// Drops any request ID a client sent, so that the ID in logs and audit
+/// records is always one the server made.
+pub(crate) async fn strip_client_request_id(mut req: Request, next: Next) -> Response {
+    req.headers_mut().remove("x-request-id");
+    next.run(req).await
 }
 
 /// Request IDs: sixteen random hex digits.
@@ -146,6 +161,9 @@ fn heading(status: StatusCode) -> &'static str {
         400 => "Dữ liệu chưa hợp lệ",
         401 => "Cần đăng nhập",
         403 => "Không có quyền",
+        405 => "Thao tác không được hỗ trợ",
+        408 => "Quá thời gian xử lý",
+        415 | 422 => "Biểu mẫu không hợp lệ",
         404 => "Không tìm thấy",
         413 => "Dữ liệu quá lớn",
         429 => "Tạm khóa",
@@ -175,6 +193,7 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
         return response;
     }
     let info = info.unwrap_or_else(|| ErrorInfo {
+        heading: None,
         message: match status.as_u16() {
             404 => "Không tìm thấy trang hoặc dữ liệu được yêu cầu.".into(),
             405 => "Thao tác này không được hỗ trợ tại địa chỉ này.".into(),
@@ -205,7 +224,7 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
     }
     let page = ErrorPage {
         status: status.as_u16(),
-        heading: heading(status),
+        heading: info.heading.unwrap_or_else(|| heading(status)),
         message: info.message,
         request_id: id,
         css: statics::url("app.css"),

@@ -10,6 +10,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
 use nghitruong_domain::access::Permission as P;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -32,7 +33,7 @@ pub struct RouteSpec {
 }
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use Access::{Permission as Perm, Public, SecondFactor, SignedIn};
+    use Access::{AnySession, Permission as Perm, Public, SecondFactor, SignedIn};
     let r = |method: Method, path, access, handler| {
         (
             RouteSpec {
@@ -66,7 +67,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             SecondFactor,
             post(login::second_factor),
         ),
-        r(Method::POST, "/dang-xuat", SignedIn, post(login::sign_out)),
+        r(
+            Method::POST,
+            "/dang-xuat",
+            AnySession,
+            post(login::sign_out),
+        ),
         r(
             Method::POST,
             "/chon-hoi-dong",
@@ -197,6 +203,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::csrf))
         .layer(from_fn_with_state(state.clone(), auth::load_viewer))
+        .layer(RequestBodyLimitLayer::new(state.config.max_form_bytes))
         .layer(from_fn(ops::render_errors))
         .layer(from_fn_with_state(state.metrics.clone(), ops::track))
         .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))
@@ -214,6 +221,7 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+        .layer(from_fn(ops::strip_client_request_id))
         .with_state(state)
 }
 

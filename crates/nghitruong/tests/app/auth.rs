@@ -306,15 +306,26 @@ async fn staff_can_turn_on_a_second_factor_and_are_asked_for_it() {
     let wrong = c
         .post(
             "/tai-khoan/xac-thuc-hai-lop",
-            &[("secret", secret), ("code", "000000")],
+            &[
+                ("secret", secret),
+                ("code", "000000"),
+                ("current", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(wrong.status, 400);
     let code = totp::code_at(secret, now).unwrap();
-    let on = c
+    let no_password = c
         .post(
             "/tai-khoan/xac-thuc-hai-lop",
             &[("secret", secret), ("code", &code)],
+        )
+        .await;
+    assert!(no_password.body.contains("Mật khẩu hiện tại không đúng."));
+    let on = c
+        .post(
+            "/tai-khoan/xac-thuc-hai-lop",
+            &[("secret", secret), ("code", &code), ("current", PASSWORD)],
         )
         .await;
     assert!(on.body.contains("Đã bật xác thực hai lớp."), "{}", on.body);
@@ -338,4 +349,28 @@ async fn staff_can_turn_on_a_second_factor_and_are_asked_for_it() {
     let ok = c.post("/dang-nhap/xac-thuc", &[("code", &code)]).await;
     assert_eq!(ok.location.as_deref(), Some("/"));
     assert_eq!(c.get("/").await.status, 200);
+
+    // The same code does not open a second session, and a half-open
+    // session can be abandoned.
+    c.post("/dang-xuat", &[]).await;
+    let mut again = app.client();
+    again.sign_in("vanphong", PASSWORD).await;
+    again.get("/dang-nhap/xac-thuc").await;
+    let reused = again.post("/dang-nhap/xac-thuc", &[("code", &code)]).await;
+    assert_eq!(reused.status, 401, "a code works once");
+    let out = again.post("/dang-xuat", &[]).await;
+    assert_eq!(
+        out.location.as_deref(),
+        Some("/dang-nhap"),
+        "a pending session can sign out"
+    );
+    assert_eq!(
+        again
+            .get("/")
+            .await
+            .location
+            .as_deref()
+            .map(|l| l.starts_with("/dang-nhap?")),
+        Some(true)
+    );
 }

@@ -39,6 +39,7 @@ pub async fn spawn_app() -> TestApp {
         url,
         schema: None,
         max_connections: 4,
+        read_only: false,
     })
     .await
     .unwrap();

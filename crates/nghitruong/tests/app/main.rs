@@ -6,6 +6,7 @@
 
 mod audit;
 mod auth;
+mod hardening;
 mod helpers;
 mod ops;
 mod routes;

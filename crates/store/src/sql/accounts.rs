@@ -146,15 +146,18 @@ pub(crate) async fn set_totp_secret(
     ctx: &AuditContext,
 ) -> Result<()> {
     let mut w = store.write().await?;
-    let changed = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+    let (had,): (Option<String>,) = sqlx::query_as("SELECT totp_secret FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *w.tx)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound)?;
+    sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
         .bind(secret)
         .bind(user_id)
         .execute(&mut *w.tx)
         .await
         .map_err(db)?;
-    if changed.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
     // The secret itself never enters the audit log.
     let change = Change {
         action: if secret.is_some() {
@@ -164,7 +167,7 @@ pub(crate) async fn set_totp_secret(
         },
         entity: "user",
         entity_id: Some(user_id.to_string()),
-        before: None,
+        before: Some(json!({ "totp": had.is_some() })),
         after: Some(json!({ "totp": secret.is_some() })),
     };
     audit::append(&mut w, ctx, change).await?;
@@ -292,14 +295,31 @@ pub(crate) async fn live_session(
 
 pub(crate) async fn touch_session(store: &SqlStore, id: i64, now: OffsetDateTime) -> Result<()> {
     // Activity is not a state change worth an audit record; it only moves
-    // the "last seen" time shown in the session list.
+    // the "last seen" time shown in the session list. It still goes through
+    // the writer, as every write does, so SQLite never sees two writers.
+    let mut w = store.write().await?;
     sqlx::query("UPDATE auth_sessions SET last_seen_at = $1 WHERE id = $2")
         .bind(to_millis(now))
         .bind(id)
-        .execute(store.pool())
+        .execute(&mut *w.tx)
         .await
         .map_err(db)?;
-    Ok(())
+    w.commit().await
+}
+
+pub(crate) async fn use_totp_step(store: &SqlStore, user_id: i64, step: i64) -> Result<bool> {
+    let mut w = store.write().await?;
+    let changed = sqlx::query(
+        "UPDATE users SET totp_last_step = $1 \
+         WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(user_id)
+    .execute(&mut *w.tx)
+    .await
+    .map_err(db)?;
+    w.commit().await?;
+    Ok(changed.rows_affected() == 1)
 }
 
 pub(crate) async fn confirm_second_factor(
@@ -327,13 +347,14 @@ pub(crate) async fn confirm_second_factor(
 pub(crate) async fn set_session_council(store: &SqlStore, id: i64, council_id: i64) -> Result<()> {
     // Switching the council one works in is a view preference, not a
     // change to shared data, so it is not audited.
+    let mut w = store.write().await?;
     sqlx::query("UPDATE auth_sessions SET council_id = $1 WHERE id = $2")
         .bind(council_id)
         .bind(id)
-        .execute(store.pool())
+        .execute(&mut *w.tx)
         .await
         .map_err(db)?;
-    Ok(())
+    w.commit().await
 }
 
 pub(crate) async fn sessions_of(store: &SqlStore, user_id: i64) -> Result<Vec<AuthSession>> {
@@ -385,15 +406,16 @@ pub(crate) async fn record_login_failure(
     keys: &[String],
     at: OffsetDateTime,
 ) -> Result<()> {
+    let mut w = store.write().await?;
     for key in keys {
         sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
             .bind(key)
             .bind(to_millis(at))
-            .execute(store.pool())
+            .execute(&mut *w.tx)
             .await
             .map_err(db)?;
     }
-    Ok(())
+    w.commit().await
 }
 
 pub(crate) async fn login_failures(
@@ -412,10 +434,11 @@ pub(crate) async fn login_failures(
 }
 
 pub(crate) async fn clear_login_failures(store: &SqlStore, key: &str) -> Result<()> {
+    let mut w = store.write().await?;
     sqlx::query("DELETE FROM login_failures WHERE key = $1")
         .bind(key)
-        .execute(store.pool())
+        .execute(&mut *w.tx)
         .await
         .map_err(db)?;
-    Ok(())
+    w.commit().await
 }

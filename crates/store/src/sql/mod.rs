@@ -65,6 +65,9 @@ pub struct StoreOptions {
     pub schema: Option<String>,
     /// Pool size.
     pub max_connections: u32,
+    /// SQLite only: open an existing file read-only (verifying a backup
+    /// must not change it); nothing is created or migrated.
+    pub read_only: bool,
 }
 
 impl std::fmt::Debug for StoreOptions {
@@ -114,21 +117,29 @@ impl SqlStore {
         let url = match backend {
             Backend::Sqlite if !options.url.contains("mode=") => {
                 let sep = if options.url.contains('?') { '&' } else { '?' };
-                format!("{}{sep}mode=rwc", options.url)
+                let mode = if options.read_only { "ro" } else { "rwc" };
+                format!("{}{sep}mode={mode}", options.url)
             }
             _ => options.url.clone(),
         };
+        if backend == Backend::Sqlite {
+            check_sqlite(&url).await?;
+        }
+        let read_only = options.read_only;
         if let (Backend::Postgres, Some(schema)) = (backend, &options.schema) {
             create_schema(&url, schema).await?;
         }
         let schema = options.schema.clone();
         let pool = AnyPoolOptions::new()
             .max_connections(options.max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
                 Box::pin(async move {
                     match backend {
+                        Backend::Sqlite if read_only => {
+                            conn.execute("PRAGMA query_only = ON").await?;
+                        }
                         Backend::Sqlite => {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
@@ -147,7 +158,7 @@ impl SqlStore {
             })
             .connect(&url)
             .await
-            .with_context(|| format!("failed to open database {}", redact_url(&options.url)))?;
+            .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact_url(&options.url)))?;
         Ok(Self {
             pool,
             backend,
@@ -190,6 +201,27 @@ impl Write<'_> {
     pub(crate) async fn commit(self) -> Result<()> {
         self.tx.commit().await.map_err(db)
     }
+}
+
+/// Opens one connection and reads the schema, so that a file that is not a
+/// database, or cannot be opened, fails at once with SQLite's own reason
+/// instead of a pool timing out.
+async fn check_sqlite(url: &str) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact_url(url)))?;
+    sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+        .execute(&mut conn)
+        .await
+        .with_context(|| {
+            format!(
+                "tệp {} không phải cơ sở dữ liệu SQLite hợp lệ",
+                redact_url(url)
+            )
+        })?;
+    conn.close().await?;
+    Ok(())
 }
 
 async fn create_schema(url: &str, schema: &str) -> anyhow::Result<()> {
@@ -335,6 +367,10 @@ impl Store for SqlStore {
         accounts::set_totp_secret(self, user_id, secret, ctx).await
     }
 
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
+        accounts::use_totp_step(self, user_id, step).await
+    }
+
     async fn grant_role(
         &self,
         user_id: i64,
@@ -448,6 +484,7 @@ mod tests {
             url: "postgres://nt:s3cret@127.0.0.1/nt".into(),
             schema: None,
             max_connections: 1,
+            read_only: false,
         };
         let shown = format!("{o:?}");
         assert!(!shown.contains("s3cret"), "{shown}");

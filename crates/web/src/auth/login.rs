@@ -1,7 +1,5 @@
 //! Sign-in, the second factor, sign-out and switching council.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
@@ -61,6 +59,9 @@ pub(crate) struct LoginForm {
     next: Option<String>,
 }
 
+/// The actor named in audit records of attempts made before sign-in.
+const ANONYMOUS: &str = "Khách chưa đăng nhập";
+
 const WRONG: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
 const LOCKED: &str = "Đăng nhập tạm bị khóa do nhập sai nhiều lần. Vui lòng thử lại sau 15 phút \
                       hoặc liên hệ quản trị viên.";
@@ -94,23 +95,29 @@ pub(crate) async fn submit(
     }
 
     let now = state.clock.now();
+    // Whatever name was typed stays in the details; the actor of an
+    // anonymous attempt is never the typed text, which could imitate a
+    // real person or the system.
     let ctx = AuditContext {
         actor_id: None,
-        actor_name: username.clone(),
+        actor_name: ANONYMOUS.into(),
         request_id: request_id(&headers),
         at: now,
     };
     let address = addr.ip().to_string();
     let account_key = format!("u:{username}");
+    let _pass = state.login_gate.enter(&account_key).await;
     let address_key = format!("ip:{address}");
     let since = now - state.config.throttle.window;
+    let account_failures = state.store.login_failures(&account_key, since).await?;
     let verdict = state.config.throttle.decide(
-        state.store.login_failures(&account_key, since).await?,
+        account_failures,
         state.store.login_failures(&address_key, since).await?,
     );
     if verdict == Verdict::Locked {
-        let event = event("auth.login.locked", &username, &address);
-        state.store.record_event(&event, &ctx).await?;
+        // Refused attempts while locked are logged, not audited: they change
+        // nothing, and an attacker could otherwise grow the audit log at will.
+        tracing::warn!(target: "audit", address = %address, "sign-in refused while locked");
         return refuse(StatusCode::TOO_MANY_REQUESTS, LOCKED);
     }
 
@@ -129,13 +136,22 @@ pub(crate) async fn submit(
                 .await?;
             let event = event("auth.login.failed", &username, &address);
             state.store.record_event(&event, &ctx).await?;
+            if account_failures + 1 == state.config.throttle.per_account {
+                // The failure that locks the account is audited once as a lock.
+                let event = event_locked(&username, &address);
+                state.store.record_event(&event, &ctx).await?;
+            }
             return refuse(StatusCode::UNAUTHORIZED, WRONG);
         }
     };
-    state.store.clear_login_failures(&account_key).await?;
+    let needs_totp = creds.totp_secret.is_some();
+    if !needs_totp {
+        // With a second factor, failures are cleared only once it is passed,
+        // so the code cannot be guessed by signing in again and again.
+        state.store.clear_login_failures(&account_key).await?;
+    }
 
     let token = random_token();
-    let needs_totp = creds.totp_secret.is_some();
     let session = NewSession {
         token_hash: token_hash(&token),
         user_id: creds.user.id,
@@ -168,6 +184,10 @@ pub(crate) async fn submit(
     let max_age = state.config.session_hours * 3600;
     let cookie = set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
+}
+
+fn event_locked(username: &str, address: &str) -> AuditEvent {
+    event("auth.login.locked", username, address)
 }
 
 fn event(action: &str, username: &str, address: &str) -> AuditEvent {
@@ -203,40 +223,88 @@ pub(crate) struct CodeForm {
 pub(crate) async fn second_factor(
     State(state): State<AppState>,
     Signed(viewer): Signed,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
-    let key = format!("u:{}", viewer.user.username);
+    let account_key = format!("u:{}", viewer.user.username);
+    let address_key = format!("ip:{}", addr.ip());
+    let _pass = state.login_gate.enter(&account_key).await;
     let since = now - state.config.throttle.window;
-    let failures = state.store.login_failures(&key, since).await?;
-    let locked = state.config.throttle.decide(failures, 0) == Verdict::Locked;
+    let locked = state.config.throttle.decide(
+        state.store.login_failures(&account_key, since).await?,
+        state.store.login_failures(&address_key, since).await?,
+    ) == Verdict::Locked;
     let secret = state
         .store
         .user_credentials(&viewer.user.username)
         .await?
         .and_then(|c| c.totp_secret);
     let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
-    let ok = !locked && secret.is_some_and(|s| totp::check(&s, &form.code, unix));
-    if !ok {
-        state.store.record_login_failure(&[key], now).await?;
+    let step = if locked {
+        None
+    } else {
+        secret.and_then(|s| totp::check(&s, &form.code, unix))
+    };
+    // A code is accepted once: the step it belongs to is recorded.
+    let fresh = match step {
+        Some(step) => state.store.use_totp_step(viewer.user.id, step).await?,
+        None => false,
+    };
+    let ctx = audit_context(&state, &viewer, &headers);
+    if !fresh {
+        if !locked {
+            state
+                .store
+                .record_login_failure(&[account_key, address_key], now)
+                .await?;
+            let event = event(
+                "auth.second_factor.failed",
+                &viewer.user.username,
+                &addr.ip().to_string(),
+            );
+            state.store.record_event(&event, &ctx).await?;
+        }
+        let message = if locked {
+            LOCKED
+        } else {
+            "Mã xác thực không đúng, đã dùng hoặc đã hết hạn."
+        };
         let page = SecondFactorPage {
             layout: Layout::public("Xác thực hai lớp", &csrf),
-            error: Some(if locked {
-                LOCKED.into()
-            } else {
-                "Mã xác thực không đúng hoặc đã hết hạn.".into()
-            }),
+            error: Some(message.into()),
         };
         return Ok((StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response());
     }
-    let ctx = audit_context(&state, &viewer, &headers);
+    state.store.clear_login_failures(&account_key).await?;
+
+    // A new session token once the second factor is passed, so a token
+    // seen before it (on a shared tablet, say) is worth nothing after.
+    let token = random_token();
+    let session = NewSession {
+        token_hash: token_hash(&token),
+        user_id: viewer.user.id,
+        csrf_token: random_token(),
+        council_id: viewer.session.council_id,
+        needs_totp: false,
+        expires_at: viewer.session.expires_at,
+        user_agent: viewer.session.user_agent.clone(),
+        address: viewer.session.address.clone(),
+    };
     state
         .store
         .confirm_second_factor(viewer.session.id, &ctx)
         .await?;
-    Ok(Redirect::to("/").into_response())
+    state.store.create_session(&session, &ctx).await?;
+    state
+        .store
+        .revoke_session(viewer.user.id, viewer.session.id, &ctx)
+        .await?;
+    let max_age = (viewer.session.expires_at - now).whole_seconds().max(0);
+    let cookie = set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
 }
 
 pub(crate) async fn sign_out(
@@ -278,7 +346,7 @@ pub(crate) async fn switch_council(
 /// The audit context of a signed-in request.
 pub(crate) fn audit_context(
     state: &AppState,
-    viewer: &Arc<super::Viewer>,
+    viewer: &super::Viewer,
     headers: &HeaderMap,
 ) -> AuditContext {
     AuditContext {

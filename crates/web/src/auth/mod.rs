@@ -6,9 +6,12 @@
 //! sessions. Each session carries its own CSRF token; before sign-in a
 //! double-submit cookie plays that part for the sign-in form.
 
+mod gate;
 pub(crate) mod login;
 pub mod password;
 pub mod totp;
+
+pub use gate::LoginGate;
 
 use std::sync::Arc;
 
@@ -250,11 +253,30 @@ async fn check_token(req: Request, expected: &str, limit: usize) -> Result<Reque
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| AppError::TooLarge)?;
+    if !form_is_utf8(&bytes) {
+        return Err(AppError::BadRequest(
+            "Dữ liệu gửi lên có ký tự không hợp lệ (không phải UTF-8). Vui lòng nhập lại.".into(),
+        ));
+    }
     let sent = form_urlencoded_value(&bytes, CSRF_FIELD);
     if !sent.is_some_and(|s| same(&s, expected)) {
         return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Whether every name and value of a form decodes to valid UTF-8. The
+/// form decoder would otherwise replace bad bytes silently and store the
+/// replacement characters.
+fn form_is_utf8(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&').all(|pair| {
+        let plus_as_space: Vec<u8> = pair
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+        std::str::from_utf8(&decoded).is_ok()
+    })
 }
 
 fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
@@ -278,6 +300,8 @@ pub enum Access {
     SignedIn,
     /// A session still waiting for its second factor.
     SecondFactor,
+    /// Any session, whether or not its second factor is done (signing out).
+    AnySession,
     /// A signed-in account whose role here grants the permission.
     Permission(Permission),
 }
@@ -298,6 +322,7 @@ pub(crate) async fn require(
         Access::Public => true,
         Access::SecondFactor => viewer.as_ref().is_some_and(|v| v.session.needs_totp),
         Access::SignedIn => fully_signed_in,
+        Access::AnySession => viewer.is_some(),
         Access::Permission(p) => {
             if !fully_signed_in {
                 false
@@ -311,7 +336,7 @@ pub(crate) async fn require(
     if allowed {
         return Ok(next.run(req).await);
     }
-    if viewer.as_ref().is_some_and(|v| v.session.needs_totp) && access != Access::Public {
+    if viewer.as_ref().is_some_and(|v| v.session.needs_totp) {
         return Ok(Redirect::to("/dang-nhap/xac-thuc").into_response());
     }
     if access == Access::SecondFactor {
@@ -392,9 +417,20 @@ fn urlencode(s: &str) -> String {
 
 /// A redirect target from a form is only followed when it stays on this
 /// site: a path starting with one slash.
+///
+/// Only plain URL characters are allowed: browsers drop tabs and newlines
+/// from addresses, so `/\t/evil.example` would otherwise leave the site.
 pub(crate) fn safe_next(next: Option<&str>) -> &str {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~/?&=%+,;:@!$*()'".contains(&b);
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 512
+                && n.bytes().all(plain) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -409,7 +445,18 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\u{7f}")), "/");
+        assert_eq!(safe_next(Some("/hội-đồng")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn forms_with_invalid_utf8_are_found() {
+        assert!(form_is_utf8(b"display_name=Nguy%E1%BB%85n+V%C4%83n&x=1"));
+        assert!(!form_is_utf8(b"display_name=%C3%28%FF"));
+        assert!(!form_is_utf8(b"a=1&b=\xff"));
     }
 
     #[test]

@@ -17,13 +17,24 @@ pub fn new_secret() -> String {
     Secret::Raw(bytes.to_vec()).to_encoded().to_string()
 }
 
-/// Whether `code` is valid for `secret` at `unix_seconds`.
-pub fn check(secret_b32: &str, code: &str, unix_seconds: u64) -> bool {
+/// The time step `code` belongs to, if it is valid for `secret` within one
+/// step of `unix_seconds`. Callers record the step so a code works once.
+pub fn check(secret_b32: &str, code: &str, unix_seconds: u64) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    totp(secret_b32).is_some_and(|t| t.check(&code, unix_seconds))
+    let t = totp(secret_b32)?;
+    let now_step = unix_seconds / 30;
+    [now_step.saturating_sub(1), now_step, now_step + 1]
+        .into_iter()
+        .find(|step| constant_eq(&t.generate(step * 30), &code))
+        .and_then(|step| i64::try_from(step).ok())
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// The code for `secret` at `unix_seconds` (tests and the setup page).
@@ -31,10 +42,13 @@ pub fn code_at(secret_b32: &str, unix_seconds: u64) -> Option<String> {
     totp(secret_b32).map(|t| t.generate(unix_seconds))
 }
 
+/// "Nghị trường", percent-encoded for the address.
+const ISSUER: &str = "Ngh%E1%BB%8B%20tr%C6%B0%E1%BB%9Dng";
+
 /// The `otpauth://` address an authenticator app scans.
 pub fn provisioning_url(secret_b32: &str, username: &str) -> String {
     format!(
-        "otpauth://totp/Nghi%20truong:{username}?secret={secret_b32}&issuer=Nghi%20truong&digits=6&period=30"
+        "otpauth://totp/{ISSUER}:{username}?secret={secret_b32}&issuer={ISSUER}&digits=6&period=30"
     )
 }
 

@@ -97,13 +97,46 @@ pub(crate) struct PasswordForm {
     confirm: String,
 }
 
-async fn current_password_ok(state: &AppState, viewer: &Viewer, typed: String) -> AppResult<bool> {
+/// Checks the password typed to confirm a sensitive change. Wrong guesses
+/// count against the account like wrong sign-ins, so a stolen session
+/// cannot be used to find the password.
+async fn current_password_ok(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    typed: String,
+) -> AppResult<bool> {
+    let now = state.clock.now();
+    let key = format!("u:{}", viewer.user.username);
+    let failures = state
+        .store
+        .login_failures(&key, now - state.config.throttle.window)
+        .await?;
+    if state.config.throttle.decide(failures, 0) == nghitruong_domain::throttle::Verdict::Locked {
+        return Err(AppError::TooManyRequests(
+            "Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút.".into(),
+        ));
+    }
     let creds = state
         .store
         .user_credentials(&viewer.user.username)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(password::verify_async(typed, creds.password_hash).await)
+    let ok = password::verify_async(typed, creds.password_hash).await;
+    if !ok {
+        state.store.record_login_failure(&[key], now).await?;
+        let event = nghitruong_store::AuditEvent {
+            action: "auth.password_check.failed".into(),
+            entity: "user".into(),
+            entity_id: Some(viewer.user.id.to_string()),
+            details: None,
+        };
+        state
+            .store
+            .record_event(&event, &audit_context(state, viewer, headers))
+            .await?;
+    }
+    Ok(ok)
 }
 
 pub(crate) async fn change_password(
@@ -113,7 +146,7 @@ pub(crate) async fn change_password(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    if !current_password_ok(&state, &viewer, form.current).await? {
+    if !current_password_ok(&state, &viewer, &headers, form.current).await? {
         return page(
             &state,
             &viewer,
@@ -230,6 +263,8 @@ pub(crate) struct EnableForm {
     secret: String,
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    current: String,
 }
 
 pub(crate) async fn totp_enable(
@@ -249,8 +284,18 @@ pub(crate) async fn totp_enable(
             "Khóa bí mật không hợp lệ. Vui lòng bắt đầu lại.".into(),
         ));
     }
+    // Replacing a second factor takes turning the old one off first, and
+    // both need the password: a stolen session cannot swap in its own.
+    if state.store.user(viewer.user.id).await?.has_totp {
+        let msg = "Xác thực hai lớp đang bật. Hãy tắt trước khi thiết lập lại.".into();
+        return page(&state, &viewer, &csrf, Some(msg), None).await;
+    }
+    if !current_password_ok(&state, &viewer, &headers, form.current).await? {
+        let msg = "Mật khẩu hiện tại không đúng.".into();
+        return setup_page(&state, &viewer, &csrf, secret, Some(msg)).await;
+    }
     let unix = u64::try_from(state.clock.now().unix_timestamp()).unwrap_or(0);
-    if !totp::check(&secret, &form.code, unix) {
+    if totp::check(&secret, &form.code, unix).is_none() {
         let msg = "Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi nhập mã mới.".into();
         return setup_page(&state, &viewer, &csrf, secret, Some(msg)).await;
     }
@@ -282,7 +327,7 @@ pub(crate) async fn totp_disable(
     headers: HeaderMap,
     Form(form): Form<DisableForm>,
 ) -> AppResult<Response> {
-    if !current_password_ok(&state, &viewer, form.current).await? {
+    if !current_password_ok(&state, &viewer, &headers, form.current).await? {
         return page(
             &state,
             &viewer,

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use nghitruong_domain::access::Role;
-use nghitruong_domain::audit::{AuditRecord, ChainBreak};
+use nghitruong_domain::audit::{Anchor, AuditRecord};
 use nghitruong_domain::clock::from_millis;
 use nghitruong_domain::text;
 use nghitruong_store::{AuditFilter, CouncilFilter, NewUser, RoleGrant, StoreError, User};
@@ -16,7 +16,7 @@ use super::local_time;
 use crate::AppState;
 use crate::auth::login::audit_context;
 use crate::auth::{CsrfToken, Signed, Viewer, password};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 
 /// A council offered in role forms, by its unit code.
@@ -300,6 +300,7 @@ pub(crate) struct AuditRow {
     pub(crate) at: String,
     pub(crate) actor: String,
     pub(crate) action: String,
+    pub(crate) action_label: &'static str,
     pub(crate) entity: String,
     pub(crate) before: String,
     pub(crate) after: String,
@@ -312,15 +313,49 @@ impl From<AuditRecord> for AuditRow {
             seq: r.seq,
             at: local_time(from_millis(r.at_ms)),
             actor: r.actor_name,
+            action_label: action_label(&r.action),
             action: r.action,
             entity: match r.entity_id {
-                Some(id) => format!("{} #{id}", r.entity),
-                None => r.entity,
+                Some(id) => format!("{} #{id}", entity_label(&r.entity)),
+                None => entity_label(&r.entity).to_owned(),
             },
             before: r.before.unwrap_or_default(),
             after: r.after.unwrap_or_default(),
             hash: r.hash.chars().take(12).collect(),
         }
+    }
+}
+
+/// What an action code means, in Vietnamese.
+fn action_label(code: &str) -> &'static str {
+    match code {
+        "organisation.seed" => "Nạp dữ liệu tổ chức",
+        "council.rules.update" => "Sửa quy chế Hội đồng",
+        "user.create" => "Tạo tài khoản",
+        "user.password.set" => "Đặt mật khẩu",
+        "user.totp.enable" => "Bật xác thực hai lớp",
+        "user.totp.disable" => "Tắt xác thực hai lớp",
+        "user.role.grant" => "Phân vai trò",
+        "auth.session.create" => "Đăng nhập",
+        "auth.session.second_factor" => "Xác thực lớp hai",
+        "auth.session.revoke" => "Kết thúc phiên đăng nhập",
+        "auth.login.failed" => "Đăng nhập sai",
+        "auth.login.locked" => "Đăng nhập bị tạm khóa",
+        "audit.verify" => "Kiểm tra chuỗi nhật ký",
+        _ => "Thao tác khác",
+    }
+}
+
+/// What an entity kind means, in Vietnamese.
+fn entity_label(code: &str) -> &str {
+    match code {
+        "user" => "Người dùng",
+        "account" => "Tài khoản",
+        "session" => "Phiên đăng nhập",
+        "council" => "Hội đồng",
+        "organisation" => "Tổ chức",
+        "audit_log" => "Nhật ký",
+        other => other,
     }
 }
 
@@ -342,7 +377,7 @@ pub(crate) struct AuditQuery {
     action: String,
     #[serde(default)]
     entity: String,
-    trang: Option<i64>,
+    trang: Option<String>,
 }
 
 const AUDIT_PAGE: i64 = 50;
@@ -355,7 +390,7 @@ pub(crate) async fn audit(
 ) -> AppResult<Html<String>> {
     let action: String = q.action.trim().chars().take(64).collect();
     let entity: String = q.entity.trim().chars().take(32).collect();
-    let page = q.trang.unwrap_or(1).clamp(1, 100_000);
+    let page = super::page_number(q.trang.as_deref(), 100_000);
     let filter = AuditFilter {
         action_prefix: (!action.is_empty()).then(|| action.clone()),
         entity: (!entity.is_empty()).then(|| entity.clone()),
@@ -388,23 +423,56 @@ pub(crate) async fn audit(
 struct VerifyResult {
     ok: bool,
     message: String,
+    head: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct VerifyForm {
+    #[serde(default)]
+    anchor: String,
 }
 
 pub(crate) async fn verify_audit(
     State(state): State<AppState>,
     Signed(viewer): Signed,
     headers: HeaderMap,
+    Form(form): Form<VerifyForm>,
 ) -> AppResult<Html<String>> {
-    let result = match nghitruong_store::verify_audit_chain(state.store.as_ref()).await? {
-        Ok(n) => VerifyResult {
-            ok: true,
-            message: format!("Chuỗi nhật ký toàn vẹn: {n} bản ghi đã được kiểm tra."),
-        },
-        Err(b) => VerifyResult {
-            ok: false,
-            message: format!("Chuỗi nhật ký bị phá vỡ: {}", broken_vi(&b)),
-        },
+    let typed = form.anchor.trim();
+    let anchor = if typed.is_empty() {
+        None
+    } else {
+        match typed.parse::<Anchor>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                return Err(AppError::BadRequest(
+                    "Mốc đối chiếu phải có dạng SỐ:MÃ_BĂM (64 chữ số hex), như trang này đã hiển thị."
+                        .into(),
+                ));
+            }
+        }
     };
+    let result =
+        match nghitruong_store::verify_audit_chain(state.store.as_ref(), anchor.as_ref()).await? {
+            Ok(report) => VerifyResult {
+                ok: true,
+                message: format!(
+                    "Chuỗi nhật ký toàn vẹn: {} bản ghi đã được kiểm tra{}.",
+                    report.verified,
+                    if anchor.is_some() {
+                        ", khớp với mốc đối chiếu"
+                    } else {
+                        ""
+                    }
+                ),
+                head: report.head.map(|h| h.to_string()).unwrap_or_default(),
+            },
+            Err(b) => VerifyResult {
+                ok: false,
+                message: format!("Chuỗi nhật ký bị phá vỡ: {}", b.vi()),
+                head: String::new(),
+            },
+        };
     let event = nghitruong_store::AuditEvent {
         action: "audit.verify".into(),
         entity: "audit_log".into(),
@@ -416,17 +484,4 @@ pub(crate) async fn verify_audit(
         .record_event(&event, &audit_context(&state, &viewer, &headers))
         .await?;
     Ok(Html(result.render()?))
-}
-
-/// The break, in Vietnamese.
-pub fn broken_vi(b: &ChainBreak) -> String {
-    match b {
-        ChainBreak::Tampered { seq } => {
-            format!("bản ghi số {seq} đã bị sửa (mã băm không khớp nội dung).")
-        }
-        ChainBreak::Unlinked { seq } => format!("bản ghi số {seq} không nối với bản ghi trước nó."),
-        ChainBreak::Gap { seq, expected } => {
-            format!("thiếu hoặc thừa bản ghi: gặp số {seq}, lẽ ra là số {expected}.")
-        }
-    }
 }

@@ -27,3 +27,11 @@ pub(crate) fn local_time(at: time::OffsetDateTime) -> String {
 pub(crate) fn local_date(d: time::Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
+
+/// A page number from a query string: missing, empty or nonsense gives the
+/// first page, and it never goes past `max`.
+pub(crate) fn page_number(raw: Option<&str>, max: i64) -> i64 {
+    raw.and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, max)
+}

@@ -78,7 +78,7 @@ pub(crate) struct ListQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
-    trang: Option<i64>,
+    trang: Option<String>,
 }
 
 const PAGE_SIZE: i64 = 30;
@@ -119,7 +119,7 @@ pub(crate) async fn councils(
 ) -> AppResult<Response> {
     let council = current(&viewer)?;
     let q: String = query.q.trim().chars().take(100).collect();
-    let page = query.trang.unwrap_or(1).clamp(1, 1000);
+    let page = super::page_number(query.trang.as_deref(), 1000);
     let filter = CouncilFilter {
         level: Some(CouncilLevel::Commune),
         province_code: Some(council.unit_code.clone()),
@@ -315,7 +315,7 @@ pub(crate) struct RulesForm {
 fn number(field: &str, s: &str) -> Result<u32, String> {
     s.trim()
         .parse::<u32>()
-        .map_err(|_| format!("{field} phải là số nguyên không âm."))
+        .map_err(|_| format!("{field} phải là số nguyên từ 0 đến 4.294.967.295."))
 }
 
 fn parse_rules(f: &RulesForm, base: &CouncilRules) -> Result<CouncilRules, String> {
