@@ -23,9 +23,13 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod attendance;
 pub mod audit;
 pub mod clock;
+pub mod machine;
 pub mod org;
 pub mod rules;
+pub mod session;
 pub mod text;
 pub mod throttle;
+pub mod vote;

@@ -184,6 +184,8 @@ fn the_vnpt_generated_sample_is_written_back_byte_for_byte() {
 fn the_vnpt_generated_sample_decodes_its_zipped_attachment() {
     let doc = document("vnptlib_edoc_new_generated.edxml");
 
+    let package = read(&sample("vnptlib_edoc_new_generated.edxml")).unwrap();
+    assert_eq!(package.sender().organ_id, "000.00.00.G22");
     assert_eq!(doc.header.to.len(), 3);
     assert_eq!(doc.business_type(), BusinessDocType::New);
     let attachment = doc.attachment("cid:209").unwrap();

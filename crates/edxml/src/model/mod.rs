@@ -38,8 +38,8 @@ pub enum Package {
 }
 
 impl Package {
-    /// The sending organisation.
-    pub fn from(&self) -> &Organization {
+    /// The organisation that sent the package (`From`).
+    pub fn sender(&self) -> &Organization {
         match self {
             Self::Document(doc) => &doc.header.from,
             Self::Status(status) => &status.header.from,
