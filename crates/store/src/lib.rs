@@ -21,7 +21,7 @@ use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
 pub use model::*;
-pub use sql::{Backend, SqlStore, StoreOptions, redact_url};
+pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +166,78 @@ pub trait Store: Send + Sync {
     async fn login_failures(&self, key: &str, since: OffsetDateTime) -> Result<u32>;
     /// Forgets the failures against `key` (after a successful sign-in).
     async fn clear_login_failures(&self, key: &str) -> Result<()>;
+
+    // Council sessions (kỳ họp).
+
+    /// Creates a session with the next number of the term.
+    async fn create_council_session(
+        &self,
+        new: &NewCouncilSession,
+        ctx: &AuditContext,
+    ) -> Result<CouncilSession>;
+    /// A council's sessions, newest first.
+    async fn council_sessions(&self, council_id: i64) -> Result<Vec<CouncilSession>>;
+    /// One session.
+    async fn council_session(&self, id: i64) -> Result<CouncilSession>;
+    /// Applies a life-cycle event; `Conflict` with a Vietnamese reason when
+    /// the state does not allow it.
+    async fn session_event(
+        &self,
+        id: i64,
+        event: nghitruong_domain::session::SessionEvent,
+        ctx: &AuditContext,
+    ) -> Result<nghitruong_domain::session::SessionStatus>;
+    /// Adds an item at the end of the agenda.
+    async fn add_agenda_item(&self, new: &NewAgendaItem, ctx: &AuditContext) -> Result<i64>;
+    /// The agenda in order.
+    async fn agenda(&self, session_id: i64) -> Result<Vec<AgendaItem>>;
+    /// Makes an item current; the current one becomes done.
+    async fn move_agenda(&self, session_id: i64, item_id: i64, ctx: &AuditContext) -> Result<()>;
+    /// Deputies seated in a council on a day.
+    async fn seated_deputies(&self, council_id: i64, day: Date) -> Result<Vec<Member>>;
+    /// Attendance recorded at a session.
+    async fn attendance(&self, session_id: i64) -> Result<Vec<AttendanceRecord>>;
+    /// Records a deputy's attendance.
+    async fn set_attendance(
+        &self,
+        session_id: i64,
+        person_id: i64,
+        status: nghitruong_domain::attendance::AttendanceStatus,
+        method: nghitruong_domain::attendance::CheckInMethod,
+        reason: Option<&str>,
+        ctx: &AuditContext,
+    ) -> Result<()>;
+    /// Opens a vote round now; `Conflict` if another round of the session is open.
+    async fn open_round(&self, new: &NewVoteRound, ctx: &AuditContext) -> Result<VoteRound>;
+    /// A session's rounds in order.
+    async fn rounds(&self, session_id: i64) -> Result<Vec<VoteRound>>;
+    /// One round.
+    async fn round(&self, id: i64) -> Result<VoteRound>;
+    /// Casts a ballot; durable when it returns `Ok(Ok(()))`.
+    async fn cast_ballot(
+        &self,
+        round_id: i64,
+        person_id: i64,
+        holds_office: bool,
+        choice: nghitruong_domain::vote::Choice,
+        ctx: &AuditContext,
+    ) -> Result<std::result::Result<(), nghitruong_domain::vote::BallotRefusal>>;
+    /// Closes a round (by the chair or its timer) and stores its result.
+    async fn close_round(
+        &self,
+        round_id: i64,
+        event: nghitruong_domain::vote::RoundEvent,
+        size: CouncilSize,
+        rules: &CouncilRules,
+        ctx: &AuditContext,
+    ) -> Result<nghitruong_domain::vote::Tally>;
+    /// Who has voted in a round.
+    async fn round_voters(&self, round_id: i64) -> Result<Vec<i64>>;
+    /// Each deputy's choice in a named round (empty for a secret one).
+    async fn named_ballots(
+        &self,
+        round_id: i64,
+    ) -> Result<Vec<(i64, nghitruong_domain::vote::Choice)>>;
 
     // Audit.
 

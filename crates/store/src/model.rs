@@ -297,3 +297,161 @@ pub struct AuditFilter {
     /// Rows to skip.
     pub offset: i64,
 }
+
+/// Kỳ họp as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CouncilSession {
+    /// Identifier.
+    pub id: i64,
+    /// The council.
+    pub council_id: i64,
+    /// The council's term.
+    pub term_number: u16,
+    /// Số thứ tự kỳ họp trong khóa.
+    pub number: u32,
+    /// Kind.
+    pub kind: nghitruong_domain::session::SessionKind,
+    /// Public (công khai) or closed (họp kín).
+    pub is_public: bool,
+    /// First day.
+    pub starts_on: Date,
+    /// Last day.
+    pub ends_on: Date,
+    /// Where.
+    pub place: String,
+    /// Life-cycle state.
+    pub status: nghitruong_domain::session::SessionStatus,
+}
+
+/// A session to create; its number is the next of the term.
+#[derive(Clone, Debug)]
+pub struct NewCouncilSession {
+    /// The council.
+    pub council_id: i64,
+    /// The council's current term.
+    pub term_number: u16,
+    /// Kind.
+    pub kind: nghitruong_domain::session::SessionKind,
+    /// Public or closed.
+    pub is_public: bool,
+    /// First day.
+    pub starts_on: Date,
+    /// Last day.
+    pub ends_on: Date,
+    /// Where.
+    pub place: String,
+}
+
+/// An agenda item as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgendaItem {
+    /// Identifier.
+    pub id: i64,
+    /// The session.
+    pub session_id: i64,
+    /// Position from 1.
+    pub position: u32,
+    /// Kind.
+    pub kind: nghitruong_domain::session::AgendaKind,
+    /// Title ("Tờ trình về dự thảo Nghị quyết …").
+    pub title: String,
+    /// Who presents it.
+    pub presenter: String,
+    /// Planned minutes.
+    pub planned_minutes: u32,
+    /// Where it stands.
+    pub status: nghitruong_domain::session::AgendaStatus,
+}
+
+/// An agenda item to add at the end.
+#[derive(Clone, Debug)]
+pub struct NewAgendaItem {
+    /// The session.
+    pub session_id: i64,
+    /// Kind.
+    pub kind: nghitruong_domain::session::AgendaKind,
+    /// Title.
+    pub title: String,
+    /// Presenter.
+    pub presenter: String,
+    /// Planned minutes.
+    pub planned_minutes: u32,
+}
+
+/// One deputy's attendance at a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttendanceRecord {
+    /// The deputy.
+    pub person_id: i64,
+    /// Status.
+    pub status: nghitruong_domain::attendance::AttendanceStatus,
+    /// How it was recorded.
+    pub method: nghitruong_domain::attendance::CheckInMethod,
+    /// The reason of an excused absence.
+    pub reason: Option<String>,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// A vote round as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoteRound {
+    /// Identifier.
+    pub id: i64,
+    /// The session.
+    pub session_id: i64,
+    /// The agenda item voted on.
+    pub agenda_item_id: i64,
+    /// 1 for the first round, 2 for the first revote, …
+    pub round_number: u32,
+    /// What is voted on.
+    pub title: String,
+    /// Named or secret.
+    pub mode: nghitruong_domain::vote::VoteMode,
+    /// Ordinary or dismissal.
+    pub purpose: nghitruong_domain::vote::VotePurpose,
+    /// Where it stands.
+    pub status: nghitruong_domain::vote::RoundStatus,
+    /// When it opened.
+    pub opened_at: Option<OffsetDateTime>,
+    /// When its timer runs out.
+    pub closes_at: Option<OffsetDateTime>,
+    /// When it closed.
+    pub closed_at: Option<OffsetDateTime>,
+    /// Counts so far (all ballots; shown only once closed).
+    pub counts: nghitruong_domain::vote::Counts,
+    /// Deputies who have voted.
+    pub voted: u32,
+    /// Whether the result was entered by hand.
+    pub manual: bool,
+    /// The result, as JSON, once closed.
+    pub result: Option<serde_json::Value>,
+}
+
+/// A round to open now.
+#[derive(Clone, Debug)]
+pub struct NewVoteRound {
+    /// The session.
+    pub session_id: i64,
+    /// The agenda item.
+    pub agenda_item_id: i64,
+    /// What is voted on.
+    pub title: String,
+    /// Named or secret.
+    pub mode: nghitruong_domain::vote::VoteMode,
+    /// Ordinary or dismissal.
+    pub purpose: nghitruong_domain::vote::VotePurpose,
+    /// Seconds before the timer closes it; none for no timer.
+    pub seconds: Option<u32>,
+}
+
+/// The council's size when a round is tallied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CouncilSize {
+    /// Statutory seats.
+    pub statutory: u32,
+    /// Deputies holding office.
+    pub in_office: u32,
+    /// Below two thirds of its seats with a short term left (Điều 49.2).
+    pub degraded: bool,
+}

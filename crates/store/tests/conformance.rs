@@ -552,6 +552,332 @@ async fn story(store: &SqlStore) {
     assert_eq!(store.audit_page(&session_events).await.unwrap().1, 2);
 }
 
+/// Sessions, agenda, attendance and both kinds of vote, with the secrecy
+/// of a secret round checked against every table a dump would show.
+async fn session_story(store: &SqlStore) {
+    use nghitruong_domain::attendance::{AttendanceStatus, CheckInMethod};
+    use nghitruong_domain::session::{
+        AgendaKind, AgendaStatus, SessionEvent, SessionKind, SessionStatus,
+    };
+    use nghitruong_domain::vote::{
+        BallotRefusal, Choice, RoundEvent, RoundStatus, VoteMode, VotePurpose,
+    };
+
+    let all = CouncilFilter {
+        limit: 50,
+        today: Some(date!(2026 - 12 - 04)),
+        ..Default::default()
+    };
+    let province = store.councils(&all).await.unwrap().0[0].council.clone();
+    let new = NewCouncilSession {
+        council_id: province.id,
+        term_number: province.term.number,
+        kind: SessionKind::Regular,
+        is_public: true,
+        starts_on: date!(2026 - 12 - 08),
+        ends_on: date!(2026 - 12 - 10),
+        place: "Hội trường Trụ sở Tỉnh ủy Nghệ An".into(),
+    };
+    let s1 = store
+        .create_council_session(&new, &ctx(None))
+        .await
+        .unwrap();
+    let s2 = store
+        .create_council_session(&new, &ctx(None))
+        .await
+        .unwrap();
+    assert_eq!((s1.number, s2.number), (1, 2), "numbered per term");
+    assert_eq!(
+        store.council_sessions(province.id).await.unwrap()[0].id,
+        s2.id,
+        "newest first"
+    );
+    assert_eq!(store.council_session(s1.id).await.unwrap(), s1);
+    assert!(matches!(
+        store.session_event(s1.id, SessionEvent::Close, &ctx(None)).await,
+        Err(StoreError::Conflict(m)) if m.contains("bế mạc")
+    ));
+
+    let item = |kind, title: &str| NewAgendaItem {
+        session_id: s1.id,
+        kind,
+        title: title.into(),
+        presenter: "Văn phòng".into(),
+        planned_minutes: 30,
+    };
+    let opening = store
+        .add_agenda_item(&item(AgendaKind::Opening, "Khai mạc kỳ họp"), &ctx(None))
+        .await
+        .unwrap();
+    let vote_item = store
+        .add_agenda_item(
+            &item(
+                AgendaKind::Vote,
+                "Biểu quyết thông qua Nghị quyết về giá đất",
+            ),
+            &ctx(None),
+        )
+        .await
+        .unwrap();
+    let agenda = store.agenda(s1.id).await.unwrap();
+    assert_eq!(
+        agenda.iter().map(|i| i.position).collect::<Vec<_>>(),
+        [1, 2]
+    );
+
+    store
+        .session_event(s1.id, SessionEvent::Convene, &ctx(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .session_event(s1.id, SessionEvent::Open, &ctx(None))
+            .await
+            .unwrap(),
+        SessionStatus::InProgress
+    );
+    store.move_agenda(s1.id, opening, &ctx(None)).await.unwrap();
+    store
+        .move_agenda(s1.id, vote_item, &ctx(None))
+        .await
+        .unwrap();
+    let agenda = store.agenda(s1.id).await.unwrap();
+    assert_eq!(
+        (agenda[0].status, agenda[1].status),
+        (AgendaStatus::Done, AgendaStatus::Current)
+    );
+    assert!(store.move_agenda(s1.id, opening, &ctx(None)).await.is_err());
+
+    let deputies = store
+        .seated_deputies(province.id, date!(2026 - 12 - 08))
+        .await
+        .unwrap();
+    assert_eq!(deputies.len(), 3);
+    let (a, b, c) = (
+        deputies[0].person.id,
+        deputies[1].person.id,
+        deputies[2].person.id,
+    );
+    store
+        .set_attendance(
+            s1.id,
+            a,
+            AttendanceStatus::Present,
+            CheckInMethod::SelfService,
+            None,
+            &ctx(None),
+        )
+        .await
+        .unwrap();
+    store
+        .set_attendance(
+            s1.id,
+            b,
+            AttendanceStatus::Online,
+            CheckInMethod::Secretary,
+            None,
+            &ctx(None),
+        )
+        .await
+        .unwrap();
+    store
+        .set_attendance(
+            s1.id,
+            c,
+            AttendanceStatus::Excused,
+            CheckInMethod::Secretary,
+            Some("Đi công tác"),
+            &ctx(None),
+        )
+        .await
+        .unwrap();
+    store
+        .set_attendance(
+            s1.id,
+            a,
+            AttendanceStatus::Present,
+            CheckInMethod::Qr,
+            None,
+            &ctx(None),
+        )
+        .await
+        .unwrap();
+    let att = store.attendance(s1.id).await.unwrap();
+    assert_eq!(att.len(), 3, "checking in twice keeps one record");
+
+    // A named round.
+    let open = |mode| NewVoteRound {
+        session_id: s1.id,
+        agenda_item_id: vote_item,
+        title: "Nghị quyết về giá đất".into(),
+        mode,
+        purpose: VotePurpose::Ordinary,
+        seconds: Some(60),
+    };
+    let named = store
+        .open_round(&open(VoteMode::Named), &ctx(None))
+        .await
+        .unwrap();
+    assert_eq!((named.status, named.round_number), (RoundStatus::Open, 1));
+    assert!(matches!(
+        store.open_round(&open(VoteMode::Named), &ctx(None)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .cast_ballot(named.id, a, true, Choice::Approve, &ctx(None))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    assert_eq!(
+        store
+            .cast_ballot(named.id, a, true, Choice::Reject, &ctx(None))
+            .await
+            .unwrap(),
+        Err(BallotRefusal::AlreadyVoted)
+    );
+    assert_eq!(
+        store
+            .cast_ballot(named.id, c, true, Choice::Approve, &ctx(None))
+            .await
+            .unwrap(),
+        Err(BallotRefusal::NotPresent)
+    );
+    assert_eq!(
+        store
+            .cast_ballot(named.id, b, true, Choice::Reject, &ctx(None))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    let late = AuditContext {
+        at: T0 + Duration::seconds(61),
+        ..ctx(None)
+    };
+    let new_voter = deputies[2].person.id;
+    store
+        .set_attendance(
+            s1.id,
+            new_voter,
+            AttendanceStatus::Present,
+            CheckInMethod::Secretary,
+            None,
+            &ctx(None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .cast_ballot(named.id, new_voter, true, Choice::Approve, &late)
+            .await
+            .unwrap(),
+        Err(BallotRefusal::TimeUp)
+    );
+    let size = CouncilSize {
+        statutory: 85,
+        in_office: 84,
+        degraded: false,
+    };
+    let rules = CouncilRules::default();
+    let tally = store
+        .close_round(named.id, RoundEvent::Close, size, &rules, &ctx(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            tally.counts.approve,
+            tally.counts.reject,
+            tally.denominator,
+            tally.passed
+        ),
+        (1, 1, 84, false)
+    );
+    assert_eq!(
+        store
+            .cast_ballot(named.id, new_voter, true, Choice::Approve, &ctx(None))
+            .await
+            .unwrap(),
+        Err(BallotRefusal::NotOpen)
+    );
+    let closed = store.round(named.id).await.unwrap();
+    assert_eq!(closed.result.as_ref().unwrap()["denominator"], 84);
+    assert_eq!(closed.result.as_ref().unwrap()["rule"], "qua_nua");
+    assert_eq!(
+        store.named_ballots(named.id).await.unwrap(),
+        vec![
+            (
+                a.min(b),
+                if a < b {
+                    Choice::Approve
+                } else {
+                    Choice::Reject
+                }
+            ),
+            (
+                a.max(b),
+                if a < b {
+                    Choice::Reject
+                } else {
+                    Choice::Approve
+                }
+            )
+        ]
+    );
+
+    // A secret revote: nothing links a deputy to a choice.
+    let secret = store
+        .open_round(&open(VoteMode::Secret), &ctx(None))
+        .await
+        .unwrap();
+    assert_eq!(secret.round_number, 2, "a revote is a new round");
+    store
+        .cast_ballot(secret.id, b, true, Choice::Approve, &ctx(None))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .cast_ballot(secret.id, a, true, Choice::Reject, &ctx(None))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .cast_ballot(secret.id, new_voter, true, Choice::Approve, &ctx(None))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.round_voters(secret.id).await.unwrap().len(), 3);
+    assert!(store.named_ballots(secret.id).await.unwrap().is_empty());
+    let (ballots, _) = store
+        .audit_page(&AuditFilter {
+            action_prefix: Some("vote.ballot".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for record in ballots
+        .iter()
+        .filter(|r| r.entity_id == Some(secret.id.to_string()))
+    {
+        let after = record.after.as_deref().unwrap();
+        assert!(
+            !after.contains("choice") && !after.contains("tan_thanh"),
+            "audit holds no choice: {after}"
+        );
+    }
+    let tally = store
+        .close_round(secret.id, RoundEvent::Close, size, &rules, &ctx(None))
+        .await
+        .unwrap();
+    assert_eq!((tally.counts.approve, tally.counts.reject), (2, 1));
+    assert_eq!(
+        store.rounds(s1.id).await.unwrap().len(),
+        2,
+        "the old round is kept"
+    );
+}
+
 #[tokio::test]
 async fn sqlite_store_passes_the_story() {
     let dir = temp_dir();
@@ -564,6 +890,7 @@ async fn sqlite_store_passes_the_story() {
     };
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
+    session_story(&store).await;
 
     // A backup taken while the store is open is a complete database.
     let copy = dir.path().join("copy.db");
@@ -609,6 +936,7 @@ async fn postgres_store_passes_the_story() {
     };
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
+    session_story(&store).await;
     assert!(matches!(
         store.backup_to(std::path::Path::new("/tmp/x")).await,
         Err(StoreError::Conflict(_))

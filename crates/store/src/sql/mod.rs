@@ -14,6 +14,9 @@ mod accounts;
 mod audit;
 mod org;
 mod rows;
+mod sitting;
+
+pub use sitting::tally_json;
 
 use std::path::Path;
 use std::time::Duration;
@@ -432,6 +435,112 @@ impl Store for SqlStore {
 
     async fn clear_login_failures(&self, key: &str) -> Result<()> {
         accounts::clear_login_failures(self, key).await
+    }
+
+    async fn create_council_session(
+        &self,
+        new: &crate::NewCouncilSession,
+        ctx: &AuditContext,
+    ) -> Result<crate::CouncilSession> {
+        sitting::create(self, new, ctx).await
+    }
+
+    async fn council_sessions(&self, council_id: i64) -> Result<Vec<crate::CouncilSession>> {
+        sitting::list(self, council_id).await
+    }
+
+    async fn council_session(&self, id: i64) -> Result<crate::CouncilSession> {
+        sitting::get_one(self, id).await
+    }
+
+    async fn session_event(
+        &self,
+        id: i64,
+        event: nghitruong_domain::session::SessionEvent,
+        ctx: &AuditContext,
+    ) -> Result<nghitruong_domain::session::SessionStatus> {
+        sitting::apply_event(self, id, event, ctx).await
+    }
+
+    async fn add_agenda_item(&self, new: &crate::NewAgendaItem, ctx: &AuditContext) -> Result<i64> {
+        sitting::add_agenda_item(self, new, ctx).await
+    }
+
+    async fn agenda(&self, session_id: i64) -> Result<Vec<crate::AgendaItem>> {
+        sitting::agenda(self, session_id).await
+    }
+
+    async fn move_agenda(&self, session_id: i64, item_id: i64, ctx: &AuditContext) -> Result<()> {
+        sitting::move_agenda(self, session_id, item_id, ctx).await
+    }
+
+    async fn seated_deputies(&self, council_id: i64, day: Date) -> Result<Vec<Member>> {
+        sitting::seated_deputies(self, council_id, day).await
+    }
+
+    async fn attendance(&self, session_id: i64) -> Result<Vec<crate::AttendanceRecord>> {
+        sitting::attendance(self, session_id).await
+    }
+
+    async fn set_attendance(
+        &self,
+        session_id: i64,
+        person_id: i64,
+        status: nghitruong_domain::attendance::AttendanceStatus,
+        method: nghitruong_domain::attendance::CheckInMethod,
+        reason: Option<&str>,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        sitting::set_attendance(self, session_id, person_id, status, method, reason, ctx).await
+    }
+
+    async fn open_round(
+        &self,
+        new: &crate::NewVoteRound,
+        ctx: &AuditContext,
+    ) -> Result<crate::VoteRound> {
+        sitting::open_round(self, new, ctx).await
+    }
+
+    async fn rounds(&self, session_id: i64) -> Result<Vec<crate::VoteRound>> {
+        sitting::rounds(self, session_id).await
+    }
+
+    async fn round(&self, id: i64) -> Result<crate::VoteRound> {
+        sitting::get_round(self, id).await
+    }
+
+    async fn cast_ballot(
+        &self,
+        round_id: i64,
+        person_id: i64,
+        holds_office: bool,
+        choice: nghitruong_domain::vote::Choice,
+        ctx: &AuditContext,
+    ) -> Result<std::result::Result<(), nghitruong_domain::vote::BallotRefusal>> {
+        sitting::cast_ballot(self, round_id, person_id, holds_office, choice, ctx).await
+    }
+
+    async fn close_round(
+        &self,
+        round_id: i64,
+        event: nghitruong_domain::vote::RoundEvent,
+        size: crate::CouncilSize,
+        rules: &CouncilRules,
+        ctx: &AuditContext,
+    ) -> Result<nghitruong_domain::vote::Tally> {
+        sitting::close_round(self, round_id, event, size, rules, ctx).await
+    }
+
+    async fn round_voters(&self, round_id: i64) -> Result<Vec<i64>> {
+        sitting::voters(self, round_id).await
+    }
+
+    async fn named_ballots(
+        &self,
+        round_id: i64,
+    ) -> Result<Vec<(i64, nghitruong_domain::vote::Choice)>> {
+        sitting::named_ballots(self, round_id).await
     }
 
     async fn record_event(&self, event: &AuditEvent, ctx: &AuditContext) -> Result<()> {
