@@ -54,6 +54,16 @@ coded_enum! {
         ManageUsers = "quan_ly_nguoi_dung", "Quản lý người dùng";
         /// Read and verify the audit log.
         ViewAudit = "xem_nhat_ky", "Xem nhật ký hệ thống";
+        /// See the council's sessions, agendas and results.
+        ViewSessions = "xem_ky_hop", "Xem kỳ họp";
+        /// Prepare sessions: create, agenda, convene.
+        ManageSessions = "chuan_bi_ky_hop", "Chuẩn bị kỳ họp";
+        /// Chair a session: open, close, move the agenda, run votes.
+        ChairSession = "dieu_hanh_ky_hop", "Điều hành kỳ họp";
+        /// Check in and vote as a deputy.
+        CastVote = "bieu_quyet", "Điểm danh, biểu quyết";
+        /// Record other deputies' attendance.
+        RecordAttendance = "diem_danh_ho", "Điểm danh hộ";
     }
 }
 
@@ -76,6 +86,16 @@ impl Role {
             }
             P::EditRules => matches!(self, R::Admin | R::Chair | R::OfficeStaff | R::Secretary),
             P::ManageUsers | P::ViewAudit => self == R::Admin,
+            P::ViewSessions => !matches!(self, R::AgencyOfficer),
+            P::ManageSessions => {
+                matches!(self, R::Admin | R::Chair | R::OfficeStaff | R::Secretary)
+            }
+            P::ChairSession => matches!(self, R::Chair | R::ViceChair),
+            P::CastVote => matches!(
+                self,
+                R::Chair | R::ViceChair | R::StandingMember | R::Deputy
+            ),
+            P::RecordAttendance => matches!(self, R::Admin | R::OfficeStaff | R::Secretary),
         }
     }
 
@@ -99,25 +119,28 @@ mod tests {
     #[test]
     fn every_role_and_permission_pair() {
         // ViewWorkspace, ViewOrganisation, ViewProvinceCouncils, ViewRules,
-        // EditRules, ViewAgencies, ManageUsers, ViewAudit
+        // EditRules, ViewAgencies, ManageUsers, ViewAudit |
+        // ViewSessions, ManageSessions, ChairSession, CastVote, RecordAttendance
         let table: &[(Role, &str, &str)] = &[
-            (Role::Admin, "11111111", "11011111"),
-            (Role::Chair, "11111100", "11011100"),
-            (Role::ViceChair, "11110100", "11010100"),
-            (Role::StandingMember, "11110100", "11010100"),
-            (Role::Deputy, "11010100", "11010100"),
-            (Role::DelegationLead, "11010100", "11010100"),
-            (Role::NaDeputy, "11010100", "11010100"),
-            (Role::OfficeStaff, "11111100", "11011100"),
-            (Role::Secretary, "11011100", "11011100"),
-            (Role::AgencyOfficer, "11010000", "11010000"),
-            (Role::Guest, "10000000", "10000000"),
+            (Role::Admin, "11111111|11001", "11011111|11001"),
+            (Role::Chair, "11111100|11110", "11011100|11110"),
+            (Role::ViceChair, "11110100|10110", "11010100|10110"),
+            (Role::StandingMember, "11110100|10010", "11010100|10010"),
+            (Role::Deputy, "11010100|10010", "11010100|10010"),
+            (Role::DelegationLead, "11010100|10000", "11010100|10000"),
+            (Role::NaDeputy, "11010100|10000", "11010100|10000"),
+            (Role::OfficeStaff, "11111100|11001", "11011100|11001"),
+            (Role::Secretary, "11011100|11001", "11011100|11001"),
+            (Role::AgencyOfficer, "11010000|00000", "11010000|00000"),
+            (Role::Guest, "10000000|10000", "10000000|10000"),
         ];
         assert_eq!(table.len(), Role::ALL.len(), "every role has a row");
         for (role, province, commune) in table {
+            let province = province.replace('|', "");
+            let commune = commune.replace('|', "");
             for (level, row) in [
-                (CouncilLevel::Province, province),
-                (CouncilLevel::Commune, commune),
+                (CouncilLevel::Province, &province),
+                (CouncilLevel::Commune, &commune),
             ] {
                 assert_eq!(row.len(), Permission::ALL.len());
                 for (perm, want) in Permission::ALL.iter().zip(row.chars()) {

@@ -25,6 +25,7 @@
 pub mod access;
 pub mod attendance;
 pub mod audit;
+pub mod calendar;
 pub mod clock;
 pub mod machine;
 pub mod org;

@@ -46,7 +46,7 @@ coded_enum! {
 
 impl Choice {
     /// The label this council uses for the choice.
-    pub fn label_in<'a>(self, labels: &'a VoteLabels) -> &'a str {
+    pub fn label_in(self, labels: &VoteLabels) -> &str {
         match self {
             Self::Approve => &labels.approve,
             Self::Reject => &labels.reject,
@@ -291,6 +291,21 @@ pub fn tally(
         threshold: rule.threshold(denominator),
         passed: rule.passes(counts.approve, denominator),
     })
+}
+
+/// Whether a council decides by the degraded rule of Điều 49.2: fewer than
+/// two thirds of its statutory seats are held and at most eighteen months
+/// of the term remain (so no by-election is held).
+pub fn is_degraded(
+    statutory: u32,
+    in_office: u32,
+    today: time::Date,
+    term_ends: time::Date,
+) -> bool {
+    let short = u64::from(in_office) * 3 < u64::from(statutory) * 2;
+    let months_left = (term_ends.year() - today.year()) * 12
+        + (i32::from(u8::from(term_ends.month())) - i32::from(u8::from(today.month())));
+    short && months_left <= 18
 }
 
 /// A share of the denominator in tenths of a percent, rounded half up, as
@@ -597,6 +612,28 @@ mod tests {
         };
         assert_eq!(Choice::Approve.label_in(&labels), "Đồng ý");
         assert_eq!(Choice::Reject.label_in(&labels), "Không tán thành");
+    }
+
+    #[test]
+    fn the_degraded_rule_needs_both_few_deputies_and_little_time() {
+        use time::macros::date;
+        let end = date!(2031 - 03 - 21);
+        assert!(
+            !is_degraded(50, 34, date!(2030 - 01 - 01), end),
+            "34 of 50 is over two thirds"
+        );
+        assert!(
+            is_degraded(50, 33, date!(2030 - 01 - 01), end),
+            "15 months left"
+        );
+        assert!(
+            !is_degraded(50, 33, date!(2027 - 01 - 01), end),
+            "50 months left: a by-election"
+        );
+        assert!(
+            is_degraded(50, 33, date!(2029 - 09 - 21), end),
+            "exactly 18 months"
+        );
     }
 
     #[test]

@@ -615,6 +615,7 @@ impl Roster {
 struct ProvinceKeys {
     chair: Named,
     deputy: Named,
+    more_deputies: Vec<Named>,
     office_specialist: Named,
     director: Named,
     delegation_head: Named,
@@ -713,9 +714,11 @@ fn province_people(unit: &AdminUnit) -> anyhow::Result<(Vec<PersonSeed>, Provinc
         &construction,
         PositionRole::Director,
     );
+    let more_deputies = ordinary.iter().skip(1).take(2).cloned().collect();
     let keys = ProvinceKeys {
         chair,
         deputy,
+        more_deputies,
         office_specialist,
         director,
         delegation_head,
@@ -881,7 +884,7 @@ fn demo_accounts<'a>(
         )
     };
     let code = &commune.code;
-    vec![
+    let mut accounts = vec![
         admin,
         Account::held("chutich".to_owned(), &keys.chair, province, Role::Chair),
         Account::held("daibieu".to_owned(), &keys.deputy, province, Role::Deputy),
@@ -910,7 +913,124 @@ fn demo_accounts<'a>(
             commune,
             Role::Chair,
         ),
-    ]
+    ];
+    // Two more provincial deputies, so a vote can be tried with several tablets.
+    for (n, named) in keys.more_deputies.iter().enumerate() {
+        let username = format!("daibieu{}", n + 2);
+        accounts.insert(
+            3 + n,
+            Account::held(username, named, province, Role::Deputy),
+        );
+    }
+    accounts
+}
+
+/// The demo province's year-end regular session: convened, with the
+/// agenda such a session has, ready for the chair to open.
+pub async fn seed_session(
+    store: &dyn nghitruong_store::Store,
+    ctx: &nghitruong_store::AuditContext,
+) -> anyhow::Result<()> {
+    use nghitruong_domain::session::{AgendaKind as K, SessionEvent, SessionKind};
+    use nghitruong_store::{CouncilFilter, NewAgendaItem, NewCouncilSession};
+
+    let filter = CouncilFilter {
+        level: Some(CouncilLevel::Province),
+        limit: 1,
+        ..Default::default()
+    };
+    let (found, _) = store.councils(&filter).await?;
+    let council = &found
+        .first()
+        .context("the demo province has no council")?
+        .council;
+    let new = NewCouncilSession {
+        council_id: council.id,
+        term_number: council.term.number,
+        kind: SessionKind::Regular,
+        is_public: true,
+        starts_on: time::macros::date!(2026 - 12 - 08),
+        ends_on: time::macros::date!(2026 - 12 - 10),
+        place: "Hội trường Trung tâm Hội nghị tỉnh Nghệ An".into(),
+    };
+    // The term's first session was held in March; this is its year-end one.
+    let first = store.create_council_session(&new, ctx).await?;
+    store
+        .session_event(first.id, SessionEvent::Convene, ctx)
+        .await?;
+    store
+        .session_event(first.id, SessionEvent::Open, ctx)
+        .await?;
+    store
+        .session_event(first.id, SessionEvent::Close, ctx)
+        .await?;
+    let session = store.create_council_session(&new, ctx).await?;
+    let agenda: [(K, &str, &str, u32); 10] = [
+        (K::Opening, "Khai mạc kỳ họp", "Chủ tịch HĐND tỉnh", 30),
+        (
+            K::Report,
+            "Báo cáo tình hình kinh tế - xã hội năm 2026, kế hoạch phát triển năm 2027",
+            "UBND tỉnh",
+            45,
+        ),
+        (
+            K::VerificationReport,
+            "Báo cáo thẩm tra của Ban Kinh tế - Ngân sách về dự toán ngân sách năm 2027",
+            "Ban Kinh tế - Ngân sách",
+            30,
+        ),
+        (
+            K::Report,
+            "Báo cáo kết quả giải quyết ý kiến, kiến nghị của cử tri trước và sau kỳ họp",
+            "UBND tỉnh",
+            20,
+        ),
+        (
+            K::GroupDiscussion,
+            "Thảo luận tổ về các báo cáo và dự thảo nghị quyết",
+            "Các Tổ đại biểu",
+            180,
+        ),
+        (
+            K::HallDiscussion,
+            "Thảo luận tại hội trường",
+            "Đại biểu HĐND tỉnh",
+            120,
+        ),
+        (
+            K::Questioning,
+            "Chất vấn và trả lời chất vấn về quản lý đất đai, giải phóng mặt bằng",
+            "Giám đốc Sở Nông nghiệp và Môi trường",
+            90,
+        ),
+        (
+            K::Vote,
+            "Biểu quyết thông qua Nghị quyết về dự toán ngân sách địa phương năm 2027",
+            "Chủ tọa kỳ họp",
+            15,
+        ),
+        (
+            K::Vote,
+            "Biểu quyết thông qua Nghị quyết quy định bảng giá đất giai đoạn 2027–2031",
+            "Chủ tọa kỳ họp",
+            15,
+        ),
+        (K::Closing, "Bế mạc kỳ họp", "Chủ tịch HĐND tỉnh", 20),
+    ];
+    for (kind, title, presenter, minutes) in agenda {
+        let item = NewAgendaItem {
+            session_id: session.id,
+            kind,
+            title: title.into(),
+            presenter: presenter.into(),
+            planned_minutes: minutes,
+        };
+        store.add_agenda_item(&item, ctx).await?;
+    }
+    store
+        .session_event(session.id, SessionEvent::Convene, ctx)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1189,6 +1309,8 @@ mod tests {
                 "quantri",
                 "chutich",
                 "daibieu",
+                "daibieu2",
+                "daibieu3",
                 "vanphong",
                 "coquan",
                 "doandbqh",

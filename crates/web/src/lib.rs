@@ -10,6 +10,7 @@
 pub mod auth;
 mod error;
 mod layout;
+pub mod live;
 mod ops;
 mod pages;
 pub mod routes;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Serialises sign-in attempts per account.
     pub login_gate: Arc<auth::LoginGate>,
+    /// Live updates to the screens of each session.
+    pub live: Arc<live::LiveHub>,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             login_gate: Arc::new(auth::LoginGate::default()),
+            live: Arc::new(live::LiveHub::default()),
         }
     }
 }

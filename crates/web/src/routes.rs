@@ -18,7 +18,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
-use crate::pages::{account, admin, home, organisation};
+use crate::pages::{account, admin, home, organisation, sessions};
 use crate::{AppState, statics};
 
 /// One route: method, path template, access.
@@ -151,6 +151,102 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/quan-tri/nhat-ky/kiem-tra",
             Perm(P::ViewAudit),
             post(admin::verify_audit),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop",
+            Perm(P::ViewSessions),
+            get(sessions::list),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop",
+            Perm(P::ManageSessions),
+            post(sessions::create),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}",
+            Perm(P::ViewSessions),
+            get(sessions::show),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/truc-tiep",
+            Perm(P::ViewSessions),
+            get(sessions::live),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/su-kien",
+            Perm(P::ViewSessions),
+            get(sessions::events),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/man-hinh",
+            Perm(P::ViewSessions),
+            get(sessions::hall),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/man-hinh/truc-tiep",
+            Perm(P::ViewSessions),
+            get(sessions::hall_live),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuan-bi",
+            Perm(P::ManageSessions),
+            post(sessions::prepare),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/dieu-hanh",
+            Perm(P::ChairSession),
+            post(sessions::chair),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuong-trinh",
+            Perm(P::ManageSessions),
+            post(sessions::add_item),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuong-trinh/{item}/bat-dau",
+            Perm(P::ChairSession),
+            post(sessions::start_item),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuong-trinh/{item}/bieu-quyet",
+            Perm(P::ChairSession),
+            post(sessions::open_vote),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/bieu-quyet/{round}/ket-thuc",
+            Perm(P::ChairSession),
+            post(sessions::close_vote),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/bieu-quyet/{round}/phieu",
+            Perm(P::CastVote),
+            post(sessions::cast),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/diem-danh",
+            Perm(P::CastVote),
+            post(sessions::check_in),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/diem-danh/{person}",
+            Perm(P::RecordAttendance),
+            post(sessions::record_attendance),
         ),
         r(Method::GET, "/tai-khoan", SignedIn, get(account::show)),
         r(

@@ -18,3 +18,24 @@ document.addEventListener('htmx:beforeSwap', (event) => {
     event.detail.isError = false;
   }
 });
+
+// Live regions: a [data-live-src] element reloads its fragment whenever the
+// session's event stream says something changed. EventSource reconnects by
+// itself after a dropped connection; the first event on (re)connect reloads.
+for (const region of document.querySelectorAll('[data-live-src][data-live-events]')) {
+  const source = new EventSource(region.dataset.liveEvents);
+  let pending = false;
+  source.addEventListener('update', async () => {
+    if (pending) return;
+    pending = true;
+    try {
+      const response = await fetch(region.dataset.liveSrc, { headers: { 'x-live': '1' } });
+      if (response.ok) {
+        region.innerHTML = await response.text();
+        region.dispatchEvent(new CustomEvent('live:updated', { bubbles: true }));
+      }
+    } finally {
+      pending = false;
+    }
+  });
+}

@@ -48,6 +48,9 @@ pub async fn spawn_app() -> TestApp {
         .seed_organisation(seed(), &AuditContext::system(T0))
         .await
         .unwrap();
+    nghitruong::demo::seed_session(&store, &AuditContext::system(T0))
+        .await
+        .unwrap();
     let store = Arc::new(store);
     let clock = fixed_clock();
     let state = AppState::new(store.clone(), clock.clone(), WebConfig::default());

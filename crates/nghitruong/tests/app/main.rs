@@ -10,3 +10,4 @@ mod hardening;
 mod helpers;
 mod ops;
 mod routes;
+mod sessions;

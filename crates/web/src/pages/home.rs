@@ -21,6 +21,12 @@ pub(crate) struct Card {
 
 const CARDS: &[(Permission, &str, &str, &str)] = &[
     (
+        Permission::ViewSessions,
+        "Kỳ họp",
+        "Chương trình, điểm danh, biểu quyết và kết quả các kỳ họp.",
+        "/ky-hop",
+    ),
+    (
         Permission::ViewOrganisation,
         "Cơ cấu tổ chức",
         "Thường trực, các Ban, đại biểu đang hoạt động của Hội đồng.",

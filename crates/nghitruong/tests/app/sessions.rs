@@ -1,0 +1,246 @@
+//! A council session from preparation to result, as the office, the chair,
+//! deputies and the hall screen see it over HTTP.
+
+use nghitruong_store::{CouncilFilter, Store};
+use sqlx::Connection as _;
+
+use crate::helpers::{Client, TestApp, spawn_app};
+
+async fn demo_session(app: &TestApp) -> (i64, i64) {
+    let (found, _) = app
+        .store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let sessions = app
+        .store
+        .council_sessions(found[0].council.id)
+        .await
+        .unwrap();
+    let s = &sessions[0];
+    let agenda = app.store.agenda(s.id).await.unwrap();
+    let vote_item = agenda.iter().find(|i| i.kind.has_vote()).unwrap().id;
+    (s.id, vote_item)
+}
+
+async fn vote(c: &mut Client, session: i64, round: i64, choice: &str) -> u16 {
+    c.get(&format!("/ky-hop/{session}")).await;
+    c.post(
+        &format!("/ky-hop/{session}/bieu-quyet/{round}/phieu"),
+        &[("choice", choice)],
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn a_session_runs_from_agenda_to_result() {
+    let app = spawn_app().await;
+    let (id, vote_item) = demo_session(&app).await;
+    let page = format!("/ky-hop/{id}");
+
+    let mut chair = app.signed_in("chutich").await;
+    let list = chair.get("/ky-hop").await;
+    assert!(
+        list.body
+            .contains("Kỳ họp thứ 2, HĐND tỉnh Nghệ An khóa XIX"),
+        "{}",
+        list.body
+    );
+    assert!(chair.get(&page).await.body.contains("Đã triệu tập"));
+    assert_eq!(
+        chair
+            .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+            .await
+            .status,
+        303
+    );
+
+    // Three deputies check in on their tablets; one has not yet.
+    let mut deputies = Vec::new();
+    for name in ["daibieu", "daibieu2", "chutich"] {
+        let mut d = app.signed_in(name).await;
+        d.get(&page).await;
+        assert_eq!(
+            d.post(&format!("{page}/diem-danh"), &[]).await.status,
+            303,
+            "{name} checks in"
+        );
+        deputies.push(d);
+    }
+    let mut late = app.signed_in("daibieu3").await;
+
+    chair.get(&page).await;
+    let started = chair
+        .post(&format!("{page}/chuong-trinh/{vote_item}/bat-dau"), &[])
+        .await;
+    assert_eq!(started.status, 303);
+    let opened = chair
+        .post(
+            &format!("{page}/chuong-trinh/{vote_item}/bieu-quyet"),
+            &[
+                ("mode", "cong_khai"),
+                ("purpose", "thong_thuong"),
+                ("seconds", "120"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let round = app.store.rounds(id).await.unwrap()[0].id;
+
+    assert_eq!(vote(&mut deputies[0], id, round, "tan_thanh").await, 303);
+    assert_eq!(
+        vote(&mut deputies[1], id, round, "khong_tan_thanh").await,
+        303
+    );
+    assert_eq!(
+        vote(&mut deputies[0], id, round, "khong_tan_thanh").await,
+        400,
+        "one ballot each"
+    );
+    let refused = late
+        .post(
+            &format!("/ky-hop/{id}/bieu-quyet/{round}/phieu"),
+            &[("choice", "tan_thanh")],
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("điểm danh"), "{}", refused.body);
+    let mine = deputies[0].get(&page).await;
+    assert!(mine.body.contains("Phiếu của bạn đã được ghi nhận."));
+
+    let hall = chair.get(&format!("{page}/man-hinh")).await;
+    assert!(hall.body.contains("Đã biểu quyết 2/3"), "{}", hall.body);
+
+    // The office cannot run the vote; the chair closes it.
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&page).await;
+    assert_eq!(
+        office
+            .post(&format!("{page}/bieu-quyet/{round}/ket-thuc"), &[])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        chair
+            .post(&format!("{page}/bieu-quyet/{round}/ket-thuc"), &[])
+            .await
+            .status,
+        303
+    );
+    let result = chair.get(&page).await;
+    assert!(
+        result.body.contains("Không thông qua"),
+        "2 of 84 is not more than half"
+    );
+    assert!(
+        result.body.contains("cần ít nhất 43 trên 84"),
+        "{}",
+        result.body
+    );
+    let hall = chair.get(&format!("{page}/man-hinh/truc-tiep")).await;
+    assert!(hall.body.contains("KHÔNG THÔNG QUA"));
+}
+
+#[tokio::test]
+async fn a_secret_ballot_leaves_no_link_between_a_deputy_and_a_choice_in_the_database() {
+    let app = spawn_app().await;
+    let (id, vote_item) = demo_session(&app).await;
+    let page = format!("/ky-hop/{id}");
+    let mut chair = app.signed_in("chutich").await;
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+    chair
+        .post(&format!("{page}/chuong-trinh/{vote_item}/bat-dau"), &[])
+        .await;
+    let mut deputies = Vec::new();
+    for name in ["daibieu", "daibieu2", "daibieu3"] {
+        let mut d = app.signed_in(name).await;
+        d.get(&page).await;
+        d.post(&format!("{page}/diem-danh"), &[]).await;
+        deputies.push(d);
+    }
+    chair.get(&page).await;
+    chair
+        .post(
+            &format!("{page}/chuong-trinh/{vote_item}/bieu-quyet"),
+            &[
+                ("mode", "bo_phieu_kin"),
+                ("purpose", "thong_thuong"),
+                ("seconds", ""),
+            ],
+        )
+        .await;
+    let round = app.store.rounds(id).await.unwrap()[0].id;
+    for (d, choice) in deputies
+        .iter_mut()
+        .zip(["tan_thanh", "khong_tan_thanh", "khong_bieu_quyet"])
+    {
+        assert_eq!(vote(d, id, round, choice).await, 303);
+    }
+    chair
+        .post(&format!("{page}/bieu-quyet/{round}/ket-thuc"), &[])
+        .await;
+
+    // Dump every table as text and look for a row that names a voter and
+    // a choice together, or an order that pairs them.
+    let url = format!(
+        "sqlite://{}",
+        app.data_dir.path().join("nghitruong.db").display()
+    );
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let voters = app.store.round_voters(round).await.unwrap();
+    assert_eq!(voters.len(), 3);
+    for (table,) in tables {
+        let sql = format!("SELECT * FROM \"{table}\"");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        for row in rows {
+            use sqlx::Row as _;
+            let cells: Vec<String> = (0..row.len())
+                .map(|i| {
+                    row.try_get::<String, _>(i)
+                        .or_else(|_| row.try_get::<i64, _>(i).map(|n| n.to_string()))
+                        .unwrap_or_default()
+                })
+                .collect();
+            let line = cells.join("|");
+            let names_choice = ["tan_thanh", "khong_tan_thanh", "khong_bieu_quyet"]
+                .iter()
+                .any(|c| line.contains(c));
+            let names_voter = voters
+                .iter()
+                .any(|v| cells.iter().any(|c| c == &v.to_string()));
+            let about_round = line.contains(&format!("\"entity_id\":\"{round}\""))
+                || cells.first() == Some(&round.to_string());
+            assert!(
+                !(names_choice && names_voter && (about_round || table == "round_voters")),
+                "{table} links a voter to a choice: {line}"
+            );
+        }
+    }
+    let closed = app.store.round(round).await.unwrap();
+    assert_eq!(
+        (
+            closed.counts.approve,
+            closed.counts.reject,
+            closed.counts.abstain
+        ),
+        (1, 1, 1)
+    );
+    assert!(app.store.named_ballots(round).await.unwrap().is_empty());
+}
