@@ -43,12 +43,22 @@ use std::f64::consts::PI;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, Weekday};
+use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
 
 use crate::org::coded_enum;
 
 /// Hours east of UTC of the meridian the Vietnamese lunar calendar uses.
 const VIETNAM_UTC_OFFSET: f64 = 7.0;
+
+/// Giờ Việt Nam — the offset local dates are taken in.
+const VIETNAM_TIME: UtcOffset = time::macros::offset!(+7);
+
+/// The date in Việt Nam (UTC+7) at the instant `at`: a deadline day or the
+/// day a letter went out is a local date, whatever clock the server keeps.
+pub fn local_date(at: OffsetDateTime) -> Date {
+    at.checked_to_offset(VIETNAM_TIME)
+        .map_or(at.date(), |local| local.date())
+}
 
 /// Years whose tables a [`WorkingCalendar`] keeps once computed; other
 /// years are computed on every call.
@@ -775,6 +785,19 @@ mod tests {
 
     fn cal() -> WorkingCalendar {
         WorkingCalendar::default()
+    }
+
+    #[test]
+    fn local_dates_are_taken_in_vietnam_time() {
+        use time::macros::datetime;
+        assert_eq!(
+            local_date(datetime!(2026-03-01 16:59 UTC)),
+            date!(2026 - 03 - 01)
+        );
+        assert_eq!(
+            local_date(datetime!(2026-03-01 17:00 UTC)),
+            date!(2026 - 03 - 02)
+        );
     }
 
     #[test]

@@ -297,9 +297,9 @@ pub async fn seed_demo(store: &SqlStore, clock: &dyn Clock) -> anyhow::Result<()
     let hash = |p: &str| password::hash(p).unwrap_or_default();
     let (seed, accounts) = demo::demo_seed(csv, &hash)?;
     if existing == 0 {
-        let counts = store
-            .seed_organisation(&seed, &AuditContext::system(clock.now()))
-            .await?;
+        let ctx = AuditContext::system(clock.now());
+        let counts = store.seed_organisation(&seed, &ctx).await?;
+        demo::seed_session(store, &ctx).await?;
         println!(
             "Đã nạp dữ liệu mẫu: {} đơn vị hành chính, {} Hội đồng, {} cơ quan, {} người, {} tài khoản.",
             counts.units, counts.councils, counts.bodies, counts.people, counts.users

@@ -20,6 +20,7 @@ pub(crate) struct NavItem {
 /// signed-in account). Entries the viewer may not use are not shown.
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Trang chủ", "/", Some(Permission::ViewWorkspace)),
+    ("Kỳ họp", "/ky-hop", Some(Permission::ViewSessions)),
     (
         "Cơ cấu tổ chức",
         "/to-chuc",

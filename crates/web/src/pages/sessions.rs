@@ -248,6 +248,7 @@ pub(crate) struct DeputyRow {
 pub(crate) struct LiveFragment {
     session_id: i64,
     csrf: String,
+    status: &'static str,
     is_live: bool,
     agenda: Vec<AgendaRow>,
     current_title: Option<String>,
@@ -419,6 +420,7 @@ async fn live_fragment(
     Ok(LiveFragment {
         session_id: s.id,
         csrf: csrf.to_owned(),
+        status: s.status.label(),
         is_live: s.status.is_live(),
         agenda: agenda
             .iter()
@@ -493,7 +495,6 @@ struct SessionPage {
     dates: String,
     place: String,
     is_public: bool,
-    status: &'static str,
     can_manage: bool,
     can_chair: bool,
     prepare_events: Vec<(&'static str, &'static str)>,
@@ -533,7 +534,6 @@ pub(crate) async fn show(
         dates: dates_of(&s),
         place: s.place.clone(),
         is_public: s.is_public,
-        status: s.status.label(),
         can_manage: viewer.can(Permission::ManageSessions),
         can_chair: viewer.can(Permission::ChairSession),
         prepare_events: allowed(&PREPARE_EVENTS),

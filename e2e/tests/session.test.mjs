@@ -1,0 +1,155 @@
+// A council session as the people in the hall live it: the chair's
+// console, three deputies' tablets, the secretary and the hall screen are
+// open at once; every screen follows the others through live updates.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { signIn } from '../lib/auth.mjs';
+import {
+  assertNoExternalRequests,
+  checkA11y,
+  closeBrowser,
+  closeContexts,
+  launchBrowser,
+  newPage,
+  saveHtml,
+  screenshot,
+} from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
+
+let server;
+let baseUrl;
+
+before(
+  async () => {
+    server = await startServer();
+    baseUrl = server.baseUrl;
+    await launchBrowser();
+  },
+  { timeout: 180_000 },
+);
+
+after(
+  async () => {
+    await closeBrowser();
+    if (server) await server.stop();
+  },
+  { timeout: 60_000 },
+);
+
+async function text(page, selector) {
+  const parts = await page.locator(selector).allTextContents();
+  return parts.join(' ').normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/** Waits until `selector` on `page` contains `needle`, without reloading. */
+async function waitForText(page, selector, needle, what) {
+  try {
+    await page.waitForFunction(
+      ([sel, n]) => [...document.querySelectorAll(sel)].some((e) => e.textContent.normalize('NFC').includes(n)),
+      [selector, needle],
+      { timeout: 15_000 },
+    );
+  } catch (err) {
+    throw new Error(`${what}: ${selector} never showed ${JSON.stringify(needle)}; it reads: ${await text(page, selector)}`);
+  }
+}
+
+test('a session runs live on every screen, from opening to the result', { timeout: 240_000 }, async () => {
+  const pages = [];
+  try {
+    const chair = await newPage('tablet');
+    pages.push(chair);
+    await signIn(chair, baseUrl, 'chutich');
+    await chair.goto(`${baseUrl}/ky-hop`);
+    await chair.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
+    await chair.waitForURL(/\/ky-hop\/\d+$/);
+    const sessionUrl = chair.url();
+    assert.equal(await text(chair, '[data-testid=session-status]'), 'Đã triệu tập');
+
+    const deputies = [];
+    for (const [name, viewport] of [['daibieu', 'tablet'], ['daibieu2', 'tablet'], ['daibieu3', 'phone']]) {
+      const page = await newPage(viewport);
+      pages.push(page);
+      await signIn(page, baseUrl, name);
+      await page.goto(sessionUrl);
+      deputies.push(page);
+    }
+    const secretary = await newPage('tablet');
+    pages.push(secretary);
+    await signIn(secretary, baseUrl, 'vanphong');
+    await secretary.goto(sessionUrl);
+    const hall = await newPage('tablet');
+    pages.push(hall);
+    await signIn(hall, baseUrl, 'vanphong');
+    await hall.goto(`${sessionUrl}/man-hinh`);
+    await waitForText(hall, '[data-testid=hall-current]', 'Chưa bắt đầu', 'the hall screen before opening');
+
+    // The chair opens the session; the deputies' tablets offer check-in
+    // without being reloaded.
+    await chair.getByRole('button', { name: 'Khai mạc' }).click();
+    await chair.waitForLoadState();
+    assert.equal(await text(chair, '[data-testid=session-status]'), 'Đang diễn ra');
+    for (const page of deputies.slice(0, 2)) {
+      await page.getByRole('button', { name: 'Điểm danh có mặt' }).waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Điểm danh có mặt' }).click();
+      await page.waitForLoadState();
+      assert.equal(await text(page, '[data-testid=my-attendance]'), 'Có mặt');
+    }
+
+    // The secretary records the third deputy, who is in the hall without a tablet.
+    await secretary.reload();
+    await secretary.getByText(/Điểm danh hộ đại biểu/).click();
+    const third = await deputies[2].locator('.who-name').textContent();
+    const row = secretary.locator('tr', { hasText: third.trim() }).first();
+    await row.locator('select[name=status]').selectOption('co_mat');
+    await row.getByRole('button', { name: 'Lưu' }).click();
+    await secretary.waitForLoadState();
+    await waitForText(hall, '[data-testid=hall-attendance]', '3/84', 'the hall screen after check-in');
+    await screenshot(secretary, 'session-secretary');
+
+    // The chair moves to the first vote and opens it; ballots appear on the tablets.
+    await chair.reload();
+    const voteItem = chair.locator('[data-testid=agenda-item]', { hasText: 'dự toán ngân sách địa phương năm 2027' });
+    await voteItem.getByRole('button', { name: 'Bắt đầu nội dung này' }).click();
+    await chair.waitForLoadState();
+    await waitForText(hall, '[data-testid=hall-current]', 'dự toán ngân sách', 'the hall screen after moving the agenda');
+    await chair.locator('[data-testid=agenda-item]', { hasText: 'dự toán ngân sách địa phương năm 2027' })
+      .getByRole('button', { name: 'Mở biểu quyết' }).click();
+    await chair.waitForLoadState();
+    await screenshot(chair, 'session-chair-vote-open');
+    await checkA11y(chair, 'session-chair');
+
+    const choices = ['Tán thành', 'Tán thành', 'Không tán thành'];
+    for (const [i, page] of deputies.entries()) {
+      const button = page.getByRole('button', { name: choices[i], exact: true });
+      await button.waitFor({ timeout: 15_000 });
+      if (i === 2) await screenshot(page, 'session-deputy-ballot-phone');
+      await button.click();
+      await page.waitForLoadState();
+      await waitForText(page, '[data-testid=ballot-recorded]', 'đã được ghi nhận', `deputy ${i + 1}`);
+    }
+    await waitForText(hall, '[data-testid=hall-progress]', '3/3', 'the hall screen while voting');
+    await screenshot(hall, 'session-hall-voting');
+
+    await chair.reload();
+    await chair.getByRole('button', { name: 'Kết thúc biểu quyết' }).click();
+    await chair.waitForLoadState();
+    await waitForText(chair, '[data-testid=vote-result]', 'Không thông qua', 'the chair after closing');
+    assert.match(await text(chair, '[data-testid=vote-result]'), /cần ít nhất 43 trên 84/);
+    await waitForText(hall, '[data-testid=hall-result]', 'KHÔNG THÔNG QUA', 'the hall screen after closing');
+    await waitForText(deputies[0], '[data-testid=vote-result]', 'Không thông qua', 'a deputy after closing');
+    await screenshot(hall, 'session-hall-result');
+    await screenshot(chair, 'session-chair-result');
+    await checkA11y(hall, 'session-hall');
+    await checkA11y(deputies[2], 'session-deputy-phone');
+    for (const page of pages) assertNoExternalRequests(page);
+  } catch (err) {
+    for (const [i, page] of pages.entries()) {
+      await screenshot(page, `FAILED-session-${i}`).catch(() => {});
+      await saveHtml(page, `FAILED-session-${i}`).catch(() => {});
+    }
+    throw err;
+  } finally {
+    await closeContexts();
+  }
+});
