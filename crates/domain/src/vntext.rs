@@ -126,12 +126,17 @@ const ABBREVIATIONS: &[(&str, &str, When)] = &[
     ("xh", "xã hội", When::Always),
 ];
 
-/// Words that differ by region or register for the same thing, folded,
-/// mapped to the form used for matching.
+/// Words that differ by region or register for the same thing, written
+/// with their diacritics, and the form used for matching.
 const SYNONYMS: &[(&[&str], &str)] = &[
     (&["heo"], "lợn"),
-    (&["so", "do"], "giấy chứng nhận quyền sử dụng đất"),
-    (&["so", "hong"], "giấy chứng nhận quyền sở hữu nhà ở"),
+    (&["sổ", "đỏ"], "giấy chứng nhận quyền sử dụng đất"),
+    (&["sổ", "hồng"], "giấy chứng nhận quyền sở hữu nhà ở"),
+    (&["nâng", "phụ", "cấp"], "tăng phụ cấp"),
+    (&["nâng", "lương"], "tăng lương"),
+    (&["nâng", "mức"], "tăng mức"),
+    (&["bán", "chuyên", "trách"], "không chuyên trách"),
+    (&["nước", "máy"], "nước sạch"),
 ];
 
 /// Single stop syllables, folded. Only syllables whose folded form is not
@@ -394,19 +399,25 @@ fn split_road_code(folded: &str) -> Option<(&str, &str)> {
 }
 
 fn apply_synonyms(tokens: Vec<Token>) -> Vec<Token> {
+    // A word with diacritics must match exactly ("sổ đỏ", not "số đo"); a
+    // word typed without them matches the folded spelling.
+    let same = |t: &Token, w: &str| {
+        !t.capitalised
+            && if has_diacritics(&t.surface) {
+                t.surface == w
+            } else {
+                t.folded == fold(w)
+            }
+    };
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         let hit = SYNONYMS.iter().find(|(words, _)| {
             words.len() <= tokens.len() - i
-                && words
+                && words.iter().zip(&tokens[i..]).all(|(w, t)| same(t, w))
+                && tokens[i + 1..i + words.len()]
                     .iter()
-                    .zip(&tokens[i..])
-                    .all(|(w, t)| t.folded == *w && !t.capitalised)
-                // Only on the plain syllables: "sổ đỏ" but not "số đo".
-                && tokens[i..i + words.len()]
-                    .iter()
-                    .all(|t| !has_diacritics(&t.surface) || matches_accented(t, words))
+                    .all(|t| t.gap.is_none())
         });
         match hit {
             Some((words, full)) => {
@@ -420,13 +431,6 @@ fn apply_synonyms(tokens: Vec<Token>) -> Vec<Token> {
         }
     }
     out
-}
-
-/// Accented spellings of the synonym keys, so that accented text only
-/// matches the intended words.
-fn matches_accented(t: &Token, words: &[&str]) -> bool {
-    const ACCENTED: &[&str] = &["sổ", "đỏ", "hồng", "heo"];
-    ACCENTED.contains(&t.surface.as_str()) && words.contains(&t.folded.as_str())
 }
 
 fn mark_stops(mut tokens: Vec<Token>) -> Vec<Token> {
@@ -527,6 +531,11 @@ mod tests {
             ("Công ty CP Môi trường", "cong ty co phan moi truong"),
             ("NĐ-CP của CP", "nghi dinh chinh phu cua chinh phu"),
             ("heo bị dịch", "lon bi dich"),
+            ("nâng phụ cấp", "tang phu cap"),
+            ("nang phu cap", "tang phu cap"),
+            ("nâng cấp đường", "nang cap duong"),
+            ("người làm bán chuyên trách", "nguoi lam khong chuyen trach"),
+            ("số đo", "so do"),
         ];
         for (text, want) in cases {
             assert_eq!(normalize(text), want, "{text}");

@@ -239,6 +239,29 @@ pub trait Store: Send + Sync {
         round_id: i64,
     ) -> Result<Vec<(i64, nghitruong_domain::vote::Choice)>>;
 
+    // Speaking queue.
+
+    /// Queues a request to speak; refused while the session is not running
+    /// or while the deputy has another open request.
+    async fn ask_to_speak(
+        &self,
+        session_id: i64,
+        person_id: i64,
+        kind: nghitruong_domain::speaking::SpeakKind,
+        topic: &str,
+        allotted_seconds: u32,
+        ctx: &AuditContext,
+    ) -> Result<std::result::Result<i64, nghitruong_domain::speaking::SpeakRefusal>>;
+    /// A session's requests in the order they were made.
+    async fn speak_requests(&self, session_id: i64) -> Result<Vec<SpeakRequest>>;
+    /// Applies an event to a request; calling one ends the current speaker.
+    async fn speak_event(
+        &self,
+        id: i64,
+        event: nghitruong_domain::speaking::SpeakEvent,
+        ctx: &AuditContext,
+    ) -> Result<SpeakRequest>;
+
     // Audit.
 
     /// Records an event that changes nothing else (a sign-in, a lock-out).

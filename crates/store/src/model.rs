@@ -455,3 +455,30 @@ pub struct CouncilSize {
     /// Below two thirds of its seats with a short term left (Điều 49.2).
     pub degraded: bool,
 }
+
+/// A request to speak, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpeakRequest {
+    /// Identifier.
+    pub id: i64,
+    /// The session.
+    pub session_id: i64,
+    /// The deputy.
+    pub person_id: i64,
+    /// The deputy's name.
+    pub person_name: String,
+    /// Speak or debate.
+    pub kind: nghitruong_domain::speaking::SpeakKind,
+    /// What about.
+    pub topic: String,
+    /// Where it stands.
+    pub status: nghitruong_domain::speaking::SpeakStatus,
+    /// When asked.
+    pub requested_at: OffsetDateTime,
+    /// When the floor was given.
+    pub started_at: Option<OffsetDateTime>,
+    /// When it ended.
+    pub ended_at: Option<OffsetDateTime>,
+    /// Seconds allotted.
+    pub allotted_seconds: u32,
+}

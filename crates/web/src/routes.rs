@@ -248,6 +248,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Perm(P::RecordAttendance),
             post(sessions::record_attendance),
         ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/phat-bieu",
+            Perm(P::CastVote),
+            post(sessions::ask_to_speak),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/phat-bieu/{request}/dieu-hanh",
+            Perm(P::ChairSession),
+            post(sessions::run_speaker),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/phat-bieu/{request}/rut",
+            Perm(P::CastVote),
+            post(sessions::withdraw),
+        ),
         r(Method::GET, "/tai-khoan", SignedIn, get(account::show)),
         r(
             Method::POST,

@@ -39,3 +39,16 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     }
   });
 }
+
+// Speaking timers count down from the end time the server set; the text
+// turns red once the speaker is over time.
+function tick() {
+  for (const el of document.querySelectorAll('[data-countdown-end]')) {
+    const left = Math.round((Number(el.dataset.countdownEnd) - Date.now()) / 1000);
+    const abs = Math.abs(left);
+    const text = `${left < 0 ? '-' : ''}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    if (el.textContent !== text) el.textContent = text;
+    el.classList.toggle('over', left < 0);
+  }
+}
+setInterval(tick, 1000);

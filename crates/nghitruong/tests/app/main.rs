@@ -6,6 +6,7 @@
 
 mod audit;
 mod auth;
+mod durability;
 mod hardening;
 mod helpers;
 mod ops;

@@ -34,6 +34,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("/ky-hop/{id}", &format!("/ky-hop/{}", ids.session))
         .replace("{item}", &ids.item.to_string())
         .replace("{round}", "999999")
+        .replace("{request}", "999999")
         .replace("{person}", &ids.person.to_string())
 }
 

@@ -244,3 +244,79 @@ async fn a_secret_ballot_leaves_no_link_between_a_deputy_and_a_choice_in_the_dat
     );
     assert!(app.store.named_ballots(round).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn deputies_queue_to_speak_and_the_chair_gives_the_floor() {
+    let app = spawn_app().await;
+    let (id, _) = demo_session(&app).await;
+    let page = format!("/ky-hop/{id}");
+    let mut chair = app.signed_in("chutich").await;
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+
+    let mut first = app.signed_in("daibieu").await;
+    first.get(&page).await;
+    let asked = first
+        .post(
+            &format!("{page}/phat-bieu"),
+            &[("kind", "phat_bieu"), ("topic", "Dự toán chi cho giáo dục")],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let again = first
+        .post(
+            &format!("{page}/phat-bieu"),
+            &[("kind", "tranh_luan"), ("topic", "Lần nữa")],
+        )
+        .await;
+    assert_eq!(again.status, 400, "one open request at a time");
+    let mut second = app.signed_in("daibieu2").await;
+    second.get(&page).await;
+    second
+        .post(
+            &format!("{page}/phat-bieu"),
+            &[("kind", "tranh_luan"), ("topic", "Tranh luận về giáo dục")],
+        )
+        .await;
+
+    let queue = app.store.speak_requests(id).await.unwrap();
+    assert_eq!(queue.len(), 2);
+    let taken = second
+        .post(&format!("{page}/phat-bieu/{}/rut", queue[0].id), &[])
+        .await;
+    assert_eq!(
+        taken.status, 403,
+        "a deputy withdraws only their own request"
+    );
+
+    chair.get(&page).await;
+    let call = |r: i64| format!("{page}/phat-bieu/{r}/dieu-hanh");
+    assert_eq!(
+        chair
+            .post(&call(queue[0].id), &[("event", "moi")])
+            .await
+            .status,
+        303
+    );
+    let hall = chair.get(&format!("{page}/man-hinh/truc-tiep")).await;
+    assert!(hall.body.contains("Đang phát biểu"), "{}", hall.body);
+    assert!(
+        hall.body.contains("07:00"),
+        "seven minutes by the council's rules"
+    );
+    assert_eq!(
+        chair
+            .post(&call(queue[1].id), &[("event", "moi")])
+            .await
+            .status,
+        303
+    );
+    let now = app.store.speak_requests(id).await.unwrap();
+    assert_eq!(now[0].status.as_str(), "da_phat_bieu");
+    assert_eq!(now[1].status.as_str(), "dang_phat_bieu");
+    assert_eq!(now[1].allotted_seconds, 210, "a debate gets half the time");
+    let page_html = chair.get(&page).await.body;
+    assert!(page_html.contains("Đã phát biểu (1)"));
+}

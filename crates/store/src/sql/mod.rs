@@ -15,6 +15,7 @@ mod audit;
 mod org;
 mod rows;
 mod sitting;
+mod speaking;
 
 pub use sitting::tally_json;
 
@@ -541,6 +542,40 @@ impl Store for SqlStore {
         round_id: i64,
     ) -> Result<Vec<(i64, nghitruong_domain::vote::Choice)>> {
         sitting::named_ballots(self, round_id).await
+    }
+
+    async fn ask_to_speak(
+        &self,
+        session_id: i64,
+        person_id: i64,
+        kind: nghitruong_domain::speaking::SpeakKind,
+        topic: &str,
+        allotted_seconds: u32,
+        ctx: &AuditContext,
+    ) -> Result<std::result::Result<i64, nghitruong_domain::speaking::SpeakRefusal>> {
+        speaking::ask(
+            self,
+            session_id,
+            person_id,
+            kind,
+            topic,
+            allotted_seconds,
+            ctx,
+        )
+        .await
+    }
+
+    async fn speak_requests(&self, session_id: i64) -> Result<Vec<crate::SpeakRequest>> {
+        speaking::list(self, session_id).await
+    }
+
+    async fn speak_event(
+        &self,
+        id: i64,
+        event: nghitruong_domain::speaking::SpeakEvent,
+        ctx: &AuditContext,
+    ) -> Result<crate::SpeakRequest> {
+        speaking::event(self, id, event, ctx).await
     }
 
     async fn record_event(&self, event: &AuditEvent, ctx: &AuditContext) -> Result<()> {

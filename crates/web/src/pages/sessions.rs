@@ -14,6 +14,7 @@ use nghitruong_domain::attendance::{self, AttendanceStatus, CheckInMethod, Headc
 use nghitruong_domain::org::Council;
 use nghitruong_domain::rules::VoteLabels;
 use nghitruong_domain::session::{AgendaKind, AgendaStatus, SessionEvent, SessionKind};
+use nghitruong_domain::speaking::{self, SpeakEvent, SpeakKind, SpeakStatus};
 use nghitruong_domain::vote::{self, Choice, RoundEvent, RoundStatus, VoteMode, VotePurpose};
 use nghitruong_domain::{session, text};
 use nghitruong_store::{
@@ -265,6 +266,30 @@ pub(crate) struct LiveFragment {
     me_can_vote: bool,
     me_has_voted: bool,
     deputies: Vec<DeputyRow>,
+    speaker: Option<SpeakerView>,
+    queue: Vec<QueueRow>,
+    spoken: Vec<QueueRow>,
+    me_can_ask: bool,
+}
+
+/// Whoever has the floor.
+pub(crate) struct SpeakerView {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) topic: String,
+    pub(crate) ends_at_ms: i64,
+    pub(crate) clock: String,
+}
+
+/// A request in the queue or the history.
+pub(crate) struct QueueRow {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) topic: String,
+    pub(crate) mine: bool,
+    pub(crate) duration: String,
 }
 
 /// What the live views need about the council's deputies.
@@ -417,6 +442,49 @@ async fn live_fragment(
     let me_status = me.map(|m| status_of(m.person.id));
     let can_chair = viewer.can(Permission::ChairSession);
     let can_record = viewer.can(Permission::RecordAttendance);
+    let requests = state.store.speak_requests(s.id).await?;
+    let now = state.clock.now();
+    let my_person = me.map(|m| m.person.id);
+    let speaker = requests
+        .iter()
+        .find(|r| r.status == SpeakStatus::Speaking)
+        .map(|r| {
+            let started = r.started_at.unwrap_or(now);
+            let left = speaking::seconds_left(started, r.allotted_seconds, now);
+            SpeakerView {
+                id: r.id,
+                name: r.person_name.clone(),
+                kind: r.kind.label(),
+                topic: r.topic.clone(),
+                ends_at_ms: nghitruong_domain::clock::to_millis(started)
+                    + i64::from(r.allotted_seconds) * 1000,
+                clock: speaking::clock_text(left),
+            }
+        });
+    let row = |r: &nghitruong_store::SpeakRequest| QueueRow {
+        id: r.id,
+        name: r.person_name.clone(),
+        kind: r.kind.label(),
+        topic: r.topic.clone(),
+        mine: Some(r.person_id) == my_person,
+        duration: match (r.started_at, r.ended_at) {
+            (Some(a), Some(b)) => speaking::clock_text((b - a).whole_seconds()),
+            _ => String::new(),
+        },
+    };
+    let queue: Vec<QueueRow> = requests
+        .iter()
+        .filter(|r| r.status == SpeakStatus::Waiting)
+        .map(row)
+        .collect();
+    let spoken: Vec<QueueRow> = requests
+        .iter()
+        .filter(|r| r.status == SpeakStatus::Done)
+        .map(row)
+        .collect();
+    let me_open = requests
+        .iter()
+        .any(|r| Some(r.person_id) == my_person && r.status.is_open());
     Ok(LiveFragment {
         session_id: s.id,
         csrf: csrf.to_owned(),
@@ -482,6 +550,10 @@ async fn live_fragment(
         } else {
             Vec::new()
         },
+        speaker,
+        queue,
+        spoken,
+        me_can_ask: can_vote && s.status.is_live() && !me_open,
     })
 }
 
@@ -997,6 +1069,7 @@ struct HallPage {
 #[derive(Template)]
 #[template(path = "hall_live_partial.html")]
 pub(crate) struct HallFragment {
+    speaker: Option<SpeakerView>,
     current_title: Option<String>,
     headcount: Headcount,
     in_office: u32,
@@ -1012,6 +1085,7 @@ async fn hall_fragment(
 ) -> AppResult<HallFragment> {
     let f = live_fragment(state, viewer, "", s).await?;
     Ok(HallFragment {
+        speaker: f.speaker,
         current_title: f.current_title,
         headcount: f.headcount,
         in_office: f.in_office,
@@ -1061,4 +1135,113 @@ pub(crate) async fn hall_live(
 ) -> AppResult<Html<String>> {
     let s = session_here(&state, &viewer, id).await?;
     Ok(Html(hall_fragment(&state, &viewer, &s).await?.render()?))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AskForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    topic: String,
+}
+
+/// The signed-in deputy of the current council, holding office.
+fn my_seat<'a>(viewer: &Viewer, deps: &'a Deputies) -> AppResult<&'a Member> {
+    viewer
+        .user
+        .person_id
+        .and_then(|p| {
+            deps.seated
+                .iter()
+                .find(|m| m.person.id == p && m.person.status.holds_office())
+        })
+        .ok_or_else(|| {
+            AppError::BadRequest("Tài khoản này không gắn với đại biểu của Hội đồng.".into())
+        })
+}
+
+pub(crate) async fn ask_to_speak(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<AskForm>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    let council = current(&viewer)?;
+    let deps = deputies(&state, council).await?;
+    let me = my_seat(&viewer, &deps)?;
+    let kind = form.kind.parse::<SpeakKind>().unwrap_or(SpeakKind::Speak);
+    let topic = text::clean_line("Nội dung đăng ký", &form.topic, 300)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let seconds = match kind {
+        SpeakKind::Speak => council.rules.speaking_seconds,
+        // A debate answers one point; half the time, at least a minute.
+        SpeakKind::Debate => (council.rules.speaking_seconds / 2).max(60),
+    };
+    let ctx = audit_context(&state, &viewer, &headers);
+    if let Err(refusal) = state
+        .store
+        .ask_to_speak(s.id, me.person.id, kind, &topic, seconds, &ctx)
+        .await?
+    {
+        return Err(AppError::BadRequest(refusal.to_string()));
+    }
+    state.live.publish(s.id, "phat-bieu");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+async fn speak_event(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    id: i64,
+    request: i64,
+    event: SpeakEvent,
+) -> AppResult<Response> {
+    let s = session_here(state, viewer, id).await?;
+    let requests = state.store.speak_requests(s.id).await?;
+    let target = requests
+        .iter()
+        .find(|r| r.id == request)
+        .ok_or(AppError::NotFound)?;
+    if event == SpeakEvent::Withdraw && Some(target.person_id) != viewer.user.person_id {
+        return Err(AppError::Forbidden);
+    }
+    match state
+        .store
+        .speak_event(target.id, event, &audit_context(state, viewer, headers))
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
+        Err(e) => return Err(e.into()),
+    }
+    state.live.publish(s.id, "phat-bieu");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+pub(crate) async fn run_speaker(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, request)): Path<(i64, i64)>,
+    Form(form): Form<EventForm>,
+) -> AppResult<Response> {
+    let event = form
+        .event
+        .parse::<SpeakEvent>()
+        .ok()
+        .filter(|e| *e != SpeakEvent::Withdraw)
+        .ok_or_else(|| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
+    speak_event(&state, &viewer, &headers, id, request, event).await
+}
+
+pub(crate) async fn withdraw(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, request)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    speak_event(&state, &viewer, &headers, id, request, SpeakEvent::Withdraw).await
 }

@@ -1,0 +1,1186 @@
+//! Phát hiện trùng lặp — finds petitions that raise the same concern, across
+//! meetings and communes, typed with or without diacritics, and proposes
+//! groups for a person to confirm or split, with the evidence for each link.
+//!
+//! # How
+//!
+//! 1. **Analysis.** Each text goes through [`crate::vntext`] (NFC, folded,
+//!    abbreviations expanded, stops marked). Two kinds of named entities are
+//!    read from it and from the place where it was raised: *places*
+//!    (xã, phường, thôn, … and huyện, tỉnh, …) and *objects* (numbered and
+//!    named roads, bridges, markets, schools, health stations, canals,
+//!    hydropower plants, …), each with the capitalised name that follows its
+//!    keyword.
+//! 2. **Candidates.** An inverted index over each petition's rarest terms
+//!    (highest inverse document frequency, terms held by more than a small
+//!    share of the corpus left out). Two petitions become a candidate pair
+//!    only if they share one of these terms, so the work grows with the
+//!    size of the postings lists, not with the square of the corpus. We chose
+//!    this over MinHash with LSH banding because two write-ups of the same
+//!    petition by different secretaries share few word pairs (their shingle
+//!    Jaccard is often under 0.15, where banding needs so many bands that it
+//!    stops pruning), while they almost always share a rare name, number or
+//!    domain word; it also needs no random seeds, so the proposal a clerk
+//!    sees does not change between two runs.
+//! 3. **Score.** Cosine similarity of TF-IDF vectors over syllables and
+//!    adjacent-syllable pairs (IDF computed on the corpus passed in), place
+//!    names excluded; plus a bonus when both were raised in the same place
+//!    and a penalty when in different places.
+//! 4. **Same topic, different object.** Two petitions are never linked when
+//!    they name different objects of the same kind (Quốc lộ 7 and Quốc lộ 46;
+//!    Trạm y tế xã A and xã B), or when both are about the same kind of local
+//!    object (a road, a health station, a power line, land certificates) in
+//!    different places and share no named object. A policy concern (an
+//!    allowance, a tax) raised in two communes can still be one concern.
+//! 5. **Groups.** Links are taken best first and join two groups only if no
+//!    pair across them is in conflict (single linkage with cannot-link
+//!    constraints).
+//!
+//! The figures on the development set are printed by the test
+//! `dev_set_precision_and_recall_beat_the_trigram_baseline`
+//! (`cargo test -p nghitruong-domain dev_set -- --nocapture`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::org::coded_enum;
+use crate::vntext::{self, Token};
+
+/// A petition as the duplicate finder sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DedupDoc {
+    /// Nội dung.
+    pub text: String,
+    /// Where it was raised, as written ("xã Anh Sơn, tỉnh Nghệ An").
+    pub place: Option<String>,
+}
+
+/// Tuning of the duplicate finder; the defaults were chosen on the
+/// development set and are meant to be kept unless measured again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DedupParams {
+    /// Smallest score that links two petitions.
+    pub threshold: f64,
+    /// Added when both were raised in the same place.
+    pub same_place_bonus: f64,
+    /// Subtracted when they were raised in different places.
+    pub other_place_penalty: f64,
+    /// How many of its rarest terms a petition is indexed under.
+    pub keys_per_doc: usize,
+    /// Terms held by more than this share of petitions are not keys …
+    pub max_key_share: f64,
+    /// … unless held by at most this many.
+    pub min_key_cap: usize,
+}
+
+impl Default for DedupParams {
+    fn default() -> Self {
+        Self {
+            threshold: 0.22,
+            same_place_bonus: 0.05,
+            other_place_penalty: 0.0,
+            keys_per_doc: 24,
+            max_key_share: 0.02,
+            min_key_cap: 30,
+        }
+    }
+}
+
+coded_enum! {
+    /// Loại đối tượng — the kind of a named entity two petitions must agree on.
+    EntityKind, "entity kind" {
+        /// Địa bàn — where it was raised or what place it is about.
+        Place = "dia_ban", "Địa bàn";
+        /// Tuyến đường (quốc lộ, tỉnh lộ, đường).
+        Road = "duong", "Tuyến đường";
+        /// Cầu, đập tràn.
+        Bridge = "cau", "Cầu";
+        /// Chợ.
+        Market = "cho", "Chợ";
+        /// Trường, điểm trường.
+        School = "truong", "Trường học";
+        /// Trạm y tế, bệnh viện.
+        Health = "y_te", "Cơ sở y tế";
+        /// Sông, suối, kênh, đê, hồ, đập, trạm bơm.
+        Water = "thuy_loi", "Sông, kênh, công trình thủy lợi";
+        /// Thủy điện.
+        Hydropower = "thuy_dien", "Thủy điện";
+        /// Lưới điện, cột điện, đường dây, trạm biến áp.
+        Power = "dien", "Lưới điện";
+        /// Nhà văn hóa.
+        Culture = "van_hoa", "Nhà văn hóa";
+        /// Khu, cụm công nghiệp.
+        Industry = "cong_nghiep", "Khu, cụm công nghiệp";
+        /// Khu, điểm tái định cư.
+        Resettlement = "tai_dinh_cu", "Khu tái định cư";
+        /// Công ty.
+        Company = "cong_ty", "Doanh nghiệp";
+        /// Giấy chứng nhận quyền sử dụng đất.
+        Land = "dat_dai", "Giấy chứng nhận quyền sử dụng đất";
+        /// Mỏ, khai thác khoáng sản.
+        Mine = "mo", "Mỏ khoáng sản";
+    }
+}
+
+/// How two petitions' places compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlaceAgreement {
+    /// They share a commune (or, lacking communes, a district or province).
+    Same,
+    /// Both name places at the same level and none is shared.
+    Different,
+    /// One of them names no place to compare.
+    Unknown,
+}
+
+/// Two petitions naming different things of one kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityConflict {
+    /// What kind of thing.
+    pub kind: EntityKind,
+    /// The names in the first petition.
+    pub left: Vec<String>,
+    /// The names in the second.
+    pub right: Vec<String>,
+}
+
+/// Why two petitions were linked or kept apart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairEvidence {
+    /// Index of the first petition in the input.
+    pub a: usize,
+    /// Index of the second.
+    pub b: usize,
+    /// The final score compared with the threshold.
+    pub score: f64,
+    /// The text part of the score (cosine, 0 to 1).
+    pub text_similarity: f64,
+    /// How their places compare.
+    pub place: PlaceAgreement,
+    /// The shared terms that weigh most, as written in the first petition.
+    pub shared_terms: Vec<String>,
+    /// Entities that keep them apart; empty for a link.
+    pub conflicts: Vec<EntityConflict>,
+}
+
+/// A proposed group of petitions raising one concern, for a person to
+/// confirm or split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateGroup {
+    /// Indexes of the petitions, ascending.
+    pub members: Vec<usize>,
+    /// The links that formed the group, best first.
+    pub links: Vec<PairEvidence>,
+}
+
+/// What the duplicate finder proposes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DedupReport {
+    /// Groups of two or more, largest first.
+    pub groups: Vec<DuplicateGroup>,
+    /// Pairs that scored above the threshold but name different things,
+    /// shown so that a person can merge them anyway.
+    pub kept_apart: Vec<PairEvidence>,
+    /// How many pairs were scored.
+    pub candidate_pairs: usize,
+}
+
+/// A petition of this period that repeats one of an earlier period (tái
+/// kiến nghị).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepeatMatch {
+    /// Index in the current petitions.
+    pub current: usize,
+    /// Index in the earlier petitions.
+    pub earlier: usize,
+    /// The evidence; `a` is the current one and `b` the earlier one.
+    pub evidence: PairEvidence,
+}
+
+// --- Entities ---------------------------------------------------------------
+
+/// The level of a place keyword.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    /// Xã, phường, thị trấn and the hamlets inside them.
+    Fine,
+    /// Huyện, quận, thị xã, thành phố, tỉnh.
+    Coarse,
+}
+
+/// What a keyword introduces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Introduces {
+    Place(Level),
+    Object(EntityKind),
+}
+
+/// A keyword: its accented spelling, what it introduces, whether a name
+/// must follow when the text has no diacritics (because the folded form is
+/// also a common word), and whether a number may serve as the name.
+struct Keyword {
+    words: &'static [&'static str],
+    introduces: Introduces,
+    ambiguous: bool,
+    numbered: bool,
+}
+
+const fn kw(
+    words: &'static [&'static str],
+    introduces: Introduces,
+    ambiguous: bool,
+    numbered: bool,
+) -> Keyword {
+    Keyword {
+        words,
+        introduces,
+        ambiguous,
+        numbered,
+    }
+}
+
+use EntityKind as K;
+use Introduces::{Object as O, Place as P};
+
+/// Longest first, so that "đường dây" wins over "đường".
+const KEYWORDS: &[Keyword] = &[
+    kw(&["quốc", "lộ"], O(K::Road), false, true),
+    kw(&["tỉnh", "lộ"], O(K::Road), false, true),
+    kw(&["đường", "tỉnh"], O(K::Road), false, true),
+    kw(&["đường", "huyện"], O(K::Road), false, true),
+    kw(&["đường", "dây"], O(K::Power), false, false),
+    kw(&["lưới", "điện"], O(K::Power), false, false),
+    kw(&["cột", "điện"], O(K::Power), false, false),
+    kw(&["trạm", "biến", "áp"], O(K::Power), false, false),
+    kw(&["trạm", "y", "tế"], O(K::Health), false, false),
+    kw(&["trung", "tâm", "y", "tế"], O(K::Health), false, false),
+    kw(&["bệnh", "viện"], O(K::Health), false, false),
+    kw(&["điểm", "trường"], O(K::School), false, false),
+    kw(&["phòng", "học"], O(K::School), false, false),
+    kw(&["đập", "tràn"], O(K::Bridge), false, false),
+    kw(&["trạm", "bơm"], O(K::Water), false, false),
+    kw(&["thủy", "lợi"], O(K::Water), false, false),
+    kw(&["thủy", "điện"], O(K::Hydropower), false, false),
+    kw(&["nhà", "văn", "hóa"], O(K::Culture), false, false),
+    kw(&["khu", "công", "nghiệp"], O(K::Industry), false, false),
+    kw(&["cụm", "công", "nghiệp"], O(K::Industry), false, false),
+    kw(&["tái", "định", "cư"], O(K::Resettlement), false, false),
+    kw(&["công", "ty"], O(K::Company), false, false),
+    kw(&["giấy", "chứng", "nhận"], O(K::Land), false, false),
+    kw(&["khai", "thác", "cát"], O(K::Mine), false, false),
+    kw(&["tổ", "dân", "phố"], P(Level::Fine), false, true),
+    kw(&["khu", "phố"], P(Level::Fine), false, true),
+    kw(&["thị", "trấn"], P(Level::Fine), false, false),
+    kw(&["thị", "xã"], P(Level::Coarse), false, false),
+    kw(&["thành", "phố"], P(Level::Coarse), false, false),
+    kw(&["đường"], O(K::Road), true, false),
+    kw(&["tuyến"], O(K::Road), true, true),
+    kw(&["cầu"], O(K::Bridge), true, false),
+    kw(&["chợ"], O(K::Market), true, false),
+    kw(&["trường"], O(K::School), true, false),
+    kw(&["sông"], O(K::Water), true, false),
+    kw(&["suối"], O(K::Water), true, false),
+    kw(&["kênh"], O(K::Water), true, false),
+    kw(&["mương"], O(K::Water), true, false),
+    kw(&["đê"], O(K::Water), true, false),
+    kw(&["hồ"], O(K::Water), true, false),
+    kw(&["đập"], O(K::Water), true, false),
+    kw(&["mỏ"], O(K::Mine), true, false),
+    kw(&["xã"], P(Level::Fine), true, false),
+    kw(&["phường"], P(Level::Fine), true, true),
+    kw(&["thôn"], P(Level::Fine), true, true),
+    kw(&["xóm"], P(Level::Fine), true, true),
+    kw(&["bản"], P(Level::Fine), true, false),
+    kw(&["ấp"], P(Level::Fine), true, true),
+    kw(&["buôn"], P(Level::Fine), true, false),
+    kw(&["làng"], P(Level::Fine), true, false),
+    kw(&["khối"], P(Level::Fine), true, true),
+    kw(&["tổ"], P(Level::Fine), true, true),
+    kw(&["huyện"], P(Level::Coarse), true, false),
+    kw(&["quận"], P(Level::Coarse), true, true),
+    kw(&["tỉnh"], P(Level::Coarse), true, false),
+];
+
+/// Lower-case words that may stand inside a name ("Trường Tiểu học Trâm
+/// Vàng", "Công ty cổ phần Gang Thép") and are dropped from it.
+const NAME_DESCRIPTORS: &[&str] = &[
+    "tieu", "hoc", "mam", "non", "trung", "co", "so", "pho", "thong", "da", "khoa", "phan",
+    "trach", "nhiem", "huu", "han", "mot", "thanh", "vien", "noi", "tru", "dan", "toc", "cong",
+    "lap",
+];
+
+/// Entities read from one petition.
+#[derive(Clone, Debug, Default)]
+struct Entities {
+    fine: BTreeSet<String>,
+    coarse: BTreeSet<String>,
+    /// Named objects by kind.
+    named: BTreeMap<EntityKind, BTreeSet<String>>,
+    /// Kinds of local objects mentioned, named or not.
+    kinds: BTreeSet<EntityKind>,
+    /// Token positions inside place names, left out of the text vector.
+    place_tokens: Vec<usize>,
+}
+
+/// Tokens of one text being searched for entities.
+struct Scan<'a> {
+    tokens: &'a [Token],
+    /// Whether the text has diacritics: then keywords must match their
+    /// accented spelling ("chợ", not "cho"); otherwise the folded one.
+    accented: bool,
+}
+
+impl Scan<'_> {
+    fn keyword_at(&self, i: usize) -> Option<&'static Keyword> {
+        let tokens = self.tokens;
+        KEYWORDS.iter().find(|k| {
+            k.words.len() <= tokens.len().saturating_sub(i)
+                && k.words
+                    .iter()
+                    .zip(&tokens[i..])
+                    .enumerate()
+                    .all(|(j, (w, t))| {
+                        let same = if self.accented || t.expanded {
+                            t.surface == *w
+                        } else {
+                            t.folded == crate::text::fold(w)
+                        };
+                        same && (j == 0 || t.gap.is_none())
+                    })
+        })
+    }
+
+    /// The name after a keyword, starting at `start`: capitalised tokens (or
+    /// a number, where the keyword allows one), with descriptors dropped.
+    /// Returns the name and the position after it.
+    fn read_name(&self, start: usize, numbered: bool) -> Option<(String, usize)> {
+        let tokens = self.tokens;
+        let mut words = Vec::new();
+        let mut i = start;
+        while let Some(t) = tokens.get(i) {
+            let punctuated = t.gap.is_some();
+            if punctuated || (i > start && self.keyword_at(i).is_some()) {
+                break;
+            }
+            if words.is_empty() && numbered && t.numeric {
+                words.push(t.folded.clone());
+                i += 1;
+                break;
+            }
+            if t.capitalised && !t.numeric {
+                words.push(t.folded.clone());
+                i += 1;
+                continue;
+            }
+            // A descriptor inside a name, when a capital follows closely.
+            let inner = NAME_DESCRIPTORS.contains(&t.folded.as_str())
+                && tokens[i + 1..]
+                    .iter()
+                    .take(3)
+                    .take_while(|n| n.gap.is_none())
+                    .any(|n| n.capitalised && !n.numeric);
+            if !inner {
+                break;
+            }
+            i += 1;
+        }
+        if words.is_empty() {
+            return None;
+        }
+        let mut name = words.join(" ");
+        // Quốc lộ 1A is Quốc lộ 1.
+        if name == "1a" {
+            name = "1".into();
+        }
+        Some((name, i))
+    }
+
+    /// A name inside a list, its first token following a comma or "và".
+    fn read_listed_name(&self, start: usize) -> Option<(String, usize)> {
+        let first = self.tokens.get(start)?;
+        if !first.capitalised || self.keyword_at(start).is_some() {
+            return None;
+        }
+        let mut words = vec![first.folded.clone()];
+        let mut i = start + 1;
+        while let Some(t) = self.tokens.get(i) {
+            if t.gap.is_some() || !t.capitalised || self.keyword_at(i).is_some() {
+                break;
+            }
+            words.push(t.folded.clone());
+            i += 1;
+        }
+        Some((words.join(" "), i))
+    }
+
+    fn extract(&self, entities: &mut Entities, mark_places: bool) {
+        let tokens = self.tokens;
+        let mut i = 0;
+        while i < tokens.len() {
+            let Some(k) = self.keyword_at(i) else {
+                i += 1;
+                continue;
+            };
+            let after = i + k.words.len();
+            // An object named after its place: "Trạm y tế xã Thanh Tương".
+            let (target, numbered) = match (k.introduces, self.keyword_at(after)) {
+                (O(_), Some(inner)) if matches!(inner.introduces, P(_)) => {
+                    (after + inner.words.len(), inner.numbered)
+                }
+                _ => (after, k.numbered),
+            };
+            let name = self.read_name(target, numbered);
+            let needs_name = matches!(k.introduces, P(_)) || (k.ambiguous && !self.accented);
+            if name.is_none() && needs_name {
+                i += 1;
+                continue;
+            }
+            match k.introduces {
+                P(level) => self.add_places(level, target, name, entities, mark_places),
+                O(kind) => {
+                    entities.kinds.insert(kind);
+                    if let Some((n, _)) = name {
+                        entities.named.entry(kind).or_default().insert(n);
+                    }
+                }
+            }
+            i = after;
+        }
+    }
+
+    /// Records a place name and any that follow it in a list: "các xã Đạo
+    /// Viện, Công Đa và Trung Minh".
+    fn add_places(
+        &self,
+        level: Level,
+        mut start: usize,
+        mut name: Option<(String, usize)>,
+        entities: &mut Entities,
+        mark_places: bool,
+    ) {
+        while let Some((n, end)) = name {
+            match level {
+                Level::Fine => entities.fine.insert(n),
+                Level::Coarse => entities.coarse.insert(n),
+            };
+            if mark_places {
+                entities.place_tokens.extend(start..end);
+            }
+            start = match self.tokens.get(end) {
+                Some(t) if t.gap == Some(',') => end,
+                Some(t) if t.folded == "va" && t.gap.is_none() => end + 1,
+                _ => break,
+            };
+            name = self.read_listed_name(start);
+        }
+    }
+
+    /// Province and city names written bare in a place field ("Vinh Phuc"
+    /// in "phuong Hung Vuong, TX Phuc Yen, Vinh Phuc").
+    fn add_bare_places(&self, entities: &mut Entities) {
+        let mut i = 0;
+        while i < self.tokens.len() {
+            if self.tokens[i].gap.is_some()
+                && let Some((name, end)) = self.read_listed_name(i)
+            {
+                entities.coarse.insert(name);
+                i = end;
+                continue;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Entities of one petition: from its text, and from the place it was
+/// raised.
+fn entities_of(tokens: &[Token], text: &str, place: Option<&str>) -> Entities {
+    let mut entities = Entities::default();
+    let scan = Scan {
+        tokens,
+        accented: vntext::has_diacritics(text),
+    };
+    scan.extract(&mut entities, true);
+    if let Some(place) = place {
+        let place_tokens = vntext::tokens(place);
+        let scan = Scan {
+            tokens: &place_tokens,
+            accented: vntext::has_diacritics(place),
+        };
+        scan.extract(&mut entities, false);
+        scan.add_bare_places(&mut entities);
+    }
+    entities
+}
+
+/// How two petitions' entities relate.
+struct Relation {
+    place: PlaceAgreement,
+    conflicts: Vec<EntityConflict>,
+    shares_object: bool,
+}
+
+fn relate(a: &Entities, b: &Entities) -> Relation {
+    let (place, (left, right)) = compare_places(a, b);
+    let mut conflicts = Vec::new();
+    let mut shares_object = false;
+    for (kind, l) in &a.named {
+        if let Some(r) = b.named.get(kind) {
+            if l.is_disjoint(r) {
+                conflicts.push(EntityConflict {
+                    kind: *kind,
+                    left: l.iter().cloned().collect(),
+                    right: r.iter().cloned().collect(),
+                });
+            } else {
+                shares_object = true;
+            }
+        }
+    }
+    let common_local_kind = a.kinds.intersection(&b.kinds).next().is_some();
+    if place == PlaceAgreement::Different && common_local_kind && !shares_object {
+        conflicts.push(EntityConflict {
+            kind: EntityKind::Place,
+            left,
+            right,
+        });
+    }
+    Relation {
+        place,
+        conflicts,
+        shares_object,
+    }
+}
+
+// --- Corpus -----------------------------------------------------------------
+
+/// One analysed petition.
+#[derive(Clone, Debug)]
+struct Analysed {
+    /// (term id, weight), sorted by id, unit length.
+    vector: Vec<(u32, f32)>,
+    entities: Entities,
+    /// The accented surface of each term, for evidence.
+    surfaces: HashMap<u32, String>,
+}
+
+/// Petitions analysed together, so that inverse document frequencies come
+/// from the same corpus.
+#[derive(Clone, Debug)]
+pub struct Corpus {
+    docs: Vec<Analysed>,
+    idf: Vec<f32>,
+    df: Vec<u32>,
+}
+
+fn surface_terms(tokens: &[Token], skip: &BTreeSet<usize>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut prev: Option<&Token> = None;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.stop || skip.contains(&i) {
+            prev = None;
+            continue;
+        }
+        if t.gap.is_some() {
+            prev = None;
+        }
+        out.push((t.folded.clone(), t.surface.clone()));
+        if let Some(p) = prev {
+            out.push((
+                format!("{} {}", p.folded, t.folded),
+                format!("{} {}", p.surface, t.surface),
+            ));
+        }
+        prev = Some(t);
+    }
+    out
+}
+
+impl Corpus {
+    /// Analyses `docs`.
+    pub fn new(docs: &[DedupDoc]) -> Self {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut df: Vec<u32> = Vec::new();
+        let mut raw: Vec<(HashMap<u32, u32>, Entities, HashMap<u32, String>)> = Vec::new();
+
+        for doc in docs {
+            let tokens = vntext::tokens(&doc.text);
+            let entities = entities_of(&tokens, &doc.text, doc.place.as_deref());
+            let skip: BTreeSet<usize> = entities.place_tokens.iter().copied().collect();
+            let mut counts: HashMap<u32, u32> = HashMap::new();
+            let mut surfaces = HashMap::new();
+            for (term, surface) in surface_terms(&tokens, &skip) {
+                let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+                let id = *ids.entry(term).or_insert(next);
+                if id as usize == df.len() {
+                    df.push(0);
+                }
+                *counts.entry(id).or_insert(0) += 1;
+                surfaces.entry(id).or_insert(surface);
+            }
+            for id in counts.keys() {
+                df[*id as usize] += 1;
+            }
+            raw.push((counts, entities, surfaces));
+        }
+
+        let n = docs.len() as f32;
+        let idf: Vec<f32> = df
+            .iter()
+            .map(|&d| ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.0))
+            .collect();
+        let docs = raw
+            .into_iter()
+            .map(|(counts, entities, surfaces)| {
+                let mut vector: Vec<(u32, f32)> = counts
+                    .into_iter()
+                    .map(|(id, c)| (id, (1.0 + (c as f32).ln()) * idf[id as usize]))
+                    .collect();
+                vector.sort_unstable_by_key(|(id, _)| *id);
+                let norm = vector.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    for (_, w) in &mut vector {
+                        *w /= norm;
+                    }
+                }
+                Analysed {
+                    vector,
+                    entities,
+                    surfaces,
+                }
+            })
+            .collect();
+        Self { docs, idf, df }
+    }
+
+    /// How many petitions.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Pairs worth scoring: those sharing one of their rarest terms.
+    /// Each pair comes once, with the lower index first.
+    pub fn candidate_pairs(&self, params: &DedupParams) -> Vec<(usize, usize)> {
+        let cap =
+            ((self.docs.len() as f64 * params.max_key_share) as usize).max(params.min_key_cap);
+        let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            let mut keys: Vec<u32> = d
+                .vector
+                .iter()
+                .map(|(id, _)| *id)
+                .filter(|id| {
+                    let df = self.df[*id as usize] as usize;
+                    df >= 2 && df <= cap
+                })
+                .collect();
+            keys.sort_by(|a, b| {
+                self.idf[*b as usize]
+                    .total_cmp(&self.idf[*a as usize])
+                    .then(a.cmp(b))
+            });
+            keys.truncate(params.keys_per_doc);
+            for k in keys {
+                postings.entry(k).or_default().push(i);
+            }
+        }
+        let mut pairs = Vec::new();
+        let mut seen: Vec<usize> = vec![usize::MAX; self.docs.len()];
+        let mut by_doc: Vec<Vec<u32>> = vec![Vec::new(); self.docs.len()];
+        for (k, docs) in &postings {
+            for &d in docs {
+                by_doc[d].push(*k);
+            }
+        }
+        for (i, keys) in by_doc.iter().enumerate() {
+            for k in keys {
+                for &j in &postings[k] {
+                    if j > i && seen[j] != i {
+                        seen[j] = i;
+                        pairs.push((i, j));
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs
+    }
+
+    /// Compares petitions `a` and `b`.
+    pub fn compare(&self, a: usize, b: usize, params: &DedupParams) -> PairEvidence {
+        let (da, db) = (&self.docs[a], &self.docs[b]);
+        let (text_similarity, mut shared) = dot(&da.vector, &db.vector);
+        shared.sort_by(|x, y| y.1.total_cmp(&x.1));
+        let shared_terms = shared
+            .iter()
+            .take(8)
+            .filter_map(|(id, _)| da.surfaces.get(id).cloned())
+            .collect();
+        let relation = relate(&da.entities, &db.entities);
+        let adjust = match relation.place {
+            _ if relation.shares_object => params.same_place_bonus,
+            PlaceAgreement::Same => params.same_place_bonus,
+            PlaceAgreement::Different => -params.other_place_penalty,
+            PlaceAgreement::Unknown => 0.0,
+        };
+        PairEvidence {
+            a,
+            b,
+            score: f64::from(text_similarity) + adjust,
+            text_similarity: f64::from(text_similarity),
+            place: relation.place,
+            shared_terms,
+            conflicts: relation.conflicts,
+        }
+    }
+
+    /// Proposes groups of duplicates among all petitions of the corpus.
+    pub fn groups(&self, params: &DedupParams) -> DedupReport {
+        let candidates = self.candidate_pairs(params);
+        let mut scored: Vec<PairEvidence> = candidates
+            .iter()
+            .map(|&(a, b)| self.compare(a, b, params))
+            .filter(|e| e.score >= params.threshold)
+            .collect();
+        scored.sort_by(|x, y| {
+            y.score
+                .total_cmp(&x.score)
+                .then((x.a, x.b).cmp(&(y.a, y.b)))
+        });
+
+        // Conflicts depend on entities only, and rewordings of one petition
+        // mostly share them: compare each distinct set of entities once.
+        type Key<'a> = (
+            &'a BTreeSet<String>,
+            &'a BTreeSet<String>,
+            &'a BTreeMap<EntityKind, BTreeSet<String>>,
+            &'a BTreeSet<EntityKind>,
+        );
+        let mut index: HashMap<Key<'_>, usize> = HashMap::new();
+        let mut signatures: Vec<&Entities> = Vec::new();
+        let mut signature_of = Vec::with_capacity(self.docs.len());
+        for d in &self.docs {
+            let e = &d.entities;
+            let key = (&e.fine, &e.coarse, &e.named, &e.kinds);
+            let next = signatures.len();
+            let id = *index.entry(key).or_insert(next);
+            if id == next {
+                signatures.push(e);
+            }
+            signature_of.push(id);
+        }
+        let mut conflict_memo: HashMap<(usize, usize), bool> = HashMap::new();
+        let mut in_conflict = |x: usize, y: usize| {
+            let key = (x.min(y), x.max(y));
+            *conflict_memo
+                .entry(key)
+                .or_insert_with(|| !relate(signatures[x], signatures[y]).conflicts.is_empty())
+        };
+
+        let mut clusters = Clusters::new(self.docs.len(), &signature_of);
+        let mut kept_apart = Vec::new();
+        let mut links: Vec<PairEvidence> = Vec::new();
+        for e in scored {
+            if !e.conflicts.is_empty() {
+                kept_apart.push(e);
+                continue;
+            }
+            let (ra, rb) = (clusters.root(e.a), clusters.root(e.b));
+            if ra == rb {
+                continue;
+            }
+            let blocked = clusters.signatures[ra]
+                .iter()
+                .any(|&x| clusters.signatures[rb].iter().any(|&y| in_conflict(x, y)));
+            if blocked {
+                continue;
+            }
+            clusters.union(ra, rb);
+            links.push(e);
+        }
+
+        let mut by_root: BTreeMap<usize, DuplicateGroup> = BTreeMap::new();
+        for link in links {
+            let root = clusters.root(link.a);
+            by_root
+                .entry(root)
+                .or_insert_with(|| DuplicateGroup {
+                    members: clusters.members[root].clone(),
+                    links: Vec::new(),
+                })
+                .links
+                .push(link);
+        }
+        let mut groups: Vec<DuplicateGroup> = by_root.into_values().collect();
+        for g in &mut groups {
+            g.members.sort_unstable();
+        }
+        groups.sort_by(|x, y| {
+            y.members
+                .len()
+                .cmp(&x.members.len())
+                .then(x.members.cmp(&y.members))
+        });
+        DedupReport {
+            groups,
+            kept_apart,
+            candidate_pairs: candidates.len(),
+        }
+    }
+}
+
+fn compare_places(a: &Entities, b: &Entities) -> (PlaceAgreement, (Vec<String>, Vec<String>)) {
+    let names = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>();
+    for (x, y) in [(&a.fine, &b.fine), (&a.coarse, &b.coarse)] {
+        if !x.is_empty() && !y.is_empty() {
+            let agreement = if x.is_disjoint(y) {
+                PlaceAgreement::Different
+            } else {
+                PlaceAgreement::Same
+            };
+            return (agreement, (names(x), names(y)));
+        }
+    }
+    (PlaceAgreement::Unknown, (Vec::new(), Vec::new()))
+}
+
+/// Dot product of two sorted sparse vectors, with the shared terms and
+/// their contribution.
+fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> (f32, Vec<(u32, f32)>) {
+    let (mut i, mut j) = (0, 0);
+    let mut sum = 0.0;
+    let mut shared = Vec::new();
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let w = a[i].1 * b[j].1;
+                sum += w;
+                shared.push((a[i].0, w));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (sum.min(1.0), shared)
+}
+
+/// Union–find that also keeps each group's members and the distinct
+/// entity signatures among them.
+struct Clusters {
+    parent: Vec<usize>,
+    members: Vec<Vec<usize>>,
+    signatures: Vec<BTreeSet<usize>>,
+}
+
+impl Clusters {
+    fn new(n: usize, signature_of: &[usize]) -> Self {
+        Self {
+            parent: (0..n).collect(),
+            members: (0..n).map(|i| vec![i]).collect(),
+            signatures: (0..n).map(|i| BTreeSet::from([signature_of[i]])).collect(),
+        }
+    }
+
+    fn root(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (big, small) = if self.members[a].len() >= self.members[b].len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        self.parent[small] = big;
+        let moved = std::mem::take(&mut self.members[small]);
+        self.members[big].extend(moved);
+        let moved = std::mem::take(&mut self.signatures[small]);
+        self.signatures[big].extend(moved);
+    }
+}
+
+/// Proposes groups of duplicates among `docs`.
+pub fn find_duplicates(docs: &[DedupDoc], params: &DedupParams) -> DedupReport {
+    Corpus::new(docs).groups(params)
+}
+
+/// Finds, for each current petition, the earlier petition it most likely
+/// repeats, if any scores above the threshold without a conflict.
+pub fn find_repeats(
+    current: &[DedupDoc],
+    earlier: &[DedupDoc],
+    params: &DedupParams,
+) -> Vec<RepeatMatch> {
+    let all: Vec<DedupDoc> = current.iter().chain(earlier).cloned().collect();
+    let corpus = Corpus::new(&all);
+    let n = current.len();
+    let mut best: BTreeMap<usize, RepeatMatch> = BTreeMap::new();
+    for (a, b) in corpus.candidate_pairs(params) {
+        if a >= n || b < n {
+            continue;
+        }
+        let evidence = corpus.compare(a, b, params);
+        if evidence.score < params.threshold || !evidence.conflicts.is_empty() {
+            continue;
+        }
+        let better = best
+            .get(&a)
+            .is_none_or(|m| evidence.score > m.evidence.score);
+        if better {
+            best.insert(
+                a,
+                RepeatMatch {
+                    current: a,
+                    earlier: b - n,
+                    evidence: PairEvidence {
+                        b: b - n,
+                        ..evidence
+                    },
+                },
+            );
+        }
+    }
+    best.into_values().collect()
+}
+
+// --- Measuring --------------------------------------------------------------
+
+/// Pairwise precision and recall of proposed duplicates against labels.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairwiseScores {
+    /// Pairs proposed that the labels also group.
+    pub true_positives: usize,
+    /// Pairs proposed.
+    pub predicted: usize,
+    /// Pairs the labels group.
+    pub actual: usize,
+    /// true positives / predicted (1 when nothing is predicted).
+    pub precision: f64,
+    /// true positives / actual (1 when nothing is to be found).
+    pub recall: f64,
+    /// Harmonic mean of the two.
+    pub f1: f64,
+}
+
+impl PairwiseScores {
+    /// Scores predicted pairs (i < j, each once) against `labels`, where two
+    /// petitions with the same label raise the same concern.
+    pub fn from_pairs<L: PartialEq>(predicted: &BTreeSet<(usize, usize)>, labels: &[L]) -> Self {
+        let mut actual = 0;
+        for i in 0..labels.len() {
+            for j in i + 1..labels.len() {
+                if labels[i] == labels[j] {
+                    actual += 1;
+                }
+            }
+        }
+        let true_positives = predicted
+            .iter()
+            .filter(|(i, j)| labels.get(*i).is_some_and(|l| labels.get(*j) == Some(l)))
+            .count();
+        let precision = ratio(true_positives, predicted.len());
+        let recall = ratio(true_positives, actual);
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        Self {
+            true_positives,
+            predicted: predicted.len(),
+            actual,
+            precision,
+            recall,
+            f1,
+        }
+    }
+
+    /// Scores proposed groups: every pair inside a group counts as proposed.
+    pub fn from_groups<L: PartialEq>(groups: &[DuplicateGroup], labels: &[L]) -> Self {
+        let mut pairs = BTreeSet::new();
+        for g in groups {
+            for (x, &i) in g.members.iter().enumerate() {
+                for &j in &g.members[x + 1..] {
+                    pairs.insert((i.min(j), i.max(j)));
+                }
+            }
+        }
+        Self::from_pairs(&pairs, labels)
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Trigram similarity as PostgreSQL's `pg_trgm` computes it, the baseline
+/// the duplicate finder is measured against: lower-cased words padded with
+/// two spaces before and one after, similarity = shared trigrams / all
+/// trigrams.
+pub fn trigram_similarity(a: &str, b: &str) -> f64 {
+    let (ta, tb) = (trigrams(a), trigrams(b));
+    let union = ta.union(&tb).count();
+    if union == 0 {
+        return 0.0;
+    }
+    ta.intersection(&tb).count() as f64 / union as f64
+}
+
+fn trigrams(s: &str) -> BTreeSet<[char; 3]> {
+    let lower = s.to_lowercase();
+    let mut out = BTreeSet::new();
+    for word in lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let padded: Vec<char> = "  ".chars().chain(word.chars()).chain([' ']).collect();
+        for w in padded.windows(3) {
+            out.insert([w[0], w[1], w[2]]);
+        }
+    }
+    out
+}
+
+/// The baseline's proposal: every pair of texts with trigram similarity at
+/// or above `threshold` (all pairs are compared; fine for measuring).
+pub fn trigram_pairs(texts: &[&str], threshold: f64) -> BTreeSet<(usize, usize)> {
+    let grams: Vec<_> = texts.iter().map(|t| trigrams(t)).collect();
+    let mut out = BTreeSet::new();
+    for i in 0..grams.len() {
+        for j in i + 1..grams.len() {
+            let union = grams[i].union(&grams[j]).count();
+            let shared = grams[i].intersection(&grams[j]).count();
+            if union > 0 && shared as f64 / union as f64 >= threshold {
+                out.insert((i, j));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct DevRecord {
+        id: String,
+        text: String,
+        locality: String,
+        group: String,
+    }
+
+    fn dev_set() -> Vec<DevRecord> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/petitions/petitions-dev.jsonl"
+        );
+        let body = std::fs::read_to_string(path).expect("the dev set is in shared/data");
+        body.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                DevRecord {
+                    id: field("id"),
+                    text: field("text"),
+                    locality: field("locality"),
+                    group: field("dup_group"),
+                }
+            })
+            .collect()
+    }
+
+    fn docs_of(records: &[DevRecord]) -> Vec<DedupDoc> {
+        records
+            .iter()
+            .map(|r| DedupDoc {
+                text: r.text.clone(),
+                place: Some(r.locality.clone()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn debug_dev() {
+        let records = dev_set();
+        let docs = docs_of(&records);
+        let labels: Vec<&str> = records.iter().map(|r| r.group.as_str()).collect();
+        let params = DedupParams::default();
+        let corpus = Corpus::new(&docs);
+        let report = corpus.groups(&params);
+        let scores = PairwiseScores::from_groups(&report.groups, &labels);
+        println!("{scores:?} candidates {}", report.candidate_pairs);
+        let mut pred = BTreeSet::new();
+        for g in &report.groups {
+            for (x, &i) in g.members.iter().enumerate() {
+                for &j in &g.members[x + 1..] {
+                    pred.insert((i, j));
+                }
+            }
+        }
+        let cands: BTreeSet<_> = corpus.candidate_pairs(&params).into_iter().collect();
+        for i in 0..docs.len() {
+            for j in i + 1..docs.len() {
+                let gold = labels[i] == labels[j];
+                let p = pred.contains(&(i, j));
+                if gold != p {
+                    let e = corpus.compare(i, j, &params);
+                    println!(
+                        "{} {} {} {} cand={} score={:.3} text={:.3} {:?} {:?}",
+                        if gold { "FN" } else { "FP" },
+                        records[i].id,
+                        records[j].id,
+                        labels[i],
+                        cands.contains(&(i, j)),
+                        e.score,
+                        e.text_similarity,
+                        e.place,
+                        e.conflicts
+                    );
+                }
+            }
+        }
+        let mut grid = Vec::new();
+        for t in [0.15, 0.18, 0.2, 0.22, 0.25, 0.28, 0.3] {
+            for pen in [0.0, 0.05, 0.1, 0.15] {
+                for bon in [0.0, 0.05, 0.1, 0.15, 0.2] {
+                    let p = DedupParams {
+                        threshold: t,
+                        other_place_penalty: pen,
+                        same_place_bonus: bon,
+                        ..DedupParams::default()
+                    };
+                    let r = corpus.groups(&p);
+                    let sc = PairwiseScores::from_groups(&r.groups, &labels);
+                    grid.push((sc.f1, sc.precision, sc.recall, t, pen, bon));
+                }
+            }
+        }
+        grid.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for g in grid.iter().take(15) {
+            println!("{g:?}");
+        }
+        let base = trigram_pairs(
+            &records.iter().map(|r| r.text.as_str()).collect::<Vec<_>>(),
+            0.25,
+        );
+        println!("baseline {:?}", PairwiseScores::from_pairs(&base, &labels));
+    }
+}

@@ -1,0 +1,173 @@
+//! A ballot is acknowledged only once it is durable: kill the server with
+//! SIGKILL while ballots are in flight, start it again, and every
+//! acknowledged ballot is there and none is counted twice.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use nghitruong_store::{CouncilFilter, SqlStore, Store, StoreOptions};
+use reqwest::redirect::Policy;
+
+use crate::helpers::{Client, PASSWORD, csrf_in};
+
+/// Starts the real binary on a free port and returns it with its address.
+fn start(data_dir: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nghitruong"))
+        .args(["serve", "--demo", "--port", "0", "--data-dir"])
+        .arg(data_dir)
+        .env("NGHITRUONG__LOG__FILTER", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_owned();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
+async fn client(base: &str, username: &str) -> Client {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let mut c = Client {
+        http,
+        base: base.to_owned(),
+        csrf: String::new(),
+    };
+    let reply = c.sign_in(username, PASSWORD).await;
+    assert_eq!(reply.status, 303, "{username} signs in");
+    c.get("/tai-khoan").await;
+    c
+}
+
+#[tokio::test]
+async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
+    let dir = nghitruong_testkit::temp_dir();
+    let (mut server, base) = start(dir.path());
+
+    let mut chair = client(&base, "chutich").await;
+    let list = chair.get("/ky-hop").await;
+    let marker = "href=\"/ky-hop/";
+    let at = list.body.find(marker).unwrap() + marker.len();
+    let id: i64 = list.body[at..].split('"').next().unwrap().parse().unwrap();
+    let page = format!("/ky-hop/{id}");
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+    let mut voters = Vec::new();
+    for name in ["daibieu", "daibieu2", "daibieu3", "chutich"] {
+        let mut c = client(&base, name).await;
+        c.get(&page).await;
+        assert_eq!(c.post(&format!("{page}/diem-danh"), &[]).await.status, 303);
+        c.get(&page).await;
+        voters.push(c);
+    }
+    let body = chair.get(&page).await.body;
+    let start_marker = "/chuong-trinh/";
+    let vote_item: i64 = body
+        .match_indices(start_marker)
+        .filter_map(|(i, _)| {
+            body[i + start_marker.len()..]
+                .split('/')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .nth(7)
+        .unwrap();
+    chair
+        .post(&format!("{page}/chuong-trinh/{vote_item}/bat-dau"), &[])
+        .await;
+    let opened = chair
+        .post(
+            &format!("{page}/chuong-trinh/{vote_item}/bieu-quyet"),
+            &[("mode", "bo_phieu_kin"), ("seconds", "")],
+        )
+        .await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let round_page = chair.get(&page).await.body;
+    let round: i64 = {
+        let m = "/bieu-quyet/";
+        let i = round_page.find(m).unwrap() + m.len();
+        round_page[i..].split('/').next().unwrap().parse().unwrap()
+    };
+
+    // Every deputy sends a ballot at once; the server dies while they are in flight.
+    let mut flights = Vec::new();
+    for c in voters {
+        let path = format!("{page}/bieu-quyet/{round}/phieu");
+        flights.push(tokio::spawn(async move {
+            let form =
+                serde_urlencoded::to_string([("_csrf", c.csrf.as_str()), ("choice", "tan_thanh")])
+                    .unwrap();
+            let sent = c
+                .http
+                .post(format!("{}{path}", c.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .timeout(Duration::from_secs(10))
+                .send()
+                .await;
+            matches!(sent, Ok(r) if r.status() == 303)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(15)).await;
+    server.kill().unwrap(); // SIGKILL
+    server.wait().unwrap();
+    let mut acknowledged = 0;
+    for f in flights {
+        acknowledged += u32::from(f.await.unwrap());
+    }
+
+    // Start again on the same data and read what was kept.
+    let (mut server, base) = start(dir.path());
+    let url = format!("sqlite://{}", dir.path().join("nghitruong.db").display());
+    let store = SqlStore::open(&StoreOptions {
+        url,
+        schema: None,
+        max_connections: 1,
+        read_only: true,
+    })
+    .await
+    .unwrap();
+    let kept = store.round(round).await.unwrap();
+    let voters_kept = u32::try_from(store.round_voters(round).await.unwrap().len()).unwrap();
+    assert!(
+        voters_kept >= acknowledged,
+        "{acknowledged} acknowledged, {voters_kept} kept"
+    );
+    assert_eq!(
+        kept.counts.total(),
+        voters_kept,
+        "every counted ballot has one voter and no more"
+    );
+    assert!(voters_kept <= 4);
+    let (_, total) = store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 131, "the restart did not seed the demo again");
+    let mut chair = client(&base, "chutich").await;
+    assert_eq!(chair.get(&page).await.status, 200);
+    assert!(csrf_in(&chair.get(&page).await.body).is_some());
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
