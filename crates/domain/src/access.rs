@@ -64,6 +64,10 @@ coded_enum! {
         CastVote = "bieu_quyet", "Điểm danh, biểu quyết";
         /// Record other deputies' attendance.
         RecordAttendance = "diem_danh_ho", "Điểm danh hộ";
+        /// File a question to an official (phiếu chất vấn).
+        FileQuestion = "gui_chat_van", "Gửi câu hỏi chất vấn";
+        /// Record what happened: answers to questions, manual vote results.
+        RecordProceedings = "ghi_dien_bien", "Ghi nhận diễn biến kỳ họp";
     }
 }
 
@@ -95,7 +99,13 @@ impl Role {
                 self,
                 R::Chair | R::ViceChair | R::StandingMember | R::Deputy
             ),
-            P::RecordAttendance => matches!(self, R::Admin | R::OfficeStaff | R::Secretary),
+            P::RecordAttendance | P::RecordProceedings => {
+                matches!(self, R::Admin | R::OfficeStaff | R::Secretary)
+            }
+            P::FileQuestion => matches!(
+                self,
+                R::Chair | R::ViceChair | R::StandingMember | R::Deputy
+            ),
         }
     }
 
@@ -120,19 +130,20 @@ mod tests {
     fn every_role_and_permission_pair() {
         // ViewWorkspace, ViewOrganisation, ViewProvinceCouncils, ViewRules,
         // EditRules, ViewAgencies, ManageUsers, ViewAudit |
-        // ViewSessions, ManageSessions, ChairSession, CastVote, RecordAttendance
+        // ViewSessions, ManageSessions, ChairSession, CastVote, RecordAttendance,
+        // FileQuestion, RecordProceedings
         let table: &[(Role, &str, &str)] = &[
-            (Role::Admin, "11111111|11001", "11011111|11001"),
-            (Role::Chair, "11111100|11110", "11011100|11110"),
-            (Role::ViceChair, "11110100|10110", "11010100|10110"),
-            (Role::StandingMember, "11110100|10010", "11010100|10010"),
-            (Role::Deputy, "11010100|10010", "11010100|10010"),
-            (Role::DelegationLead, "11010100|10000", "11010100|10000"),
-            (Role::NaDeputy, "11010100|10000", "11010100|10000"),
-            (Role::OfficeStaff, "11111100|11001", "11011100|11001"),
-            (Role::Secretary, "11011100|11001", "11011100|11001"),
-            (Role::AgencyOfficer, "11010000|00000", "11010000|00000"),
-            (Role::Guest, "10000000|10000", "10000000|10000"),
+            (Role::Admin, "11111111|1100101", "11011111|1100101"),
+            (Role::Chair, "11111100|1111010", "11011100|1111010"),
+            (Role::ViceChair, "11110100|1011010", "11010100|1011010"),
+            (Role::StandingMember, "11110100|1001010", "11010100|1001010"),
+            (Role::Deputy, "11010100|1001010", "11010100|1001010"),
+            (Role::DelegationLead, "11010100|1000000", "11010100|1000000"),
+            (Role::NaDeputy, "11010100|1000000", "11010100|1000000"),
+            (Role::OfficeStaff, "11111100|1100101", "11011100|1100101"),
+            (Role::Secretary, "11011100|1100101", "11011100|1100101"),
+            (Role::AgencyOfficer, "11010000|0000000", "11010000|0000000"),
+            (Role::Guest, "10000000|1000000", "10000000|1000000"),
         ];
         assert_eq!(table.len(), Role::ALL.len(), "every role has a row");
         for (role, province, commune) in table {

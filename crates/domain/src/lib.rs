@@ -31,6 +31,7 @@ pub mod dedup;
 pub mod machine;
 pub mod org;
 pub mod petition;
+pub mod questioning;
 pub mod rules;
 pub mod session;
 pub mod speaking;

@@ -262,6 +262,21 @@ pub trait Store: Send + Sync {
         ctx: &AuditContext,
     ) -> Result<SpeakRequest>;
 
+    // Questioning (chất vấn).
+
+    /// Files a question.
+    async fn file_question(&self, new: &NewQuestion, ctx: &AuditContext) -> Result<i64>;
+    /// A session's questions in the order filed.
+    async fn questions(&self, session_id: i64) -> Result<Vec<Question>>;
+    /// Applies an event; `answer` goes with `Answer`.
+    async fn question_event(
+        &self,
+        id: i64,
+        event: nghitruong_domain::questioning::QuestionEvent,
+        answer: Option<&str>,
+        ctx: &AuditContext,
+    ) -> Result<()>;
+
     // Audit.
 
     /// Records an event that changes nothing else (a sign-in, a lock-out).

@@ -482,3 +482,43 @@ pub struct SpeakRequest {
     /// Seconds allotted.
     pub allotted_seconds: u32,
 }
+
+/// A question to an official (chất vấn), as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    /// Identifier.
+    pub id: i64,
+    /// The session.
+    pub session_id: i64,
+    /// The deputy who asks.
+    pub person_id: i64,
+    /// Their name.
+    pub person_name: String,
+    /// Who must answer: name and title.
+    pub official: String,
+    /// The topic.
+    pub topic: String,
+    /// The question.
+    pub content: String,
+    /// Where it stands.
+    pub status: nghitruong_domain::questioning::QuestionStatus,
+    /// When filed.
+    pub filed_at: OffsetDateTime,
+    /// The answer, once recorded.
+    pub answer: Option<String>,
+}
+
+/// A question to file.
+#[derive(Clone, Debug)]
+pub struct NewQuestion {
+    /// The session.
+    pub session_id: i64,
+    /// The deputy.
+    pub person_id: i64,
+    /// Who must answer.
+    pub official: String,
+    /// Topic.
+    pub topic: String,
+    /// The question.
+    pub content: String,
+}

@@ -266,6 +266,30 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Perm(P::CastVote),
             post(sessions::withdraw),
         ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chat-van",
+            Perm(P::FileQuestion),
+            post(sessions::file_question),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chat-van/{question}/dieu-hanh",
+            Perm(P::ChairSession),
+            post(sessions::run_question),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chat-van/{question}/tra-loi",
+            Perm(P::RecordProceedings),
+            post(sessions::answer_question),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chat-van/{question}/rut",
+            Perm(P::FileQuestion),
+            post(sessions::withdraw_question),
+        ),
         r(Method::GET, "/tai-khoan", SignedIn, get(account::show)),
         r(
             Method::POST,

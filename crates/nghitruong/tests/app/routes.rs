@@ -35,6 +35,7 @@ fn concrete(path: &str, ids: &Ids) -> String {
         .replace("{item}", &ids.item.to_string())
         .replace("{round}", "999999")
         .replace("{request}", "999999")
+        .replace("{question}", "999999")
         .replace("{person}", &ids.person.to_string())
 }
 

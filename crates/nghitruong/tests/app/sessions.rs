@@ -320,3 +320,65 @@ async fn deputies_queue_to_speak_and_the_chair_gives_the_floor() {
     let page_html = chair.get(&page).await.body;
     assert!(page_html.contains("Đã phát biểu (1)"));
 }
+
+#[tokio::test]
+async fn questions_are_filed_called_and_answered_on_the_record() {
+    let app = spawn_app().await;
+    let (id, _) = demo_session(&app).await;
+    let page = format!("/ky-hop/{id}");
+    let mut deputy = app.signed_in("daibieu").await;
+    deputy.get(&page).await;
+    let filed = deputy
+        .post(
+            &format!("{page}/chat-van"),
+            &[
+                ("official", "Giám đốc Sở Nông nghiệp và Môi trường"),
+                ("topic", "Giải phóng mặt bằng Quốc lộ 7"),
+                ("content", "Vì sao việc bồi thường cho các hộ dân còn chậm?"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        filed.status, 303,
+        "a question is filed before the session opens: {}",
+        filed.body
+    );
+    let q = app.store.questions(id).await.unwrap()[0].id;
+
+    let mut chair = app.signed_in("chutich").await;
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+    assert_eq!(
+        chair
+            .post(
+                &format!("{page}/chat-van/{q}/dieu-hanh"),
+                &[("event", "moi")]
+            )
+            .await
+            .status,
+        303
+    );
+    let answer = [("answer", "Sở sẽ chi trả xong trong quý I năm 2027.")];
+    assert_eq!(
+        chair
+            .post(&format!("{page}/chat-van/{q}/tra-loi"), &answer)
+            .await
+            .status,
+        403,
+        "the secretary records"
+    );
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&page).await;
+    assert_eq!(
+        office
+            .post(&format!("{page}/chat-van/{q}/tra-loi"), &answer)
+            .await
+            .status,
+        303
+    );
+    let shown = deputy.get(&page).await.body;
+    assert!(shown.contains("Sở sẽ chi trả xong trong quý I năm 2027."));
+    assert!(shown.contains("Đã trả lời"));
+}

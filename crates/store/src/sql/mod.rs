@@ -13,6 +13,7 @@
 mod accounts;
 mod audit;
 mod org;
+mod questions;
 mod rows;
 mod sitting;
 mod speaking;
@@ -576,6 +577,24 @@ impl Store for SqlStore {
         ctx: &AuditContext,
     ) -> Result<crate::SpeakRequest> {
         speaking::event(self, id, event, ctx).await
+    }
+
+    async fn file_question(&self, new: &crate::NewQuestion, ctx: &AuditContext) -> Result<i64> {
+        questions::file(self, new, ctx).await
+    }
+
+    async fn questions(&self, session_id: i64) -> Result<Vec<crate::Question>> {
+        questions::list(self, session_id).await
+    }
+
+    async fn question_event(
+        &self,
+        id: i64,
+        event: nghitruong_domain::questioning::QuestionEvent,
+        answer: Option<&str>,
+        ctx: &AuditContext,
+    ) -> Result<()> {
+        questions::event(self, id, event, answer, ctx).await
     }
 
     async fn record_event(&self, event: &AuditEvent, ctx: &AuditContext) -> Result<()> {

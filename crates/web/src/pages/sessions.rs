@@ -12,8 +12,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use nghitruong_domain::access::Permission;
 use nghitruong_domain::attendance::{self, AttendanceStatus, CheckInMethod, Headcount};
 use nghitruong_domain::org::Council;
+use nghitruong_domain::questioning::{QuestionEvent, QuestionStatus};
 use nghitruong_domain::rules::VoteLabels;
-use nghitruong_domain::session::{AgendaKind, AgendaStatus, SessionEvent, SessionKind};
+use nghitruong_domain::session::{
+    AgendaKind, AgendaStatus, SessionEvent, SessionKind, SessionStatus,
+};
 use nghitruong_domain::speaking::{self, SpeakEvent, SpeakKind, SpeakStatus};
 use nghitruong_domain::vote::{self, Choice, RoundEvent, RoundStatus, VoteMode, VotePurpose};
 use nghitruong_domain::{session, text};
@@ -270,6 +273,24 @@ pub(crate) struct LiveFragment {
     queue: Vec<QueueRow>,
     spoken: Vec<QueueRow>,
     me_can_ask: bool,
+    questions: Vec<QuestionRow>,
+    me_can_question: bool,
+    can_record_proceedings: bool,
+}
+
+/// A question as listed.
+pub(crate) struct QuestionRow {
+    pub(crate) id: i64,
+    pub(crate) asker: String,
+    pub(crate) official: String,
+    pub(crate) topic: String,
+    pub(crate) content: String,
+    pub(crate) status: &'static str,
+    pub(crate) can_call: bool,
+    pub(crate) asking: bool,
+    pub(crate) open: bool,
+    pub(crate) mine: bool,
+    pub(crate) answer: Option<String>,
 }
 
 /// Whoever has the floor.
@@ -485,6 +506,29 @@ async fn live_fragment(
     let me_open = requests
         .iter()
         .any(|r| Some(r.person_id) == my_person && r.status.is_open());
+    let questions = state
+        .store
+        .questions(s.id)
+        .await?
+        .into_iter()
+        .map(|q| QuestionRow {
+            id: q.id,
+            asker: q.person_name.clone(),
+            official: q.official.clone(),
+            topic: q.topic.clone(),
+            content: q.content.clone(),
+            status: q.status.label(),
+            can_call: q.status == QuestionStatus::Filed,
+            asking: q.status == QuestionStatus::Asking,
+            open: matches!(q.status, QuestionStatus::Filed | QuestionStatus::Asking),
+            mine: Some(q.person_id) == my_person,
+            answer: q.answer.clone(),
+        })
+        .collect();
+    let filing_open = matches!(
+        s.status,
+        SessionStatus::Convened | SessionStatus::InProgress
+    );
     Ok(LiveFragment {
         session_id: s.id,
         csrf: csrf.to_owned(),
@@ -554,6 +598,9 @@ async fn live_fragment(
         queue,
         spoken,
         me_can_ask: can_vote && s.status.is_live() && !me_open,
+        questions,
+        me_can_question: viewer.can(Permission::FileQuestion) && me.is_some() && filing_open,
+        can_record_proceedings: viewer.can(Permission::RecordProceedings),
     })
 }
 
@@ -1244,4 +1291,139 @@ pub(crate) async fn withdraw(
     Path((id, request)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     speak_event(&state, &viewer, &headers, id, request, SpeakEvent::Withdraw).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct QuestionForm {
+    #[serde(default)]
+    official: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    content: String,
+}
+
+pub(crate) async fn file_question(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<QuestionForm>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    if !matches!(
+        s.status,
+        SessionStatus::Convened | SessionStatus::InProgress
+    ) {
+        return Err(AppError::BadRequest(
+            "Chỉ gửi câu hỏi chất vấn khi kỳ họp đã triệu tập hoặc đang diễn ra.".into(),
+        ));
+    }
+    let council = current(&viewer)?;
+    let deps = deputies(&state, council).await?;
+    let me = my_seat(&viewer, &deps)?;
+    let bad = |e: text::TextError| AppError::BadRequest(e.to_string());
+    let new = nghitruong_store::NewQuestion {
+        session_id: s.id,
+        person_id: me.person.id,
+        official: text::clean_line("Người bị chất vấn", &form.official, 200).map_err(bad)?,
+        topic: text::clean_line("Vấn đề chất vấn", &form.topic, 200).map_err(bad)?,
+        content: text::clean_line("Nội dung câu hỏi", &form.content, 2000).map_err(bad)?,
+    };
+    state
+        .store
+        .file_question(&new, &audit_context(&state, &viewer, &headers))
+        .await?;
+    state.live.publish(s.id, "chat-van");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+async fn question_event(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    (id, question): (i64, i64),
+    event: QuestionEvent,
+    answer: Option<&str>,
+) -> AppResult<Response> {
+    let s = session_here(state, viewer, id).await?;
+    let all = state.store.questions(s.id).await?;
+    let target = all
+        .iter()
+        .find(|q| q.id == question)
+        .ok_or(AppError::NotFound)?;
+    if event == QuestionEvent::Withdraw && Some(target.person_id) != viewer.user.person_id {
+        return Err(AppError::Forbidden);
+    }
+    let ctx = audit_context(state, viewer, headers);
+    match state
+        .store
+        .question_event(target.id, event, answer, &ctx)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
+        Err(e) => return Err(e.into()),
+    }
+    state.live.publish(s.id, "chat-van");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+pub(crate) async fn run_question(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(ids): Path<(i64, i64)>,
+    Form(form): Form<EventForm>,
+) -> AppResult<Response> {
+    let event = form
+        .event
+        .parse::<QuestionEvent>()
+        .ok()
+        .filter(|e| matches!(e, QuestionEvent::Call | QuestionEvent::Decline))
+        .ok_or_else(|| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
+    question_event(&state, &viewer, &headers, ids, event, None).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+pub(crate) async fn answer_question(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(ids): Path<(i64, i64)>,
+    Form(form): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let answer = text::clean_line("Nội dung trả lời", &form.answer, 4000)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    question_event(
+        &state,
+        &viewer,
+        &headers,
+        ids,
+        QuestionEvent::Answer,
+        Some(&answer),
+    )
+    .await
+}
+
+pub(crate) async fn withdraw_question(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(ids): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    question_event(
+        &state,
+        &viewer,
+        &headers,
+        ids,
+        QuestionEvent::Withdraw,
+        None,
+    )
+    .await
 }
