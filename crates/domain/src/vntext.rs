@@ -21,6 +21,8 @@
 //!
 //! [`crate::text::fold`] is the folding used here.
 
+use std::sync::OnceLock;
+
 use unicode_normalization::UnicodeNormalization;
 
 use crate::text::fold;
@@ -399,28 +401,38 @@ fn split_road_code(folded: &str) -> Option<(&str, &str)> {
 }
 
 fn apply_synonyms(tokens: Vec<Token>) -> Vec<Token> {
+    static FOLDED: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    let folded = FOLDED.get_or_init(|| {
+        SYNONYMS
+            .iter()
+            .map(|(words, _)| words.iter().map(|w| fold(w)).collect())
+            .collect()
+    });
     // A word with diacritics must match exactly ("sổ đỏ", not "số đo"); a
     // word typed without them matches the folded spelling.
-    let same = |t: &Token, w: &str| {
+    let same = |t: &Token, w: &str, f: &str| {
         !t.capitalised
             && if has_diacritics(&t.surface) {
                 t.surface == w
             } else {
-                t.folded == fold(w)
+                t.folded == f
             }
     };
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
-        let hit = SYNONYMS.iter().find(|(words, _)| {
-            words.len() <= tokens.len() - i
-                && words.iter().zip(&tokens[i..]).all(|(w, t)| same(t, w))
-                && tokens[i + 1..i + words.len()]
+        let rest = &tokens[i..];
+        let hit = SYNONYMS.iter().zip(folded).find(|((words, _), f)| {
+            words.len() <= rest.len()
+                && words
                     .iter()
-                    .all(|t| t.gap.is_none())
+                    .zip(f.iter())
+                    .zip(rest)
+                    .all(|((w, f), t)| same(t, w, f))
+                && rest[1..words.len()].iter().all(|t| t.gap.is_none())
         });
         match hit {
-            Some((words, full)) => {
+            Some(((words, full), _)) => {
                 out.extend(expansion(full, tokens[i].gap));
                 i += words.len();
             }

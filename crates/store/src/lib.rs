@@ -231,6 +231,17 @@ pub trait Store: Send + Sync {
         rules: &CouncilRules,
         ctx: &AuditContext,
     ) -> Result<nghitruong_domain::vote::Tally>;
+    /// Records a result counted by hand (the fallback when tablets cannot
+    /// be used) as a closed round, measured by the same rules.
+    async fn record_manual_result(
+        &self,
+        new: &NewVoteRound,
+        counts: nghitruong_domain::vote::Counts,
+        present: u32,
+        size: CouncilSize,
+        rules: &CouncilRules,
+        ctx: &AuditContext,
+    ) -> Result<nghitruong_domain::vote::Tally>;
     /// Who has voted in a round.
     async fn round_voters(&self, round_id: i64) -> Result<Vec<i64>>;
     /// Each deputy's choice in a named round (empty for a secret one).

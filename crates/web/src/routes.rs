@@ -268,6 +268,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r(
             Method::POST,
+            "/ky-hop/{id}/chuong-trinh/{item}/ket-qua-thu-cong",
+            Perm(P::RecordProceedings),
+            post(sessions::manual_result),
+        ),
+        r(
+            Method::POST,
             "/ky-hop/{id}/chat-van",
             Perm(P::FileQuestion),
             post(sessions::file_question),

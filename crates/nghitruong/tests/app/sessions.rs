@@ -382,3 +382,42 @@ async fn questions_are_filed_called_and_answered_on_the_record() {
     assert!(shown.contains("Sở sẽ chi trả xong trong quý I năm 2027."));
     assert!(shown.contains("Đã trả lời"));
 }
+
+#[tokio::test]
+async fn a_result_counted_by_hand_is_recorded_by_the_same_rules() {
+    let app = spawn_app().await;
+    let (id, vote_item) = demo_session(&app).await;
+    let page = format!("/ky-hop/{id}");
+    let mut chair = app.signed_in("chutich").await;
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&page).await;
+    let path = format!("{page}/chuong-trinh/{vote_item}/ket-qua-thu-cong");
+    let form = [
+        ("approve", "70"),
+        ("reject", "5"),
+        ("abstain", "2"),
+        ("present", "80"),
+        ("purpose", "thong_thuong"),
+    ];
+    assert_eq!(office.post(&path, &form).await.status, 303);
+    let shown = office.get(&page).await.body;
+    assert!(shown.contains("Kiểm phiếu thủ công"));
+    assert!(shown.contains("Thông qua"));
+    let bad = [
+        ("approve", "70"),
+        ("reject", "15"),
+        ("abstain", "2"),
+        ("present", "80"),
+    ];
+    let refused = office.post(&path, &bad).await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("vượt quá số đại biểu có mặt"),
+        "{}",
+        refused.body
+    );
+}

@@ -534,6 +534,18 @@ impl Store for SqlStore {
         sitting::close_round(self, round_id, event, size, rules, ctx).await
     }
 
+    async fn record_manual_result(
+        &self,
+        new: &crate::NewVoteRound,
+        counts: nghitruong_domain::vote::Counts,
+        present: u32,
+        size: crate::CouncilSize,
+        rules: &CouncilRules,
+        ctx: &AuditContext,
+    ) -> Result<nghitruong_domain::vote::Tally> {
+        sitting::record_manual(self, new, counts, present, size, rules, ctx).await
+    }
+
     async fn round_voters(&self, round_id: i64) -> Result<Vec<i64>> {
         sitting::voters(self, round_id).await
     }

@@ -679,3 +679,75 @@ pub(crate) async fn seated_deputies(
         .filter(|m| m.position.role == nghitruong_domain::org::PositionRole::Deputy)
         .collect())
 }
+
+/// Records a result counted by hand as a closed round of its own.
+pub(crate) async fn record_manual(
+    store: &SqlStore,
+    new: &NewVoteRound,
+    counts: Counts,
+    present: u32,
+    size: CouncilSize,
+    rules: &CouncilRules,
+    ctx: &AuditContext,
+) -> Result<Tally> {
+    let mut w = store.write().await?;
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM vote_rounds WHERE session_id = $1 AND status IN ('san_sang', 'dang_bieu_quyet')",
+    )
+    .bind(new.session_id)
+    .fetch_one(&mut *w.tx)
+    .await
+    .map_err(db)?;
+    if open > 0 {
+        return Err(StoreError::Conflict(
+            "Đang có một lượt biểu quyết chưa kết thúc trong kỳ họp.".into(),
+        ));
+    }
+    let status = RoundStatus::Ready
+        .on(RoundEvent::RecordManual)
+        .map_err(refused)?;
+    let seats = Seats {
+        statutory: size.statutory,
+        in_office: size.in_office,
+        present,
+    };
+    let tally = vote::tally(counts, seats, rules, new.purpose, size.degraded)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let result = tally_json(&tally);
+    let (max,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(round_number) FROM vote_rounds WHERE agenda_item_id = $1")
+            .bind(new.agenda_item_id)
+            .fetch_one(&mut *w.tx)
+            .await
+            .map_err(db)?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO vote_rounds (session_id, agenda_item_id, round_number, title, mode, purpose, \
+         status, closed_at, approve, reject, abstain, manual, result) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12) RETURNING id",
+    )
+    .bind(new.session_id)
+    .bind(new.agenda_item_id)
+    .bind(max.unwrap_or(0) + 1)
+    .bind(&new.title)
+    .bind(new.mode.as_str())
+    .bind(new.purpose.as_str())
+    .bind(status.as_str())
+    .bind(to_millis(ctx.at))
+    .bind(i64::from(counts.approve))
+    .bind(i64::from(counts.reject))
+    .bind(i64::from(counts.abstain))
+    .bind(result.to_string())
+    .fetch_one(&mut *w.tx)
+    .await
+    .map_err(db)?;
+    let change = Change {
+        action: "vote.manual",
+        entity: "vote_round",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(json!({ "agenda_item_id": new.agenda_item_id, "result": result })),
+    };
+    audit::append(&mut w, ctx, change).await?;
+    w.commit().await?;
+    Ok(tally)
+}

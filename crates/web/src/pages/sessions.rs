@@ -401,7 +401,11 @@ fn result_view(round: &VoteRound, labels: &VoteLabels) -> Option<ResultView> {
     Some(ResultView {
         title: round.title.clone(),
         round_number: round.round_number,
-        mode: round.mode.label(),
+        mode: if round.manual {
+            "Kiểm phiếu thủ công"
+        } else {
+            round.mode.label()
+        },
         bars: vec![
             bar(&labels.approve, n("approve"), "bar-approve"),
             bar(&labels.reject, n("reject"), "bar-reject"),
@@ -1426,4 +1430,74 @@ pub(crate) async fn withdraw_question(
         None,
     )
     .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ManualForm {
+    #[serde(default)]
+    approve: String,
+    #[serde(default)]
+    reject: String,
+    #[serde(default)]
+    abstain: String,
+    #[serde(default)]
+    present: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+pub(crate) async fn manual_result(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, item)): Path<(i64, i64)>,
+    Form(form): Form<ManualForm>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    if !s.status.is_live() {
+        return Err(AppError::BadRequest("Kỳ họp chưa khai mạc.".into()));
+    }
+    let agenda = state.store.agenda(s.id).await?;
+    let target = agenda
+        .iter()
+        .find(|i| i.id == item && i.kind.has_vote())
+        .ok_or(AppError::NotFound)?;
+    let number = |field: &str, v: &str| -> AppResult<u32> {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= 1000)
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("{field} phải là số nguyên từ 0 đến 1000."))
+            })
+    };
+    let counts = vote::Counts {
+        approve: number("Số phiếu tán thành", &form.approve)?,
+        reject: number("Số phiếu không tán thành", &form.reject)?,
+        abstain: number("Số phiếu không biểu quyết", &form.abstain)?,
+    };
+    let present = number("Số đại biểu có mặt", &form.present)?;
+    let council = current(&viewer)?;
+    let deps = deputies(&state, council).await?;
+    let new = NewVoteRound {
+        session_id: s.id,
+        agenda_item_id: target.id,
+        title: target.title.clone(),
+        mode: VoteMode::Named,
+        purpose: form.purpose.parse().unwrap_or(VotePurpose::Ordinary),
+        seconds: None,
+    };
+    let size = council_size(&state, council, deps.in_office);
+    let ctx = audit_context(&state, &viewer, &headers);
+    match state
+        .store
+        .record_manual_result(&new, counts, present, size, &council.rules, &ctx)
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
+        Err(e) => return Err(e.into()),
+    }
+    state.live.publish(s.id, "bieu-quyet");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
 }
