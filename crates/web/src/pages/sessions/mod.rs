@@ -1,0 +1,468 @@
+//! Kỳ họp: the office prepares a session and its agenda, the chair runs it
+//! live, deputies check in and vote on their tablets, and the hall screen
+//! shows it all. Every screen follows changes through the live hub.
+
+mod floor;
+mod live;
+mod votes;
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nghitruong_domain::access::Permission;
+use nghitruong_domain::attendance::{self, AttendanceStatus, CheckInMethod, Headcount};
+use nghitruong_domain::org::Council;
+use nghitruong_domain::questioning::{QuestionEvent, QuestionStatus};
+use nghitruong_domain::rules::VoteLabels;
+use nghitruong_domain::session::{
+    AgendaKind, AgendaStatus, SessionEvent, SessionKind, SessionStatus,
+};
+use nghitruong_domain::speaking::{self, SpeakEvent, SpeakKind, SpeakStatus};
+use nghitruong_domain::vote::{self, Choice, RoundEvent, RoundStatus, VoteMode, VotePurpose};
+use nghitruong_domain::{session, text};
+use nghitruong_store::{
+    CouncilSession, CouncilSize, Member, NewAgendaItem, NewCouncilSession, NewVoteRound,
+    StoreError, VoteRound,
+};
+use serde::Deserialize;
+use time::Date;
+
+use super::{local_date, local_day};
+use crate::AppState;
+use crate::auth::login::audit_context;
+use crate::auth::{CsrfToken, Signed, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::layout::Layout;
+
+pub(crate) use floor::*;
+pub(crate) use live::*;
+pub(crate) use votes::*;
+
+/// A session row in the list.
+pub(crate) struct SessionRow {
+    pub(crate) id: i64,
+    pub(crate) title: String,
+    pub(crate) kind: &'static str,
+    pub(crate) dates: String,
+    pub(crate) place: String,
+    pub(crate) status: &'static str,
+}
+
+pub(super) fn title_of(s: &CouncilSession, council: &Council) -> String {
+    format!(
+        "{}, {} khóa {}",
+        session::session_title(s.number),
+        council.name,
+        council.term.roman()
+    )
+}
+
+pub(super) fn dates_of(s: &CouncilSession) -> String {
+    if s.starts_on == s.ends_on {
+        local_date(s.starts_on)
+    } else {
+        format!("{} – {}", local_date(s.starts_on), local_date(s.ends_on))
+    }
+}
+
+pub(super) fn current(viewer: &Viewer) -> AppResult<&Council> {
+    viewer.council.as_ref().ok_or(AppError::Forbidden)
+}
+
+/// A session of the viewer's current council; others are not found.
+pub(super) async fn session_here(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<CouncilSession> {
+    let council = current(viewer)?;
+    let s = state.store.council_session(id).await?;
+    let visible = s.status.is_visible_to_deputies() || viewer.can(Permission::ManageSessions);
+    if s.council_id != council.id || !visible {
+        return Err(AppError::NotFound);
+    }
+    Ok(s)
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+pub(super) struct SessionsPage {
+    pub(super) layout: Layout,
+    pub(super) council_name: String,
+    pub(super) rows: Vec<SessionRow>,
+    pub(super) can_manage: bool,
+    pub(super) kinds: &'static [SessionKind],
+    pub(super) error: Option<String>,
+}
+
+pub(super) async fn list_page(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let council = current(viewer)?;
+    let can_manage = viewer.can(Permission::ManageSessions);
+    let rows = state
+        .store
+        .council_sessions(council.id)
+        .await?
+        .into_iter()
+        .filter(|s| can_manage || s.status.is_visible_to_deputies())
+        .map(|s| SessionRow {
+            id: s.id,
+            title: title_of(&s, council),
+            kind: s.kind.label(),
+            dates: dates_of(&s),
+            place: s.place.clone(),
+            status: s.status.label(),
+        })
+        .collect();
+    let status = if error.is_some() { 400 } else { 200 };
+    let page = SessionsPage {
+        layout: Layout::signed(state, viewer, csrf, "Kỳ họp", "/ky-hop").await?,
+        council_name: council.name.clone(),
+        rows,
+        can_manage,
+        kinds: SessionKind::ALL,
+        error,
+    };
+    let status = axum::http::StatusCode::from_u16(status).unwrap_or_default();
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    list_page(&state, &viewer, &csrf, None).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CreateForm {
+    #[serde(default)]
+    pub(super) kind: String,
+    #[serde(default)]
+    pub(super) starts_on: String,
+    #[serde(default)]
+    pub(super) ends_on: String,
+    #[serde(default)]
+    pub(super) place: String,
+    #[serde(default)]
+    pub(super) closed: Option<String>,
+}
+
+pub(super) fn parse_day(field: &str, s: &str) -> Result<Date, String> {
+    Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| format!("{field} không hợp lệ (định dạng năm-tháng-ngày)."))
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(form): Form<CreateForm>,
+) -> AppResult<Response> {
+    let council = current(&viewer)?;
+    let checked = (|| {
+        let kind: SessionKind = form
+            .kind
+            .parse()
+            .map_err(|_| "Vui lòng chọn loại kỳ họp.".to_owned())?;
+        let starts_on = parse_day("Ngày khai mạc", &form.starts_on)?;
+        let ends_on = parse_day("Ngày bế mạc", &form.ends_on)?;
+        if ends_on < starts_on {
+            return Err("Ngày bế mạc không được trước ngày khai mạc.".to_owned());
+        }
+        if (ends_on - starts_on).whole_days() > 30 {
+            return Err("Một kỳ họp không kéo dài quá 30 ngày.".to_owned());
+        }
+        let place = text::clean_line("Địa điểm", &form.place, 200).map_err(|e| e.to_string())?;
+        Ok((kind, starts_on, ends_on, place))
+    })();
+    let (kind, starts_on, ends_on, place) = match checked {
+        Ok(v) => v,
+        Err(e) => return list_page(&state, &viewer, &csrf, Some(e)).await,
+    };
+    let new = NewCouncilSession {
+        council_id: council.id,
+        term_number: council.term.number,
+        kind,
+        is_public: form.closed.is_none(),
+        starts_on,
+        ends_on,
+        place,
+    };
+    let created = state
+        .store
+        .create_council_session(&new, &audit_context(&state, &viewer, &headers))
+        .await?;
+    Ok(Redirect::to(&format!("/ky-hop/{}", created.id)).into_response())
+}
+
+/// What the live views need about the council's deputies.
+pub(super) struct Deputies {
+    pub(super) seated: Vec<Member>,
+    pub(super) in_office: u32,
+}
+
+pub(super) async fn deputies(state: &AppState, council: &Council) -> AppResult<Deputies> {
+    let seated = state
+        .store
+        .seated_deputies(council.id, local_day(state.clock.now()))
+        .await?;
+    let in_office = u32::try_from(
+        seated
+            .iter()
+            .filter(|m| m.person.status.holds_office())
+            .count(),
+    )
+    .unwrap_or(0);
+    Ok(Deputies { seated, in_office })
+}
+
+pub(super) fn council_size(state: &AppState, council: &Council, in_office: u32) -> CouncilSize {
+    let statutory = u32::from(council.seats_statutory);
+    let degraded = vote::is_degraded(
+        statutory,
+        in_office,
+        local_day(state.clock.now()),
+        council.term.ends_on,
+    );
+    CouncilSize {
+        statutory,
+        in_office,
+        degraded,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "session.html")]
+pub(super) struct SessionPage {
+    pub(super) layout: Layout,
+    pub(super) id: i64,
+    pub(super) title: String,
+    pub(super) kind: &'static str,
+    pub(super) dates: String,
+    pub(super) place: String,
+    pub(super) is_public: bool,
+    pub(super) can_manage: bool,
+    pub(super) can_chair: bool,
+    pub(super) prepare_events: Vec<(&'static str, &'static str)>,
+    pub(super) chair_events: Vec<(&'static str, &'static str)>,
+    pub(super) editable: bool,
+    pub(super) agenda_kinds: &'static [AgendaKind],
+    pub(super) live: LiveFragment,
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
+    let s = session_here(&state, &viewer, id).await?;
+    let council = current(&viewer)?;
+    let allowed = |events: &[SessionEvent]| -> Vec<(&'static str, &'static str)> {
+        events
+            .iter()
+            .filter(|e| s.status.on(**e).is_ok())
+            .map(|e| (e.as_str(), e.label()))
+            .collect()
+    };
+    let page = SessionPage {
+        layout: Layout::signed(
+            &state,
+            &viewer,
+            &csrf,
+            &session::session_title(s.number),
+            "/ky-hop",
+        )
+        .await?,
+        id: s.id,
+        title: title_of(&s, council),
+        kind: s.kind.label(),
+        dates: dates_of(&s),
+        place: s.place.clone(),
+        is_public: s.is_public,
+        can_manage: viewer.can(Permission::ManageSessions),
+        can_chair: viewer.can(Permission::ChairSession),
+        prepare_events: allowed(&PREPARE_EVENTS),
+        chair_events: allowed(&CHAIR_EVENTS),
+        editable: s.status.is_editable(),
+        agenda_kinds: AgendaKind::ALL,
+        live: live_fragment(&state, &viewer, &csrf, &s).await?,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// Events the office applies; the chair opens and closes.
+pub(super) const PREPARE_EVENTS: [SessionEvent; 4] = [
+    SessionEvent::Convene,
+    SessionEvent::Withdraw,
+    SessionEvent::Cancel,
+    SessionEvent::Archive,
+];
+pub(super) const CHAIR_EVENTS: [SessionEvent; 2] = [SessionEvent::Open, SessionEvent::Close];
+
+#[derive(Deserialize)]
+pub(crate) struct EventForm {
+    #[serde(default)]
+    pub(super) event: String,
+}
+
+pub(super) async fn apply(
+    state: &AppState,
+    viewer: &Arc<Viewer>,
+    headers: &HeaderMap,
+    id: i64,
+    form: &EventForm,
+    allowed: &[SessionEvent],
+) -> AppResult<Response> {
+    let s = session_here(state, viewer, id).await?;
+    let event = form
+        .event
+        .parse::<SessionEvent>()
+        .ok()
+        .filter(|e| allowed.contains(e))
+        .ok_or_else(|| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
+    match state
+        .store
+        .session_event(s.id, event, &audit_context(state, viewer, headers))
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
+        Err(e) => return Err(e.into()),
+    }
+    state.live.publish(s.id, "trang-thai");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+pub(crate) async fn prepare(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<EventForm>,
+) -> AppResult<Response> {
+    apply(&state, &viewer, &headers, id, &form, &PREPARE_EVENTS).await
+}
+
+pub(crate) async fn chair(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<EventForm>,
+) -> AppResult<Response> {
+    apply(&state, &viewer, &headers, id, &form, &CHAIR_EVENTS).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AgendaForm {
+    #[serde(default)]
+    pub(super) kind: String,
+    #[serde(default)]
+    pub(super) title: String,
+    #[serde(default)]
+    pub(super) presenter: String,
+    #[serde(default)]
+    pub(super) minutes: String,
+}
+
+pub(crate) async fn add_item(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<AgendaForm>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    if !s.status.is_editable() {
+        return Err(AppError::BadRequest(
+            "Kỳ họp đã bế mạc; không thể sửa chương trình.".into(),
+        ));
+    }
+    let bad = |m: String| AppError::BadRequest(m);
+    let kind: AgendaKind = form
+        .kind
+        .parse()
+        .map_err(|_| bad("Vui lòng chọn loại nội dung.".into()))?;
+    let title =
+        text::clean_line("Tên nội dung", &form.title, 300).map_err(|e| bad(e.to_string()))?;
+    let presenter = if form.presenter.trim().is_empty() {
+        String::new()
+    } else {
+        text::clean_line("Cơ quan trình bày", &form.presenter, 200)
+            .map_err(|e| bad(e.to_string()))?
+    };
+    let minutes = form
+        .minutes
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|m| (1..=600).contains(m));
+    let minutes =
+        minutes.ok_or_else(|| bad("Thời lượng dự kiến phải từ 1 đến 600 phút.".into()))?;
+    let new = NewAgendaItem {
+        session_id: s.id,
+        kind,
+        title,
+        presenter,
+        planned_minutes: minutes,
+    };
+    state
+        .store
+        .add_agenda_item(&new, &audit_context(&state, &viewer, &headers))
+        .await?;
+    state.live.publish(s.id, "chuong-trinh");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+pub(crate) async fn start_item(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, item)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    if !s.status.is_live() {
+        return Err(AppError::BadRequest("Kỳ họp chưa khai mạc.".into()));
+    }
+    match state
+        .store
+        .move_agenda(s.id, item, &audit_context(&state, &viewer, &headers))
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
+        Err(e) => return Err(e.into()),
+    }
+    state.live.publish(s.id, "chuong-trinh");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+/// The signed-in deputy of the current council, holding office.
+pub(super) fn my_seat<'a>(viewer: &Viewer, deps: &'a Deputies) -> AppResult<&'a Member> {
+    viewer
+        .user
+        .person_id
+        .and_then(|p| {
+            deps.seated
+                .iter()
+                .find(|m| m.person.id == p && m.person.status.holds_office())
+        })
+        .ok_or_else(|| {
+            AppError::BadRequest("Tài khoản này không gắn với đại biểu của Hội đồng.".into())
+        })
+}

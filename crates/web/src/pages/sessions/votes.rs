@@ -1,0 +1,344 @@
+//! Votes and attendance: opening, casting, closing, timers, hand counts,
+//! check-in.
+
+use super::*;
+
+#[derive(Deserialize)]
+pub(crate) struct OpenForm {
+    #[serde(default)]
+    pub(super) mode: String,
+    #[serde(default)]
+    pub(super) purpose: String,
+    #[serde(default)]
+    pub(super) seconds: String,
+}
+
+pub(crate) async fn open_vote(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, item)): Path<(i64, i64)>,
+    Form(form): Form<OpenForm>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    if !s.status.is_live() {
+        return Err(AppError::BadRequest(
+            "Kỳ họp chưa khai mạc nên chưa thể biểu quyết.".into(),
+        ));
+    }
+    let agenda = state.store.agenda(s.id).await?;
+    let target = agenda
+        .iter()
+        .find(|i| i.id == item)
+        .ok_or(AppError::NotFound)?;
+    if !target.kind.has_vote() {
+        return Err(AppError::BadRequest(
+            "Nội dung này không có biểu quyết.".into(),
+        ));
+    }
+    let mode = form.mode.parse::<VoteMode>().unwrap_or(VoteMode::Named);
+    let purpose = form
+        .purpose
+        .parse::<VotePurpose>()
+        .unwrap_or(VotePurpose::Ordinary);
+    let seconds = match form.seconds.trim() {
+        "" | "0" => None,
+        s => Some(
+            s.parse::<u32>()
+                .ok()
+                .filter(|n| (10..=3600).contains(n))
+                .ok_or_else(|| {
+                    AppError::BadRequest("Thời gian biểu quyết phải từ 10 đến 3600 giây.".into())
+                })?,
+        ),
+    };
+    let new = NewVoteRound {
+        session_id: s.id,
+        agenda_item_id: target.id,
+        title: target.title.clone(),
+        mode,
+        purpose,
+        seconds,
+    };
+    let round = match state
+        .store
+        .open_round(&new, &audit_context(&state, &viewer, &headers))
+        .await
+    {
+        Ok(r) => r,
+        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(closes_at) = round.closes_at {
+        spawn_timer(
+            state.clone(),
+            current(&viewer)?.clone(),
+            round.id,
+            s.id,
+            closes_at,
+        );
+    }
+    state.live.publish(s.id, "bieu-quyet");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+/// Closes the round when its timer runs out, even if no screen asks.
+pub(super) fn spawn_timer(
+    state: AppState,
+    council: Council,
+    round_id: i64,
+    session_id: i64,
+    closes_at: time::OffsetDateTime,
+) {
+    tokio::spawn(async move {
+        let wait = (closes_at - state.clock.now()).whole_milliseconds().max(0);
+        tokio::time::sleep(std::time::Duration::from_millis(
+            u64::try_from(wait).unwrap_or(0),
+        ))
+        .await;
+        let Ok(round) = state.store.round(round_id).await else {
+            return;
+        };
+        let Ok(deps) = deputies(&state, &council).await else {
+            return;
+        };
+        if let Err(e) = expire_if_due(&state, &council, &round, deps.in_office).await {
+            tracing::error!(round_id, session_id, error = ?e, "failed to close an expired vote");
+        }
+    });
+}
+
+pub(crate) async fn close_vote(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, round_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    let round = state.store.round(round_id).await?;
+    if round.session_id != s.id {
+        return Err(AppError::NotFound);
+    }
+    let council = current(&viewer)?;
+    let deps = deputies(&state, council).await?;
+    let size = council_size(&state, council, deps.in_office);
+    let ctx = audit_context(&state, &viewer, &headers);
+    match state
+        .store
+        .close_round(round.id, RoundEvent::Close, size, &council.rules, &ctx)
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
+        Err(e) => return Err(e.into()),
+    }
+    state.live.publish(s.id, "bieu-quyet");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct BallotForm {
+    #[serde(default)]
+    pub(super) choice: String,
+}
+
+pub(crate) async fn cast(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, round_id)): Path<(i64, i64)>,
+    Form(form): Form<BallotForm>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    let round = state.store.round(round_id).await?;
+    if round.session_id != s.id {
+        return Err(AppError::NotFound);
+    }
+    let choice: Choice = form
+        .choice
+        .parse()
+        .map_err(|_| AppError::BadRequest("Vui lòng chọn một phương án.".into()))?;
+    let council = current(&viewer)?;
+    let deps = deputies(&state, council).await?;
+    let me = viewer
+        .user
+        .person_id
+        .and_then(|p| deps.seated.iter().find(|m| m.person.id == p));
+    let Some(me) = me else {
+        return Err(AppError::BadRequest(
+            "Tài khoản này không gắn với đại biểu của Hội đồng.".into(),
+        ));
+    };
+    let ctx = audit_context(&state, &viewer, &headers);
+    let holds = me.person.status.holds_office();
+    match state
+        .store
+        .cast_ballot(round.id, me.person.id, holds, choice, &ctx)
+        .await?
+    {
+        Ok(()) => {}
+        Err(refusal) => return Err(AppError::BadRequest(refusal.to_string())),
+    }
+    // Acknowledged only now that the ballot is committed.
+    state.live.publish(s.id, "phieu");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+pub(crate) async fn check_in(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    let council = current(&viewer)?;
+    let deps = deputies(&state, council).await?;
+    let me = viewer
+        .user
+        .person_id
+        .and_then(|p| {
+            deps.seated
+                .iter()
+                .find(|m| m.person.id == p && m.person.status.holds_office())
+        })
+        .ok_or_else(|| {
+            AppError::BadRequest("Tài khoản này không gắn với đại biểu của Hội đồng.".into())
+        })?;
+    attendance::check_change(s.status.is_live(), AttendanceStatus::Present, None)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let ctx = audit_context(&state, &viewer, &headers);
+    state
+        .store
+        .set_attendance(
+            s.id,
+            me.person.id,
+            AttendanceStatus::Present,
+            CheckInMethod::SelfService,
+            None,
+            &ctx,
+        )
+        .await?;
+    state.live.publish(s.id, "diem-danh");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RecordForm {
+    #[serde(default)]
+    pub(super) status: String,
+    #[serde(default)]
+    pub(super) reason: String,
+}
+
+pub(crate) async fn record_attendance(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, person)): Path<(i64, i64)>,
+    Form(form): Form<RecordForm>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    let council = current(&viewer)?;
+    let deps = deputies(&state, council).await?;
+    if !deps.seated.iter().any(|m| m.person.id == person) {
+        return Err(AppError::NotFound);
+    }
+    let status: AttendanceStatus = form
+        .status
+        .parse()
+        .map_err(|_| AppError::BadRequest("Tình trạng điểm danh không hợp lệ.".into()))?;
+    let reason = if form.reason.trim().is_empty() {
+        None
+    } else {
+        Some(
+            text::clean_line("Lý do", &form.reason, 200)
+                .map_err(|e| AppError::BadRequest(e.to_string()))?,
+        )
+    };
+    attendance::check_change(s.status.is_live(), status, reason.as_deref())
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let ctx = audit_context(&state, &viewer, &headers);
+    state
+        .store
+        .set_attendance(
+            s.id,
+            person,
+            status,
+            CheckInMethod::Secretary,
+            reason.as_deref(),
+            &ctx,
+        )
+        .await?;
+    state.live.publish(s.id, "diem-danh");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ManualForm {
+    #[serde(default)]
+    pub(super) approve: String,
+    #[serde(default)]
+    pub(super) reject: String,
+    #[serde(default)]
+    pub(super) abstain: String,
+    #[serde(default)]
+    pub(super) present: String,
+    #[serde(default)]
+    pub(super) purpose: String,
+}
+
+pub(crate) async fn manual_result(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, item)): Path<(i64, i64)>,
+    Form(form): Form<ManualForm>,
+) -> AppResult<Response> {
+    let s = session_here(&state, &viewer, id).await?;
+    if !s.status.is_live() {
+        return Err(AppError::BadRequest("Kỳ họp chưa khai mạc.".into()));
+    }
+    let agenda = state.store.agenda(s.id).await?;
+    let target = agenda
+        .iter()
+        .find(|i| i.id == item && i.kind.has_vote())
+        .ok_or(AppError::NotFound)?;
+    let number = |field: &str, v: &str| -> AppResult<u32> {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= 1000)
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("{field} phải là số nguyên từ 0 đến 1000."))
+            })
+    };
+    let counts = vote::Counts {
+        approve: number("Số phiếu tán thành", &form.approve)?,
+        reject: number("Số phiếu không tán thành", &form.reject)?,
+        abstain: number("Số phiếu không biểu quyết", &form.abstain)?,
+    };
+    let present = number("Số đại biểu có mặt", &form.present)?;
+    let council = current(&viewer)?;
+    let deps = deputies(&state, council).await?;
+    let new = NewVoteRound {
+        session_id: s.id,
+        agenda_item_id: target.id,
+        title: target.title.clone(),
+        mode: VoteMode::Named,
+        purpose: form.purpose.parse().unwrap_or(VotePurpose::Ordinary),
+        seconds: None,
+    };
+    let size = council_size(&state, council, deps.in_office);
+    let ctx = audit_context(&state, &viewer, &headers);
+    match state
+        .store
+        .record_manual_result(&new, counts, present, size, &council.rules, &ctx)
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
+        Err(e) => return Err(e.into()),
+    }
+    state.live.publish(s.id, "bieu-quyet");
+    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+}
