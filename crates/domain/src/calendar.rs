@@ -432,10 +432,8 @@ pub fn default_national_day_adjacent(year: i32, weekly_rest: &[Weekday]) -> Opti
     let before = Date::from_calendar_date(year, Month::September, 1).ok()?;
     let after = Date::from_calendar_date(year, Month::September, 3).ok()?;
     let rest = |d: Date| weekly_rest.contains(&d.weekday());
-    let touches_rest = |d: Date, step: i64| {
-        d.checked_add(time::Duration::days(step))
-            .is_some_and(|n| rest(n))
-    };
+    let touches_rest =
+        |d: Date, step: i64| d.checked_add(time::Duration::days(step)).is_some_and(&rest);
     Some(match (rest(before), rest(after)) {
         (false, true) => before,
         (true, false) => after,
@@ -750,8 +748,7 @@ impl HolidayRules {
                 continue;
             }
             let mut next = *day;
-            loop {
-                let Some(n) = next.next_day() else { break };
+            while let Some(n) = next.next_day() {
                 next = n;
                 let free = !self.weekly_rest.contains(&next.weekday())
                     && !holidays.contains_key(&next)

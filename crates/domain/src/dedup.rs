@@ -24,8 +24,11 @@
 //!    sees does not change between two runs.
 //! 3. **Score.** Cosine similarity of TF-IDF vectors over syllables and
 //!    adjacent-syllable pairs (IDF computed on the corpus passed in), place
-//!    names excluded; plus a bonus when both were raised in the same place
-//!    and a penalty when in different places.
+//!    names excluded; plus a small bonus when both were raised in the same
+//!    place or name the same object. A penalty for different places exists
+//!    but is off by default: a policy concern (an allowance, a tax, a
+//!    shortage of medicines) is raised in many places in different words,
+//!    and step 4 already keeps local concerns apart.
 //! 4. **Same topic, different object.** Two petitions are never linked when
 //!    they name different objects of the same kind (Quốc lộ 7 and Quốc lộ 46;
 //!    Trạm y tế xã A and xã B), or when both are about the same kind of local
@@ -36,9 +39,20 @@
 //!    pair across them is in conflict (single linkage with cannot-link
 //!    constraints).
 //!
-//! The figures on the development set are printed by the test
-//! `dev_set_precision_and_recall_beat_the_trigram_baseline`
-//! (`cargo test -p nghitruong-domain dev_set -- --nocapture`).
+//! # Measured
+//!
+//! On the development set (134 petitions, 75 labelled duplicate pairs) the
+//! defaults give pairwise precision 0.82, recall 0.71, F1 0.76, against F1
+//! 0.20 for `pg_trgm` similarity ≥ 0.25; every second write-up (27 of 27)
+//! lands with its original and every petition typed without diacritics
+//! with its accented form. Most pairs missed are petitions that share a
+//! concern but hardly a word (allowances for part-time village officials
+//! raised in seven ways). Candidate generation scores 6 % of all pairs on
+//! 670 reworded petitions and 2.5 % on 10,050, which are grouped in about
+//! 2.5 s in a release build on two cores. The test
+//! `dev_set_precision_and_recall_beat_the_trigram_baseline` prints the
+//! figures (`cargo test -p nghitruong-domain dev_set -- --nocapture`), and
+//! `benchmark_ten_thousand_reworded_petitions` the timing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -258,6 +272,20 @@ const fn kw(
     }
 }
 
+/// Folded one-word place keywords that are also common words ("ban" is
+/// bản and ban, "to" is tổ and to), computed once.
+fn ambiguous_place_words() -> &'static BTreeSet<String> {
+    static WORDS: OnceLock<BTreeSet<String>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        KEYWORDS
+            .iter()
+            .zip(folded_keywords())
+            .filter(|(k, _)| k.words.len() == 1 && matches!(k.introduces, P(_)))
+            .map(|(_, f)| f.concat())
+            .collect()
+    })
+}
+
 /// The folded spelling of every keyword, computed once.
 fn folded_keywords() -> &'static [Vec<String>] {
     static FOLDED: OnceLock<Vec<Vec<String>>> = OnceLock::new();
@@ -412,9 +440,7 @@ impl Scan<'_> {
         ) {
             // "Ban Dân tộc": a capital mid-sentence starts a name or a title.
             let mid_sentence_capital = here.capitalised && here.gap.is_none() && !here.expanded;
-            let ambiguous = KEYWORDS.iter().zip(folded_keywords()).any(|(k, f)| {
-                k.words.len() == 1 && k.name != NameRule::Optional && f[0] == here.folded
-            });
+            let ambiguous = ambiguous_place_words().contains(here.folded.as_str());
             if mid_sentence_capital && ambiguous {
                 return None;
             }
@@ -500,10 +526,19 @@ impl Scan<'_> {
     }
 
     /// A name inside a list, its first token following a comma or "và".
-    fn read_listed_name(&self, start: usize) -> Option<(String, usize)> {
+    fn read_listed_name(&self, start: usize, after_comma: bool) -> Option<(String, usize)> {
         let first = self.tokens.get(start)?;
         if !first.capitalised {
             return None;
+        }
+        // "… và Trường Tiểu học Trâm Vàng" starts a new object, not a place;
+        // but without diacritics "Ta Mung, Muong Kim" lists a commune whose
+        // name folds onto a keyword (mương).
+        if let Some(k) = self.keyword_at(start) {
+            let name_like = after_comma && !self.accented && k.name != NameRule::Optional;
+            if !name_like {
+                return None;
+            }
         }
         let mut words = vec![first.folded.clone()];
         let mut i = start + 1;
@@ -589,12 +624,13 @@ impl Scan<'_> {
             if mark_places {
                 entities.place_tokens.extend(start..end);
             }
-            start = match self.tokens.get(end) {
-                Some(t) if t.gap == Some(',') => end,
-                Some(t) if t.folded == "va" && t.gap.is_none() => end + 1,
+            let after_comma;
+            (start, after_comma) = match self.tokens.get(end) {
+                Some(t) if t.gap == Some(',') => (end, true),
+                Some(t) if t.folded == "va" && t.gap.is_none() => (end + 1, false),
                 _ => break,
             };
-            name = self.read_listed_name(start);
+            name = self.read_listed_name(start, after_comma);
         }
         last
     }
@@ -606,7 +642,7 @@ impl Scan<'_> {
         while i < self.tokens.len() {
             if self.tokens[i].gap.is_some()
                 && self.keyword_at(i).is_none()
-                && let Some((name, end)) = self.read_listed_name(i)
+                && let Some((name, end)) = self.read_listed_name(i, true)
             {
                 entities.coarse.insert(name);
                 i = end;
@@ -753,7 +789,9 @@ impl Corpus {
     pub fn new(docs: &[DedupDoc]) -> Self {
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut df: Vec<u32> = Vec::new();
-        let mut raw: Vec<(HashMap<u32, u32>, Entities, HashMap<u32, String>)> = Vec::new();
+        // Per petition: term counts, entities, surface of each term.
+        type Raw = (HashMap<u32, u32>, Entities, HashMap<u32, String>);
+        let mut raw: Vec<Raw> = Vec::new();
 
         for doc in docs {
             let tokens = vntext::tokens(&doc.text);
@@ -863,8 +901,13 @@ impl Corpus {
         pairs
     }
 
-    /// Compares petitions `a` and `b`.
-    pub fn compare(&self, a: usize, b: usize, params: &DedupParams) -> PairEvidence {
+    /// Compares petitions `a` and `b` (indexes in the corpus); `None` when
+    /// either is out of range.
+    pub fn compare(&self, a: usize, b: usize, params: &DedupParams) -> Option<PairEvidence> {
+        (a < self.docs.len() && b < self.docs.len()).then(|| self.evidence(a, b, params))
+    }
+
+    fn evidence(&self, a: usize, b: usize, params: &DedupParams) -> PairEvidence {
         let (da, db) = (&self.docs[a], &self.docs[b]);
         let mut shared = Vec::new();
         let text_similarity = dot(&da.vector, &db.vector, Some(&mut shared));
@@ -941,7 +984,7 @@ impl Corpus {
         let mut links: Vec<PairEvidence> = Vec::new();
         for (_, a, b, conflict) in scored {
             if conflict {
-                kept_apart.push(self.compare(a, b, params));
+                kept_apart.push(self.evidence(a, b, params));
                 continue;
             }
             let (ra, rb) = (clusters.root(a), clusters.root(b));
@@ -955,7 +998,7 @@ impl Corpus {
                 continue;
             }
             clusters.union(ra, rb);
-            links.push(self.compare(a, b, params));
+            links.push(self.evidence(a, b, params));
         }
 
         let mut by_root: BTreeMap<usize, DuplicateGroup> = BTreeMap::new();
@@ -988,14 +1031,11 @@ impl Corpus {
     }
 }
 
+/// The two sets of place names a comparison looked at.
+type ComparedPlaces<'a> = Option<(&'a BTreeSet<String>, &'a BTreeSet<String>)>;
+
 /// How two petitions' places compare, and the two sets compared.
-fn compare_places<'a>(
-    a: &'a Entities,
-    b: &'a Entities,
-) -> (
-    PlaceAgreement,
-    Option<(&'a BTreeSet<String>, &'a BTreeSet<String>)>,
-) {
+fn compare_places<'a>(a: &'a Entities, b: &'a Entities) -> (PlaceAgreement, ComparedPlaces<'a>) {
     for (x, y) in [(&a.fine, &b.fine), (&a.coarse, &b.coarse)] {
         if !x.is_empty() && !y.is_empty() {
             let agreement = if x.is_disjoint(y) {
@@ -1091,7 +1131,7 @@ pub fn find_repeats(
         if a >= n || b < n {
             continue;
         }
-        let evidence = corpus.compare(a, b, params);
+        let evidence = corpus.evidence(a, b, params);
         if evidence.score < params.threshold || !evidence.conflicts.is_empty() {
             continue;
         }
@@ -1421,11 +1461,11 @@ mod tests {
         let params = DedupParams::default();
         let corpus = Corpus::new(&docs);
         let report = corpus.groups(&params);
-        for i in 0..n {
-            let e = corpus.compare(i, i + n, &params);
-            assert!(e.text_similarity > 0.999, "{}: {e:?}", records[i].id);
-            assert!(e.conflicts.is_empty(), "{}: {e:?}", records[i].id);
-            assert!(grouped_together(&report, i, i + n), "{}", records[i].id);
+        for (i, record) in records.iter().enumerate() {
+            let e = corpus.compare(i, i + n, &params).unwrap();
+            assert!(e.text_similarity > 0.999, "{}: {e:?}", record.id);
+            assert!(e.conflicts.is_empty(), "{}: {e:?}", record.id);
+            assert!(grouped_together(&report, i, i + n), "{}", record.id);
         }
     }
 
@@ -1675,8 +1715,9 @@ mod tests {
 
     #[test]
     fn candidates_grow_far_slower_than_all_pairs() {
+        const COPIES: usize = 5;
         let records = dev_set();
-        let (docs, labels) = reworded(&records, 8);
+        let (docs, labels) = reworded(&records, COPIES);
         let params = DedupParams::default();
 
         let started = Instant::now();
@@ -1699,9 +1740,9 @@ mod tests {
         let set: BTreeSet<_> = candidates.iter().copied().collect();
         let mut missing = 0;
         for r in 0..records.len() {
-            for a in 0..8 {
-                for b in a + 1..8 {
-                    if !set.contains(&(r * 8 + a, r * 8 + b)) {
+            for a in 0..COPIES {
+                for b in a + 1..COPIES {
+                    if !set.contains(&(r * COPIES + a, r * COPIES + b)) {
                         missing += 1;
                     }
                 }
@@ -1709,7 +1750,7 @@ mod tests {
         }
         assert_eq!(missing, 0);
         // Rewordings of one petition end in one group.
-        let same_record: Vec<usize> = (0..n).map(|i| i / 8).collect();
+        let same_record: Vec<usize> = (0..n).map(|i| i / COPIES).collect();
         let kept_together = PairwiseScores::from_groups(&report.groups, &same_record);
         println!(
             "rewordings kept together: recall {:.3}",
@@ -1760,6 +1801,13 @@ mod tests {
             report.groups.len()
         );
         assert!(elapsed.as_secs() < 10, "{elapsed:?}");
+    }
+
+    #[test]
+    fn comparing_outside_the_corpus_gives_nothing() {
+        let corpus = Corpus::new(&background());
+        assert!(corpus.compare(0, 1, &DedupParams::default()).is_some());
+        assert!(corpus.compare(0, 99, &DedupParams::default()).is_none());
     }
 
     #[test]

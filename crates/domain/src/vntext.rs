@@ -343,12 +343,12 @@ fn expand(raw: &[Raw]) -> Vec<Token> {
             .is_some_and(|n| n.gap.is_none() && n.text.starts_with(|c: char| c.is_ascii_digit()));
 
         // A road code glued to its number: QL23, ĐT269D, TL16.
-        if let Some((prefix, code)) = split_road_code(&folded) {
-            if let Some((_, full, _)) = ABBREVIATIONS.iter().find(|(a, _, _)| *a == prefix) {
-                out.extend(expansion(full, r.gap));
-                out.push(word(code, true, false, None));
-                continue;
-            }
+        if let Some((prefix, code)) = split_road_code(&folded)
+            && let Some((_, full, _)) = ABBREVIATIONS.iter().find(|(a, _, _)| *a == prefix)
+        {
+            out.extend(expansion(full, r.gap));
+            out.push(word(code, true, false, None));
+            continue;
         }
         // "ĐT" after "GD" is đào tạo (GD&ĐT), not a provincial road.
         if folded == "dt" && i > 0 && fold(&raw[i - 1].text) == "gd" {
