@@ -73,14 +73,17 @@ mod tests {
         let secret = new_secret();
         let now = 1_780_000_000;
         let code = code_at(&secret, now).unwrap();
-        assert!(check(&secret, &code, now));
+        assert_eq!(
+            check(&secret, &code, now),
+            Some(i64::try_from(now / 30).unwrap())
+        );
         assert!(
-            check(&secret, &code, now + 30),
+            check(&secret, &code, now + 30).is_some(),
             "one step of drift is allowed"
         );
-        assert!(!check(&secret, &code, now + 120));
-        assert!(!check(&secret, "12345", now));
-        assert!(!check(&secret, "abcdef", now));
+        assert!(check(&secret, &code, now + 120).is_none());
+        assert!(check(&secret, "12345", now).is_none());
+        assert!(check(&secret, "abcdef", now).is_none());
     }
 
     #[test]
