@@ -415,24 +415,8 @@ pub(crate) async fn open_round(
     ctx: &AuditContext,
 ) -> Result<VoteRound> {
     let mut w = store.write().await?;
-    let (open,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM vote_rounds WHERE session_id = $1 AND status IN ('san_sang', 'dang_bieu_quyet')",
-    )
-    .bind(new.session_id)
-    .fetch_one(&mut *w.tx)
-    .await
-    .map_err(db)?;
-    if open > 0 {
-        return Err(StoreError::Conflict(
-            "Đang có một lượt biểu quyết chưa kết thúc trong kỳ họp.".into(),
-        ));
-    }
-    let (max,): (Option<i64>,) =
-        sqlx::query_as("SELECT MAX(round_number) FROM vote_rounds WHERE agenda_item_id = $1")
-            .bind(new.agenda_item_id)
-            .fetch_one(&mut *w.tx)
-            .await
-            .map_err(db)?;
+    ensure_no_open_round(&mut w, new.session_id).await?;
+    let number = next_round_number(&mut w, new.agenda_item_id).await?;
     let status = RoundStatus::Ready.on(RoundEvent::Open).map_err(refused)?;
     let closes_at = new
         .seconds
@@ -443,7 +427,7 @@ pub(crate) async fn open_round(
     )
     .bind(new.session_id)
     .bind(new.agenda_item_id)
-    .bind(max.unwrap_or(0) + 1)
+    .bind(number)
     .bind(&new.title)
     .bind(new.mode.as_str())
     .bind(new.purpose.as_str())
@@ -461,13 +445,41 @@ pub(crate) async fn open_round(
         after: Some(json!({
             "session_id": new.session_id, "agenda_item_id": new.agenda_item_id,
             "title": new.title, "mode": new.mode.as_str(), "purpose": new.purpose.as_str(),
-            "round_number": max.unwrap_or(0) + 1, "seconds": new.seconds,
+            "round_number": number, "seconds": new.seconds,
         })),
     };
     audit::append(&mut w, ctx, change).await?;
     let opened = round_in(&mut w, id).await?;
     w.commit().await?;
     Ok(opened)
+}
+
+/// Refuses a new round while another of the session is not finished.
+async fn ensure_no_open_round(w: &mut Write<'_>, session_id: i64) -> Result<()> {
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM vote_rounds WHERE session_id = $1 AND status IN ('san_sang', 'dang_bieu_quyet')",
+    )
+    .bind(session_id)
+    .fetch_one(&mut *w.tx)
+    .await
+    .map_err(db)?;
+    if open > 0 {
+        return Err(StoreError::Conflict(
+            "Đang có một lượt biểu quyết chưa kết thúc trong kỳ họp.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The number of the next round on an agenda item: 1, then one per revote.
+async fn next_round_number(w: &mut Write<'_>, agenda_item_id: i64) -> Result<i64> {
+    let (max,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(round_number) FROM vote_rounds WHERE agenda_item_id = $1")
+            .bind(agenda_item_id)
+            .fetch_one(&mut *w.tx)
+            .await
+            .map_err(db)?;
+    Ok(max.unwrap_or(0) + 1)
 }
 
 pub(crate) async fn rounds(store: &SqlStore, session_id: i64) -> Result<Vec<VoteRound>> {
@@ -691,18 +703,7 @@ pub(crate) async fn record_manual(
     ctx: &AuditContext,
 ) -> Result<Tally> {
     let mut w = store.write().await?;
-    let (open,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM vote_rounds WHERE session_id = $1 AND status IN ('san_sang', 'dang_bieu_quyet')",
-    )
-    .bind(new.session_id)
-    .fetch_one(&mut *w.tx)
-    .await
-    .map_err(db)?;
-    if open > 0 {
-        return Err(StoreError::Conflict(
-            "Đang có một lượt biểu quyết chưa kết thúc trong kỳ họp.".into(),
-        ));
-    }
+    ensure_no_open_round(&mut w, new.session_id).await?;
     let status = RoundStatus::Ready
         .on(RoundEvent::RecordManual)
         .map_err(refused)?;
@@ -714,12 +715,7 @@ pub(crate) async fn record_manual(
     let tally = vote::tally(counts, seats, rules, new.purpose, size.degraded)
         .map_err(|e| StoreError::Conflict(e.to_string()))?;
     let result = tally_json(&tally);
-    let (max,): (Option<i64>,) =
-        sqlx::query_as("SELECT MAX(round_number) FROM vote_rounds WHERE agenda_item_id = $1")
-            .bind(new.agenda_item_id)
-            .fetch_one(&mut *w.tx)
-            .await
-            .map_err(db)?;
+    let number = next_round_number(&mut w, new.agenda_item_id).await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO vote_rounds (session_id, agenda_item_id, round_number, title, mode, purpose, \
          status, closed_at, approve, reject, abstain, manual, result) \
@@ -727,7 +723,7 @@ pub(crate) async fn record_manual(
     )
     .bind(new.session_id)
     .bind(new.agenda_item_id)
-    .bind(max.unwrap_or(0) + 1)
+    .bind(number)
     .bind(&new.title)
     .bind(new.mode.as_str())
     .bind(new.purpose.as_str())

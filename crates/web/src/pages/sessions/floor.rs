@@ -37,8 +37,7 @@ pub(crate) async fn ask_to_speak(
     {
         return Err(AppError::BadRequest(refusal.to_string()));
     }
-    state.live.publish(s.id, "phat-bieu");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+    Ok(changed(&state, s.id, "phat-bieu"))
 }
 
 pub(super) async fn speak_event(
@@ -58,17 +57,12 @@ pub(super) async fn speak_event(
     if event == SpeakEvent::Withdraw && Some(target.person_id) != viewer.user.person_id {
         return Err(AppError::Forbidden);
     }
-    match state
+    state
         .store
         .speak_event(target.id, event, &audit_context(state, viewer, headers))
         .await
-    {
-        Ok(_) => {}
-        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
-        Err(e) => return Err(e.into()),
-    }
-    state.live.publish(s.id, "phat-bieu");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+        .map_err(refusal)?;
+    Ok(changed(state, s.id, "phat-bieu"))
 }
 
 pub(crate) async fn run_speaker(
@@ -137,8 +131,7 @@ pub(crate) async fn file_question(
         .store
         .file_question(&new, &audit_context(&state, &viewer, &headers))
         .await?;
-    state.live.publish(s.id, "chat-van");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+    Ok(changed(&state, s.id, "chat-van"))
 }
 
 pub(super) async fn question_event(
@@ -159,17 +152,12 @@ pub(super) async fn question_event(
         return Err(AppError::Forbidden);
     }
     let ctx = audit_context(state, viewer, headers);
-    match state
+    state
         .store
         .question_event(target.id, event, answer, &ctx)
         .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
-        Err(e) => return Err(e.into()),
-    }
-    state.live.publish(s.id, "chat-van");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+        .map_err(refusal)?;
+    Ok(changed(state, s.id, "chat-van"))
 }
 
 pub(crate) async fn run_question(

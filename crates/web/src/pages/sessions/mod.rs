@@ -69,6 +69,22 @@ pub(super) fn dates_of(s: &CouncilSession) -> String {
     }
 }
 
+/// A store refusal carries a reason in Vietnamese meant for the person who
+/// asked; any other failure stays internal.
+pub(super) fn refusal(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(reason) => AppError::BadRequest(reason),
+        other => other.into(),
+    }
+}
+
+/// Tells every screen of the session that `kind` changed and sends the
+/// person back to the session page.
+pub(super) fn changed(state: &AppState, session_id: i64, kind: &'static str) -> Response {
+    state.live.publish(session_id, kind);
+    Redirect::to(&format!("/ky-hop/{session_id}")).into_response()
+}
+
 pub(super) fn current(viewer: &Viewer) -> AppResult<&Council> {
     viewer.council.as_ref().ok_or(AppError::Forbidden)
 }
@@ -335,17 +351,12 @@ pub(super) async fn apply(
         .ok()
         .filter(|e| allowed.contains(e))
         .ok_or_else(|| AppError::BadRequest("Thao tác không hợp lệ.".into()))?;
-    match state
+    state
         .store
         .session_event(s.id, event, &audit_context(state, viewer, headers))
         .await
-    {
-        Ok(_) => {}
-        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
-        Err(e) => return Err(e.into()),
-    }
-    state.live.publish(s.id, "trang-thai");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+        .map_err(refusal)?;
+    Ok(changed(state, s.id, "trang-thai"))
 }
 
 pub(crate) async fn prepare(
@@ -425,8 +436,7 @@ pub(crate) async fn add_item(
         .store
         .add_agenda_item(&new, &audit_context(&state, &viewer, &headers))
         .await?;
-    state.live.publish(s.id, "chuong-trinh");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+    Ok(changed(&state, s.id, "chuong-trinh"))
 }
 
 pub(crate) async fn start_item(
@@ -439,17 +449,12 @@ pub(crate) async fn start_item(
     if !s.status.is_live() {
         return Err(AppError::BadRequest("Kỳ họp chưa khai mạc.".into()));
     }
-    match state
+    state
         .store
         .move_agenda(s.id, item, &audit_context(&state, &viewer, &headers))
         .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
-        Err(e) => return Err(e.into()),
-    }
-    state.live.publish(s.id, "chuong-trinh");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+        .map_err(refusal)?;
+    Ok(changed(&state, s.id, "chuong-trinh"))
 }
 
 /// The signed-in deputy of the current council, holding office.

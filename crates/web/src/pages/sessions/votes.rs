@@ -78,8 +78,7 @@ pub(crate) async fn open_vote(
             closes_at,
         );
     }
-    state.live.publish(s.id, "bieu-quyet");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+    Ok(changed(&state, s.id, "bieu-quyet"))
 }
 
 /// Closes the round when its timer runs out, even if no screen asks.
@@ -123,17 +122,12 @@ pub(crate) async fn close_vote(
     let deps = deputies(&state, council).await?;
     let size = council_size(&state, council, deps.in_office);
     let ctx = audit_context(&state, &viewer, &headers);
-    match state
+    state
         .store
         .close_round(round.id, RoundEvent::Close, size, &council.rules, &ctx)
         .await
-    {
-        Ok(_) => {}
-        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
-        Err(e) => return Err(e.into()),
-    }
-    state.live.publish(s.id, "bieu-quyet");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+        .map_err(refusal)?;
+    Ok(changed(&state, s.id, "bieu-quyet"))
 }
 
 #[derive(Deserialize)]
@@ -180,8 +174,7 @@ pub(crate) async fn cast(
         Err(refusal) => return Err(AppError::BadRequest(refusal.to_string())),
     }
     // Acknowledged only now that the ballot is committed.
-    state.live.publish(s.id, "phieu");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+    Ok(changed(&state, s.id, "phieu"))
 }
 
 pub(crate) async fn check_in(
@@ -218,8 +211,7 @@ pub(crate) async fn check_in(
             &ctx,
         )
         .await?;
-    state.live.publish(s.id, "diem-danh");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+    Ok(changed(&state, s.id, "diem-danh"))
 }
 
 #[derive(Deserialize)]
@@ -269,8 +261,7 @@ pub(crate) async fn record_attendance(
             &ctx,
         )
         .await?;
-    state.live.publish(s.id, "diem-danh");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+    Ok(changed(&state, s.id, "diem-danh"))
 }
 
 #[derive(Deserialize)]
@@ -330,15 +321,10 @@ pub(crate) async fn manual_result(
     };
     let size = council_size(&state, council, deps.in_office);
     let ctx = audit_context(&state, &viewer, &headers);
-    match state
+    state
         .store
         .record_manual_result(&new, counts, present, size, &council.rules, &ctx)
         .await
-    {
-        Ok(_) => {}
-        Err(StoreError::Conflict(m)) => return Err(AppError::BadRequest(m)),
-        Err(e) => return Err(e.into()),
-    }
-    state.live.publish(s.id, "bieu-quyet");
-    Ok(Redirect::to(&format!("/ky-hop/{id}")).into_response())
+        .map_err(refusal)?;
+    Ok(changed(&state, s.id, "bieu-quyet"))
 }
