@@ -1291,9 +1291,9 @@ mod tests {
     fn dev_set() -> Vec<DevRecord> {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/petitions/petitions-dev.jsonl"
+            "/../../testdata/petitions/petitions-dev.jsonl"
         );
-        let body = std::fs::read_to_string(path).expect("the dev set is in shared/data");
+        let body = std::fs::read_to_string(path).expect("the dev set is in testdata/petitions");
         body.lines()
             .filter(|l| !l.trim().is_empty())
             .map(|l| {

@@ -80,10 +80,10 @@ const SAMPLES: &[(&str, Expect)] = &[
 ];
 
 fn samples_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/edxml");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/edxml");
     assert!(
         dir.is_dir(),
-        "the edXML samples are missing: expected them in {} (shared/data/edxml next to the repository)",
+        "the edXML samples are missing: expected them in {} (testdata/edxml in the repository)",
         dir.display()
     );
     dir

@@ -10,7 +10,7 @@ use nghitruong_edxml::{Package, Signature, read, to_string};
 
 fn vnpt_sample() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/edxml/vnptlib_edoc_new_generated.edxml");
+        .join("../../testdata/edxml/vnptlib_edoc_new_generated.edxml");
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "the edXML samples are missing: cannot read {}: {e}",

@@ -230,7 +230,7 @@ async fn serve(
     demo: bool,
 ) -> anyhow::Result<ExitCode> {
     tracing::info!(settings = ?s, "starting");
-    let store = open_store(&s).await?;
+    let store = Arc::new(open_store(&s).await?);
     let clock = SystemClock;
     if demo {
         seed_demo(&store, &clock).await?;
@@ -240,7 +240,7 @@ async fn serve(
         session_hours: s.auth.session_hours,
         ..WebConfig::default()
     };
-    let state = AppState::new(Arc::new(store), Arc::new(clock), config);
+    let state = AppState::new(store.clone(), Arc::new(clock), config);
     let app = nghitruong_web::app(state);
 
     let host = host.unwrap_or(s.server.host);
@@ -260,6 +260,9 @@ async fn serve(
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("máy chủ dừng do lỗi")?;
+    if let Err(e) = store.checkpoint().await {
+        tracing::warn!(error = %e, "could not fold the write-ahead log into the database file");
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

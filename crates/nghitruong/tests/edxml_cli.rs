@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn samples() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/edxml");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/edxml");
     assert!(
         dir.is_dir(),
         "the edXML samples are missing: expected them in {}",

@@ -74,6 +74,7 @@ pub(crate) struct Layout {
     pub(crate) css: String,
     pub(crate) htmx: String,
     pub(crate) js: String,
+    pub(crate) icon: String,
 }
 
 impl Layout {
@@ -87,6 +88,7 @@ impl Layout {
             css: statics::url("app.css"),
             htmx: statics::url("htmx.min.js"),
             js: statics::url("app.js"),
+            icon: statics::url("favicon.svg"),
         }
     }
 

@@ -53,6 +53,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Public,
             get(statics::serve),
         ),
+        r(Method::GET, "/favicon.ico", Public, get(statics::favicon)),
         r(Method::GET, "/dang-nhap", Public, get(login::form)),
         r(Method::POST, "/dang-nhap", Public, post(login::submit)),
         r(

@@ -46,6 +46,11 @@ pub(crate) fn url(name: &str) -> String {
     }
 }
 
+/// Browsers ask for `/favicon.ico` on their own; answer with the icon.
+pub(crate) async fn favicon() -> Response {
+    serve(Path((String::new(), "favicon.svg".to_owned()))).await
+}
+
 /// Serves `/static/{hash}/{name}`.
 pub(crate) async fn serve(Path((hash, name)): Path<(String, String)>) -> Response {
     let Some(i) = FILES.iter().position(|(n, _, _)| *n == name) else {

@@ -196,6 +196,18 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Writes everything in SQLite's write-ahead log into the database file,
+    /// so that the file alone is a complete copy once the server has stopped.
+    /// Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> anyhow::Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;

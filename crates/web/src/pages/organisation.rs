@@ -22,7 +22,43 @@ use crate::layout::Layout;
 /// A body with the people in it.
 pub(crate) struct BodyView {
     pub(crate) body: Body,
-    pub(crate) members: Vec<Member>,
+    pub(crate) members: Vec<MemberRow>,
+}
+
+/// A person in a body, once, with every role they hold there.
+pub(crate) struct MemberRow {
+    pub(crate) name: String,
+    pub(crate) roles: String,
+    pub(crate) status: &'static str,
+}
+
+/// One row per person: a Trưởng đoàn who is also a deputy of the Delegation
+/// is listed once as "Trưởng, Đại biểu". "Chuyên trách" is said only of
+/// elected posts, where it distinguishes full-time from part-time.
+fn member_rows(kind: BodyKind, members: Vec<Member>) -> Vec<MemberRow> {
+    let elected = !matches!(kind, BodyKind::Office);
+    let mut rows: Vec<(i64, MemberRow)> = Vec::new();
+    for m in members {
+        let mut role = m.position.role.label().to_owned();
+        if elected && m.position.full_time {
+            role.push_str(" (chuyên trách)");
+        }
+        match rows.iter_mut().find(|(id, _)| *id == m.person.id) {
+            Some((_, row)) => {
+                row.roles.push_str(", ");
+                row.roles.push_str(&role);
+            }
+            None => rows.push((
+                m.person.id,
+                MemberRow {
+                    name: m.person.full_name,
+                    roles: role,
+                    status: m.person.status.label(),
+                },
+            )),
+        }
+    }
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 #[derive(Template)]
@@ -51,10 +87,18 @@ async fn structure_of(state: &AppState, council: &Council) -> AppResult<Vec<Body
                 | BodyKind::Office
         );
         if internal {
-            let members = state.store.members(body.id, today).await?;
+            let members = member_rows(body.kind, state.store.members(body.id, today).await?);
             out.push(BodyView { body, members });
         }
     }
+    // Leadership first; the full list of deputies, the longest, last.
+    out.sort_by_key(|v| match v.body.kind {
+        BodyKind::StandingCommittee => 0,
+        BodyKind::Committee => 1,
+        BodyKind::NaDelegation => 2,
+        BodyKind::Office => 3,
+        _ => 4,
+    });
     Ok(out)
 }
 
