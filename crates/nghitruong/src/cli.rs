@@ -110,6 +110,21 @@ enum AdminCommand {
         /// Username.
         username: String,
     },
+    /// Lock an account and end its sessions.
+    Lock {
+        /// Username.
+        username: String,
+    },
+    /// Unlock an account.
+    Unlock {
+        /// Username.
+        username: String,
+    },
+    /// Turn off an account's second factor (a lost phone).
+    DisableTotp {
+        /// Username.
+        username: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -377,8 +392,34 @@ async fn admin(store: &SqlStore, action: AdminCommand) -> anyhow::Result<ExitCod
                 .await?;
             println!("Đã đặt lại mật khẩu cho {username}; các phiên đăng nhập cũ đã bị thu hồi.");
         }
+        AdminCommand::Lock { username } => {
+            store
+                .set_user_active(account(store, &username).await?, false, &ctx)
+                .await?;
+            println!("Đã khóa tài khoản {username}; các phiên đăng nhập đã bị thu hồi.");
+        }
+        AdminCommand::Unlock { username } => {
+            store
+                .set_user_active(account(store, &username).await?, true, &ctx)
+                .await?;
+            println!("Đã mở khóa tài khoản {username}.");
+        }
+        AdminCommand::DisableTotp { username } => {
+            store
+                .set_totp_secret(account(store, &username).await?, None, &ctx)
+                .await?;
+            println!("Đã tắt xác thực hai lớp của {username}.");
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn account(store: &SqlStore, username: &str) -> anyhow::Result<i64> {
+    let creds = store
+        .user_credentials(&username.to_lowercase())
+        .await?
+        .with_context(|| format!("không có tài khoản {username}"))?;
+    Ok(creds.user.id)
 }
 
 async fn council_by_unit(store: &SqlStore, code: &str) -> anyhow::Result<i64> {

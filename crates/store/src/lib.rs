@@ -115,6 +115,8 @@ pub trait Store: Send + Sync {
     async fn users(&self, query: &str, limit: i64) -> Result<Vec<(User, Vec<RoleGrant>)>>;
     /// Replaces a user's password hash and revokes their sessions.
     async fn set_password(&self, user_id: i64, hash: &str, ctx: &AuditContext) -> Result<()>;
+    /// Locks or unlocks an account; locking also ends its sessions.
+    async fn set_user_active(&self, user_id: i64, active: bool, ctx: &AuditContext) -> Result<()>;
     /// Records that the one-time code of `step` was used; false if that
     /// step (or a later one) was used already, so a code works only once.
     async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool>;

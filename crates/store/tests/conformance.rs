@@ -446,6 +446,24 @@ async fn story(store: &SqlStore) {
         Err(StoreError::NotFound)
     ));
 
+    // Locking an account ends its sessions; unlocking lets it sign in again.
+    let s3 = store
+        .create_session(&session("t3", T0 + Duration::hours(8)), &ctx(Some(uid)))
+        .await
+        .unwrap();
+    store.set_user_active(uid, false, &ctx(None)).await.unwrap();
+    assert!(!store.user(uid).await.unwrap().is_active);
+    assert!(
+        store.live_session("t3", T0).await.unwrap().is_none(),
+        "session {s3} ended"
+    );
+    store.set_user_active(uid, true, &ctx(None)).await.unwrap();
+    assert!(store.user(uid).await.unwrap().is_active);
+    assert!(matches!(
+        store.set_user_active(999_999, false, &ctx(None)).await,
+        Err(StoreError::NotFound)
+    ));
+
     // Throttling.
     let keys = vec!["u:vanphong".to_owned(), "ip:127.0.0.1".to_owned()];
     for minute in 0..3 {

@@ -142,6 +142,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(admin::grant),
         ),
         r(
+            Method::POST,
+            "/quan-tri/nguoi-dung/{id}/tai-khoan",
+            Perm(P::ManageUsers),
+            post(admin::account_action),
+        ),
+        r(
             Method::GET,
             "/quan-tri/nhat-ky",
             Perm(P::ViewAudit),

@@ -374,3 +374,59 @@ async fn staff_can_turn_on_a_second_factor_and_are_asked_for_it() {
         Some(true)
     );
 }
+
+#[tokio::test]
+async fn a_locked_account_cannot_sign_in_until_unlocked() {
+    let app = spawn_app().await;
+    let mut admin = app.signed_in("quantri").await;
+    let mut deputy = app.signed_in("daibieu").await;
+    let id = app
+        .store
+        .user_credentials("daibieu")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    admin.get("/quan-tri/nguoi-dung").await;
+    let locked = admin
+        .post(
+            &format!("/quan-tri/nguoi-dung/{id}/tai-khoan"),
+            &[("action", "khoa")],
+        )
+        .await;
+    assert!(
+        locked.body.contains("Đã khóa tài khoản daibieu"),
+        "{}",
+        locked.body
+    );
+    assert_eq!(deputy.get("/").await.status, 303, "the open session ended");
+    let mut again = app.client();
+    assert_eq!(
+        again.sign_in("daibieu", PASSWORD).await.status,
+        401,
+        "same answer as a wrong password"
+    );
+    let me = app
+        .store
+        .user_credentials("quantri")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let own = admin
+        .post(
+            &format!("/quan-tri/nguoi-dung/{me}/tai-khoan"),
+            &[("action", "khoa")],
+        )
+        .await;
+    assert!(own.body.contains("Không thể tự khóa"));
+    admin
+        .post(
+            &format!("/quan-tri/nguoi-dung/{id}/tai-khoan"),
+            &[("action", "mo_khoa")],
+        )
+        .await;
+    assert_eq!(app.client().sign_in("daibieu", PASSWORD).await.status, 303);
+}

@@ -442,3 +442,43 @@ pub(crate) async fn clear_login_failures(store: &SqlStore, key: &str) -> Result<
         .map_err(db)?;
     w.commit().await
 }
+
+pub(crate) async fn set_user_active(
+    store: &SqlStore,
+    user_id: i64,
+    active: bool,
+    ctx: &AuditContext,
+) -> Result<()> {
+    let mut w = store.write().await?;
+    let (was,): (i64,) = sqlx::query_as("SELECT is_active FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *w.tx)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound)?;
+    sqlx::query("UPDATE users SET is_active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(user_id)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(db)?;
+    if !active {
+        sqlx::query(
+            "UPDATE auth_sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(to_millis(ctx.at))
+        .bind(user_id)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(db)?;
+    }
+    let change = Change {
+        action: if active { "user.unlock" } else { "user.lock" },
+        entity: "user",
+        entity_id: Some(user_id.to_string()),
+        before: Some(json!({ "active": was != 0 })),
+        after: Some(json!({ "active": active })),
+    };
+    audit::append(&mut w, ctx, change).await?;
+    w.commit().await
+}

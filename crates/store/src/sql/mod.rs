@@ -384,6 +384,10 @@ impl Store for SqlStore {
         accounts::set_totp_secret(self, user_id, secret, ctx).await
     }
 
+    async fn set_user_active(&self, user_id: i64, active: bool, ctx: &AuditContext) -> Result<()> {
+        accounts::set_user_active(self, user_id, active, ctx).await
+    }
+
     async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
         accounts::use_totp_step(self, user_id, step).await
     }

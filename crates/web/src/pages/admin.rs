@@ -485,3 +485,54 @@ pub(crate) async fn verify_audit(
         .await?;
     Ok(Html(result.render()?))
 }
+
+#[derive(Deserialize)]
+pub(crate) struct AccountActionForm {
+    #[serde(default)]
+    action: String,
+}
+
+/// Locks, unlocks, or clears the second factor of an account (for someone
+/// who lost their phone). An administrator cannot lock their own account.
+pub(crate) async fn account_action(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<AccountActionForm>,
+) -> AppResult<Response> {
+    let user = state.store.user(id).await?;
+    let ctx = audit_context(&state, &viewer, &headers);
+    let notice = match form.action.as_str() {
+        "khoa" if user.id == viewer.user.id => {
+            return respond(
+                &state,
+                &viewer,
+                &csrf,
+                Err("Không thể tự khóa tài khoản của mình.".into()),
+            )
+            .await;
+        }
+        "khoa" => {
+            state.store.set_user_active(id, false, &ctx).await?;
+            format!(
+                "Đã khóa tài khoản {}; các phiên đăng nhập đã bị thu hồi.",
+                user.username
+            )
+        }
+        "mo_khoa" => {
+            state.store.set_user_active(id, true, &ctx).await?;
+            format!("Đã mở khóa tài khoản {}.", user.username)
+        }
+        "tat_hai_lop" => {
+            state.store.set_totp_secret(id, None, &ctx).await?;
+            format!(
+                "Đã tắt xác thực hai lớp của {}; người dùng cần thiết lập lại.",
+                user.username
+            )
+        }
+        _ => return respond(&state, &viewer, &csrf, Err("Thao tác không hợp lệ.".into())).await,
+    };
+    respond(&state, &viewer, &csrf, Ok(notice)).await
+}
