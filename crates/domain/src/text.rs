@@ -118,6 +118,47 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
+/// A key that sorts Vietnamese text in dictionary order: ă, â, đ, ê, ô, ơ
+/// and ư are letters of their own (a < ă < â < b < … < d < đ), and tone
+/// marks only break ties, in the order no mark, huyền, hỏi, ngã, sắc, nặng.
+/// Byte order of the key is the dictionary order of the text.
+pub fn sort_key(input: &str) -> String {
+    const LETTERS: &str = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz";
+    let mut primary = String::new();
+    let mut tones = String::new();
+    for c in input.nfc().flat_map(char::to_lowercase) {
+        let mut base = String::new();
+        let mut tone = '0';
+        for d in c.nfd() {
+            match d {
+                '\u{300}' => tone = '1',
+                '\u{309}' => tone = '2',
+                '\u{303}' => tone = '3',
+                '\u{301}' => tone = '4',
+                '\u{323}' => tone = '5',
+                other => base.push(other),
+            }
+        }
+        let letter: String = base.nfc().collect();
+        match LETTERS.chars().position(|l| letter == l.to_string()) {
+            Some(i) => {
+                primary.push(char::from(b'A' + u8::try_from(i).unwrap_or(0)));
+                tones.push(tone);
+            }
+            None if letter.chars().all(char::is_whitespace) => {
+                primary.push(' ');
+                tones.push('0');
+            }
+            None => {
+                primary.push_str(&letter);
+                tones.push('0');
+            }
+        }
+    }
+    // U+0001 sorts below every letter key; NUL is not allowed in PostgreSQL text.
+    format!("{primary}\u{1}{tones}")
+}
+
 /// Folds Vietnamese text for matching: NFC, lower case, diacritics removed,
 /// đ to d. "Đường Hồ Chí Minh" gives "duong ho chi minh".
 pub fn fold(input: &str) -> String {
@@ -192,6 +233,37 @@ mod tests {
         assert!(new_password("ngan").is_err());
         assert!(new_password("đủ-dài-rồi-nhé").is_ok());
         assert!(new_password(&"x".repeat(300)).is_err());
+    }
+
+    #[test]
+    fn vietnamese_dictionary_order() {
+        let mut names = vec![
+            "Bắc Lý",
+            "Bạch Hà",
+            "Đại Đồng",
+            "Diễn Châu",
+            "Con Cuông",
+            "Anh Sơn",
+            "Ân Phú",
+        ];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(
+            names,
+            [
+                "Anh Sơn",
+                "Ân Phú",
+                "Bạch Hà",
+                "Bắc Lý",
+                "Con Cuông",
+                "Diễn Châu",
+                "Đại Đồng"
+            ]
+        );
+        // Tones only break ties: "ma" < "mà" < "mả" < "mã" < "má" < "mạ".
+        let mut tones = vec!["mạ", "má", "ma", "mã", "mả", "mà"];
+        tones.sort_by_key(|n| sort_key(n));
+        assert_eq!(tones, ["ma", "mà", "mả", "mã", "má", "mạ"]);
+        assert!(sort_key("Xã Anh Sơn") < sort_key("Xã Anh Sơn Đông"));
     }
 
     #[test]

@@ -286,7 +286,8 @@ impl Store for SqlStore {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Other(e.into()))
+            .map_err(|e| StoreError::Other(e.into()))?;
+        org::backfill_sort_keys(self).await
     }
 
     async fn ping(&self) -> Result<()> {

@@ -51,8 +51,8 @@ pub(crate) async fn seed(
         let rules = serde_json::to_string(&c.rules).map_err(|e| StoreError::Other(e.into()))?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO councils (unit_code, level, name, search_name, term_number, \
-             term_starts_on, term_ends_on, seats_statutory, rules) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             term_starts_on, term_ends_on, seats_statutory, rules, sort_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(&c.unit_code)
         .bind(c.level.as_str())
@@ -63,6 +63,7 @@ pub(crate) async fn seed(
         .bind(date_text(c.term.ends_on))
         .bind(i64::from(c.seats_statutory))
         .bind(rules)
+        .bind(nghitruong_domain::text::sort_key(&c.name))
         .fetch_one(&mut *w.tx)
         .await
         .map_err(db)?;
@@ -251,10 +252,16 @@ pub(crate) async fn councils(
         .await
         .map_err(db)?;
 
+    // The sort key is meant to be compared byte by byte; PostgreSQL would
+    // otherwise apply the database's locale.
+    let byte_order = match store.backend {
+        super::Backend::Sqlite => "",
+        super::Backend::Postgres => "COLLATE \"C\"",
+    };
     let sql = format!(
         "SELECT {COUNCIL_COLUMNS}, u.name AS unit_name, {IN_OFFICE} AS in_office \
          FROM councils c JOIN admin_units u ON u.code = c.unit_code {where_sql} \
-         ORDER BY c.level, c.search_name LIMIT $7 OFFSET $8"
+         ORDER BY c.level, c.sort_key {byte_order}, c.search_name LIMIT $7 OFFSET $8"
     );
     let found = sqlx::query(AssertSqlSafe(sql))
         .bind(&today)
@@ -371,4 +378,26 @@ pub(crate) async fn members(store: &SqlStore, body_id: i64, day: Date) -> Result
             })
         })
         .collect()
+}
+
+/// Fills the sort key of councils stored before it existed.
+pub(crate) async fn backfill_sort_keys(store: &SqlStore) -> Result<()> {
+    let missing: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM councils WHERE sort_key = ''")
+            .fetch_all(store.pool())
+            .await
+            .map_err(db)?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut w = store.write().await?;
+    for (id, name) in missing {
+        sqlx::query("UPDATE councils SET sort_key = $1 WHERE id = $2")
+            .bind(nghitruong_domain::text::sort_key(&name))
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(db)?;
+    }
+    w.commit().await
 }
