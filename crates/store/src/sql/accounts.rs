@@ -52,13 +52,7 @@ pub(crate) async fn create_user(store: &SqlStore, u: &NewUser, ctx: &AuditContex
 
 pub(crate) async fn user(store: &SqlStore, id: i64) -> Result<User> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    rows::user(&row)
+    super::rows::one_by_id(store.pool(), sql, id, rows::user).await
 }
 
 pub(crate) async fn credentials(store: &SqlStore, username: &str) -> Result<Option<Credentials>> {
@@ -362,12 +356,7 @@ pub(crate) async fn sessions_of(store: &SqlStore, user_id: i64) -> Result<Vec<Au
         "SELECT {SESSION_COLUMNS} FROM auth_sessions WHERE user_id = $1 \
          ORDER BY created_at DESC, id DESC LIMIT 50"
     );
-    let found = sqlx::query(AssertSqlSafe(sql))
-        .bind(user_id)
-        .fetch_all(store.pool())
-        .await
-        .map_err(db)?;
-    found.iter().map(rows::session).collect()
+    super::rows::all_by_id(store.pool(), sql, user_id, rows::session).await
 }
 
 pub(crate) async fn revoke_session(

@@ -194,13 +194,7 @@ pub(crate) async fn units(store: &SqlStore, parent: Option<&str>) -> Result<Vec<
 
 pub(crate) async fn council(store: &SqlStore, id: i64) -> Result<Council> {
     let sql = format!("SELECT {COUNCIL_COLUMNS} FROM councils c WHERE c.id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    rows::council(&row)
+    super::rows::one_by_id(store.pool(), sql, id, rows::council).await
 }
 
 /// Counts deputies holding office on a day: seated in the council body,
@@ -324,23 +318,12 @@ const BODY_COLUMNS: &str = "id, council_id, kind, committee, name, abbreviation,
 
 pub(crate) async fn bodies(store: &SqlStore, council_id: i64) -> Result<Vec<Body>> {
     let sql = format!("SELECT {BODY_COLUMNS} FROM bodies WHERE council_id = $1 ORDER BY id");
-    let found = sqlx::query(AssertSqlSafe(sql))
-        .bind(council_id)
-        .fetch_all(store.pool())
-        .await
-        .map_err(db)?;
-    found.iter().map(rows::body).collect()
+    super::rows::all_by_id(store.pool(), sql, council_id, rows::body).await
 }
 
 pub(crate) async fn body(store: &SqlStore, id: i64) -> Result<Body> {
     let sql = format!("SELECT {BODY_COLUMNS} FROM bodies WHERE id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    rows::body(&row)
+    super::rows::one_by_id(store.pool(), sql, id, rows::body).await
 }
 
 pub(crate) async fn members(store: &SqlStore, body_id: i64, day: Date) -> Result<Vec<Member>> {

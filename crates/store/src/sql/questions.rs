@@ -65,12 +65,7 @@ pub(crate) async fn list(store: &SqlStore, session_id: i64) -> Result<Vec<Questi
         "SELECT {COLUMNS} FROM questions q JOIN people p ON p.id = q.person_id \
          WHERE q.session_id = $1 ORDER BY q.filed_at, q.id"
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(session_id)
-        .fetch_all(store.pool())
-        .await
-        .map_err(db)?;
-    rows.iter().map(question).collect()
+    super::rows::all_by_id(store.pool(), sql, session_id, question).await
 }
 
 pub(crate) async fn event(

@@ -105,3 +105,35 @@ pub(crate) fn session(row: &AnyRow) -> Result<AuthSession> {
         address: get(row, "address")?,
     })
 }
+
+/// Runs `sql` with one identifier bound as `$1` and maps every row.
+pub(crate) async fn all_by_id<T>(
+    pool: &sqlx::AnyPool,
+    sql: String,
+    id: i64,
+    map: impl Fn(&AnyRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(super::db)?;
+    rows.iter().map(map).collect()
+}
+
+/// Runs `sql` with one identifier bound as `$1` and maps the one row;
+/// `NotFound` when there is none.
+pub(crate) async fn one_by_id<T>(
+    pool: &sqlx::AnyPool,
+    sql: String,
+    id: i64,
+    map: impl Fn(&AnyRow) -> Result<T>,
+) -> Result<T> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .map_err(super::db)?
+        .ok_or(StoreError::NotFound)?;
+    map(&row)
+}

@@ -116,23 +116,12 @@ pub(crate) async fn list(store: &SqlStore, council_id: i64) -> Result<Vec<Counci
         "SELECT {SESSION_COLUMNS} FROM council_sessions WHERE council_id = $1 \
          ORDER BY term_number DESC, number DESC"
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(council_id)
-        .fetch_all(store.pool())
-        .await
-        .map_err(db)?;
-    rows.iter().map(council_session).collect()
+    super::rows::all_by_id(store.pool(), sql, council_id, council_session).await
 }
 
 pub(crate) async fn get_one(store: &SqlStore, id: i64) -> Result<CouncilSession> {
     let sql = format!("SELECT {SESSION_COLUMNS} FROM council_sessions WHERE id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    council_session(&row)
+    super::rows::one_by_id(store.pool(), sql, id, council_session).await
 }
 
 pub(crate) async fn apply_event(
@@ -235,12 +224,7 @@ pub(crate) async fn agenda(store: &SqlStore, session_id: i64) -> Result<Vec<Agen
     let sql = format!(
         "SELECT {AGENDA_COLUMNS} FROM agenda_items WHERE session_id = $1 ORDER BY position"
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(session_id)
-        .fetch_all(store.pool())
-        .await
-        .map_err(db)?;
-    rows.iter().map(agenda_item).collect()
+    super::rows::all_by_id(store.pool(), sql, session_id, agenda_item).await
 }
 
 pub(crate) async fn move_agenda(
@@ -485,23 +469,12 @@ async fn next_round_number(w: &mut Write<'_>, agenda_item_id: i64) -> Result<i64
 pub(crate) async fn rounds(store: &SqlStore, session_id: i64) -> Result<Vec<VoteRound>> {
     let sql =
         format!("SELECT {ROUND_COLUMNS} FROM vote_rounds r WHERE r.session_id = $1 ORDER BY r.id");
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(session_id)
-        .fetch_all(store.pool())
-        .await
-        .map_err(db)?;
-    rows.iter().map(round).collect()
+    super::rows::all_by_id(store.pool(), sql, session_id, round).await
 }
 
 pub(crate) async fn get_round(store: &SqlStore, id: i64) -> Result<VoteRound> {
     let sql = format!("SELECT {ROUND_COLUMNS} FROM vote_rounds r WHERE r.id = $1");
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    round(&row)
+    super::rows::one_by_id(store.pool(), sql, id, round).await
 }
 
 /// Casts a ballot, checking inside the transaction that the round is open,

@@ -93,12 +93,7 @@ pub(crate) async fn list(store: &SqlStore, session_id: i64) -> Result<Vec<SpeakR
         "SELECT {COLUMNS} FROM speak_requests s JOIN people p ON p.id = s.person_id \
          WHERE s.session_id = $1 ORDER BY s.requested_at, s.id"
     );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(session_id)
-        .fetch_all(store.pool())
-        .await
-        .map_err(db)?;
-    rows.iter().map(request).collect()
+    super::rows::all_by_id(store.pool(), sql, session_id, request).await
 }
 
 /// Applies an event; calling a speaker first ends whoever has the floor.
