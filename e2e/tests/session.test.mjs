@@ -47,7 +47,7 @@ async function waitForText(page, selector, needle, what) {
     await page.waitForFunction(
       ([sel, n]) => [...document.querySelectorAll(sel)].some((e) => e.textContent.normalize('NFC').includes(n)),
       [selector, needle],
-      { timeout: 15_000 },
+      { timeout: 30_000 },
     );
   } catch (err) {
     throw new Error(`${what}: ${selector} never showed ${JSON.stringify(needle)}; it reads: ${await text(page, selector)}`);
@@ -90,7 +90,7 @@ test('a session runs live on every screen, from opening to the result', { timeou
     await chair.waitForLoadState();
     assert.equal(await text(chair, '[data-testid=session-status]'), 'Đang diễn ra');
     for (const page of deputies.slice(0, 2)) {
-      await page.getByRole('button', { name: 'Điểm danh có mặt' }).waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Điểm danh có mặt' }).waitFor({ timeout: 30_000 });
       await page.getByRole('button', { name: 'Điểm danh có mặt' }).click();
       await page.waitForLoadState();
       assert.equal(await text(page, '[data-testid=my-attendance]'), 'Có mặt');
@@ -122,7 +122,7 @@ test('a session runs live on every screen, from opening to the result', { timeou
     const choices = ['Tán thành', 'Tán thành', 'Không tán thành'];
     for (const [i, page] of deputies.entries()) {
       const button = page.getByRole('button', { name: choices[i], exact: true });
-      await button.waitFor({ timeout: 15_000 });
+      await button.waitFor({ timeout: 30_000 });
       if (i === 2) await screenshot(page, 'session-deputy-ballot-phone');
       await button.click();
       await page.waitForLoadState();

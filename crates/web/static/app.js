@@ -22,21 +22,42 @@ document.addEventListener('htmx:beforeSwap', (event) => {
 // Live regions: a [data-live-src] element reloads its fragment whenever the
 // session's event stream says something changed. EventSource reconnects by
 // itself after a dropped connection; the first event on (re)connect reloads.
+// A refresh waits while someone is typing or choosing inside the region, so
+// nothing they entered is lost, and sections they opened stay open.
 for (const region of document.querySelectorAll('[data-live-src][data-live-events]')) {
   const source = new EventSource(region.dataset.liveEvents);
-  let pending = false;
-  source.addEventListener('update', async () => {
-    if (pending) return;
-    pending = true;
+  let running = false;
+  let again = false;
+  const busy = () => {
+    const el = document.activeElement;
+    return el && region.contains(el) && el.matches('input, select, textarea');
+  };
+  const refresh = async () => {
+    if (running || busy()) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
     try {
       const response = await fetch(region.dataset.liveSrc, { headers: { 'x-live': '1' } });
-      if (response.ok) {
+      if (response.ok && !busy()) {
+        const open = [...region.querySelectorAll('details[open][id]')].map((d) => d.id);
         region.innerHTML = await response.text();
+        for (const id of open) document.getElementById(id)?.setAttribute('open', '');
         region.dispatchEvent(new CustomEvent('live:updated', { bubbles: true }));
+      } else if (response.ok) {
+        again = true;
       }
     } finally {
-      pending = false;
+      running = false;
+      if (again && !busy()) refresh();
     }
+  };
+  source.addEventListener('update', refresh);
+  region.addEventListener('focusout', () => {
+    // Wait for focus to land before deciding whether the person is done.
+    setTimeout(() => { if (again && !busy()) refresh(); }, 0);
   });
 }
 
