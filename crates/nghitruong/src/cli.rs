@@ -22,15 +22,17 @@ use tracing_subscriber::EnvFilter;
 use crate::demo;
 use crate::settings::{EXAMPLE, Settings};
 
-/// Nghị trường: paperless sessions, petitions and supervision for a
-/// province's People's Councils.
+// The doc comments of the command-line types are its help text, which is
+// interface, so they are in Vietnamese.
+/// Nghị trường: kỳ họp không giấy, kiến nghị cử tri và giám sát của HĐND
+/// tỉnh, Đoàn ĐBQH và HĐND cấp xã.
 #[derive(Parser, Debug)]
-#[command(name = "nghitruong", version, about)]
+#[command(name = "nghitruong", version)]
 pub struct Args {
-    /// A TOML settings file (default: ./nghitruong.toml if present).
+    /// Tệp cấu hình TOML (mặc định: ./nghitruong.toml nếu có).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
-    /// Data folder (database and documents); overrides the settings.
+    /// Thư mục dữ liệu (cơ sở dữ liệu và tài liệu); ghi đè cấu hình.
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -39,44 +41,44 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the web server.
+    /// Chạy máy chủ web.
     Serve {
-        /// Port to listen on (0 picks a free one).
+        /// Cổng lắng nghe (0: chọn cổng trống).
         #[arg(long)]
         port: Option<u16>,
-        /// Address to listen on.
+        /// Địa chỉ lắng nghe.
         #[arg(long)]
         host: Option<String>,
-        /// Fill an empty database with the demo province (Nghệ An).
+        /// Nạp dữ liệu mẫu tỉnh Nghệ An vào cơ sở dữ liệu trống.
         #[arg(long)]
         demo: bool,
     },
-    /// Create or update the database schema.
+    /// Tạo hoặc cập nhật lược đồ cơ sở dữ liệu.
     Migrate,
-    /// Load data.
+    /// Nạp dữ liệu.
     Seed {
         #[command(subcommand)]
         what: SeedCommand,
     },
-    /// Manage accounts.
+    /// Quản lý tài khoản.
     Admin {
         #[command(subcommand)]
         action: AdminCommand,
     },
-    /// Work with the audit log.
+    /// Làm việc với nhật ký hệ thống.
     Audit {
         #[command(subcommand)]
         action: AuditCommand,
     },
-    /// Write a consistent copy of the database and documents while the server runs.
+    /// Sao lưu nhất quán cơ sở dữ liệu và tài liệu khi máy chủ đang chạy.
     Backup {
-        /// Folder to write the copy into (created; must not exist yet).
+        /// Thư mục chứa bản sao (được tạo mới; chưa được tồn tại).
         #[arg(long)]
         out: PathBuf,
     },
-    /// Print the commented example configuration.
+    /// In tệp cấu hình mẫu có chú thích.
     PrintConfig,
-    /// Check or show edXML packages of the national document axis.
+    /// Kiểm tra hoặc xem gói edXML của Trục liên thông văn bản quốc gia.
     Edxml {
         #[command(subcommand)]
         action: crate::edxml_cmd::EdxmlCommand,
@@ -85,55 +87,55 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum SeedCommand {
-    /// The demo province: Nghệ An, its council, the Delegation and 130 commune councils.
+    /// Tỉnh mẫu: Nghệ An, HĐND tỉnh, Đoàn ĐBQH và 130 HĐND cấp xã.
     Demo,
 }
 
 #[derive(Subcommand, Debug)]
 enum AdminCommand {
-    /// Create an account; the password is read from the terminal or stdin.
+    /// Tạo tài khoản; mật khẩu nhập từ bàn phím hoặc stdin.
     CreateUser {
-        /// Username (lower case letters, digits, . _ -).
+        /// Tên đăng nhập (chữ thường không dấu, chữ số, . _ -).
         username: String,
-        /// Full name shown in the interface.
+        /// Họ và tên hiển thị.
         #[arg(long)]
         name: String,
-        /// Role code, e.g. quan_tri, chu_tich, van_phong, thu_ky.
+        /// Mã vai trò, ví dụ quan_tri, chu_tich, van_phong, thu_ky.
         #[arg(long, default_value = "quan_tri")]
         role: String,
-        /// Unit code of the council the role is held in (not for quan_tri).
+        /// Mã đơn vị của Hội đồng nơi giữ vai trò (không cần với quan_tri).
         #[arg(long)]
         unit: Option<String>,
     },
-    /// Set a new password for an account and end its sessions.
+    /// Đặt mật khẩu mới và kết thúc các phiên đăng nhập.
     ResetPassword {
-        /// Username.
+        /// Tên đăng nhập.
         username: String,
     },
-    /// Lock an account and end its sessions.
+    /// Khóa tài khoản và kết thúc các phiên đăng nhập.
     Lock {
-        /// Username.
+        /// Tên đăng nhập.
         username: String,
     },
-    /// Unlock an account.
+    /// Mở khóa tài khoản.
     Unlock {
-        /// Username.
+        /// Tên đăng nhập.
         username: String,
     },
-    /// Turn off an account's second factor (a lost phone).
+    /// Tắt xác thực hai lớp (khi mất điện thoại).
     DisableTotp {
-        /// Username.
+        /// Tên đăng nhập.
         username: String,
     },
 }
 
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
-    /// Check the hash chain of the audit log; names the first broken record.
-    /// Opens the database read-only and changes nothing.
+    /// Kiểm tra chuỗi băm của nhật ký; chỉ ra bản ghi hỏng đầu tiên.
+    /// Chỉ đọc, không thay đổi gì.
     Verify {
-        /// A head printed by an earlier check (SEQ:HASH); the chain must
-        /// still hold it, which finds a cut-off or rewritten end.
+        /// Mốc in ra ở lần kiểm tra trước (SỐ:MÃ_BĂM); chuỗi phải còn giữ
+        /// mốc này, nhờ đó phát hiện nhật ký bị cắt bớt hay viết lại.
         #[arg(long)]
         expect: Option<nghitruong_domain::audit::Anchor>,
     },

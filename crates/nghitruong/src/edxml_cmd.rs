@@ -25,19 +25,19 @@ use time::macros::offset;
 /// The `edxml` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum EdxmlCommand {
-    /// Check edXML packages: one line per file; exit 0 when all are valid,
-    /// 1 when one is not, 2 when a file cannot be read.
+    /// Kiểm tra gói edXML: mỗi tệp một dòng; mã thoát 0 khi mọi tệp hợp lệ,
+    /// 1 khi có tệp không hợp lệ, 2 khi không đọc được tệp.
     Validate {
-        /// The packages to check.
+        /// Các gói cần kiểm tra.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Treat organisation codes not in the AAA.BB.CC.DDD form as errors.
+        /// Coi mã định danh không theo dạng AAA.BB.CC.DDD là lỗi.
         #[arg(long)]
         strict_organ_ids: bool,
     },
-    /// Show what a package says, in Vietnamese.
+    /// Hiển thị nội dung một gói.
     Show {
-        /// The package to show.
+        /// Gói cần hiển thị.
         file: PathBuf,
     },
 }

@@ -26,6 +26,40 @@ pub(crate) struct SessionRow {
     pub(crate) live: bool,
 }
 
+/// A browser string as people name their device: "Chrome trên Android".
+/// Only the common families are told apart; anything else is "Trình duyệt
+/// khác", which is enough to tell one's own sessions apart.
+fn device_name(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("Firefox/") {
+        "Firefox"
+    } else if ua.contains("CocCoc") || ua.contains("coc_coc") {
+        "Cốc Cốc"
+    } else if ua.contains("Chrome/") || ua.contains("Chromium/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else {
+        "Trình duyệt khác"
+    };
+    let system = if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("iPhone") || ua.contains("iPad") {
+        "iOS/iPadOS"
+    } else if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("Mac OS X") {
+        "macOS"
+    } else if ua.contains("Linux") {
+        "Linux"
+    } else {
+        return browser.to_owned();
+    };
+    format!("{browser} trên {system}")
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
@@ -56,7 +90,7 @@ async fn page(
             id: s.id,
             created: local_time(s.created_at),
             last_seen: local_time(s.last_seen_at),
-            device: s.user_agent.chars().take(80).collect(),
+            device: device_name(&s.user_agent),
             address: s.address.clone(),
             current: s.id == viewer.session.id,
             live: s.revoked_at.is_none() && s.expires_at > now,
@@ -350,4 +384,21 @@ pub(crate) async fn totp_disable(
         Some("Đã tắt xác thực hai lớp.".into()),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::device_name;
+
+    #[test]
+    fn devices_are_named_as_people_say_them() {
+        let tablet = "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+        assert_eq!(device_name(tablet), "Chrome trên Android");
+        let ipad = "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        assert_eq!(device_name(ipad), "Safari trên iOS/iPadOS");
+        let firefox =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        assert_eq!(device_name(firefox), "Firefox trên Windows");
+        assert_eq!(device_name(""), "Trình duyệt khác");
+    }
 }
