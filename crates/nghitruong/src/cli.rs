@@ -425,16 +425,10 @@ async fn account(store: &SqlStore, username: &str) -> anyhow::Result<i64> {
 }
 
 async fn council_by_unit(store: &SqlStore, code: &str) -> anyhow::Result<i64> {
-    let (all, _) = store
-        .councils(&CouncilFilter {
-            limit: 500,
-            ..Default::default()
-        })
-        .await?;
-    all.into_iter()
-        .find(|c| c.council.unit_code == code)
-        .map(|c| c.council.id)
-        .with_context(|| format!("không có Hội đồng với mã đơn vị {code}"))
+    let council = store.council_by_unit(code).await?;
+    Ok(council
+        .with_context(|| format!("không có Hội đồng với mã đơn vị {code}"))?
+        .id)
 }
 
 async fn audit_verify(

@@ -87,6 +87,8 @@ pub trait Store: Send + Sync {
     async fn units(&self, parent: Option<&str>) -> Result<Vec<AdminUnit>>;
     /// One council.
     async fn council(&self, id: i64) -> Result<Council>;
+    /// The council of an administrative unit, in its latest term.
+    async fn council_by_unit(&self, unit_code: &str) -> Result<Option<Council>>;
     /// Councils matching `filter`, with their counts, and how many match in all.
     async fn councils(&self, filter: &CouncilFilter) -> Result<(Vec<CouncilSummary>, i64)>;
     /// Replaces a council's rules.

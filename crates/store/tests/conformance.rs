@@ -219,6 +219,13 @@ async fn story(store: &SqlStore) {
     assert_eq!(list[0].deputies_in_office, 1);
 
     let province_id = store.councils(&all).await.unwrap().0[0].council.id;
+    let by_unit = store.council_by_unit("16681").await.unwrap().unwrap();
+    assert_eq!(by_unit.name, "HĐND xã Anh Sơn");
+    assert_eq!(
+        store.council_by_unit("40").await.unwrap().unwrap().id,
+        province_id
+    );
+    assert!(store.council_by_unit("99999").await.unwrap().is_none());
     let only = CouncilFilter {
         ids: Some(vec![province_id]),
         ..all.clone()

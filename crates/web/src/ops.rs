@@ -156,6 +156,14 @@ struct ErrorPage {
     css: String,
 }
 
+/// The message alone, for htmx requests that show it in place.
+#[derive(Template)]
+#[template(path = "error_partial.html")]
+struct ErrorPartial<'a> {
+    message: &'a str,
+    request_id: &'a str,
+}
+
 fn heading(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "Dữ liệu chưa hợp lệ",
@@ -210,11 +218,11 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
     }
     if htmx {
         // An htmx request gets the message where the page shows notices.
-        let fragment = format!(
-            "<div class=\"alert alert-error\" role=\"alert\">{} <small>Mã yêu cầu: {}</small></div>",
-            escape(&info.message),
-            escape(&id)
-        );
+        let partial = ErrorPartial {
+            message: &info.message,
+            request_id: &id,
+        };
+        let fragment = partial.render().unwrap_or_else(|_| "Có lỗi xảy ra.".into());
         let mut out = (status, Html(fragment)).into_response();
         out.headers_mut()
             .insert("hx-retarget", HeaderValue::from_static("#thong-bao"));
@@ -231,20 +239,4 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
     };
     let body = page.render().unwrap_or_else(|_| "Có lỗi xảy ra.".into());
     (status, Html(body)).into_response()
-}
-
-/// Escapes text for HTML; used where a fragment is built without a template.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -97,3 +97,25 @@ async fn backup_copies_a_running_database() {
         "an existing folder is not overwritten"
     );
 }
+
+#[tokio::test]
+async fn an_htmx_request_gets_the_error_as_a_notice_in_place() {
+    let app = spawn_app().await;
+    let c = app.signed_in("chutich").await;
+    let reply = c
+        .http
+        .get(format!("{}/khong-co-trang-nay", c.base))
+        .header("hx-request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 404);
+    assert_eq!(reply.headers()["hx-retarget"], "#thong-bao");
+    let body = reply.text().await.unwrap();
+    assert!(
+        body.starts_with("<div class=\"alert alert-error\" role=\"alert\">"),
+        "{body}"
+    );
+    assert!(body.contains("Không tìm thấy") && body.contains("Mã yêu cầu"));
+    assert!(!body.contains("<html"), "a fragment, not a page");
+}

@@ -331,6 +331,10 @@ impl Store for SqlStore {
         org::council(self, id).await
     }
 
+    async fn council_by_unit(&self, unit_code: &str) -> Result<Option<Council>> {
+        org::council_by_unit(self, unit_code).await
+    }
+
     async fn councils(&self, filter: &CouncilFilter) -> Result<(Vec<CouncilSummary>, i64)> {
         org::councils(self, filter).await
     }

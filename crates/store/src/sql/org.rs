@@ -197,6 +197,19 @@ pub(crate) async fn council(store: &SqlStore, id: i64) -> Result<Council> {
     super::rows::one_by_id(store.pool(), sql, id, rows::council).await
 }
 
+pub(crate) async fn council_by_unit(store: &SqlStore, unit_code: &str) -> Result<Option<Council>> {
+    let sql = format!(
+        "SELECT {COUNCIL_COLUMNS} FROM councils c WHERE c.unit_code = $1 \
+         ORDER BY c.term_number DESC LIMIT 1"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(unit_code)
+        .fetch_optional(store.pool())
+        .await
+        .map_err(db)?;
+    row.as_ref().map(rows::council).transpose()
+}
+
 /// Counts deputies holding office on a day: seated in the council body,
 /// position current, status active or suspended.
 const IN_OFFICE: &str = "(SELECT COUNT(*) FROM positions p \

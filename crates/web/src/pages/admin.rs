@@ -152,10 +152,7 @@ async fn role_and_council(
             "Vui lòng nhập mã đơn vị của Hội đồng cho vai trò này.".into()
         ));
     }
-    let found = council_choices(state)
-        .await?
-        .into_iter()
-        .find(|c| c.unit_code == code);
+    let found = state.store.council_by_unit(code).await?;
     Ok(match found {
         Some(c) => Ok((role, Some(c.id))),
         None => Err(format!("Không có Hội đồng nào với mã đơn vị {code}.")),
