@@ -68,6 +68,20 @@ coded_enum! {
         FileQuestion = "gui_chat_van", "Gửi câu hỏi chất vấn";
         /// Record what happened: answers to questions, manual vote results.
         RecordProceedings = "ghi_dien_bien", "Ghi nhận diễn biến kỳ họp";
+        /// Upload, version and publish session documents.
+        ManageDocuments = "quan_ly_tai_lieu", "Quản lý tài liệu kỳ họp";
+        /// Approve session documents before they are published.
+        ApproveDocuments = "duyet_tai_lieu", "Duyệt tài liệu kỳ họp";
+        /// See voter petitions (an agency officer sees only what is assigned).
+        ViewPetitions = "xem_kien_nghi", "Xem kiến nghị cử tri";
+        /// Record voter-contact meetings and the opinions voters raise.
+        CapturePetitions = "ghi_kien_nghi", "Ghi nhận ý kiến cử tri";
+        /// Aggregate, classify, forward and grade petitions.
+        ProcessPetitions = "tong_hop_kien_nghi", "Tổng hợp, chuyển, đánh giá kiến nghị";
+        /// Answer petitions assigned to one's agency.
+        AnswerPetitions = "tra_loi_kien_nghi", "Trả lời kiến nghị";
+        /// Send and receive documents through the national document axis.
+        ExchangeDocuments = "lien_thong_van_ban", "Liên thông văn bản";
     }
 }
 
@@ -106,6 +120,23 @@ impl Role {
                 self,
                 R::Chair | R::ViceChair | R::StandingMember | R::Deputy
             ),
+            P::ManageDocuments | P::ExchangeDocuments => {
+                matches!(self, R::Admin | R::OfficeStaff | R::Secretary)
+            }
+            P::ApproveDocuments => matches!(self, R::Chair | R::ViceChair | R::StandingMember),
+            P::ViewPetitions => !matches!(self, R::Guest),
+            P::CapturePetitions => !matches!(self, R::Guest | R::AgencyOfficer),
+            P::ProcessPetitions => matches!(
+                self,
+                R::Admin
+                    | R::Chair
+                    | R::ViceChair
+                    | R::StandingMember
+                    | R::OfficeStaff
+                    | R::Secretary
+                    | R::DelegationLead
+            ),
+            P::AnswerPetitions => self == R::AgencyOfficer,
         }
     }
 
@@ -131,19 +162,65 @@ mod tests {
         // ViewWorkspace, ViewOrganisation, ViewProvinceCouncils, ViewRules,
         // EditRules, ViewAgencies, ManageUsers, ViewAudit |
         // ViewSessions, ManageSessions, ChairSession, CastVote, RecordAttendance,
-        // FileQuestion, RecordProceedings
+        // FileQuestion, RecordProceedings |
+        // ManageDocuments, ApproveDocuments, ViewPetitions, CapturePetitions,
+        // ProcessPetitions, AnswerPetitions, ExchangeDocuments
         let table: &[(Role, &str, &str)] = &[
-            (Role::Admin, "11111111|1100101", "11011111|1100101"),
-            (Role::Chair, "11111100|1111010", "11011100|1111010"),
-            (Role::ViceChair, "11110100|1011010", "11010100|1011010"),
-            (Role::StandingMember, "11110100|1001010", "11010100|1001010"),
-            (Role::Deputy, "11010100|1001010", "11010100|1001010"),
-            (Role::DelegationLead, "11010100|1000000", "11010100|1000000"),
-            (Role::NaDeputy, "11010100|1000000", "11010100|1000000"),
-            (Role::OfficeStaff, "11111100|1100101", "11011100|1100101"),
-            (Role::Secretary, "11011100|1100101", "11011100|1100101"),
-            (Role::AgencyOfficer, "11010000|0000000", "11010000|0000000"),
-            (Role::Guest, "10000000|1000000", "10000000|1000000"),
+            (
+                Role::Admin,
+                "11111111|1100101|1011101",
+                "11011111|1100101|1011101",
+            ),
+            (
+                Role::Chair,
+                "11111100|1111010|0111100",
+                "11011100|1111010|0111100",
+            ),
+            (
+                Role::ViceChair,
+                "11110100|1011010|0111100",
+                "11010100|1011010|0111100",
+            ),
+            (
+                Role::StandingMember,
+                "11110100|1001010|0111100",
+                "11010100|1001010|0111100",
+            ),
+            (
+                Role::Deputy,
+                "11010100|1001010|0011000",
+                "11010100|1001010|0011000",
+            ),
+            (
+                Role::DelegationLead,
+                "11010100|1000000|0011100",
+                "11010100|1000000|0011100",
+            ),
+            (
+                Role::NaDeputy,
+                "11010100|1000000|0011000",
+                "11010100|1000000|0011000",
+            ),
+            (
+                Role::OfficeStaff,
+                "11111100|1100101|1011101",
+                "11011100|1100101|1011101",
+            ),
+            (
+                Role::Secretary,
+                "11011100|1100101|1011101",
+                "11011100|1100101|1011101",
+            ),
+            (
+                Role::AgencyOfficer,
+                "11010000|0000000|0010010",
+                "11010000|0000000|0010010",
+            ),
+            (
+                Role::Guest,
+                "10000000|1000000|0000000",
+                "10000000|1000000|0000000",
+            ),
         ];
         assert_eq!(table.len(), Role::ALL.len(), "every role has a row");
         for (role, province, commune) in table {

@@ -32,19 +32,30 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
-fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+/// A route and its handler; each area of the product lists its own.
+pub(crate) type Route = (RouteSpec, MethodRouter<AppState>);
+
+/// One entry of a route table.
+pub(crate) fn r(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> Route {
+    (
+        RouteSpec {
+            method,
+            path,
+            access,
+        },
+        handler,
+    )
+}
+
+/// The whole table: the foundation's routes, then each area's.
+fn table() -> Vec<Route> {
     use Access::{AnySession, Permission as Perm, Public, SecondFactor, SignedIn};
-    let r = |method: Method, path, access, handler| {
-        (
-            RouteSpec {
-                method,
-                path,
-                access,
-            },
-            handler,
-        )
-    };
-    vec![
+    let foundation = vec![
         r(Method::GET, "/healthz", Public, get(ops::healthz)),
         r(Method::GET, "/metrics", Public, get(ops::metrics)),
         r(
@@ -159,150 +170,6 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Perm(P::ViewAudit),
             post(admin::verify_audit),
         ),
-        r(
-            Method::GET,
-            "/ky-hop",
-            Perm(P::ViewSessions),
-            get(sessions::list),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop",
-            Perm(P::ManageSessions),
-            post(sessions::create),
-        ),
-        r(
-            Method::GET,
-            "/ky-hop/{id}",
-            Perm(P::ViewSessions),
-            get(sessions::show),
-        ),
-        r(
-            Method::GET,
-            "/ky-hop/{id}/truc-tiep",
-            Perm(P::ViewSessions),
-            get(sessions::live),
-        ),
-        r(
-            Method::GET,
-            "/ky-hop/{id}/su-kien",
-            Perm(P::ViewSessions),
-            get(sessions::events),
-        ),
-        r(
-            Method::GET,
-            "/ky-hop/{id}/man-hinh",
-            Perm(P::ViewSessions),
-            get(sessions::hall),
-        ),
-        r(
-            Method::GET,
-            "/ky-hop/{id}/man-hinh/truc-tiep",
-            Perm(P::ViewSessions),
-            get(sessions::hall_live),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chuan-bi",
-            Perm(P::ManageSessions),
-            post(sessions::prepare),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/dieu-hanh",
-            Perm(P::ChairSession),
-            post(sessions::chair),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chuong-trinh",
-            Perm(P::ManageSessions),
-            post(sessions::add_item),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chuong-trinh/{item}/bat-dau",
-            Perm(P::ChairSession),
-            post(sessions::start_item),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chuong-trinh/{item}/bieu-quyet",
-            Perm(P::ChairSession),
-            post(sessions::open_vote),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/bieu-quyet/{round}/ket-thuc",
-            Perm(P::ChairSession),
-            post(sessions::close_vote),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/bieu-quyet/{round}/phieu",
-            Perm(P::CastVote),
-            post(sessions::cast),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/diem-danh",
-            Perm(P::CastVote),
-            post(sessions::check_in),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/diem-danh/{person}",
-            Perm(P::RecordAttendance),
-            post(sessions::record_attendance),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/phat-bieu",
-            Perm(P::CastVote),
-            post(sessions::ask_to_speak),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/phat-bieu/{request}/dieu-hanh",
-            Perm(P::ChairSession),
-            post(sessions::run_speaker),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/phat-bieu/{request}/rut",
-            Perm(P::CastVote),
-            post(sessions::withdraw),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chuong-trinh/{item}/ket-qua-thu-cong",
-            Perm(P::RecordProceedings),
-            post(sessions::manual_result),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chat-van",
-            Perm(P::FileQuestion),
-            post(sessions::file_question),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chat-van/{question}/dieu-hanh",
-            Perm(P::ChairSession),
-            post(sessions::run_question),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chat-van/{question}/tra-loi",
-            Perm(P::RecordProceedings),
-            post(sessions::answer_question),
-        ),
-        r(
-            Method::POST,
-            "/ky-hop/{id}/chat-van/{question}/rut",
-            Perm(P::FileQuestion),
-            post(sessions::withdraw_question),
-        ),
         r(Method::GET, "/tai-khoan", SignedIn, get(account::show)),
         r(
             Method::POST,
@@ -334,7 +201,8 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             SignedIn,
             post(account::totp_disable),
         ),
-    ]
+    ];
+    [foundation, sessions::routes()].concat()
 }
 
 /// Every route, for tests and documentation.

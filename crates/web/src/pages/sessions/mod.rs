@@ -33,10 +33,160 @@ use time::Date;
 
 use super::{local_date, local_day};
 use crate::AppState;
+use crate::auth::Access::Permission as Perm;
 use crate::auth::login::audit_context;
 use crate::auth::{CsrfToken, Signed, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
+use crate::routes::{Route, r};
+
+/// The routes of sessions: preparation, the live session, votes, the floor.
+pub(crate) fn routes() -> Vec<Route> {
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    use nghitruong_domain::access::Permission as P;
+    vec![
+        r(Method::GET, "/ky-hop", Perm(P::ViewSessions), get(list)),
+        r(
+            Method::POST,
+            "/ky-hop",
+            Perm(P::ManageSessions),
+            post(create),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}",
+            Perm(P::ViewSessions),
+            get(show),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/truc-tiep",
+            Perm(P::ViewSessions),
+            get(live),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/su-kien",
+            Perm(P::ViewSessions),
+            get(events),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/man-hinh",
+            Perm(P::ViewSessions),
+            get(hall),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/man-hinh/truc-tiep",
+            Perm(P::ViewSessions),
+            get(hall_live),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuan-bi",
+            Perm(P::ManageSessions),
+            post(prepare),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/dieu-hanh",
+            Perm(P::ChairSession),
+            post(chair),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuong-trinh",
+            Perm(P::ManageSessions),
+            post(add_item),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuong-trinh/{item}/bat-dau",
+            Perm(P::ChairSession),
+            post(start_item),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuong-trinh/{item}/bieu-quyet",
+            Perm(P::ChairSession),
+            post(open_vote),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/bieu-quyet/{round}/ket-thuc",
+            Perm(P::ChairSession),
+            post(close_vote),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/bieu-quyet/{round}/phieu",
+            Perm(P::CastVote),
+            post(cast),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/diem-danh",
+            Perm(P::CastVote),
+            post(check_in),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/diem-danh/{person}",
+            Perm(P::RecordAttendance),
+            post(record_attendance),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/phat-bieu",
+            Perm(P::CastVote),
+            post(ask_to_speak),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/phat-bieu/{request}/dieu-hanh",
+            Perm(P::ChairSession),
+            post(run_speaker),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/phat-bieu/{request}/rut",
+            Perm(P::CastVote),
+            post(withdraw),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chuong-trinh/{item}/ket-qua-thu-cong",
+            Perm(P::RecordProceedings),
+            post(manual_result),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chat-van",
+            Perm(P::FileQuestion),
+            post(file_question),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chat-van/{question}/dieu-hanh",
+            Perm(P::ChairSession),
+            post(run_question),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chat-van/{question}/tra-loi",
+            Perm(P::RecordProceedings),
+            post(answer_question),
+        ),
+        r(
+            Method::POST,
+            "/ky-hop/{id}/chat-van/{question}/rut",
+            Perm(P::FileQuestion),
+            post(withdraw_question),
+        ),
+    ]
+}
 
 pub(crate) use floor::*;
 pub(crate) use live::*;
