@@ -165,6 +165,81 @@ impl ResultClass {
     }
 }
 
+coded_enum! {
+    /// Luồng kiến nghị — whose petitions a round collects.
+    Track, "petition track" {
+        /// Kiến nghị gửi kỳ họp HĐND — answered by local agencies.
+        Council = "hdnd", "Kiến nghị gửi kỳ họp HĐND";
+        /// Kiến nghị gửi kỳ họp Quốc hội — the Đoàn ĐBQH's track: sent on
+        /// within 15 days after the National Assembly session, answered
+        /// within 60 days.
+        Delegation = "doan_dbqh", "Kiến nghị gửi kỳ họp Quốc hội (Đoàn ĐBQH)";
+    }
+}
+
+coded_enum! {
+    /// Hình thức tiếp xúc cử tri — the kind of voter-contact meeting.
+    MeetingKind, "meeting kind" {
+        /// Trước kỳ họp.
+        BeforeSession = "truoc_ky_hop", "Trước kỳ họp";
+        /// Sau kỳ họp.
+        AfterSession = "sau_ky_hop", "Sau kỳ họp";
+        /// Chuyên đề — with a group of voters on one subject.
+        Thematic = "chuyen_de", "Theo chuyên đề";
+        /// Trực tuyến.
+        Online = "truc_tuyen", "Trực tuyến";
+    }
+}
+
+/// Lĩnh vực (chủ đề) — the topic codes petitions are tagged with, and their
+/// Vietnamese names, in the order the office lists them.
+pub const TOPICS: &[(&str, &str)] = &[
+    ("giao_thong", "Giao thông"),
+    ("giao_thong_nong_thon", "Giao thông nông thôn"),
+    ("dat_dai", "Đất đai"),
+    ("boi_thuong_gpmb", "Bồi thường, giải phóng mặt bằng"),
+    ("tai_dinh_cu", "Tái định cư"),
+    ("quy_hoach", "Quy hoạch"),
+    ("dien", "Điện"),
+    ("nuoc_sach", "Nước sạch"),
+    ("thoat_nuoc", "Thoát nước"),
+    ("thuy_loi", "Thủy lợi"),
+    ("nong_nghiep", "Nông nghiệp"),
+    ("moi_truong", "Môi trường"),
+    ("rac_thai", "Rác thải"),
+    ("khoang_san", "Khoáng sản"),
+    ("y_te", "Y tế"),
+    ("bao_hiem_y_te", "Bảo hiểm y tế"),
+    ("bao_hiem_xa_hoi", "Bảo hiểm xã hội"),
+    ("an_toan_thuc_pham", "An toàn thực phẩm"),
+    ("giao_duc", "Giáo dục"),
+    ("co_so_vat_chat_truong_hoc", "Cơ sở vật chất trường học"),
+    ("thiet_che_van_hoa", "Thiết chế văn hóa"),
+    ("chinh_sach_can_bo", "Chính sách cán bộ"),
+    ("nguoi_co_cong", "Người có công"),
+    ("an_sinh_xa_hoi", "An sinh xã hội"),
+    ("chinh_sach_dan_toc", "Chính sách dân tộc"),
+    ("thue_phi", "Thuế, phí"),
+    ("cum_cong_nghiep", "Cụm công nghiệp"),
+    ("khu_cong_nghiep", "Khu công nghiệp"),
+    ("cho_ha_tang_thuong_mai", "Chợ, hạ tầng thương mại"),
+    ("nha_chung_cu", "Nhà chung cư"),
+    ("trat_tu_do_thi", "Trật tự đô thị"),
+    ("an_ninh_trat_tu", "An ninh, trật tự"),
+    ("cu_tru_giay_to", "Cư trú, giấy tờ"),
+    ("cai_cach_hanh_chinh", "Cải cách hành chính"),
+    ("phong_chong_thien_tai", "Phòng, chống thiên tai"),
+    ("khac", "Khác"),
+];
+
+/// The Vietnamese name of a topic code, or the code itself when unknown.
+pub fn topic_label(code: &str) -> &str {
+    TOPICS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, label)| label)
+}
+
 /// Số, ký hiệu and date of a document (công văn chuyển, văn bản trả lời).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentRef {
@@ -1283,5 +1358,18 @@ mod tests {
         for s in PetitionStatus::ALL {
             assert_eq!(s.as_str().parse::<PetitionStatus>().unwrap(), *s);
         }
+    }
+
+    #[test]
+    fn topic_codes_are_unique_and_named() {
+        let codes: BTreeSet<&str> = TOPICS.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes.len(), TOPICS.len());
+        assert_eq!(topic_label("dat_dai"), "Đất đai");
+        assert_eq!(topic_label("la"), "la");
+        assert_eq!(Track::Delegation.as_str(), "doan_dbqh");
+        assert_eq!(
+            "chuyen_de".parse::<MeetingKind>(),
+            Ok(MeetingKind::Thematic)
+        );
     }
 }

@@ -16,6 +16,9 @@ use nghitruong_testkit::{T0, postgres_url, temp_dir, unique_name};
 use time::Duration;
 use time::macros::date;
 
+#[path = "conformance/petitions.rs"]
+mod petitions;
+
 fn unit(code: &str, name: &str, kind: UnitKind, parent: Option<&str>) -> AdminUnit {
     AdminUnit {
         code: code.into(),
@@ -916,6 +919,7 @@ async fn sqlite_store_passes_the_story() {
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
     session_story(&store).await;
+    petitions::petition_story(&store).await;
 
     // A backup taken while the store is open is a complete database.
     let copy = dir.path().join("copy.db");
@@ -962,6 +966,7 @@ async fn postgres_store_passes_the_story() {
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
     session_story(&store).await;
+    petitions::petition_story(&store).await;
     assert!(matches!(
         store.backup_to(std::path::Path::new("/tmp/x")).await,
         Err(StoreError::Conflict(_))

@@ -13,6 +13,7 @@
 mod accounts;
 mod audit;
 mod org;
+mod petitions;
 mod questions;
 mod rows;
 mod sitting;
