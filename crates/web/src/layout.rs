@@ -22,6 +22,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Trang chủ", "/", Some(Permission::ViewWorkspace)),
     ("Kỳ họp", "/ky-hop", Some(Permission::ViewSessions)),
     (
+        "Kiến nghị cử tri",
+        "/kien-nghi",
+        Some(Permission::ViewPetitions),
+    ),
+    (
         "Cơ cấu tổ chức",
         "/to-chuc",
         Some(Permission::ViewOrganisation),

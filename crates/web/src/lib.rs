@@ -36,6 +36,9 @@ pub struct WebConfig {
     pub throttle: ThrottlePolicy,
     /// Largest form body accepted, in bytes.
     pub max_form_bytes: usize,
+    /// Largest request body of any kind, uploads included; each upload
+    /// route applies its own smaller limit with a Vietnamese message.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -45,6 +48,7 @@ impl Default for WebConfig {
             session_hours: 12,
             throttle: ThrottlePolicy::default(),
             max_form_bytes: 256 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -18,7 +18,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
-use crate::pages::{account, admin, home, organisation, sessions};
+use crate::pages::{account, admin, home, organisation, petitions, sessions};
 use crate::{AppState, statics};
 
 /// One route: method, path template, access.
@@ -202,7 +202,7 @@ fn table() -> Vec<Route> {
             post(account::totp_disable),
         ),
     ];
-    [foundation, sessions::routes()].concat()
+    [foundation, sessions::routes(), petitions::routes()].concat()
 }
 
 /// Every route, for tests and documentation.
@@ -222,7 +222,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::csrf))
         .layer(from_fn_with_state(state.clone(), auth::load_viewer))
-        .layer(RequestBodyLimitLayer::new(state.config.max_form_bytes))
+        .layer(RequestBodyLimitLayer::new(
+            state.config.max_upload_bytes.max(state.config.max_form_bytes),
+        ))
         .layer(from_fn(ops::render_errors))
         .layer(from_fn_with_state(state.metrics.clone(), ops::track))
         .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))

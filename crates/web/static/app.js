@@ -19,6 +19,16 @@ document.addEventListener('htmx:beforeSwap', (event) => {
   }
 });
 
+// Uploads: a form marked data-upload-progress shows how much of the file
+// has been sent in its <progress> element while htmx uploads it.
+document.addEventListener('htmx:xhr:progress', (event) => {
+  const form = event.target.closest?.('form[data-upload-progress]');
+  const bar = form?.querySelector('progress');
+  if (!bar || !event.detail.lengthComputable) return;
+  bar.hidden = false;
+  bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+});
+
 // Live regions: a [data-live-src] element reloads its fragment whenever the
 // session's event stream says something changed. EventSource reconnects by
 // itself after a dropped connection; the first event on (re)connect reloads.

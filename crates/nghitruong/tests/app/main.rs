@@ -10,5 +10,6 @@ mod durability;
 mod hardening;
 mod helpers;
 mod ops;
+mod petitions;
 mod routes;
 mod sessions;

@@ -1,0 +1,418 @@
+//! Voter petitions over HTTP: the secretary captures, the clerk aggregates,
+//! classifies and forwards, the agency answers, the council grades, the
+//! citizen reads; and hostile sheets are refused without losing anything.
+
+use nghitruong_domain::org::BodyKind;
+use nghitruong_store::{CouncilFilter, PetitionFilter, PetitionStore, Store};
+
+use crate::helpers::{Client, Reply, TestApp, spawn_app};
+
+async fn province(app: &TestApp) -> i64 {
+    let (found, _) = app
+        .store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    found[0].council.id
+}
+
+/// The identifier at the end of a redirect such as `/kien-nghi/dot/3`.
+fn last_id(reply: &Reply) -> i64 {
+    let location = reply.location.as_deref().expect("a redirect");
+    let path = location.split('#').next().unwrap();
+    path.rsplit('/').next().unwrap().parse().unwrap()
+}
+
+/// Posts a file as multipart with the CSRF header, as htmx sends it.
+async fn upload(c: &mut Client, path: &str, name: &str, bytes: Vec<u8>) -> Reply {
+    let boundary = "----nghitruong-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = c
+        .http
+        .post(format!("{}{path}", c.base))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("x-csrf-token", c.csrf.clone())
+        .header("hx-request", "true")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    Reply {
+        status,
+        location: None,
+        body: r.text().await.unwrap_or_default(),
+    }
+}
+
+async fn open_round(office: &mut Client, name: &str) -> i64 {
+    office.get("/kien-nghi").await;
+    let created = office
+        .post(
+            "/kien-nghi/dot",
+            &[
+                ("name", name),
+                ("track", "hdnd"),
+                ("opened_on", "2026-11-02"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    last_id(&created)
+}
+
+#[tokio::test]
+async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
+    let app = spawn_app().await;
+    let council = province(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+
+    let round = open_round(&mut office, "Tiếp xúc cử tri trước Kỳ họp thứ 2").await;
+    let page = office.get(&format!("/kien-nghi/dot/{round}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Tiếp xúc cử tri trước Kỳ họp thứ 2"));
+
+    let meeting = office
+        .post(
+            &format!("/kien-nghi/dot/{round}/hoi-nghi"),
+            &[
+                ("kind", "truoc_ky_hop"),
+                ("held_on", "2026-11-05"),
+                ("place", "Hội trường UBND xã Anh Sơn"),
+                ("place_code", ""),
+                ("deputies", "Nguyễn Văn An, Trần Thị Bình"),
+                ("voter_count", "120"),
+                ("minutes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(meeting.status, 303, "{}", meeting.body);
+    let meeting = last_id(&meeting);
+    office.get(&format!("/kien-nghi/hoi-nghi/{meeting}")).await;
+    for (text, name) in [
+        (
+            "Đề nghị nâng cấp, sửa chữa Quốc lộ 7 đoạn qua xã Anh Sơn vì mặt đường hư hỏng nặng.",
+            "Hồ Thị Lan",
+        ),
+        (
+            "De nghi sua chua QL7 doan qua xa Anh Son, mat duong hu hong nang.",
+            "",
+        ),
+        ("Đề nghị cấp thẻ BHYT kịp thời cho người cao tuổi.", ""),
+        ("<script>alert('x')</script> Đề nghị lắp đèn đường.", ""),
+    ] {
+        let saved = office
+            .post(
+                &format!("/kien-nghi/hoi-nghi/{meeting}/y-kien"),
+                &[("text", text), ("voter_count", "2"), ("voter_name", name)],
+            )
+            .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+    }
+    let empty = office
+        .post(
+            &format!("/kien-nghi/hoi-nghi/{meeting}/y-kien"),
+            &[("text", "   "), ("voter_count", "1")],
+        )
+        .await;
+    assert_eq!(empty.status, 400);
+    assert!(empty.body.contains("không được để trống"), "{}", empty.body);
+    let listed = office.get(&format!("/kien-nghi/hoi-nghi/{meeting}")).await;
+    assert!(
+        listed.body.contains("lắp đèn đường"),
+        "the opinion is listed"
+    );
+    assert!(!listed.body.contains("<script>alert"));
+
+    // Aggregation proposes the two write-ups of the QL7 petition as one.
+    let agg = office
+        .get(&format!("/kien-nghi/dot/{round}/tong-hop"))
+        .await;
+    assert_eq!(agg.status, 200);
+    assert_eq!(agg.body.matches("data-testid=\"dup-group\"").count(), 1);
+    let all = PetitionFilter {
+        round_id: Some(round),
+        ..Default::default()
+    };
+    let records = app.store.petitions(&all).await.unwrap();
+    assert_eq!(records.len(), 4);
+    let road: Vec<String> = records
+        .iter()
+        .filter(|r| r.petition.text().contains("7"))
+        .map(|r| r.id().to_string())
+        .collect();
+    let took = office
+        .post(
+            &format!("/kien-nghi/dot/{round}/tong-hop"),
+            &[("action", "tong_hop_tat_ca")],
+        )
+        .await;
+    assert_eq!(took.status, 303);
+    let merged = office
+        .post(
+            &format!("/kien-nghi/dot/{round}/tong-hop"),
+            &[("action", "gop"), ("id", &road[1]), ("id", &road[0])],
+        )
+        .await;
+    assert_eq!(merged.status, 303, "{}", merged.body);
+    let target: i64 = road[1].parse().unwrap();
+    let kept = app.store.petition(target).await.unwrap();
+    assert_eq!(kept.petition.voter_count(), 4, "voters of both are kept");
+    assert_eq!(app.store.petitions(&all).await.unwrap().len(), 3);
+
+    // Classify for Sở Xây dựng, then forward with one letter.
+    let agency = app
+        .store
+        .bodies(council)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.kind == BodyKind::Department && b.name.contains("Xây dựng"))
+        .unwrap();
+    office.get(&format!("/kien-nghi/{target}")).await;
+    let classified = office
+        .post(
+            &format!("/kien-nghi/{target}/xu-ly"),
+            &[
+                ("action", "phan_loai"),
+                ("field", "kinh_te_ngan_sach"),
+                ("topic", "giao_thong"),
+                ("competence", "tinh"),
+                ("agency_id", &agency.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(classified.status, 303, "{}", classified.body);
+    let district = office
+        .post(
+            &format!("/kien-nghi/{target}/xu-ly"),
+            &[
+                ("action", "phan_loai"),
+                ("field", "kinh_te_ngan_sach"),
+                ("topic", "giao_thong"),
+                ("competence", "huyen"),
+            ],
+        )
+        .await;
+    assert_eq!(district.status, 400, "no districts after July 2025");
+    office.get(&format!("/kien-nghi/dot/{round}")).await;
+    let forwarded = office
+        .post(
+            &format!("/kien-nghi/dot/{round}/chuyen"),
+            &[
+                ("agency_id", &agency.id.to_string()),
+                ("number", "125/HĐND-VP"),
+                ("issued_on", "2026-12-04"),
+            ],
+        )
+        .await;
+    assert_eq!(forwarded.status, 303, "{}", forwarded.body);
+    let record = app.store.petition(target).await.unwrap();
+    let due = record.petition.assignment().unwrap().due;
+    assert!(due > time::macros::date!(2026 - 12 - 04));
+    let round_page = office.get(&format!("/kien-nghi/dot/{round}")).await;
+    assert!(round_page.body.contains("125/HĐND-VP"));
+
+    // A deputy may read but not process.
+    let mut deputy = app.signed_in("daibieu").await;
+    assert_eq!(
+        deputy.get(&format!("/kien-nghi/{target}")).await.status,
+        200
+    );
+    let refused = deputy
+        .post(
+            &format!("/kien-nghi/{target}/xu-ly"),
+            &[("action", "don_doc")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+
+    // The agency officer sees what is assigned, and only that.
+    let mut officer = app.signed_in("coquan").await;
+    let mine = officer.get("/kien-nghi/duoc-giao").await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.body.contains("Quốc lộ 7"), "{}", mine.body);
+    assert!(!mine.body.contains("BHYT"));
+    let other = records
+        .iter()
+        .find(|r| r.petition.text().contains("BHYT"))
+        .unwrap()
+        .id();
+    assert_eq!(
+        officer.get(&format!("/kien-nghi/{other}")).await.status,
+        404
+    );
+    let detail = officer.get(&format!("/kien-nghi/{target}")).await;
+    assert!(!detail.body.contains("Hồ Thị Lan"), "no voter names");
+    let answered = officer
+        .post(
+            &format!("/kien-nghi/{target}/tra-loi"),
+            &[
+                ("version", &record.version.to_string()),
+                ("number", "88/SXD-KH"),
+                ("date", "2026-12-04"),
+                (
+                    "summary",
+                    "Sở đã bố trí vốn duy tu, sửa chữa đoạn tuyến trong quý I năm 2027.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.body);
+    let again = officer
+        .post(
+            &format!("/kien-nghi/{target}/tra-loi"),
+            &[
+                ("version", &record.version.to_string()),
+                ("number", "89/SXD-KH"),
+                ("date", "2026-12-04"),
+                ("summary", "Trả lời lần hai"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 400, "a stale form is refused");
+
+    // The council grades; the citizen reads it, without personal data.
+    office.get(&format!("/kien-nghi/{target}")).await;
+    let graded = office
+        .post(
+            &format!("/kien-nghi/{target}/xu-ly"),
+            &[
+                ("action", "danh_gia"),
+                ("result", "dang_giai_quyet"),
+                ("text", "Có lộ trình sửa chữa quý I/2027."),
+            ],
+        )
+        .await;
+    assert_eq!(graded.status, 303, "{}", graded.body);
+    let overview = office.get("/kien-nghi").await;
+    assert_eq!(overview.status, 200);
+    assert!(overview.body.contains("Theo lĩnh vực"));
+
+    let mut citizen = app.client();
+    let portal = citizen.get("/cong-khai/kien-nghi").await;
+    assert_eq!(portal.status, 200);
+    assert!(portal.body.contains("bố trí vốn duy tu"), "{}", portal.body);
+    assert!(!portal.body.contains("Hồ Thị Lan"));
+    assert!(
+        !portal.body.contains("BHYT"),
+        "not yet taken up: not published"
+    );
+    let unaccented = citizen.get("/cong-khai/kien-nghi?q=quoc+lo+7").await;
+    assert!(unaccented.body.contains("data-testid=\"public-petition\""));
+    let json = citizen.get("/cong-khai/kien-nghi.json").await;
+    let feed: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(feed["count"], 1);
+    assert!(!json.body.contains("Hồ Thị Lan"));
+    let csv = citizen.get("/cong-khai/kien-nghi.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("125/HĐND-VP") || csv.body.contains("Sở Xây dựng"));
+}
+
+#[tokio::test]
+async fn sheets_are_checked_previewed_and_imported_whole() {
+    let app = spawn_app().await;
+    let mut office = app.signed_in("vanphong").await;
+    let round = open_round(&mut office, "Tiếp xúc cử tri sau Kỳ họp thứ 2").await;
+    office.get(&format!("/kien-nghi/dot/{round}")).await;
+    let path = format!("/kien-nghi/dot/{round}/nhap");
+    let csv = "STT;Nội dung kiến nghị;Số cử tri;Địa bàn\n\
+               1;Đề nghị nạo vét kênh tưới tiêu xóm 5;3;\n\
+               2;;1;\n\
+               3;=HYPERLINK(\"http://127.0.0.1/\",\"bấm vào đây\");2;\n\
+               4;Đề nghị sửa cầu treo;nhiều;\n";
+    let preview = upload(&mut office, &path, "y-kien.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.body.contains("Dòng 3: thiếu nội dung"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("Dòng 5: số cử tri"),
+        "{}",
+        preview.body
+    );
+    let staged = preview
+        .body
+        .split("/kien-nghi/nhap/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_owned();
+    let all = PetitionFilter {
+        round_id: Some(round),
+        ..Default::default()
+    };
+    assert!(
+        app.store.petitions(&all).await.unwrap().is_empty(),
+        "nothing yet"
+    );
+    let confirm = format!("/kien-nghi/nhap/{staged}/xac-nhan");
+    let done = office.post(&confirm, &[]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Đã nhập 2 ý kiến"), "{}", done.body);
+    assert_eq!(app.store.petitions(&all).await.unwrap().len(), 2);
+    let twice = office.post(&confirm, &[]).await;
+    assert_eq!(twice.status, 400);
+    assert_eq!(app.store.petitions(&all).await.unwrap().len(), 2);
+
+    // The export keeps the formula as inert text.
+    let export = office
+        .http
+        .get(format!("{}/kien-nghi/dot/{round}/xuat.xlsx", office.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status().as_u16(), 200);
+    let bytes = export.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(!sheet.contains("<f>"), "no formula cells");
+    let mut shared = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut shared,
+    )
+    .unwrap();
+    assert!(shared.contains("=HYPERLINK"), "kept as text");
+
+    // Malformed, oversized and bomb files: clear messages, nothing stored.
+    let garbage = upload(
+        &mut office,
+        &path,
+        "hong.xlsx",
+        b"PK\x03\x04garbage".to_vec(),
+    )
+    .await;
+    assert!(garbage.body.contains("bị hỏng"), "{}", garbage.body);
+    let big = upload(&mut office, &path, "lon.csv", vec![b'a'; 11 * 1024 * 1024]).await;
+    assert!(big.body.contains("Tệp quá lớn"), "{}", big.body);
+    let huge = upload(
+        &mut office,
+        &path,
+        "rat-lon.csv",
+        vec![b'a'; 50 * 1024 * 1024],
+    )
+    .await;
+    assert_eq!(huge.status, 413);
+    assert!(huge.body.contains("quá lớn"), "{}", huge.body);
+    assert_eq!(app.store.petitions(&all).await.unwrap().len(), 2);
+}
