@@ -221,8 +221,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
 }
 
 fn read_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
+    let head: String = text.lines().take(5).collect();
+    let delimiter = if head.matches(';').count() > head.matches(',').count() {
         b';'
     } else {
         b','
@@ -246,10 +246,15 @@ fn read_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
 /// Turns raw rows (header first) into opinions and row errors.
 fn read_rows(rows: Vec<Vec<String>>, places: &Places) -> Parsed {
     let mut parsed = Parsed::default();
+    let names_text = |r: &Vec<String>| r.iter().any(|c| column_of(c) == Some(Column::Text));
+    let filled = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
+    // A title row above the table ("Danh sách ý kiến cử tri") names no
+    // other column; prefer a row that does, else take a one-column sheet.
     let Some(header_at) = rows
         .iter()
         .take(10)
-        .position(|r| r.iter().any(|c| column_of(c) == Some(Column::Text)))
+        .position(|r| names_text(r) && filled(r) >= 2)
+        .or_else(|| rows.iter().take(10).position(names_text))
     else {
         parsed.errors.push(RowError {
             line: 1,
