@@ -320,6 +320,8 @@ pub async fn seed_demo(store: &SqlStore, clock: &dyn Clock) -> anyhow::Result<()
         let ctx = AuditContext::system(clock.now());
         let counts = store.seed_organisation(&seed, &ctx).await?;
         demo::seed_session(store, &ctx).await?;
+        let petitions = crate::demo_petitions::seed_petitions(store, &ctx).await?;
+        println!("Đã nạp {petitions} kiến nghị cử tri mẫu (từ bộ dữ liệu phát triển).");
         println!(
             "Đã nạp dữ liệu mẫu: {} đơn vị hành chính, {} Hội đồng, {} cơ quan, {} người, {} tài khoản.",
             counts.units, counts.councils, counts.bodies, counts.people, counts.users

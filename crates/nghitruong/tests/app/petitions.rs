@@ -416,3 +416,57 @@ async fn sheets_are_checked_previewed_and_imported_whole() {
     assert!(huge.body.contains("quá lớn"), "{}", huge.body);
     assert_eq!(app.store.petitions(&all).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_demo_round_shows_every_stage() {
+    use nghitruong_domain::petition::PetitionStatus as S;
+    let app = spawn_app().await;
+    let created = nghitruong::demo_petitions::seed_petitions(
+        app.store.as_ref(),
+        &nghitruong_store::AuditContext::system(nghitruong_testkit::T0),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created, 134, "every record of the development set");
+    let council = province(&app).await;
+    let all = app
+        .store
+        .petitions(&PetitionFilter {
+            council_id: Some(council),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for status in [
+        S::Captured,
+        S::Aggregated,
+        S::Classified,
+        S::Forwarded,
+        S::Evaluated,
+    ] {
+        assert!(
+            all.iter().any(|r| r.petition.status() == status),
+            "some petition is {status:?}"
+        );
+    }
+    let mut office = app.signed_in("vanphong").await;
+    let overview = office.get("/kien-nghi").await;
+    assert!(overview.body.contains("dữ liệu mẫu"));
+    let round = app.store.petition_rounds(council).await.unwrap()[0].id;
+    let agg = office
+        .get(&format!("/kien-nghi/dot/{round}/tong-hop"))
+        .await;
+    assert!(
+        agg.body.matches("data-testid=\"dup-group\"").count() >= 5,
+        "second write-ups are proposed for merging"
+    );
+    let mut citizen = app.client();
+    let portal = citizen.get("/cong-khai/kien-nghi").await;
+    assert!(
+        portal
+            .body
+            .matches("data-testid=\"public-petition\"")
+            .count()
+            >= 20
+    );
+}

@@ -1,0 +1,271 @@
+//! Demo voter petitions: the development set's real (paraphrased) petitions
+//! placed in Nghệ An communes, in a round marked as sample data, carried to
+//! different points of their life cycle so every screen has something to
+//! show. Second write-ups stay captured, for the aggregation screen to find.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use nghitruong_domain::calendar::{HolidayRules, WorkingCalendar, local_date};
+use nghitruong_domain::org::{BodyKind, CommitteeKind, CouncilLevel};
+use nghitruong_domain::petition::{
+    Classification, Competence, DocumentRef, MeetingKind, ResultClass, Track, answer_due_date,
+};
+use nghitruong_store::{
+    AuditContext, CouncilFilter, ForwardRequest, NewOpinion, NewPetitionRound, NewVoterMeeting,
+    PetitionChange, Store,
+};
+use serde::Deserialize;
+
+/// The development set, vendored with the repository.
+const DEV_SET: &str = include_str!("../../../testdata/petitions/petitions-dev.jsonl");
+
+#[derive(Deserialize)]
+struct DevRecord {
+    text: String,
+    field: String,
+    topic: String,
+    competence: String,
+    answer: Option<String>,
+    result: Option<String>,
+    #[serde(default)]
+    synthetic_variant: bool,
+}
+
+/// The department that answers petitions on `topic` in the demo province.
+fn department_for(topic: &str) -> &'static str {
+    match topic {
+        "giao_thong"
+        | "giao_thong_nong_thon"
+        | "quy_hoach"
+        | "nha_chung_cu"
+        | "trat_tu_do_thi"
+        | "thoat_nuoc" => "Sở Xây dựng",
+        "dat_dai"
+        | "boi_thuong_gpmb"
+        | "tai_dinh_cu"
+        | "moi_truong"
+        | "rac_thai"
+        | "khoang_san"
+        | "nong_nghiep"
+        | "thuy_loi"
+        | "nuoc_sach"
+        | "phong_chong_thien_tai" => "Sở Nông nghiệp và Môi trường",
+        "y_te" | "an_toan_thuc_pham" | "bao_hiem_y_te" => "Sở Y tế",
+        "giao_duc" | "co_so_vat_chat_truong_hoc" => "Sở Giáo dục và Đào tạo",
+        "chinh_sach_can_bo"
+        | "cai_cach_hanh_chinh"
+        | "nguoi_co_cong"
+        | "an_sinh_xa_hoi"
+        | "bao_hiem_xa_hoi" => "Sở Nội vụ",
+        "dien" | "cum_cong_nghiep" | "khu_cong_nghiep" | "cho_ha_tang_thuong_mai" => {
+            "Sở Công Thương"
+        }
+        "thue_phi" => "Sở Tài chính",
+        _ => "UBND",
+    }
+}
+
+/// Seeds the demo round of petitions into the province's council.
+/// Returns how many petitions it created.
+pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Result<usize> {
+    let records: Vec<DevRecord> = DEV_SET
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()
+        .context("the vendored petitions set does not parse")?;
+    let (found, _) = store
+        .councils(&CouncilFilter {
+            level: Some(CouncilLevel::Province),
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    let council = found
+        .first()
+        .context("the demo province has no council")?
+        .council
+        .clone();
+    let communes = store.units(Some(&council.unit_code)).await?;
+    anyhow::ensure!(!communes.is_empty(), "the demo province has no communes");
+    let bodies = store.bodies(council.id).await?;
+    let agency = |name: &str| {
+        bodies
+            .iter()
+            .find(|b| {
+                matches!(b.kind, BodyKind::Department | BodyKind::PeoplesCommittee)
+                    && b.name.starts_with(name)
+            })
+            .map(|b| b.id)
+    };
+
+    let round = store
+        .create_petition_round(
+            &NewPetitionRound {
+                council_id: council.id,
+                name: "Tiếp xúc cử tri trước Kỳ họp thứ 2 (dữ liệu mẫu)".into(),
+                track: Track::Council,
+                session_id: None,
+                opened_on: time::macros::date!(2026 - 11 - 02),
+            },
+            ctx,
+        )
+        .await?;
+    // Six meetings in six communes; petitions are shared out among them.
+    let mut meetings = Vec::new();
+    for (i, unit) in communes
+        .iter()
+        .step_by(communes.len() / 6 + 1)
+        .take(6)
+        .enumerate()
+    {
+        let day = u8::try_from(3 + i * 2).unwrap_or(3);
+        let held_on = time::Date::from_calendar_date(2026, time::Month::November, day)?;
+        let meeting = store
+            .create_voter_meeting(
+                &NewVoterMeeting {
+                    round_id: round.id,
+                    kind: if i == 5 {
+                        MeetingKind::Online
+                    } else {
+                        MeetingKind::BeforeSession
+                    },
+                    held_on,
+                    place_code: Some(unit.code.clone()),
+                    place: format!("Hội trường UBND {}", unit.name.to_lowercase()),
+                    deputies: "Tổ đại biểu HĐND tỉnh (dữ liệu mẫu)".into(),
+                    voter_count: u32::try_from(80 + i * 25).unwrap_or(80),
+                    minutes: String::new(),
+                },
+                ctx,
+            )
+            .await?;
+        meetings.push(meeting);
+    }
+    let mut ids = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        let meeting = &meetings[i % meetings.len()];
+        let opinion = NewOpinion {
+            text: r.text.clone(),
+            voter_count: u32::try_from(1 + i % 4).unwrap_or(1),
+            place_code: meeting.place_code.clone(),
+            voter_name: None,
+            voter_address: None,
+        };
+        let id = store
+            .capture_opinions(round.id, Some(meeting.id), &[opinion], ctx)
+            .await?;
+        ids.push(id[0]);
+    }
+
+    // Carry the originals along; second write-ups wait for aggregation.
+    let mut by_agency: BTreeMap<i64, Vec<(usize, i64)>> = BTreeMap::new();
+    for (i, (r, id)) in records.iter().zip(&ids).enumerate() {
+        if r.synthetic_variant || i % 5 == 0 {
+            continue;
+        }
+        let p = store
+            .change_petition(*id, 1, &PetitionChange::Aggregate, ctx)
+            .await?;
+        if i % 5 == 1 {
+            continue;
+        }
+        let competence = match r.competence.as_str() {
+            "trung_uong" => Competence::Central,
+            "xa" => Competence::Commune,
+            _ => Competence::Province,
+        };
+        let field = r.field.parse().unwrap_or(CommitteeKind::EconomyBudget);
+        let agency_id = agency(department_for(&r.topic)).or_else(|| agency("UBND"));
+        store
+            .change_petition(
+                *id,
+                p.version,
+                &PetitionChange::Classify(Classification {
+                    field,
+                    topic: r.topic.clone(),
+                    competence,
+                    agency_id,
+                }),
+                ctx,
+            )
+            .await?;
+        if i % 5 == 2 {
+            continue;
+        }
+        if let Some(a) = agency_id {
+            by_agency.entry(a).or_default().push((i, *id));
+        }
+    }
+
+    let calendar = WorkingCalendar::new(HolidayRules::default())?;
+    let today = local_date(ctx.at);
+    for (n, (agency_id, items)) in by_agency.iter().enumerate() {
+        let due_on = answer_due_date(
+            &calendar,
+            &council.rules.deadlines,
+            Competence::Province,
+            today,
+        );
+        let number = format!("{}/HĐND-VP", 301 + n);
+        store
+            .forward_petitions(
+                &ForwardRequest {
+                    council_id: council.id,
+                    round_id: round.id,
+                    agency_id: *agency_id,
+                    number: number.clone(),
+                    issued_on: today,
+                    due_on,
+                    petition_ids: items.iter().map(|(_, id)| *id).collect(),
+                },
+                ctx,
+            )
+            .await?;
+        for (k, (i, id)) in items.iter().enumerate() {
+            let r = &records[*i];
+            let Some(answer) = r.answer.as_deref().filter(|_| k % 3 != 2) else {
+                continue;
+            };
+            let p = store.petition(*id).await?;
+            let p = store
+                .change_petition(
+                    *id,
+                    p.version,
+                    &PetitionChange::RecordAnswer {
+                        document: DocumentRef {
+                            number: format!("{}/TL-DEMO", 1000 + i),
+                            date: today,
+                        },
+                        summary: answer.to_owned(),
+                    },
+                    ctx,
+                )
+                .await?;
+            if let Some(result) = r
+                .result
+                .as_deref()
+                .and_then(|c| c.parse::<ResultClass>().ok())
+            {
+                let note = if result.carries_over() {
+                    "Tiếp tục theo dõi, đôn đốc ở kỳ sau (dữ liệu mẫu)."
+                } else {
+                    ""
+                };
+                store
+                    .change_petition(
+                        *id,
+                        p.version,
+                        &PetitionChange::Evaluate {
+                            result,
+                            note: note.into(),
+                        },
+                        ctx,
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(ids.len())
+}
