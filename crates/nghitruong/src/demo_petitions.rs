@@ -62,6 +62,7 @@ fn department_for(topic: &str) -> &'static str {
             "Sở Công Thương"
         }
         "thue_phi" => "Sở Tài chính",
+        "an_ninh_trat_tu" | "cu_tru_giay_to" => "Công an tỉnh",
         _ => "UBND",
     }
 }

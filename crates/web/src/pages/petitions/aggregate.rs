@@ -102,6 +102,8 @@ pub(crate) async fn aggregate_page(
             )
         })
         .collect();
+    let mut records = records;
+    records.sort_by_key(PetitionRecord::id);
     let earlier: Vec<PetitionRecord> = state
         .store
         .petitions(&PetitionFilter {
@@ -178,11 +180,14 @@ pub(crate) async fn aggregate_submit(
     let in_round = |r: &PetitionRecord| r.round_id == round.id;
     match value("action") {
         Some("gop") => {
-            let ids: Vec<i64> = pairs
+            // The earliest recorded opinion keeps the others.
+            let mut ids: Vec<i64> = pairs
                 .iter()
                 .filter(|(k, _)| k == "id")
                 .filter_map(|(_, v)| v.parse().ok())
                 .collect();
+            ids.sort_unstable();
+            ids.dedup();
             if ids.len() < 2 {
                 return Err(AppError::BadRequest(
                     "Hãy đánh dấu ít nhất hai ý kiến để gộp.".into(),
