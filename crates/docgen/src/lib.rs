@@ -85,10 +85,13 @@ pub struct AdminDocument {
 pub struct DocgenError(String);
 
 fn run(text: &str, pt: usize) -> Run {
-    Run::new()
-        .add_text(text)
-        .size(half_points(pt))
-        .fonts(RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT))
+    Run::new().add_text(text).size(half_points(pt)).fonts(
+        RunFonts::new()
+            .ascii(FONT)
+            .hi_ansi(FONT)
+            .cs(FONT)
+            .east_asia(FONT),
+    )
 }
 
 fn centered(text: &str, pt: usize, bold: bool, italic: bool) -> Paragraph {
@@ -148,7 +151,12 @@ fn body_paragraph(text: &str) -> Paragraph {
     Paragraph::new()
         .add_run(run(text, BODY_PT))
         .align(AlignmentType::Both)
-        .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(567)), None, None)
+        .indent(
+            None,
+            Some(docx_rs::SpecialIndentType::FirstLine(567)),
+            None,
+            None,
+        )
 }
 
 fn table(header: &[String], rows: &[Vec<String>]) -> Table {
@@ -170,9 +178,8 @@ fn table(header: &[String], rows: &[Vec<String>]) -> Table {
 
 /// The recipients on the left, the signature block on the right.
 fn footer(doc: &AdminDocument) -> Table {
-    let mut left = TableCell::new().add_paragraph(
-        Paragraph::new().add_run(run("Nơi nhận:", 12).bold().italic()),
-    );
+    let mut left = TableCell::new()
+        .add_paragraph(Paragraph::new().add_run(run("Nơi nhận:", 12).bold().italic()));
     for r in &doc.recipients {
         left = left.add_paragraph(Paragraph::new().add_run(run(&format!("- {r};"), 11)));
     }
@@ -201,7 +208,13 @@ pub fn to_docx(doc: &AdminDocument) -> Result<Vec<u8>, DocgenError> {
                 .left(twips(30))
                 .right(twips(15)),
         )
-        .default_fonts(RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT))
+        .default_fonts(
+            RunFonts::new()
+                .ascii(FONT)
+                .hi_ansi(FONT)
+                .cs(FONT)
+                .east_asia(FONT),
+        )
         .default_size(half_points(BODY_PT))
         .add_table(header(doc))
         .add_paragraph(Paragraph::new());

@@ -224,6 +224,26 @@ async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
     assert!(due > time::macros::date!(2026 - 12 - 04));
     let round_page = office.get(&format!("/kien-nghi/dot/{round}")).await;
     assert!(round_page.body.contains("125/HĐND-VP"));
+    let letters = app.store.petition_letters(round).await.unwrap();
+    for path in [
+        format!("/kien-nghi/dot/{round}/cong-van/{}", letters[0].id),
+        format!("/kien-nghi/dot/{round}/bao-cao.docx"),
+    ] {
+        let r = office
+            .http
+            .get(format!("{}{path}", office.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(xml.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), "{path}");
+        assert!(xml.contains("Quốc lộ 7"), "{path} lists the petition");
+    }
 
     // A deputy may read but not process.
     let mut deputy = app.signed_in("daibieu").await;

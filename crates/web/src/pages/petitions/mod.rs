@@ -4,6 +4,7 @@
 //! carry-over, import and export, the dashboard and the public portal.
 
 mod aggregate;
+mod documents;
 mod import;
 mod portal;
 mod sheet;
@@ -38,6 +39,7 @@ use crate::layout::Layout;
 use crate::routes::{Route, r};
 
 pub(crate) use aggregate::*;
+pub(crate) use documents::*;
 pub(crate) use import::*;
 pub(crate) use portal::*;
 
@@ -117,6 +119,18 @@ pub(crate) fn routes() -> Vec<Route> {
             "/kien-nghi/dot/{id}/xuat.xlsx",
             Perm(P::ViewPetitions),
             get(export_xlsx),
+        ),
+        r(
+            Method::GET,
+            "/kien-nghi/dot/{id}/cong-van/{letter}",
+            Perm(P::ViewPetitions),
+            get(letter_docx),
+        ),
+        r(
+            Method::GET,
+            "/kien-nghi/dot/{id}/bao-cao.docx",
+            Perm(P::ViewPetitions),
+            get(report_docx),
         ),
         r(
             Method::GET,
@@ -466,6 +480,7 @@ struct MeetingRow {
 }
 
 struct LetterRow {
+    id: i64,
     number: String,
     agency: String,
     issued_on: String,
@@ -547,6 +562,7 @@ pub(crate) async fn round_page(
         .await?
         .into_iter()
         .map(|l| LetterRow {
+            id: l.id,
             agency: agencies
                 .iter()
                 .find(|(id, _)| *id == l.agency_id)
