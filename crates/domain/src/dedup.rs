@@ -88,17 +88,25 @@ pub struct DedupParams {
     pub max_key_share: f64,
     /// … unless held by at most this many.
     pub min_key_cap: usize,
+    /// Two groups join only if the mean score over every pair across
+    /// them (pairs never scored count as 0) reaches this.
+    pub mean_link: f64,
+    /// Subtracted when one names an object of a kind the other does not
+    /// mention at all.
+    pub object_mismatch_penalty: f64,
 }
 
 impl Default for DedupParams {
     fn default() -> Self {
         Self {
-            threshold: 0.2,
+            threshold: 0.18,
             same_place_bonus: 0.05,
             other_place_penalty: 0.0,
             keys_per_doc: 24,
             max_key_share: 0.02,
             min_key_cap: 30,
+            mean_link: 0.08,
+            object_mismatch_penalty: 0.05,
         }
     }
 }
@@ -691,6 +699,8 @@ struct Relation {
     place: PlaceAgreement,
     conflicts: Vec<EntityConflict>,
     shares_object: bool,
+    /// One names an object of a kind the other does not mention.
+    object_mismatch: bool,
 }
 
 fn relate(a: &Entities, b: &Entities) -> Relation {
@@ -722,10 +732,16 @@ fn relate(a: &Entities, b: &Entities) -> Relation {
             right: right.iter().cloned().collect(),
         });
     }
+    let one_sided = |x: &Entities, y: &Entities| {
+        x.named
+            .keys()
+            .any(|k| !y.kinds.contains(k) && !y.named.contains_key(k))
+    };
     Relation {
         place,
         conflicts,
         shares_object,
+        object_mismatch: one_sided(a, b) || one_sided(b, a),
     }
 }
 
@@ -781,7 +797,12 @@ fn score_of(text_similarity: f32, relation: &Relation, params: &DedupParams) -> 
         PlaceAgreement::Different => -params.other_place_penalty,
         PlaceAgreement::Unknown => 0.0,
     };
-    f64::from(text_similarity) + adjust
+    let mismatch = if relation.object_mismatch {
+        params.object_mismatch_penalty
+    } else {
+        0.0
+    };
+    f64::from(text_similarity) + adjust - mismatch
 }
 
 impl Corpus {
@@ -935,19 +956,27 @@ impl Corpus {
         // Score without collecting evidence; evidence is built only for the
         // links kept and the pairs kept apart.
         let max_adjust = params.same_place_bonus.max(-params.other_place_penalty);
-        let mut scored: Vec<(f64, usize, usize, bool)> = candidates
-            .iter()
-            .filter_map(|&(a, b)| {
-                let (da, db) = (&self.docs[a], &self.docs[b]);
-                let text = dot(&da.vector, &db.vector, None);
-                if f64::from(text) + max_adjust < params.threshold {
-                    return None;
+        let mut all_scores: HashMap<(usize, usize), f64> = HashMap::new();
+        let mut scored: Vec<(f64, usize, usize, bool)> = Vec::new();
+        for &(a, b) in &candidates {
+            let (da, db) = (&self.docs[a], &self.docs[b]);
+            let text = dot(&da.vector, &db.vector, None);
+            if f64::from(text) + max_adjust < params.threshold.min(params.mean_link) {
+                if params.mean_link > 0.0 {
+                    all_scores.insert((a, b), f64::from(text));
                 }
-                let relation = relate(&da.entities, &db.entities);
-                let score = score_of(text, &relation, params);
-                (score >= params.threshold).then_some((score, a, b, !relation.conflicts.is_empty()))
-            })
-            .collect();
+                continue;
+            }
+            let relation = relate(&da.entities, &db.entities);
+            let score = score_of(text, &relation, params);
+            let conflict = !relation.conflicts.is_empty();
+            if params.mean_link > 0.0 {
+                all_scores.insert((a, b), if conflict { 0.0 } else { score.max(0.0) });
+            }
+            if score >= params.threshold {
+                scored.push((score, a, b, conflict));
+            }
+        }
         scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
 
         // Conflicts depend on entities only, and rewordings of one petition
@@ -996,6 +1025,18 @@ impl Corpus {
                 .any(|&x| clusters.signatures[rb].iter().any(|&y| in_conflict(x, y)));
             if blocked {
                 continue;
+            }
+            if params.mean_link > 0.0 {
+                let (ma, mb) = (&clusters.members[ra], &clusters.members[rb]);
+                let mut sum = 0.0;
+                for &x in ma {
+                    for &y in mb {
+                        sum += all_scores.get(&(x.min(y), x.max(y))).copied().unwrap_or(0.0);
+                    }
+                }
+                if sum / ((ma.len() * mb.len()) as f64) < params.mean_link {
+                    continue;
+                }
             }
             clusters.union(ra, rb);
             links.push(self.evidence(a, b, params));
@@ -1408,10 +1449,10 @@ mod tests {
             "baseline pg_trgm ≥ 0.25: precision {:.3} recall {:.3} F1 {:.3}",
             baseline.precision, baseline.recall, baseline.f1
         );
-        // Floors just below what the defaults reach (0.815 / 0.707 / 0.757).
-        assert!(ours.precision >= 0.80, "{ours:?}");
-        assert!(ours.recall >= 0.70, "{ours:?}");
-        assert!(ours.f1 >= 0.75, "{ours:?}");
+        // Floors just below what the defaults reach (0.690 / 0.920 / 0.789).
+        assert!(ours.precision >= 0.67, "{ours:?}");
+        assert!(ours.recall >= 0.90, "{ours:?}");
+        assert!(ours.f1 >= 0.78, "{ours:?}");
         assert!(ours.f1 >= baseline.f1 * 3.0, "{ours:?} vs {baseline:?}");
         assert!(candidate_recall >= 0.97, "{candidate_recall}");
     }
@@ -1818,3 +1859,4 @@ mod tests {
         assert!(Corpus::new(&[]).is_empty());
     }
 }
+
