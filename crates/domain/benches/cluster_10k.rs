@@ -15,7 +15,9 @@
 
 use std::time::Instant;
 
-use nghitruong_domain::dedup::{DedupDoc, DedupParams, PairwiseScores, find_duplicates, trigram_pairs};
+use nghitruong_domain::dedup::{
+    DedupDoc, DedupParams, PairwiseScores, find_duplicates, trigram_pairs,
+};
 use unicode_normalization::UnicodeNormalization;
 
 const COPIES: usize = 75;
@@ -144,7 +146,10 @@ fn main() {
             let text = reword(&r.text, &mut rng);
             let (place, label) = if rng.chance(10) {
                 let other = &records[rng.below(records.len())];
-                (other.locality.clone(), format!("{}@{}", r.group, other.locality))
+                (
+                    other.locality.clone(),
+                    format!("{}@{}", r.group, other.locality),
+                )
             } else {
                 (r.locality.clone(), r.group.clone())
             };
@@ -173,7 +178,10 @@ fn main() {
     let peer_slice = started.elapsed().as_secs_f64();
     let peer = peer_slice * all_pairs as f64 / (slice * (slice - 1) / 2) as f64;
 
-    println!("{n} petitions reworded from {} in the dev set", records.len());
+    println!(
+        "{n} petitions reworded from {} in the dev set",
+        records.len()
+    );
     println!(
         "Nghị trường: {ours:.2} s (aim < {AIM_SECONDS:.0} s), {} candidate pairs scored of {all_pairs} ({:.1} %), {} groups",
         report.candidate_pairs,

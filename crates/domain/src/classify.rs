@@ -363,11 +363,7 @@ impl Classifier {
 
         // Nearest earlier petitions.
         let n = self.vectors.len() as f64;
-        let query = unit_vector(
-            known
-                .iter()
-                .map(|&id| (id, idf(n, self.df[id as usize]))),
-        );
+        let query = unit_vector(known.iter().map(|&id| (id, idf(n, self.df[id as usize]))));
         let mut sims: Vec<(usize, f64)> = self
             .vectors
             .iter()
@@ -571,7 +567,13 @@ pub fn cross_validate(records: &[LabelledPetition], folds: usize) -> LooReport {
 mod tests {
     use super::*;
 
-    fn record(text: &str, field: &str, topic: &str, competence: &str, agency: &str) -> LabelledPetition {
+    fn record(
+        text: &str,
+        field: &str,
+        topic: &str,
+        competence: &str,
+        agency: &str,
+    ) -> LabelledPetition {
         LabelledPetition {
             text: text.into(),
             locality: None,
@@ -640,7 +642,10 @@ mod tests {
         assert_eq!(s.field.label, "phap_che");
         assert_eq!(s.topic.label, "chinh_sach_can_bo");
         assert_eq!(s.agency.label, "Bộ Nội vụ");
-        assert!(s.field.confidence > 0.5 && s.field.confidence <= 1.0, "{s:?}");
+        assert!(
+            s.field.confidence > 0.5 && s.field.confidence <= 1.0,
+            "{s:?}"
+        );
         assert!(
             s.field.key_terms.iter().any(|t| t.contains("phụ cấp")),
             "{:?}",
@@ -648,7 +653,12 @@ mod tests {
         );
         let nearest: Vec<usize> = s.field.nearest.iter().map(|n| n.index).collect();
         assert!(nearest[0] == 2 || nearest[0] == 3, "{nearest:?}");
-        assert!(s.field.nearest.windows(2).all(|w| w[0].similarity >= w[1].similarity));
+        assert!(
+            s.field
+                .nearest
+                .windows(2)
+                .all(|w| w[0].similarity >= w[1].similarity)
+        );
     }
 
     #[test]
@@ -658,7 +668,14 @@ mod tests {
         let b = model.suggest("De nghi sua chua QL7 hu hong nang.", None);
         assert_eq!(a, b);
         assert_eq!(a.topic.label, "giao_thong");
-        assert!(a.topic.key_terms.iter().any(|t| t.contains("quốc lộ") || t == "lộ"), "{:?}", a.topic.key_terms);
+        assert!(
+            a.topic
+                .key_terms
+                .iter()
+                .any(|t| t.contains("quốc lộ") || t == "lộ"),
+            "{:?}",
+            a.topic.key_terms
+        );
     }
 
     #[test]
@@ -691,7 +708,13 @@ mod tests {
     #[test]
     fn records_without_a_label_teach_only_the_targets_they_have() {
         let mut h = history();
-        h.push(record("Cử tri đề nghị nạo vét kênh mương.", "kinh_te_ngan_sach", "", "", ""));
+        h.push(record(
+            "Cử tri đề nghị nạo vét kênh mương.",
+            "kinh_te_ngan_sach",
+            "",
+            "",
+            "",
+        ));
         let model = Classifier::train(&h);
         let s = model.suggest("nạo vét kênh mương", None);
         assert_eq!(s.field.label, "kinh_te_ngan_sach");

@@ -125,7 +125,11 @@ pub fn load(path: &Path) -> Result<Vec<EvalRecord>, LoadError> {
     }
     let body = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = e.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         LoadError::Refused(format!("dòng {line}: không phải văn bản UTF-8"))
     })?;
     parse(&body).map_err(LoadError::Refused)
@@ -153,7 +157,9 @@ pub fn parse(body: &str) -> Result<Vec<EvalRecord>, String> {
             )
         })?;
         let Value::Object(map) = value else {
-            return Err(format!("dòng {n}: mỗi dòng phải là một đối tượng JSON {{…}}"));
+            return Err(format!(
+                "dòng {n}: mỗi dòng phải là một đối tượng JSON {{…}}"
+            ));
         };
         let text_field = |key: &str, required: bool| -> Result<String, String> {
             match map.get(key) {
@@ -285,10 +291,8 @@ pub fn evaluate(records: &[EvalRecord]) -> Evaluation {
     let ours = PairwiseScores::from_groups(&report.groups, &labels);
 
     let texts: Vec<&str> = records.iter().map(|r| r.petition.text.as_str()).collect();
-    let baseline = PairwiseScores::from_pairs(
-        &dedup::trigram_pairs(&texts, BASELINE_THRESHOLD),
-        &labels,
-    );
+    let baseline =
+        PairwiseScores::from_pairs(&dedup::trigram_pairs(&texts, BASELINE_THRESHOLD), &labels);
 
     let petitions: Vec<LabelledPetition> = records.iter().map(|r| r.petition.clone()).collect();
     let folds = if petitions.len() <= LOO_LIMIT {
@@ -384,7 +388,12 @@ fn print_text(path: &Path, e: &Evaluation, out: &mut impl Write) -> io::Result<(
         format!("kiểm định chéo {} phần", e.classification.folds)
     };
     writeln!(out, "Gợi ý phân loại, tỷ lệ đúng ({method}):")?;
-    for target in [Target::Field, Target::Topic, Target::Competence, Target::Agency] {
+    for target in [
+        Target::Field,
+        Target::Topic,
+        Target::Competence,
+        Target::Agency,
+    ] {
         let counted = e.classification.counted.get(&target).copied().unwrap_or(0);
         writeln!(
             out,

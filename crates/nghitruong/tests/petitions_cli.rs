@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn dev_set() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/petitions/petitions-dev.jsonl");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/petitions/petitions-dev.jsonl");
     assert!(path.is_file(), "the dev set is missing: {}", path.display());
     path
 }
@@ -79,7 +80,10 @@ fn json_output_is_one_object_with_the_agreed_keys_and_sane_figures() {
     // accuracy 0.866 / 0.642 / 0.769).
     assert!(f(&["dedup", "f1"]) >= 0.78, "{v}");
     assert!(f(&["dedup", "f1"]) >= 3.0 * f(&["baseline", "f1"]), "{v}");
-    assert!(f(&["baseline", "f1"]) > 0.1, "the baseline was computed: {v}");
+    assert!(
+        f(&["baseline", "f1"]) > 0.1,
+        "the baseline was computed: {v}"
+    );
     assert!(f(&["field_accuracy"]) >= 0.8, "{v}");
     assert!(f(&["topic_accuracy"]) >= 0.55, "{v}");
     assert!(f(&["competence_accuracy"]) >= 0.7, "{v}");
@@ -126,7 +130,11 @@ fn a_broken_line_is_refused_with_its_number_and_exit_1() {
 fn a_record_without_its_group_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("nogroup.jsonl");
-    std::fs::write(&file, "{\"id\": \"X1\", \"text\": \"Cử tri đề nghị sửa đường\"}\n").unwrap();
+    std::fs::write(
+        &file,
+        "{\"id\": \"X1\", \"text\": \"Cử tri đề nghị sửa đường\"}\n",
+    )
+    .unwrap();
     let output = nghitruong(&["petitions", "eval"], &file);
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -140,7 +148,11 @@ fn a_record_without_its_group_is_refused() {
 fn a_missing_file_exits_2() {
     let output = nghitruong(&["petitions", "eval"], Path::new("khong-co-tep.jsonl"));
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("không tìm thấy tệp"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("không tìm thấy tệp"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -152,7 +164,11 @@ fn a_file_over_the_size_limit_is_refused_without_reading_it_all() {
     f.set_len(51 * 1024 * 1024).unwrap();
     let output = nghitruong(&["petitions", "eval"], &file);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("vượt giới hạn 50 MB"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("vượt giới hạn 50 MB"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
