@@ -76,9 +76,9 @@ fn json_output_is_one_object_with_the_agreed_keys_and_sane_figures() {
             .as_f64()
             .unwrap_or_else(|| panic!("{path:?} in {v}"))
     };
-    // Floors just below the figures measured (F1 0.789 against 0.197;
+    // Floors just below the figures measured (F1 0.850 against 0.197;
     // accuracy 0.866 / 0.642 / 0.769).
-    assert!(f(&["dedup", "f1"]) >= 0.78, "{v}");
+    assert!(f(&["dedup", "f1"]) >= 0.84, "{v}");
     assert!(f(&["dedup", "f1"]) >= 3.0 * f(&["baseline", "f1"]), "{v}");
     assert!(
         f(&["baseline", "f1"]) > 0.1,
