@@ -137,10 +137,13 @@ pub struct Suggestions {
     pub agency: Suggestion,
 }
 
+// The three constants were chosen by leave-one-out on the development
+// set; within 3…8 neighbours, α 0.1…0.3 and a Bayes share 0.3…0.7 the
+// accuracies move by at most three points.
 /// How many neighbours vote.
 const NEIGHBOURS: usize = 5;
 /// Add-α smoothing of naive Bayes.
-const ALPHA: f64 = 0.3;
+const ALPHA: f64 = 0.1;
 /// Share of the naive Bayes distribution in the blend.
 const BAYES_SHARE: f64 = 0.5;
 
