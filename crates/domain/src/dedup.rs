@@ -390,6 +390,21 @@ const KEYWORDS: &[Keyword] = &[
     kw(&["tỉnh"], P(Level::Coarse), true, false),
 ];
 
+/// Folded one-word keywords that, typed without diacritics, are read as
+/// the common word they fold onto and never as a keyword.
+const UNACCENTED_FUNCTION_WORDS: &[&str] = &["cho"];
+
+/// Folded one-word object keywords that, typed without diacritics, still
+/// name a kind of object without a name after them, unless preceded by
+/// one of the listed words ("nhu cau" is a need, "cuoc song" a life).
+const UNACCENTED_OBJECT_WORDS: &[(&str, &[&str])] = &[
+    ("duong", &[]),
+    ("suoi", &[]),
+    ("kenh", &[]),
+    ("cau", &["nhu", "yeu"]),
+    ("song", &["cuoc", "doi", "du", "dang"]),
+];
+
 /// Lower-case words that may stand inside a name ("Trường Tiểu học Trâm
 /// Vàng", "Công ty cổ phần Gang Thép") and are dropped from it.
 const NAME_DESCRIPTORS: &[&str] = &[
@@ -482,7 +497,13 @@ impl Scan<'_> {
             .iter()
             .zip(folded_keywords())
             .find(|(k, folded)| {
-                k.words.len() <= rest.len()
+                // Without diacritics "cho" is far more often "for" than
+                // "chợ", and "cho Bi thu" (cho Bí thư) names no market.
+                let function_word = !self.accented
+                    && folded.len() == 1
+                    && UNACCENTED_FUNCTION_WORDS.contains(&folded[0].as_str());
+                !function_word
+                    && k.words.len() <= rest.len()
                     && k.words.iter().zip(folded.iter()).zip(rest).enumerate().all(
                         |(j, ((w, f), t))| {
                             let same = if self.accented || t.expanded {
@@ -495,6 +516,23 @@ impl Scan<'_> {
                     )
             })
             .map(|(k, _)| k)
+    }
+
+    /// Whether the one-word keyword at `i`, typed without diacritics, still
+    /// stands for an object without a name after it: "duong" is a road
+    /// and "cau" a bridge unless the word before makes it "nhu cầu".
+    fn plain_object_word(&self, i: usize) -> bool {
+        let Some(t) = self.tokens.get(i) else {
+            return false;
+        };
+        let before = i
+            .checked_sub(1)
+            .and_then(|b| self.tokens.get(b))
+            .filter(|b| t.gap.is_none() && !b.stop)
+            .map(|b| b.folded.as_str());
+        UNACCENTED_OBJECT_WORDS.iter().any(|(word, not_after)| {
+            t.folded == *word && !before.is_some_and(|b| not_after.contains(&b))
+        })
     }
 
     /// The name after a keyword, starting at `start`: capitalised tokens (or
@@ -603,7 +641,7 @@ impl Scan<'_> {
             let name = self.read_name(target, numbered);
             let needs_name = match k.name {
                 NameRule::Optional => false,
-                NameRule::OptionalIfAccented => !self.accented,
+                NameRule::OptionalIfAccented => !self.accented && !self.plain_object_word(i),
                 NameRule::Required => true,
             };
             if name.is_none() && needs_name {
@@ -1877,6 +1915,45 @@ mod tests {
         assert!(e.named.is_empty(), "{:?}", e.named);
         assert!(e.kinds.is_empty(), "{:?}", e.kinds);
         assert!(e.fine.contains("truong tho"));
+    }
+
+    #[test]
+    fn cho_before_a_title_without_diacritics_is_not_a_market() {
+        let text = "Cu tri de nghi nang phu cap cho Bi thu chi bo, Truong thon.";
+        let tokens = vntext::tokens(text);
+        let e = entities_of(&tokens, text, None);
+        assert!(e.named.is_empty(), "{:?}", e.named);
+        assert!(e.kinds.is_empty(), "{:?}", e.kinds);
+        let accented = "Cử tri đề nghị sửa chợ An Bình.";
+        let e = entities_of(&vntext::tokens(accented), accented, None);
+        assert_eq!(
+            e.named[&EntityKind::Market],
+            BTreeSet::from(["an binh".to_owned()])
+        );
+    }
+
+    #[test]
+    fn roads_and_bridges_typed_without_diacritics_are_local_objects() {
+        let kinds = |t: &str| entities_of(&vntext::tokens(t), t, None).kinds;
+        assert_eq!(
+            kinds("Cu tri de nghi sua duong lien thon va lam cau qua suoi."),
+            BTreeSet::from([EntityKind::Road, EntityKind::Bridge, EntityKind::Water])
+        );
+        assert!(kinds("Cu tri co nhu cau vay von, cuoc song kho khan.").is_empty());
+        // So two such petitions in different places are kept apart, as
+        // their accented forms are.
+        let docs = with_background(vec![
+            doc(
+                "Cu tri xa Tan Lap de nghi sua chua duong lien thon bi hu hong nang.",
+                "",
+            ),
+            doc(
+                "Cu tri xa Hoa Binh de nghi sua chua duong lien thon bi hu hong nang.",
+                "",
+            ),
+        ]);
+        let report = find_duplicates(&docs, &DedupParams::default());
+        assert!(report.groups.is_empty(), "{report:?}");
     }
 
     #[test]
