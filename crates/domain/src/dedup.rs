@@ -59,10 +59,13 @@
 //! with its accented form. Most wrong pairs come from two concerns about the
 //! same village officials (a one-off payment when they retire, and a higher
 //! monthly allowance) whose wording differs less than the wording inside
-//! each: ten petitions end in one group. Candidate generation scores 6 % of
-//! all pairs on 670 reworded petitions and 2.3 % on 10,050; the benchmark
-//! (`cargo bench -p nghitruong-domain --bench cluster_10k`) prints the
-//! time for 10,050. The test
+//! each: ten petitions end in one group. The same set reworded four ways
+//! (half typed without diacritics, abbreviations, synonyms, clauses moved)
+//! scores the same F1, 0.85. Candidate generation scores 6 % of all pairs
+//! on 670 reworded petitions and 2.3 % on 10,050; the benchmark (`cargo
+//! bench -p nghitruong-domain --bench cluster_10k`) clusters the 10,050 in
+//! 3.6–4.6 s on the team's shared two-core machine, where `pg_trgm`'s
+//! all-pairs comparison would take some 300 s. The test
 //! `dev_set_precision_and_recall_beat_the_trigram_baseline` prints the
 //! figures (`cargo test -p nghitruong-domain dev_set -- --nocapture`).
 
