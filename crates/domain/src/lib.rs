@@ -26,6 +26,7 @@ pub mod access;
 pub mod attendance;
 pub mod audit;
 pub mod calendar;
+pub mod classify;
 pub mod clock;
 pub mod dedup;
 pub mod machine;

@@ -1,5 +1,5 @@
 //! Command-line interface: `serve`, `migrate`, `seed demo`, `admin`,
-//! `audit verify`, `backup`, `print-config`.
+//! `audit verify`, `backup`, `print-config`, `edxml`, `petitions eval`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -82,6 +82,11 @@ enum Command {
     Edxml {
         #[command(subcommand)]
         action: crate::edxml_cmd::EdxmlCommand,
+    },
+    /// Kiến nghị cử tri: đo chất lượng phát hiện trùng lặp và gợi ý phân loại.
+    Petitions {
+        #[command(subcommand)]
+        action: crate::petitions_cmd::PetitionsCommand,
     },
 }
 
@@ -216,6 +221,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Edxml { action } => crate::edxml_cmd::run(action),
+        Command::Petitions { action } => crate::petitions_cmd::run(action),
         Command::Serve { port, host, demo } => {
             init_logs(&s);
             serve(s, host, port, demo).await

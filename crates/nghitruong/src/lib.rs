@@ -6,4 +6,5 @@ pub mod cli;
 pub mod demo;
 pub mod demo_petitions;
 pub mod edxml_cmd;
+pub mod petitions_cmd;
 pub mod settings;
