@@ -92,7 +92,9 @@ pub enum ResolutionError {
         adopted: i32,
     },
     /// The kind chosen does not match the symbol.
-    #[error("Loại nghị quyết không khớp với ký hiệu: nghị quyết quy phạm pháp luật có năm trong ký hiệu, nghị quyết cá biệt thì không.")]
+    #[error(
+        "Loại nghị quyết không khớp với ký hiệu: nghị quyết quy phạm pháp luật có năm trong ký hiệu, nghị quyết cá biệt thì không."
+    )]
     KindMismatch,
     /// The number is taken in its series.
     #[error("Số {0} đã có trong sổ nghị quyết của năm này.")]
@@ -104,7 +106,9 @@ pub enum ResolutionError {
         max: usize,
     },
     /// Dates out of order.
-    #[error("Ngày có hiệu lực không được trước ngày thông qua, và ngày hết hiệu lực không được trước ngày có hiệu lực.")]
+    #[error(
+        "Ngày có hiệu lực không được trước ngày thông qua, và ngày hết hiệu lực không được trước ngày có hiệu lực."
+    )]
     Dates,
     /// A relation from a resolution to itself.
     #[error("Một nghị quyết không thể thay thế, sửa đổi, bãi bỏ hay hướng dẫn chính nó.")]
@@ -126,7 +130,9 @@ pub enum ResolutionError {
         verb: &'static str,
     },
     /// An individual resolution changing a normative one.
-    #[error("Nghị quyết cá biệt không thể {0} nghị quyết quy phạm pháp luật; phải dùng nghị quyết quy phạm pháp luật.")]
+    #[error(
+        "Nghị quyết cá biệt không thể {0} nghị quyết quy phạm pháp luật; phải dùng nghị quyết quy phạm pháp luật."
+    )]
     IndividualOnNormative(&'static str),
     /// A relation across councils other than a repeal.
     #[error("Nghị quyết của Hội đồng nhân dân khác chỉ có thể bị bãi bỏ, không thể bị {0}.")]
@@ -221,7 +227,8 @@ impl FromStr for ResolutionNumber {
             [n, s] => (*n, None, *s),
             _ => return Err(bad()),
         };
-        let digits = |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(number) {
             return Err(bad());
         }
@@ -247,7 +254,9 @@ impl FromStr for ResolutionNumber {
         let issuer_ok = !issuer.is_empty()
             && issuer.chars().count() <= MAX_ISSUER_CHARS
             && issuer.split('-').all(|w| {
-                !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == 'Đ')
+                !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == 'Đ')
             });
         if !issuer_ok {
             return Err(bad());
@@ -613,8 +622,11 @@ impl Register {
 
     /// The day a relation takes effect.
     fn relation_day(&self, r: &Relation) -> Option<Date> {
-        r.effective_on
-            .or_else(|| self.resolutions.get(&r.actor).map(Resolution::effective_day))
+        r.effective_on.or_else(|| {
+            self.resolutions
+                .get(&r.actor)
+                .map(Resolution::effective_day)
+        })
     }
 
     /// Each resolution's own end: its stated last day, or the earliest
@@ -653,7 +665,11 @@ impl Register {
     /// The targets each resolution details.
     fn guide_map(&self) -> BTreeMap<i64, BTreeSet<i64>> {
         let mut guided: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-        for r in self.relations.iter().filter(|r| r.kind == RelationKind::Guides) {
+        for r in self
+            .relations
+            .iter()
+            .filter(|r| r.kind == RelationKind::Guides)
+        {
             guided.entry(r.actor).or_default().insert(r.target);
         }
         guided
@@ -703,13 +719,20 @@ impl Register {
     /// The amendments and partial repeals of each resolution.
     fn partial_ends(&self) -> BTreeMap<i64, Vec<Ending>> {
         let mut partial: BTreeMap<i64, Vec<Ending>> = BTreeMap::new();
-        for r in self.relations.iter().filter(|r| r.kind.ends_part_of_target()) {
+        for r in self
+            .relations
+            .iter()
+            .filter(|r| r.kind.ends_part_of_target())
+        {
             let cause = match r.kind {
                 RelationKind::Amends => Cause::AmendedBy(r.actor),
                 _ => Cause::PartlyRepealedBy(r.actor),
             };
             if let Some(on) = self.relation_day(r) {
-                partial.entry(r.target).or_default().push(Ending { on, cause });
+                partial
+                    .entry(r.target)
+                    .or_default()
+                    .push(Ending { on, cause });
             }
         }
         partial
@@ -924,22 +947,30 @@ impl Register {
             counter += 1;
             stack.push(root);
             on_stack.insert(root);
-            frames.push((root, adj.get(&root).unwrap_or(&empty).iter().copied().collect(), 0));
+            frames.push((
+                root,
+                adj.get(&root).unwrap_or(&empty).iter().copied().collect(),
+                0,
+            ));
             while let Some(frame) = frames.last_mut() {
                 let node = frame.0;
                 if let Some(&next) = frame.1.get(frame.2) {
                     frame.2 += 1;
-                    if !index.contains_key(&next) {
-                        index.insert(next, counter);
-                        low.insert(next, counter);
-                        counter += 1;
-                        stack.push(next);
-                        on_stack.insert(next);
-                        let succ = adj.get(&next).unwrap_or(&empty).iter().copied().collect();
-                        frames.push((next, succ, 0));
-                    } else if on_stack.contains(&next) {
-                        let l = low[&node].min(index[&next]);
-                        low.insert(node, l);
+                    match index.get(&next).copied() {
+                        None => {
+                            index.insert(next, counter);
+                            low.insert(next, counter);
+                            counter += 1;
+                            stack.push(next);
+                            on_stack.insert(next);
+                            let succ = adj.get(&next).unwrap_or(&empty).iter().copied().collect();
+                            frames.push((next, succ, 0));
+                        }
+                        Some(i) if on_stack.contains(&next) => {
+                            let l = low[&node].min(i);
+                            low.insert(node, l);
+                        }
+                        Some(_) => {}
                     }
                     continue;
                 }
@@ -1044,7 +1075,12 @@ mod tests {
 
     #[test]
     fn malformed_numbers_are_refused_with_a_reason() {
-        let format = |s: &str| matches!(s.parse::<ResolutionNumber>(), Err(ResolutionError::Format(_)));
+        let format = |s: &str| {
+            matches!(
+                s.parse::<ResolutionNumber>(),
+                Err(ResolutionError::Format(_))
+            )
+        };
         for bad in [
             "",
             "NQ-HĐND",
@@ -1059,7 +1095,11 @@ mod tests {
             "12/NQ-HĐND--VP",
             "1234567/NQ-HĐND",
         ] {
-            assert!(format(bad), "{bad:?} -> {:?}", bad.parse::<ResolutionNumber>());
+            assert!(
+                format(bad),
+                "{bad:?} -> {:?}",
+                bad.parse::<ResolutionNumber>()
+            );
         }
         assert!(format(&"1".repeat(5000)));
         assert_eq!(
@@ -1081,7 +1121,10 @@ mod tests {
             .parse::<ResolutionNumber>()
             .unwrap_err()
             .to_string();
-        assert!(msg.starts_with("Số, ký hiệu “12/26/NQ-HĐND” không đúng mẫu"), "{msg}");
+        assert!(
+            msg.starts_with("Số, ký hiệu “12/26/NQ-HĐND” không đúng mẫu"),
+            "{msg}"
+        );
     }
 
     proptest! {
@@ -1122,8 +1165,14 @@ mod tests {
         assert_eq!(next(ResolutionKind::Normative, 2025), 10);
         assert_eq!(next(ResolutionKind::Individual, 2025), 41);
         assert_eq!(next(ResolutionKind::Normative, 2027), 1);
-        assert_eq!(register.next_number(1, "TTHĐND", ResolutionKind::Individual, 2026), 1);
-        assert_eq!(register.next_number(2, "HĐND", ResolutionKind::Normative, 2026), 5);
+        assert_eq!(
+            register.next_number(1, "TTHĐND", ResolutionKind::Individual, 2026),
+            1
+        );
+        assert_eq!(
+            register.next_number(2, "HĐND", ResolutionKind::Normative, 2026),
+            5
+        );
         assert_eq!(next_number([3, 9, 4]), 10);
         assert!(register.issues().is_empty(), "{:?}", register.issues());
     }
@@ -1368,10 +1417,19 @@ mod tests {
             ],
         );
         let day = date!(2026 - 01 - 01);
-        assert_eq!(register.validity_at(1, day).unwrap().status, InForceStatus::Ended);
-        assert_eq!(register.validity_at(2, day).unwrap().status, InForceStatus::Ended);
+        assert_eq!(
+            register.validity_at(1, day).unwrap().status,
+            InForceStatus::Ended
+        );
+        assert_eq!(
+            register.validity_at(2, day).unwrap().status,
+            InForceStatus::Ended
+        );
         assert_eq!(register.validity_at(3, day).unwrap().ends, None);
-        assert_eq!(register.validity_at(5, day).unwrap().status, InForceStatus::InForce);
+        assert_eq!(
+            register.validity_at(5, day).unwrap().status,
+            InForceStatus::InForce
+        );
         assert_eq!(
             register.issues(),
             &[
@@ -1399,8 +1457,9 @@ mod tests {
             .collect();
         resolutions[usize::try_from(n - 1).unwrap()].in_force_until = Some(date!(2025 - 12 - 31));
         // i details i + 1; and the last details the first, closing a loop.
-        let mut relations: Vec<Relation> =
-            (1..n).map(|i| rel(i, RelationKind::Guides, i + 1)).collect();
+        let mut relations: Vec<Relation> = (1..n)
+            .map(|i| rel(i, RelationKind::Guides, i + 1))
+            .collect();
         relations.push(rel(n, RelationKind::Guides, 1));
         let register = Register::new(resolutions, relations);
         let statuses = register.statuses_at(date!(2026 - 01 - 01));
@@ -1428,8 +1487,14 @@ mod tests {
             ],
         );
         let check = |r: Relation| register.check_relation(&r);
-        assert_eq!(check(rel(2, RelationKind::Amends, 2)), Err(ResolutionError::SelfRelation));
-        assert_eq!(check(rel(2, RelationKind::Amends, 77)), Err(ResolutionError::Unknown(77)));
+        assert_eq!(
+            check(rel(2, RelationKind::Amends, 2)),
+            Err(ResolutionError::SelfRelation)
+        );
+        assert_eq!(
+            check(rel(2, RelationKind::Amends, 77)),
+            Err(ResolutionError::Unknown(77))
+        );
         assert_eq!(
             check(rel(2, RelationKind::Replaces, 1)),
             Err(ResolutionError::DuplicateRelation)
@@ -1488,10 +1553,19 @@ mod tests {
             by,
         };
         let yearly = duty(ReportTiming::Yearly, Some(date!(2024 - 02 - 29)));
-        assert_eq!(yearly.next_due(date!(2025 - 01 - 10)), Some(date!(2025 - 02 - 28)));
-        assert_eq!(yearly.next_due(date!(2027 - 03 - 01)), Some(date!(2028 - 02 - 29)));
+        assert_eq!(
+            yearly.next_due(date!(2025 - 01 - 10)),
+            Some(date!(2025 - 02 - 28))
+        );
+        assert_eq!(
+            yearly.next_due(date!(2027 - 03 - 01)),
+            Some(date!(2028 - 02 - 29))
+        );
         let once = duty(ReportTiming::Once, Some(date!(2026 - 11 - 15)));
-        assert_eq!(once.next_due(date!(2026 - 11 - 15)), Some(date!(2026 - 11 - 15)));
+        assert_eq!(
+            once.next_due(date!(2026 - 11 - 15)),
+            Some(date!(2026 - 11 - 15))
+        );
         assert_eq!(once.next_due(date!(2026 - 11 - 16)), None);
         let session = duty(ReportTiming::YearEndSession, None);
         assert_eq!(session.next_due(date!(2026 - 01 - 01)), None);
@@ -1508,7 +1582,8 @@ mod tests {
                 actor,
                 kind,
                 target,
-                effective_on: offset.map(|o| date!(2025 - 01 - 01) + time::Duration::days(i64::from(o) * 7)),
+                effective_on: offset
+                    .map(|o| date!(2025 - 01 - 01) + time::Duration::days(i64::from(o) * 7)),
                 provisions: String::new(),
             })
     }
@@ -1524,9 +1599,11 @@ mod tests {
                     .into_iter()
                     .zip(1i64..)
                     .map(|((start, len), id)| {
-                        let adopted = date!(2025 - 01 - 01) + time::Duration::days(i64::from(start));
+                        let adopted =
+                            date!(2025 - 01 - 01) + time::Duration::days(i64::from(start));
                         let mut r = res(id, &format!("{id}/NQ-HĐND"), adopted);
-                        r.in_force_until = len.map(|l| adopted + time::Duration::days(i64::from(l)));
+                        r.in_force_until =
+                            len.map(|l| adopted + time::Duration::days(i64::from(l)));
                         r
                     })
                     .collect();
