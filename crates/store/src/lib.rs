@@ -12,6 +12,7 @@
 
 mod model;
 mod sql;
+mod supervision;
 
 use async_trait::async_trait;
 use nghitruong_domain::access::Role;
@@ -21,6 +22,7 @@ use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
 pub use model::*;
+pub use supervision::*;
 pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
 
 /// What went wrong in the store.
@@ -68,7 +70,7 @@ impl AuditContext {
 
 /// The persistence interface.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: SupervisionStore + Send + Sync {
     /// Which backend this is.
     fn backend(&self) -> Backend;
     /// Brings the schema up to date.
