@@ -22,8 +22,8 @@ use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
 pub use model::*;
-pub use supervision::*;
 pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
+pub use supervision::*;
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use nghitruong_domain::resolution::{Register, Relation, Resolution, ResolutionKind};
 use nghitruong_domain::supervision::{
-    Action, Conductor, Delegation, DelegationTransition, NewTask, ProgressReport, Programme,
+    Action, Conductor, Delegation, DelegationTransition, NewTask, Programme, ProgressReport,
     Stream, Task, TaskStatus, TaskTransition,
 };
 use time::Date;
@@ -145,8 +145,12 @@ pub trait SupervisionStore: Send + Sync {
     async fn progress_reports(&self, task_id: i64) -> Result<Vec<ProgressReport>>;
     /// Records that the scheduler acted on `action`: true the first time
     /// its key is seen, false after, so each action is sent once.
-    async fn record_action(&self, task_id: i64, action: &Action, ctx: &AuditContext)
-    -> Result<bool>;
+    async fn record_action(
+        &self,
+        task_id: i64,
+        action: &Action,
+        ctx: &AuditContext,
+    ) -> Result<bool>;
     /// The keys of the actions recorded for a task.
     async fn sent_actions(&self, task_id: i64) -> Result<Vec<String>>;
 }

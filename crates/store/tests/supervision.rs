@@ -18,9 +18,9 @@ use nghitruong_domain::resolution::{
 };
 use nghitruong_domain::rules::CouncilRules;
 use nghitruong_domain::supervision::{
-    ActionKind, Conclusion, Conductor, DelegationStatus, EscalationPolicy, Member as DelegationMember,
-    MemberRole, NewTask, Plan, Programme, ProgrammeTopic, Recommendation, Stream, TaskSource,
-    TaskStatus, due_actions,
+    ActionKind, Conclusion, Conductor, DelegationStatus, EscalationPolicy,
+    Member as DelegationMember, MemberRole, NewTask, Plan, Programme, ProgrammeTopic,
+    Recommendation, Stream, TaskSource, TaskStatus, due_actions,
 };
 use nghitruong_store::*;
 use nghitruong_testkit::{T0, postgres_url, temp_dir, unique_name};
@@ -83,8 +83,18 @@ fn seed() -> OrgSeed {
                 seats_statutory: 85,
                 rules: CouncilRules::default(),
                 bodies: vec![
-                    body("40:hdnd", BodyKind::Council, "Hội đồng nhân dân tỉnh", "HĐND"),
-                    body("40:ubnd", BodyKind::PeoplesCommittee, "Ủy ban nhân dân tỉnh", "UBND"),
+                    body(
+                        "40:hdnd",
+                        BodyKind::Council,
+                        "Hội đồng nhân dân tỉnh",
+                        "HĐND",
+                    ),
+                    body(
+                        "40:ubnd",
+                        BodyKind::PeoplesCommittee,
+                        "Ủy ban nhân dân tỉnh",
+                        "UBND",
+                    ),
                     body("40:sxd", BodyKind::Department, "Sở Xây dựng", "SXD"),
                 ],
                 people: vec![
@@ -183,7 +193,10 @@ async fn story(store: &SqlStore) {
             .add_resolution(&new, ResolutionKind::Normative, &ctx(T0))
             .await,
     );
-    assert_eq!(message, "Số 12/2026/NQ-HĐND đã có trong sổ nghị quyết của năm này.");
+    assert_eq!(
+        message,
+        "Số 12/2026/NQ-HĐND đã có trong sổ nghị quyết của năm này."
+    );
     // The same number in the individual series and in the commune is free.
     let individual = resolution(province, "12/NQ-HĐND", date!(2026 - 12 - 04));
     store
@@ -230,9 +243,18 @@ async fn story(store: &SqlStore) {
     let status = |r: &nghitruong_domain::resolution::Register, id, day| {
         r.validity_at(id, day).unwrap().status
     };
-    assert_eq!(status(&register, old_id, date!(2026 - 12 - 14)), InForceStatus::InForce);
-    assert_eq!(status(&register, old_id, date!(2026 - 12 - 15)), InForceStatus::Ended);
-    assert_eq!(status(&register, new_id, date!(2026 - 12 - 10)), InForceStatus::NotYet);
+    assert_eq!(
+        status(&register, old_id, date!(2026 - 12 - 14)),
+        InForceStatus::InForce
+    );
+    assert_eq!(
+        status(&register, old_id, date!(2026 - 12 - 15)),
+        InForceStatus::Ended
+    );
+    assert_eq!(
+        status(&register, new_id, date!(2026 - 12 - 10)),
+        InForceStatus::NotYet
+    );
     // The commune's register alone still sees the province's repeal.
     let commune_register = store.register(&[commune]).await.unwrap();
     assert_eq!(
@@ -263,7 +285,10 @@ async fn story(store: &SqlStore) {
         programme_id
     );
     let loaded = store.programme(province, 2027).await.unwrap().unwrap();
-    assert_eq!((loaded.id, loaded.topics[0].quarter), (programme_id, Some(3)));
+    assert_eq!(
+        (loaded.id, loaded.topics[0].quarter),
+        (programme_id, Some(3))
+    );
     assert!(store.programme(province, 2030).await.unwrap().is_none());
 
     // A delegation from plan to follow-up, saved step by step.
@@ -302,11 +327,7 @@ async fn story(store: &SqlStore) {
         .await
         .unwrap();
     assert_eq!(d.version, 2);
-    let message = conflict(
-        store
-            .save_delegation(&d.value, stale, None, &ctx(T0))
-            .await,
-    );
+    let message = conflict(store.save_delegation(&d.value, stale, None, &ctx(T0)).await);
     assert!(message.contains("người khác cập nhật"), "{message}");
     d.value
         .send_plan(
@@ -342,7 +363,13 @@ async fn story(store: &SqlStore) {
         .unwrap();
     let due = date!(2027 - 03 - 31);
     let tasks = store
-        .follow_up(d.value.id(), d.version, due, "Báo cáo kết quả chi trả", &ctx(T0))
+        .follow_up(
+            d.value.id(),
+            d.version,
+            due,
+            "Báo cáo kết quả chi trả",
+            &ctx(T0),
+        )
         .await
         .unwrap();
     assert_eq!(tasks.len(), 1);
@@ -391,7 +418,10 @@ async fn story(store: &SqlStore) {
             &ctx(T0),
         )
         .await;
-    assert_eq!(conflict(bad), "Thời hạn thực hiện phải sau ngày giao nhiệm vụ.");
+    assert_eq!(
+        conflict(bad),
+        "Thời hạn thực hiện phải sau ngày giao nhiệm vụ."
+    );
 
     let by_body = |lead| TaskFilter {
         council_id: Some(province),
@@ -452,8 +482,15 @@ async fn story(store: &SqlStore) {
         }
         day += Duration::days(1);
     }
-    assert_eq!(store.sent_actions(task.value.id()).await.unwrap().len(), sent.len());
-    assert_eq!(sent.len(), 3 + 1 + 7, "three reminders, the overdue mark, seven steps");
+    assert_eq!(
+        store.sent_actions(task.value.id()).await.unwrap().len(),
+        sent.len()
+    );
+    assert_eq!(
+        sent.len(),
+        3 + 1 + 7,
+        "three reminders, the overdue mark, seven steps"
+    );
     assert_eq!(
         store.task(task.value.id()).await.unwrap().value.status(),
         TaskStatus::Overdue

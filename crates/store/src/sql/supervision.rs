@@ -7,8 +7,8 @@ use nghitruong_domain::resolution::{
     Register, Relation, Resolution, ResolutionKind, ResolutionNumber,
 };
 use nghitruong_domain::supervision::{
-    Action, Delegation, DelegationTransition, NewTask, ProgressReport, Programme, Task,
-    TaskEvent, TaskTransition,
+    Action, Delegation, DelegationTransition, NewTask, Programme, ProgressReport, Task, TaskEvent,
+    TaskTransition,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -61,7 +61,9 @@ fn resolution(row: &AnyRow) -> Result<Resolution> {
         id: get(row, "id")?,
         council_id: get(row, "council_id")?,
         number: ResolutionNumber {
-            number: u32::try_from(number).context("bad number").map_err(StoreError::Other)?,
+            number: u32::try_from(number)
+                .context("bad number")
+                .map_err(StoreError::Other)?,
             year: year
                 .map(i32::try_from)
                 .transpose()
@@ -128,7 +130,8 @@ async fn load_register(conn: &mut sqlx::AnyConnection, council_ids: &[i64]) -> R
     let mut ends: Vec<i64> = relations.iter().flat_map(|r| [r.actor, r.target]).collect();
     ends.sort_unstable();
     ends.dedup();
-    let mut sql = format!("SELECT {RESOLUTION_COLUMNS} FROM resolutions WHERE council_id IN ({list})");
+    let mut sql =
+        format!("SELECT {RESOLUTION_COLUMNS} FROM resolutions WHERE council_id IN ({list})");
     if !ends.is_empty() {
         let others = placeholders(council_ids.len() + 1, ends.len());
         sql.push_str(&format!(" OR id IN ({others})"));
@@ -149,7 +152,7 @@ async fn load_register(conn: &mut sqlx::AnyConnection, council_ids: &[i64]) -> R
 }
 
 async fn load_register_tx(w: &mut Write<'_>, council_ids: &[i64]) -> Result<Register> {
-    load_register(&mut *w.tx, council_ids).await
+    load_register(&mut w.tx, council_ids).await
 }
 
 async fn council_of_resolution(w: &mut Write<'_>, id: i64) -> Result<i64> {
@@ -389,7 +392,11 @@ impl SupervisionStore for SqlStore {
                 .transpose()
                 .context("bad programme in database")
                 .map_err(StoreError::Other)?,
-            after: Some(serde_json::from_str(&data).context("programme").map_err(StoreError::Other)?),
+            after: Some(
+                serde_json::from_str(&data)
+                    .context("programme")
+                    .map_err(StoreError::Other)?,
+            ),
         };
         audit::append(&mut w, ctx, change).await?;
         w.commit().await?;
@@ -601,7 +608,14 @@ impl SupervisionStore for SqlStore {
         new: &NewTask,
         ctx: &AuditContext,
     ) -> Result<Stored<Task>> {
-        Task::assign(NewTask { id: 0, ..new.clone() }, ctx.at).map_err(refused)?;
+        Task::assign(
+            NewTask {
+                id: 0,
+                ..new.clone()
+            },
+            ctx.at,
+        )
+        .map_err(refused)?;
         let mut w = self.write().await?;
         let id = insert_task(&mut w, council_id, new, to_millis(ctx.at)).await?;
         let task = Task::assign(NewTask { id, ..new.clone() }, ctx.at).map_err(refused)?;
