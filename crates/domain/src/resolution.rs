@@ -563,6 +563,7 @@ impl Register {
             resolutions.into_iter().map(|r| (r.id, r)).collect();
         let mut issues = Vec::new();
         let mut kept = Vec::new();
+        let mut seen_relations = BTreeSet::new();
         for r in relations {
             if r.actor == r.target {
                 issues.push(RegisterIssue::SelfRelation(r.actor));
@@ -571,7 +572,13 @@ impl Register {
                     actor: r.actor,
                     target: r.target,
                 });
-            } else if !kept.contains(&r) {
+            } else if seen_relations.insert((
+                r.actor,
+                r.kind,
+                r.target,
+                r.effective_on,
+                r.provisions.clone(),
+            )) {
                 kept.push(r);
             }
         }
@@ -1648,5 +1655,133 @@ mod tests {
                 day += time::Duration::days(5);
             }
         }
+    }
+
+    /// A province over twenty years: its own resolutions and those of 100
+    /// communes, with replacements, amendments and detailing chains.
+    fn province_scale(n: i64) -> (Vec<Resolution>, Vec<Relation>) {
+        // A fixed linear congruential sequence: the same register every run.
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |m: i64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            i64::try_from((seed >> 33) % u64::try_from(m).unwrap()).unwrap()
+        };
+        let start = date!(2007 - 01 - 01);
+        let resolutions: Vec<Resolution> = (1..=n)
+            .map(|id| {
+                let adopted = start + time::Duration::days(id * 7300 / n);
+                let mut r = res(id, "1/NQ-HĐND", adopted);
+                r.council_id = 1 + next(101);
+                r.number.number = u32::try_from(id).unwrap();
+                if next(10) == 0 {
+                    r.in_force_until = Some(adopted + time::Duration::days(365 * (1 + next(5))));
+                }
+                r
+            })
+            .collect();
+        let kinds = RelationKind::ALL;
+        let relations = (0..n * 3 / 5)
+            .map(|_| {
+                let actor = 2 + next(n - 1);
+                let target = 1 + next(actor - 1);
+                let kind = kinds[usize::try_from(next(5)).unwrap()];
+                rel(actor, kind, target)
+            })
+            .collect();
+        (resolutions, relations)
+    }
+
+    /// The peer: the same fixed point computed the plain way, sweeping every
+    /// detailing relation until nothing changes (what `compute_ends` did
+    /// before the work list).
+    fn sweep_ends(register: &Register) -> BTreeMap<i64, Ending> {
+        let mut ends = register.own_ends();
+        loop {
+            let mut changed = false;
+            for (actor, targets) in &register.guided {
+                let mut latest: Option<Ending> = None;
+                for t in targets {
+                    match ends.get(t) {
+                        Some(e) if latest.is_none_or(|l| e.on > l.on) => {
+                            latest = Some(Ending {
+                                on: e.on,
+                                cause: Cause::GuidedEnded(*t),
+                            });
+                        }
+                        Some(_) => {}
+                        None => {
+                            latest = None;
+                            break;
+                        }
+                    }
+                }
+                if let Some(l) = latest
+                    && ends.get(actor).is_none_or(|cur| l.on < cur.on)
+                {
+                    ends.insert(*actor, l);
+                    changed = true;
+                }
+            }
+            if !changed {
+                return ends;
+            }
+        }
+    }
+
+    #[test]
+    #[ignore = "benchmark: cargo test -p nghitruong-domain --release benchmark -- --ignored --nocapture"]
+    fn benchmark_register_of_fifty_thousand_resolutions() {
+        let (resolutions, relations) = province_scale(50_000);
+        let started = std::time::Instant::now();
+        let register = Register::new(resolutions, relations);
+        let built = started.elapsed();
+        let started = std::time::Instant::now();
+        let statuses = register.statuses_at(date!(2026 - 12 - 04));
+        let evaluated = started.elapsed();
+        let started = std::time::Instant::now();
+        let worked = register.compute_ends();
+        let work_list = started.elapsed();
+        let started = std::time::Instant::now();
+        let swept = sweep_ends(&register);
+        let peer = started.elapsed();
+        assert_eq!(worked, swept);
+        assert_eq!(
+            swept, register.ends,
+            "the work list reaches the same fixed point"
+        );
+        let ended = statuses
+            .values()
+            .filter(|s| **s == InForceStatus::Ended)
+            .count();
+        println!(
+            "{} resolutions, {} relations: register built in {built:?} (checks, cycle search \
+             and end dates), every status on one day in {evaluated:?}; {ended} ended, {} \
+             issues. End dates alone: work list {work_list:?}; peer, sweeping every \
+             detailing relation until nothing changes: {peer:?}",
+            register.resolutions().len(),
+            register.relations().len(),
+            register.issues().len(),
+        );
+        // The worst case for sweeping: a detailing chain whose end is
+        // found at the far end of the id order, one step per sweep.
+        let n: i64 = 5_000;
+        let mut chain: Vec<Resolution> = (1..=n)
+            .map(|i| res(i, "1/NQ-HĐND", date!(2025 - 01 - 10)))
+            .collect();
+        chain[usize::try_from(n - 1).unwrap()].in_force_until = Some(date!(2025 - 12 - 31));
+        let links = (1..n)
+            .map(|i| rel(i, RelationKind::Guides, i + 1))
+            .collect();
+        let register = Register::new(chain, links);
+        let started = std::time::Instant::now();
+        let worked = register.compute_ends();
+        let work_list = started.elapsed();
+        let started = std::time::Instant::now();
+        let swept = sweep_ends(&register);
+        let peer = started.elapsed();
+        assert_eq!(worked, swept);
+        println!(
+            "a chain of {n} detailing resolutions: work list {work_list:?}; peer, sweeping: {peer:?}"
+        );
     }
 }

@@ -2600,4 +2600,31 @@ mod tests {
             prop_assert!(by_step.windows(2).all(|w| w[0].1 <= w[1].1));
         }
     }
+
+    #[test]
+    #[ignore = "benchmark: cargo test -p nghitruong-domain --release benchmark -- --ignored --nocapture"]
+    fn benchmark_a_daily_pass_over_twenty_thousand_tasks() {
+        let c = cal();
+        let policy = EscalationPolicy::default();
+        let tasks: Vec<Task> = (0..20_000)
+            .map(|i| {
+                let due = date!(2026 - 04 - 01) + time::Duration::days(i % 400);
+                Task::assign(new_task(i, due), NOW).unwrap()
+            })
+            .collect();
+        let today = date!(2026 - 09 - 01);
+        let started = std::time::Instant::now();
+        let actions: usize = tasks
+            .iter()
+            .map(|t| due_actions(t, today, &c, &policy).len())
+            .sum();
+        let elapsed = started.elapsed();
+        println!(
+            "due_actions over {} tasks on one day: {actions} actions in {elapsed:?} \
+             ({:?} a task). Peer: the petition reminder check, Petition::reminder_due, \
+             which looks at one due date and no calendar.",
+            tasks.len(),
+            elapsed / 20_000
+        );
+    }
 }
