@@ -1150,6 +1150,21 @@ impl Task {
         Ok(())
     }
 
+    /// Marks the task a complex case (30 days for the explanation session
+    /// instead of 15), or not, while it is open.
+    pub fn set_complex(&mut self, complex: bool) -> Result<(), SupervisionError> {
+        if !self.status.is_open() {
+            return Err(TransitionError {
+                subject: "nhiệm vụ",
+                state: self.status.label(),
+                event: "đánh giá tính phức tạp",
+            }
+            .into());
+        }
+        self.complex = complex;
+        Ok(())
+    }
+
     /// Báo cáo tiến độ with the documents that show it.
     pub fn report_progress(
         &mut self,
@@ -1566,8 +1581,9 @@ pub fn escalation_schedule(
 /// calls each day, as often as it likes; it records the keys it has acted
 /// on and skips them.
 ///
-/// - Done tasks, and tasks whose completion report came by the due date
-///   and waits for the council's grade, need nothing.
+/// - Done tasks need nothing. While a completion report waits for the
+///   council's grade, nothing is sent to the agency either: only the
+///   overdue mark, if the report came after the due date.
 /// - Up to the due date: the latest reminder whose day has come. One that
 ///   was missed (the server was down) is not sent late once a later one
 ///   is due; one whose day came before the task was given is not sent.
@@ -1584,6 +1600,22 @@ pub fn due_actions(
     }
     let prefix = format!("task-{}/due-{}", task.id, task.due);
     let mut out = Vec::new();
+    let overdue_mark = |out: &mut Vec<Action>| {
+        if today > task.due && task.status.on(TaskEvent::MarkOverdue).is_ok() {
+            out.push(Action {
+                // A grade in between (a refused result past the due date)
+                // needs the mark again, so the key counts the grades.
+                key: format!("{prefix}/overdue-{}", task.assessments.len()),
+                kind: ActionKind::MarkOverdue,
+                on: task.due.next_day().unwrap_or(task.due),
+                deadline: None,
+            });
+        }
+    };
+    if task.submission.is_some() {
+        overdue_mark(&mut out);
+        return out;
+    }
     if today <= task.due {
         let latest = reminder_schedule(task, calendar, policy)
             .into_iter()
@@ -1599,14 +1631,7 @@ pub fn due_actions(
         }
         return out;
     }
-    if task.status.on(TaskEvent::MarkOverdue).is_ok() {
-        out.push(Action {
-            key: format!("{prefix}/overdue"),
-            kind: ActionKind::MarkOverdue,
-            on: task.due.next_day().unwrap_or(task.due),
-            deadline: None,
-        });
-    }
+    overdue_mark(&mut out);
     for (step, on, deadline) in escalation_schedule(task, calendar, policy) {
         if on > today {
             break;
@@ -2469,7 +2494,7 @@ mod tests {
         assert_eq!(
             keys(&t, date!(2026 - 07 - 01)),
             vec![
-                "task-1/due-2026-06-30/overdue",
+                "task-1/due-2026-06-30/overdue-0",
                 "task-1/due-2026-06-30/don_doc_lan_1",
             ]
         );
@@ -2502,6 +2527,41 @@ mod tests {
         n.reassign(date!(2026 - 12 - 31), at(date!(2026 - 07 - 02)))
             .unwrap();
         assert!(keys(&n, date!(2026 - 07 - 02)).is_empty());
+    }
+
+    #[test]
+    fn a_late_completion_report_pauses_the_ladder_but_not_the_overdue_mark() {
+        let policy = EscalationPolicy::default();
+        let mut t = task(date!(2026 - 06 - 30));
+        t.submit_result("Xong", vec![doc("88/BC")], at(date!(2026 - 07 - 03)))
+            .unwrap();
+        let keys: Vec<String> = due_actions(&t, date!(2026 - 08 - 01), &cal(), &policy)
+            .into_iter()
+            .map(|a| a.key)
+            .collect();
+        assert_eq!(keys, vec!["task-1/due-2026-06-30/overdue-0"]);
+        t.mark_overdue(at(date!(2026 - 08 - 01))).unwrap();
+        assert!(due_actions(&t, date!(2026 - 08 - 02), &cal(), &policy).is_empty());
+        // Refused: the ladder picks up where it was.
+        t.reject("Thiếu chứng từ", at(date!(2026 - 08 - 03)))
+            .unwrap();
+        let steps = due_actions(&t, date!(2026 - 08 - 03), &cal(), &policy);
+        assert_eq!(steps.len(), 1 + 4, "{steps:?}");
+        assert_eq!(
+            steps[0].key, "task-1/due-2026-06-30/overdue-1",
+            "marked again"
+        );
+    }
+
+    #[test]
+    fn complexity_can_be_set_while_the_task_is_open() {
+        let mut t = task(date!(2026 - 06 - 30));
+        t.set_complex(true).unwrap();
+        assert!(t.is_complex());
+        let ladder = escalation_schedule(&t, &cal(), &EscalationPolicy::default());
+        assert_eq!(ladder[3].2, Some(date!(2026 - 08 - 21)));
+        let mut done = in_status(TaskStatus::Done);
+        assert!(done.set_complex(true).is_err());
     }
 
     #[test]

@@ -496,6 +496,47 @@ async fn story(store: &SqlStore) {
         TaskStatus::Overdue
     );
 
+    // The file cannot close while a task is open, even if the caller
+    // passes no tasks to the domain check.
+    let mut d = store.delegation(d.value.id()).await.unwrap();
+    let t = d.value.close(&[], T0).unwrap();
+    let message = conflict(
+        store
+            .save_delegation(&d.value, d.version, Some(&t), &ctx(T0))
+            .await,
+    );
+    assert_eq!(
+        message,
+        "Chưa thể đóng hồ sơ giám sát: còn 1 nhiệm vụ chưa hoàn thành."
+    );
+    let mut task = store.task(task.value.id()).await.unwrap();
+    let t = task
+        .value
+        .submit_result("Đã chi trả đủ", vec![doc("30/BC-SXD")], T0)
+        .unwrap();
+    task.version = store
+        .save_task(&task.value, task.version, &t, &ctx(T0))
+        .await
+        .unwrap();
+    let t = task.value.accept("", T0).unwrap();
+    store
+        .save_task(&task.value, task.version, &t, &ctx(T0))
+        .await
+        .unwrap();
+    let t = d.value.close(&[], T0);
+    assert!(t.is_err(), "the domain value already moved to closed");
+    let d = store.delegation(d.value.id()).await.unwrap();
+    let mut closing = d.value.clone();
+    let t = closing.close(&[], T0).unwrap();
+    store
+        .save_delegation(&closing, d.version, Some(&t), &ctx(T0))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.delegation(d.value.id()).await.unwrap().value.status(),
+        DelegationStatus::Closed
+    );
+
     // The audit chain holds every change.
     let report = verify_audit_chain(store, None).await.unwrap().unwrap();
     assert!(report.verified > 20, "{report:?}");

@@ -7,8 +7,8 @@ use nghitruong_domain::resolution::{
     Register, Relation, Resolution, ResolutionKind, ResolutionNumber,
 };
 use nghitruong_domain::supervision::{
-    Action, Delegation, DelegationTransition, NewTask, Programme, ProgressReport, Task, TaskEvent,
-    TaskTransition,
+    Action, Delegation, DelegationStatus, DelegationTransition, NewTask, Programme, ProgressReport,
+    SupervisionError, Task, TaskEvent, TaskStatus, TaskTransition,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -491,6 +491,23 @@ impl SupervisionStore for SqlStore {
         ctx: &AuditContext,
     ) -> Result<i64> {
         let mut w = self.write().await?;
+        if delegation.status() == DelegationStatus::Closed {
+            // The file closes only when every task is done, whatever the
+            // caller checked against.
+            let (open,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM supervision_tasks WHERE delegation_id = $1 AND status <> $2",
+            )
+            .bind(delegation.id())
+            .bind(TaskStatus::Done.as_str())
+            .fetch_one(&mut *w.tx)
+            .await
+            .map_err(db)?;
+            if open > 0 {
+                return Err(refused(SupervisionError::OpenTasks(
+                    usize::try_from(open).unwrap_or(usize::MAX),
+                )));
+            }
+        }
         let next = save_versioned(
             &mut w,
             "supervision_delegations",
