@@ -135,6 +135,12 @@ pub enum SupervisionError {
     /// Follow-up with nothing to follow.
     #[error("Kết luận giám sát chưa có kiến nghị nào để giao thực hiện.")]
     NoRecommendations,
+    /// A recommendation left without a due date and evidence.
+    #[error("Kiến nghị “{0}” chưa được giao thời hạn và sản phẩm cần đạt.")]
+    Unplanned(String),
+    /// A plan for a recommendation of another conclusion.
+    #[error("Kiến nghị được giao không thuộc kết luận giám sát này.")]
+    UnknownRecommendation,
     /// The file cannot close while tasks are open.
     #[error("Chưa thể đóng hồ sơ giám sát: còn {0} nhiệm vụ chưa hoàn thành.")]
     OpenTasks(usize),
@@ -396,6 +402,23 @@ pub struct Recommendation {
     pub addressee_id: i64,
     /// What is recommended.
     pub content: String,
+}
+
+/// How one recommendation is handed out as a task.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskPlan {
+    /// The recommendation.
+    pub recommendation_id: i64,
+    /// Cơ quan phối hợp.
+    pub co_body_ids: Vec<i64>,
+    /// Người chịu trách nhiệm, when named.
+    pub responsible: Option<String>,
+    /// Sản phẩm, kết quả cần đạt.
+    pub expected_evidence: String,
+    /// Thời hạn.
+    pub due: Date,
+    /// Whether it is a complex case.
+    pub complex: bool,
 }
 
 /// Kết luận giám sát (or báo cáo kết quả giám sát with its recommendations).
@@ -684,13 +707,13 @@ impl Delegation {
         self.apply(DelegationEvent::Conclude, now)
     }
 
-    /// Turns each recommendation into a task due on `due`, assigned today,
-    /// to its addressee; the caller supplies the task ids.
+    /// Turns each recommendation into a task assigned today to its
+    /// addressee, as `plans` say (one per recommendation); the caller
+    /// supplies the task ids, one per recommendation, in order.
     pub fn follow_up(
         &mut self,
         task_ids: &[i64],
-        due: Date,
-        expected_evidence: &str,
+        plans: &[TaskPlan],
         now: OffsetDateTime,
     ) -> Result<(Vec<Task>, DelegationTransition), SupervisionError> {
         self.check(DelegationEvent::FollowUp)?;
@@ -699,12 +722,20 @@ impl Delegation {
             .as_ref()
             .ok_or(SupervisionError::NoRecommendations)?;
         if conclusion.recommendations.is_empty()
-            || task_ids.len() < conclusion.recommendations.len()
+            || task_ids.len() != conclusion.recommendations.len()
         {
             return Err(SupervisionError::NoRecommendations);
         }
+        let known: BTreeSet<i64> = conclusion.recommendations.iter().map(|r| r.id).collect();
+        if plans.iter().any(|p| !known.contains(&p.recommendation_id)) {
+            return Err(SupervisionError::UnknownRecommendation);
+        }
         let mut tasks = Vec::new();
         for (r, id) in conclusion.recommendations.iter().zip(task_ids) {
+            let plan = plans
+                .iter()
+                .find(|p| p.recommendation_id == r.id)
+                .ok_or_else(|| SupervisionError::Unplanned(r.content.chars().take(80).collect()))?;
             tasks.push(Task::assign(
                 NewTask {
                     id: *id,
@@ -714,11 +745,11 @@ impl Delegation {
                     recommendation_id: Some(r.id),
                     content: r.content.clone(),
                     lead_body_id: r.addressee_id,
-                    co_body_ids: Vec::new(),
-                    responsible: None,
-                    expected_evidence: expected_evidence.to_owned(),
-                    due,
-                    complex: false,
+                    co_body_ids: plan.co_body_ids.clone(),
+                    responsible: plan.responsible.clone(),
+                    expected_evidence: plan.expected_evidence.clone(),
+                    due: plan.due,
+                    complex: plan.complex,
                 },
                 now,
             )?);
@@ -2117,6 +2148,27 @@ mod tests {
         }
     }
 
+    fn plans() -> Vec<TaskPlan> {
+        vec![
+            TaskPlan {
+                recommendation_id: 10,
+                co_body_ids: vec![],
+                responsible: None,
+                expected_evidence: "Báo cáo kết quả chi trả".into(),
+                due: date!(2026 - 09 - 30),
+                complex: false,
+            },
+            TaskPlan {
+                recommendation_id: 11,
+                co_body_ids: vec![7],
+                responsible: Some("Chủ tịch UBND xã".into()),
+                expected_evidence: "Quyết định giao đất tái định cư".into(),
+                due: date!(2026 - 12 - 31),
+                complex: true,
+            },
+        ]
+    }
+
     /// A delegation driven through real transitions to `status`.
     fn delegation_in(status: DelegationStatus) -> Delegation {
         use DelegationEvent as E;
@@ -2161,9 +2213,7 @@ mod tests {
             E::SendPlan => d.send_plan(plan(), NOW),
             E::DraftReport => d.draft_report(NOW),
             E::Conclude => d.conclude(conclusion(), NOW),
-            E::FollowUp => d
-                .follow_up(&[100, 101], date!(2026 - 09 - 30), "Báo cáo kết quả", NOW)
-                .map(|(_, t)| t),
+            E::FollowUp => d.follow_up(&[100, 101], &plans(), NOW).map(|(_, t)| t),
             E::Close => d.close(&[], NOW),
             E::Cancel => d.cancel(NOW),
         }
@@ -2307,15 +2357,27 @@ mod tests {
         d.receive_report(report(8)).unwrap();
         d.conclude(conclusion(), NOW).unwrap();
         assert_eq!(
-            d.follow_up(&[100], date!(2026 - 09 - 30), "Báo cáo", NOW)
-                .err(),
+            d.follow_up(&[100], &plans(), NOW).err(),
             Some(SupervisionError::NoRecommendations)
         );
-        let (mut tasks, _) = d
-            .follow_up(&[100, 101], date!(2026 - 09 - 30), "Báo cáo kết quả", NOW)
-            .unwrap();
+        assert_eq!(
+            d.follow_up(&[100, 101], &plans()[..1], NOW).err(),
+            Some(SupervisionError::Unplanned("Bố trí đất tái định cư".into()))
+        );
+        let mut stray = plans();
+        stray[0].recommendation_id = 99;
+        assert_eq!(
+            d.follow_up(&[100, 101], &stray, NOW).err(),
+            Some(SupervisionError::UnknownRecommendation)
+        );
+        assert_eq!(d.status(), DelegationStatus::Concluded, "nothing was kept");
+        let (mut tasks, _) = d.follow_up(&[100, 101], &plans(), NOW).unwrap();
         assert_eq!(tasks.len(), 2);
         assert_eq!(tasks[1].lead_body_id(), 8);
+        assert_eq!(tasks[1].due(), date!(2026 - 12 - 31));
+        assert_eq!(tasks[1].co_body_ids(), &[7]);
+        assert!(tasks[1].is_complex());
+        assert_eq!(tasks[0].due(), date!(2026 - 09 - 30));
         assert_eq!(tasks[1].recommendation_id(), Some(11));
         assert_eq!(tasks[0].source_doc().unwrap().number, "45/KL-HĐND");
         // The conclusion is issued, the file stays open until every task is done.

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use nghitruong_domain::resolution::{Register, Relation, Resolution, ResolutionKind};
 use nghitruong_domain::supervision::{
     Action, Conductor, Delegation, DelegationTransition, NewTask, Programme, ProgressReport,
-    Stream, Task, TaskStatus, TaskTransition,
+    Stream, Task, TaskPlan, TaskStatus, TaskTransition,
 };
 use time::Date;
 
@@ -107,14 +107,13 @@ pub trait SupervisionStore: Send + Sync {
         transition: Option<&DelegationTransition>,
         ctx: &AuditContext,
     ) -> Result<i64>;
-    /// Turns a concluded delegation's recommendations into tasks due on
-    /// `due`, in one transaction with the delegation's change.
+    /// Turns a concluded delegation's recommendations into tasks as
+    /// `plans` say, in one transaction with the delegation's change.
     async fn follow_up(
         &self,
         delegation_id: i64,
         version: i64,
-        due: Date,
-        expected_evidence: &str,
+        plans: &[TaskPlan],
         ctx: &AuditContext,
     ) -> Result<Vec<Stored<Task>>>;
 

@@ -20,7 +20,7 @@ use nghitruong_domain::rules::CouncilRules;
 use nghitruong_domain::supervision::{
     ActionKind, Conclusion, Conductor, DelegationStatus, EscalationPolicy,
     Member as DelegationMember, MemberRole, NewTask, Plan, Programme, ProgrammeTopic,
-    Recommendation, Stream, TaskSource, TaskStatus, due_actions,
+    Recommendation, Stream, TaskPlan, TaskSource, TaskStatus, due_actions,
 };
 use nghitruong_store::*;
 use nghitruong_testkit::{T0, postgres_url, temp_dir, unique_name};
@@ -362,16 +362,19 @@ async fn story(store: &SqlStore) {
         .await
         .unwrap();
     let due = date!(2027 - 03 - 31);
+    let plan = TaskPlan {
+        recommendation_id: 1,
+        co_body_ids: vec![ubnd],
+        responsible: None,
+        expected_evidence: "Báo cáo kết quả chi trả".into(),
+        due,
+        complex: false,
+    };
     let tasks = store
-        .follow_up(
-            d.value.id(),
-            d.version,
-            due,
-            "Báo cáo kết quả chi trả",
-            &ctx(T0),
-        )
+        .follow_up(d.value.id(), d.version, &[plan.clone()], &ctx(T0))
         .await
         .unwrap();
+    assert_eq!(tasks[0].value.co_body_ids(), &[ubnd]);
     assert_eq!(tasks.len(), 1);
     let reloaded = store.delegation(d.value.id()).await.unwrap();
     assert_eq!(reloaded.value.status(), DelegationStatus::FollowingUp);
@@ -379,7 +382,7 @@ async fn story(store: &SqlStore) {
     assert_eq!(store.delegations(province).await.unwrap().len(), 1);
     assert!(
         store
-            .follow_up(d.value.id(), d.version, due, "x", &ctx(T0))
+            .follow_up(d.value.id(), d.version, &[plan], &ctx(T0))
             .await
             .is_err(),
         "a stale version is refused"

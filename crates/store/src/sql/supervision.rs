@@ -8,7 +8,7 @@ use nghitruong_domain::resolution::{
 };
 use nghitruong_domain::supervision::{
     Action, Delegation, DelegationStatus, DelegationTransition, NewTask, Programme, ProgressReport,
-    SupervisionError, Task, TaskEvent, TaskStatus, TaskTransition,
+    SupervisionError, Task, TaskEvent, TaskPlan, TaskStatus, TaskTransition,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -538,8 +538,7 @@ impl SupervisionStore for SqlStore {
         &self,
         delegation_id: i64,
         version: i64,
-        due: Date,
-        expected_evidence: &str,
+        plans: &[TaskPlan],
         ctx: &AuditContext,
     ) -> Result<Vec<Stored<Task>>> {
         let mut w = self.write().await?;
@@ -564,7 +563,7 @@ impl SupervisionStore for SqlStore {
         let placeholder: Vec<i64> = (1..=i64::try_from(count).unwrap_or(0)).collect();
         let (drafts, _) = delegation
             .clone()
-            .follow_up(&placeholder, due, expected_evidence, ctx.at)
+            .follow_up(&placeholder, plans, ctx.at)
             .map_err(refused)?;
         let at = to_millis(ctx.at);
         let mut ids = Vec::new();
@@ -580,14 +579,12 @@ impl SupervisionStore for SqlStore {
                 co_body_ids: Vec::new(),
                 responsible: None,
                 expected_evidence: String::new(),
-                due,
+                due: draft.due(),
                 complex: false,
             };
             ids.push(insert_task(&mut w, council_id, &new, at).await?);
         }
-        let (tasks, transition) = delegation
-            .follow_up(&ids, due, expected_evidence, ctx.at)
-            .map_err(refused)?;
+        let (tasks, transition) = delegation.follow_up(&ids, plans, ctx.at).map_err(refused)?;
         for task in &tasks {
             write_task_data(&mut w, task).await?;
         }
@@ -607,7 +604,7 @@ impl SupervisionStore for SqlStore {
             entity_id: Some(delegation_id.to_string()),
             before: Some(json!({ "status": transition.from.as_str() })),
             after: Some(json!({
-                "status": transition.to.as_str(), "tasks": ids, "due": date_text(due),
+                "status": transition.to.as_str(), "tasks": ids,
                 "version": next,
             })),
         };
