@@ -371,7 +371,12 @@ async fn story(store: &SqlStore) {
         complex: false,
     };
     let tasks = store
-        .follow_up(d.value.id(), d.version, &[plan.clone()], &ctx(T0))
+        .follow_up(
+            d.value.id(),
+            d.version,
+            std::slice::from_ref(&plan),
+            &ctx(T0),
+        )
         .await
         .unwrap();
     assert_eq!(tasks[0].value.co_body_ids(), &[ubnd]);
