@@ -18,7 +18,7 @@ use crate::{AuditContext, Result};
 
 /// A stored aggregate with the version to hand back when saving it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stored<T> {
+pub struct Versioned<T> {
     /// The value.
     pub value: T,
     /// Bumped on every save; a save with an older one is a `Conflict`.
@@ -93,11 +93,11 @@ pub trait SupervisionStore: Send + Sync {
         &self,
         new: &NewDelegation,
         ctx: &AuditContext,
-    ) -> Result<Stored<Delegation>>;
+    ) -> Result<Versioned<Delegation>>;
     /// One delegation.
-    async fn delegation(&self, id: i64) -> Result<Stored<Delegation>>;
+    async fn delegation(&self, id: i64) -> Result<Versioned<Delegation>>;
     /// A council's delegations, newest first.
-    async fn delegations(&self, council_id: i64) -> Result<Vec<Stored<Delegation>>>;
+    async fn delegations(&self, council_id: i64) -> Result<Vec<Versioned<Delegation>>>;
     /// Saves a delegation changed through its domain methods; `transition`
     /// is what happened, for the audit trail. Returns the new version.
     async fn save_delegation(
@@ -115,7 +115,7 @@ pub trait SupervisionStore: Send + Sync {
         version: i64,
         plans: &[TaskPlan],
         ctx: &AuditContext,
-    ) -> Result<Vec<Stored<Task>>>;
+    ) -> Result<Vec<Versioned<Task>>>;
 
     // Tasks.
 
@@ -126,11 +126,11 @@ pub trait SupervisionStore: Send + Sync {
         council_id: i64,
         new: &NewTask,
         ctx: &AuditContext,
-    ) -> Result<Stored<Task>>;
+    ) -> Result<Versioned<Task>>;
     /// One task.
-    async fn task(&self, id: i64) -> Result<Stored<Task>>;
+    async fn task(&self, id: i64) -> Result<Versioned<Task>>;
     /// Tasks matching `filter`, by due date.
-    async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Stored<Task>>>;
+    async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Versioned<Task>>>;
     /// Saves a task changed through its domain methods. A progress report
     /// is also kept in its own table. Returns the new version.
     async fn save_task(

@@ -21,7 +21,7 @@ use super::audit::{self, Change};
 use super::rows::{coded, date_text, get, parse_date};
 use super::{SqlStore, Write, db};
 use crate::{
-    AuditContext, NewDelegation, Result, StoreError, Stored, SupervisionStore, TaskFilter,
+    AuditContext, NewDelegation, Result, StoreError, SupervisionStore, TaskFilter, Versioned,
 };
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
@@ -94,8 +94,8 @@ fn relation(row: &AnyRow) -> Result<Relation> {
     })
 }
 
-fn stored<T: DeserializeOwned>(row: &AnyRow) -> Result<Stored<T>> {
-    Ok(Stored {
+fn stored<T: DeserializeOwned>(row: &AnyRow) -> Result<Versioned<T>> {
+    Ok(Versioned {
         value: from_json(&get::<String>(row, "data")?)?,
         version: get(row, "version")?,
     })
@@ -419,7 +419,7 @@ impl SupervisionStore for SqlStore {
         &self,
         new: &NewDelegation,
         ctx: &AuditContext,
-    ) -> Result<Stored<Delegation>> {
+    ) -> Result<Versioned<Delegation>> {
         let make = |id| {
             Delegation::plan(
                 id,
@@ -465,18 +465,18 @@ impl SupervisionStore for SqlStore {
         };
         audit::append(&mut w, ctx, change).await?;
         w.commit().await?;
-        Ok(Stored {
+        Ok(Versioned {
             value: delegation,
             version: 1,
         })
     }
 
-    async fn delegation(&self, id: i64) -> Result<Stored<Delegation>> {
+    async fn delegation(&self, id: i64) -> Result<Versioned<Delegation>> {
         let sql = "SELECT data, version FROM supervision_delegations WHERE id = $1".to_owned();
         super::rows::one_by_id(self.pool(), sql, id, stored).await
     }
 
-    async fn delegations(&self, council_id: i64) -> Result<Vec<Stored<Delegation>>> {
+    async fn delegations(&self, council_id: i64) -> Result<Vec<Versioned<Delegation>>> {
         let sql = "SELECT data, version FROM supervision_delegations WHERE council_id = $1 \
                    ORDER BY created_at DESC, id DESC"
             .to_owned();
@@ -540,7 +540,7 @@ impl SupervisionStore for SqlStore {
         version: i64,
         plans: &[TaskPlan],
         ctx: &AuditContext,
-    ) -> Result<Vec<Stored<Task>>> {
+    ) -> Result<Vec<Versioned<Task>>> {
         let mut w = self.write().await?;
         let row: Option<(String, i64, i64)> = sqlx::query_as(
             "SELECT data, version, council_id FROM supervision_delegations WHERE id = $1",
@@ -612,7 +612,7 @@ impl SupervisionStore for SqlStore {
         w.commit().await?;
         Ok(tasks
             .into_iter()
-            .map(|value| Stored { value, version: 1 })
+            .map(|value| Versioned { value, version: 1 })
             .collect())
     }
 
@@ -621,7 +621,7 @@ impl SupervisionStore for SqlStore {
         council_id: i64,
         new: &NewTask,
         ctx: &AuditContext,
-    ) -> Result<Stored<Task>> {
+    ) -> Result<Versioned<Task>> {
         Task::assign(
             NewTask {
                 id: 0,
@@ -647,18 +647,18 @@ impl SupervisionStore for SqlStore {
         };
         audit::append(&mut w, ctx, change).await?;
         w.commit().await?;
-        Ok(Stored {
+        Ok(Versioned {
             value: task,
             version: 1,
         })
     }
 
-    async fn task(&self, id: i64) -> Result<Stored<Task>> {
+    async fn task(&self, id: i64) -> Result<Versioned<Task>> {
         let sql = "SELECT data, version FROM supervision_tasks WHERE id = $1".to_owned();
         super::rows::one_by_id(self.pool(), sql, id, stored).await
     }
 
-    async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Stored<Task>>> {
+    async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Versioned<Task>>> {
         let mut sql = "SELECT data, version FROM supervision_tasks WHERE 1 = 1".to_owned();
         let mut n = 0;
         let mut next = |col: &str, sql: &mut String| {
