@@ -13,6 +13,7 @@
 mod model;
 mod petitions;
 mod sql;
+mod supervision;
 
 use async_trait::async_trait;
 use nghitruong_domain::access::Role;
@@ -24,6 +25,7 @@ use time::{Date, OffsetDateTime};
 pub use model::*;
 pub use petitions::*;
 pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
+pub use supervision::*;
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +72,7 @@ impl AuditContext {
 
 /// The persistence interface.
 #[async_trait]
-pub trait Store: PetitionStore + Send + Sync {
+pub trait Store: PetitionStore + SupervisionStore + Send + Sync {
     /// Which backend this is.
     fn backend(&self) -> Backend;
     /// Brings the schema up to date.

@@ -18,6 +18,7 @@ mod questions;
 mod rows;
 mod sitting;
 mod speaking;
+mod supervision;
 
 pub use sitting::tally_json;
 
