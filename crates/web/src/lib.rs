@@ -15,6 +15,7 @@ mod ops;
 mod pages;
 pub mod routes;
 mod statics;
+mod uploads;
 
 use std::sync::Arc;
 
@@ -36,6 +37,8 @@ pub struct WebConfig {
     pub throttle: ThrottlePolicy,
     /// Largest form body accepted, in bytes.
     pub max_form_bytes: usize,
+    /// Largest upload accepted (a signed PDF to exchange), in bytes.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -45,6 +48,7 @@ impl Default for WebConfig {
             session_hours: 12,
             throttle: ThrottlePolicy::default(),
             max_form_bytes: 256 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
         }
     }
 }
@@ -64,6 +68,8 @@ pub struct AppState {
     pub login_gate: Arc<auth::LoginGate>,
     /// Live updates to the screens of each session.
     pub live: Arc<live::LiveHub>,
+    /// Document exchange with the national axis, when it is configured.
+    pub exchange: Option<Arc<nghitruong_axis::ExchangeService>>,
 }
 
 impl AppState {
@@ -76,6 +82,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             login_gate: Arc::new(auth::LoginGate::default()),
             live: Arc::new(live::LiveHub::default()),
+            exchange: None,
         }
     }
 }
