@@ -133,7 +133,8 @@ impl Answer {
 
     /// Whether the call succeeded.
     pub fn is_ok(&self) -> bool {
-        self.status.eq_ignore_ascii_case("OK") && (self.error_code.is_empty() || self.error_code == "0")
+        self.status.eq_ignore_ascii_case("OK")
+            && (self.error_code.is_empty() || self.error_code == "0")
     }
 }
 

@@ -69,7 +69,12 @@ pub fn document_id(from: &str, date: Date, number: &str, notation: &str) -> Stri
 
 /// The document package of a draft.
 pub fn document(draft: &Draft) -> Package {
-    let id = document_id(&draft.from.organ_id, draft.date, &draft.number, &draft.notation);
+    let id = document_id(
+        &draft.from.organ_id,
+        draft.date,
+        &draft.number,
+        &draft.notation,
+    );
     let code = Code {
         number: draft.number.clone(),
         notation: draft.notation.clone(),

@@ -99,7 +99,10 @@ struct Caller {
 
 impl Caller {
     fn param(&self, name: &str) -> Option<&str> {
-        self.params.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.params
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     fn speaks_for(&self, organ: &str) -> bool {
@@ -182,9 +185,10 @@ impl LocalAxis {
         let unauthorised = |why: &str| refuse(StatusCode::UNAUTHORIZED, why.to_owned());
         let signed = text(sign::SIGN_HEADER).ok_or_else(|| unauthorised("thiếu chữ ký"))?;
         let hash = text(sign::HASH_HEADER).ok_or_else(|| unauthorised("thiếu mã băm chữ ký"))?;
-        let keys = text(sign::SIGN_KEY).ok_or_else(|| unauthorised("thiếu danh sách tham số ký"))?;
-        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&signed)
-            .map_err(|_| unauthorised("chữ ký không phải JSON"))?;
+        let keys =
+            text(sign::SIGN_KEY).ok_or_else(|| unauthorised("thiếu danh sách tham số ký"))?;
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&signed).map_err(|_| unauthorised("chữ ký không phải JSON"))?;
         let mut params = HashMap::new();
         for name in keys.split(';').filter(|k| !k.is_empty()) {
             let wire = format!("{}{name}", sign::PREFIX);
@@ -224,16 +228,13 @@ impl LocalAxis {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Reads, validates and routes a package; returns the sender's DocId.
-    fn accept(
-        &self,
-        caller: &Caller,
-        kind: MessageType,
-        bytes: &[u8],
-    ) -> Result<String, Refusal> {
+    fn accept(&self, caller: &Caller, kind: MessageType, bytes: &[u8]) -> Result<String, Refusal> {
         let invalid = |why: String| refuse(StatusCode::UNPROCESSABLE_ENTITY, why);
         let options = ReadOptions {
             max_input_bytes: self.config.max_package_bytes,
@@ -249,13 +250,19 @@ impl LocalAxis {
             .map(ToString::to_string)
             .collect();
         if !errors.is_empty() {
-            return Err(invalid(format!("gói edXML không hợp lệ: {}", errors.join("; "))));
+            return Err(invalid(format!(
+                "gói edXML không hợp lệ: {}",
+                errors.join("; ")
+            )));
         }
         let from = package.sender().organ_id.clone();
         if !caller.speaks_for(&from) {
             return Err(refuse(
                 StatusCode::FORBIDDEN,
-                format!("hệ thống {} không được gửi thay đơn vị {from}", caller.system.system_id),
+                format!(
+                    "hệ thống {} không được gửi thay đơn vị {from}",
+                    caller.system.system_id
+                ),
             ));
         }
         let recipients: Vec<String> = match (&mut package, kind) {
@@ -367,7 +374,12 @@ async fn send(State(axis): State<LocalAxis>, headers: HeaderMap, mut form: Multi
     let kind = caller
         .param("messagetype")
         .and_then(MessageType::parse)
-        .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "messagetype phải là edoc hoặc status"))?;
+        .ok_or_else(|| {
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "messagetype phải là edoc hoặc status",
+            )
+        })?;
     let mut file = None;
     loop {
         let field = form.next_field().await.map_err(|e| too_large_or_bad(&e))?;
@@ -411,14 +423,20 @@ fn too_large_or_bad(e: &axum::extract::multipart::MultipartError) -> Refusal {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         refuse(StatusCode::PAYLOAD_TOO_LARGE, format!("gói quá lớn: {e}"))
     } else {
-        refuse(StatusCode::BAD_REQUEST, format!("yêu cầu multipart hỏng: {e}"))
+        refuse(
+            StatusCode::BAD_REQUEST,
+            format!("yêu cầu multipart hỏng: {e}"),
+        )
     }
 }
 
 /// The inbox items `caller` may see: addressed to an agency it speaks for,
 /// narrowed by its `to` header.
 fn visible(caller: &Caller, item: &QueueItem) -> bool {
-    caller.speaks_for(&item.to) && caller.param("to").is_none_or(|to| parse_to(to).contains(&item.to))
+    caller.speaks_for(&item.to)
+        && caller
+            .param("to")
+            .is_none_or(|to| parse_to(to).contains(&item.to))
 }
 
 fn pending(item: &QueueItem) -> bool {
@@ -430,7 +448,12 @@ async fn received(State(axis): State<LocalAxis>, headers: HeaderMap) -> Reply {
     let kind = caller
         .param("messagetype")
         .and_then(MessageType::parse)
-        .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "messagetype phải là edoc hoặc status"))?;
+        .ok_or_else(|| {
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "messagetype phải là edoc hoặc status",
+            )
+        })?;
     let items: Vec<ReceivedItem> = axis
         .lock()
         .items
@@ -452,7 +475,11 @@ async fn received(State(axis): State<LocalAxis>, headers: HeaderMap) -> Reply {
     Ok(axum::Json(answer))
 }
 
-fn find<'q>(queue: &'q mut Queue, caller: &Caller, doc_id: &str) -> Result<&'q mut QueueItem, Refusal> {
+fn find<'q>(
+    queue: &'q mut Queue,
+    caller: &Caller,
+    doc_id: &str,
+) -> Result<&'q mut QueueItem, Refusal> {
     queue
         .items
         .iter_mut()
@@ -543,8 +570,16 @@ pub fn demo_agencies() -> Vec<AgencyEntry> {
         entry("000.00.00.H41", "UBND tỉnh Nghệ An", ""),
         entry("000.00.01.H41", "HĐND tỉnh Nghệ An", ""),
         entry("000.00.12.H41", "Sở Xây dựng tỉnh Nghệ An", "000.00.00.H41"),
-        entry("000.00.13.H41", "Sở Tài chính tỉnh Nghệ An", "000.00.00.H41"),
-        entry("000.00.14.H41", "Sở Nông nghiệp và Môi trường tỉnh Nghệ An", "000.00.00.H41"),
+        entry(
+            "000.00.13.H41",
+            "Sở Tài chính tỉnh Nghệ An",
+            "000.00.00.H41",
+        ),
+        entry(
+            "000.00.14.H41",
+            "Sở Nông nghiệp và Môi trường tỉnh Nghệ An",
+            "000.00.00.H41",
+        ),
         entry("001.29.00.H41", "HĐND xã Anh Sơn", "000.00.01.H41"),
         entry("002.29.00.H41", "UBND xã Anh Sơn", "000.00.00.H41"),
         entry("000.00.00.G22", "Văn phòng Chính phủ", ""),

@@ -263,12 +263,13 @@ impl ExchangeService {
             (&subject, "Trích yếu", 500),
         ] {
             if value.is_empty() {
-                return Err(SendError::Invalid(format!("Vui lòng nhập {}.", name.to_lowercase())));
+                return Err(SendError::Invalid(format!(
+                    "Vui lòng nhập {}.",
+                    name.to_lowercase()
+                )));
             }
             if value.chars().count() > max {
-                return Err(SendError::Invalid(format!(
-                    "{name} dài quá {max} ký tự."
-                )));
+                return Err(SendError::Invalid(format!("{name} dài quá {max} ký tự.")));
             }
         }
         if business != BusinessDocType::New && input.reason.trim().is_empty() {
@@ -343,7 +344,14 @@ impl ExchangeService {
                 .collect(),
             package: nghitruong_edxml::to_bytes(&package),
         };
-        let id = self.store.create_outgoing(&new, ctx).await?;
+        let id = self
+            .store
+            .create_outgoing(&new, ctx)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(m) => SendError::Invalid(m),
+                other => SendError::Store(other),
+            })?;
         self.wake();
         Ok(id)
     }
@@ -388,9 +396,7 @@ impl ExchangeService {
         );
         let summary = format!(
             "Trạng thái {} gửi {} về văn bản {}",
-            code,
-            about.organ_id,
-            about.code
+            code, about.organ_id, about.code
         );
         let package = compose::status(&self.me, about, code, description, staff, self.now_vn());
         let id = self
@@ -523,8 +529,15 @@ impl ExchangeService {
             tracing::warn!(%axis_doc_id, errors = ?errors, "refused an invalid package");
             if !doc.header.from.organ_id.is_empty() {
                 let reason = format!("Gói edXML không hợp lệ: {}", errors.join("; "));
-                self.enqueue_status(about, None, StatusCode::Rejected, Some(reason), STAFF, &self.system())
-                    .await?;
+                self.enqueue_status(
+                    about,
+                    None,
+                    StatusCode::Rejected,
+                    Some(reason),
+                    STAFF,
+                    &self.system(),
+                )
+                .await?;
             }
             return Ok(Taken::Refused);
         }
@@ -585,7 +598,12 @@ impl ExchangeService {
                 self.send_status(&incoming, StatusCode::Accepted, Some(note), STAFF, &ctx)
                     .await?;
                 self.store
-                    .set_incoming_state(incoming.id, None, Some(StatusCode::Accepted.as_str()), &ctx)
+                    .set_incoming_state(
+                        incoming.id,
+                        None,
+                        Some(StatusCode::Accepted.as_str()),
+                        &ctx,
+                    )
                     .await?;
             }
             BusinessDocType::Revoke | BusinessDocType::Update | BusinessDocType::Replace => {
@@ -595,7 +613,11 @@ impl ExchangeService {
                     _ => "replaced",
                 };
                 let target = match &original_document_id {
-                    Some(id) => self.store.incoming_by_document(&h.from.organ_id, id).await?,
+                    Some(id) => {
+                        self.store
+                            .incoming_by_document(&h.from.organ_id, id)
+                            .await?
+                    }
                     None => None,
                 };
                 let (code, note) = match &target {
@@ -649,7 +671,10 @@ impl ExchangeService {
                 parent: Some(a.pid).filter(|p| !p.is_empty()),
             })
             .collect();
-        Ok(self.store.replace_agencies(&agencies, &self.system()).await?)
+        Ok(self
+            .store
+            .replace_agencies(&agencies, &self.system())
+            .await?)
     }
 
     /// Runs the outbox, the inbox and (hourly) the directory every `every`,

@@ -61,11 +61,7 @@ impl Signed {
 
     /// The compact JSON that is signed.
     pub fn sign_header(&self) -> String {
-        sign_json(
-            self.headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str())),
-        )
+        sign_json(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
     }
 
     /// Every HTTP header to send, signature included.
@@ -171,7 +167,11 @@ mod tests {
             r#"{"XroadVnpt-Content-Type":"application/json","XroadVnpt-systemid":"sys-1","XroadVnpt-timestamp":"04122025T101530+0123","XroadVnpt-docId":"abc"}"#
         );
         let headers = s.http_headers("bí mật");
-        let hash = &headers.iter().find(|(n, _)| n == HASH_HEADER).expect("hash").1;
+        let hash = &headers
+            .iter()
+            .find(|(n, _)| n == HASH_HEADER)
+            .expect("hash")
+            .1;
         assert_eq!(hash.len(), 64);
         assert!(hmac_matches("bí mật", &s.sign_header(), hash));
         assert!(!hmac_matches("khác", &s.sign_header(), hash));

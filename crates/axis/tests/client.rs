@@ -23,7 +23,13 @@ async fn a_document_goes_to_the_commune_and_its_status_comes_back() {
     let bytes = nghitruong_edxml::to_bytes(&package);
     let sent = province.send(MessageType::Edoc, &bytes).await.unwrap();
     assert_eq!(axis.deliveries_of(&sent), 1);
-    assert!(province.received(MessageType::Edoc).await.unwrap().is_empty());
+    assert!(
+        province
+            .received(MessageType::Edoc)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let waiting = commune.received(MessageType::Edoc).await.unwrap();
     assert_eq!(waiting.len(), 1);
@@ -45,7 +51,13 @@ async fn a_document_goes_to_the_commune_and_its_status_comes_back() {
         .acknowledge(&waiting[0].doc_id, QueueStatus::Done)
         .await
         .unwrap();
-    assert!(commune.received(MessageType::Edoc).await.unwrap().is_empty());
+    assert!(
+        commune
+            .received(MessageType::Edoc)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let about = ResponseFor {
         organ_id: PROVINCE.into(),
@@ -76,7 +88,13 @@ async fn province_gets_status(
         .send(MessageType::Status, &nghitruong_edxml::to_bytes(status))
         .await
         .unwrap();
-    assert!(commune.received(MessageType::Status).await.unwrap().is_empty());
+    assert!(
+        commune
+            .received(MessageType::Status)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let back = province.received(MessageType::Status).await.unwrap();
     assert_eq!(back.len(), 1);
     let read = nghitruong_edxml::read(&province.get(&back[0].doc_id).await.unwrap()).unwrap();
@@ -88,7 +106,10 @@ async fn province_gets_status(
         .acknowledge(&back[0].doc_id, QueueStatus::Done)
         .await
         .unwrap();
-    assert_eq!(province.received(MessageType::Status).await.unwrap().len(), 0);
+    assert_eq!(
+        province.received(MessageType::Status).await.unwrap().len(),
+        0
+    );
 }
 
 fn refusal(e: ExchangeError) -> (String, String) {
@@ -134,7 +155,10 @@ async fn malformed_invalid_and_misaddressed_packages_are_refused_with_the_reason
     no_subject.subject.clear();
     let bytes = nghitruong_edxml::to_bytes(&compose::document(&no_subject));
     let (_, desc) = refusal(province.send(MessageType::Edoc, &bytes).await.unwrap_err());
-    assert!(desc.contains("EDX101") && desc.contains("Subject"), "{desc}");
+    assert!(
+        desc.contains("EDX101") && desc.contains("Subject"),
+        "{desc}"
+    );
 
     let mut stranger = draft();
     stranger.to = vec![org("999.99.99.Z99", "Không có")];
@@ -143,7 +167,12 @@ async fn malformed_invalid_and_misaddressed_packages_are_refused_with_the_reason
     assert!(desc.contains("999.99.99.Z99"), "{desc}");
 
     let bytes = nghitruong_edxml::to_bytes(&compose::document(&draft()));
-    let (_, desc) = refusal(province.send(MessageType::Status, &bytes).await.unwrap_err());
+    let (_, desc) = refusal(
+        province
+            .send(MessageType::Status, &bytes)
+            .await
+            .unwrap_err(),
+    );
     assert!(desc.contains("messagetype"), "{desc}");
 
     assert!(axis.delivered_to(COMMUNE, MessageType::Edoc).is_empty());

@@ -43,13 +43,31 @@ async fn a_resolution_is_registered_by_the_commune_statuses_flow_back_and_a_revo
     let (_axis, addr, _task) = start_axis(config(), clock.clone(), loopback()).await;
     let p_store = sqlite(dir.path(), "province.db").await;
     let c_store = sqlite(dir.path(), "commune.db").await;
-    let province = service(p_store.clone(), addr, PROVINCE, "HĐND tỉnh Nghệ An", clock.clone());
-    let commune = service(c_store.clone(), addr, COMMUNE, "HĐND xã Anh Sơn", clock.clone());
+    let province = service(
+        p_store.clone(),
+        addr,
+        PROVINCE,
+        "HĐND tỉnh Nghệ An",
+        clock.clone(),
+    );
+    let commune = service(
+        c_store.clone(),
+        addr,
+        COMMUNE,
+        "HĐND xã Anh Sơn",
+        clock.clone(),
+    );
     assert_eq!(province.refresh_agencies().await.unwrap(), 8);
 
-    let id = province.send_document(&compose(), "Văn thư", &ctx()).await.unwrap();
+    let id = province
+        .send_document(&compose(), "Văn thư", &ctx())
+        .await
+        .unwrap();
     let delivery = province.deliver_due().await.unwrap();
-    assert_eq!((delivery.sent, delivery.retried, delivery.failed), (1, 0, 0));
+    assert_eq!(
+        (delivery.sent, delivery.retried, delivery.failed),
+        (1, 0, 0)
+    );
 
     let intake = commune.poll_inbox().await.unwrap();
     assert_eq!((intake.registered, intake.refused), (1, 0));
@@ -57,10 +75,17 @@ async fn a_resolution_is_registered_by_the_commune_statuses_flow_back_and_a_revo
     assert_eq!(inbox.len(), 1);
     let doc = &inbox[0];
     assert_eq!((doc.reg_number, doc.reg_year), (1, 2026));
-    assert_eq!(doc.registered_on, date!(2026 - 12 - 04), "registered the same day");
+    assert_eq!(
+        doc.registered_on,
+        date!(2026 - 12 - 04),
+        "registered the same day"
+    );
     assert_eq!(doc.code, "15/NQ-HĐND");
     assert_eq!(doc.files.len(), 1);
-    let (_, bytes) = c_store.incoming_file(doc.id, doc.files[0].id).await.unwrap();
+    let (_, bytes) = c_store
+        .incoming_file(doc.id, doc.files[0].id)
+        .await
+        .unwrap();
     assert_eq!(bytes, pdf());
     assert_eq!(doc.last_status.as_deref(), Some("03"));
 
@@ -99,7 +124,10 @@ async fn a_resolution_is_registered_by_the_commune_statuses_flow_back_and_a_revo
         reason: "Ban hành nhầm".into(),
         ..Compose::default()
     };
-    let revoke_id = province.send_document(&revoke, "Văn thư", &ctx()).await.unwrap();
+    let revoke_id = province
+        .send_document(&revoke, "Văn thư", &ctx())
+        .await
+        .unwrap();
     assert_eq!(p_store.outgoing(id).await.unwrap().state, "revoked");
     province.deliver_due().await.unwrap();
     let intake = commune.poll_inbox().await.unwrap();
@@ -110,7 +138,9 @@ async fn a_resolution_is_registered_by_the_commune_statuses_flow_back_and_a_revo
     let answer = p_store.outgoing(revoke_id).await.unwrap();
     assert_eq!(answer.recipients[0].status_code.as_deref(), Some("15"));
     assert_eq!(
-        p_store.outgoing(id).await.unwrap().recipients[0].status_code.as_deref(),
+        p_store.outgoing(id).await.unwrap().recipients[0]
+            .status_code
+            .as_deref(),
         Some("02"),
         "the answer to the revoke stays with the revoke"
     );
@@ -131,7 +161,13 @@ async fn the_outbox_retries_while_the_axis_is_down_and_delivers_once_when_it_is_
         .unwrap();
     let p_store = sqlite(dir.path(), "province.db").await;
     let c_store = sqlite(dir.path(), "commune.db").await;
-    let province = service(p_store.clone(), port, PROVINCE, "HĐND tỉnh Nghệ An", clock.clone());
+    let province = service(
+        p_store.clone(),
+        port,
+        PROVINCE,
+        "HĐND tỉnh Nghệ An",
+        clock.clone(),
+    );
     let agencies: Vec<_> = nghitruong_axis::local::demo_agencies()
         .into_iter()
         .map(|a| nghitruong_store::exchange::Agency {
@@ -141,13 +177,21 @@ async fn the_outbox_retries_while_the_axis_is_down_and_delivers_once_when_it_is_
         })
         .collect();
     p_store.replace_agencies(&agencies, &ctx()).await.unwrap();
-    province.send_document(&compose(), "Văn thư", &ctx()).await.unwrap();
+    province
+        .send_document(&compose(), "Văn thư", &ctx())
+        .await
+        .unwrap();
 
     let first = province.deliver_due().await.unwrap();
     assert_eq!((first.sent, first.retried), (0, 1));
     let item = &p_store.outbox(10).await.unwrap()[0];
     assert_eq!(item.attempts, 1);
-    assert!(item.last_error.as_deref().unwrap().contains("không kết nối được"));
+    assert!(
+        item.last_error
+            .as_deref()
+            .unwrap()
+            .contains("không kết nối được")
+    );
     assert_eq!(item.next_attempt_at, T0 + time::Duration::seconds(5));
     // Not due yet: nothing is attempted.
     assert_eq!(province.deliver_due().await.unwrap(), Default::default());
@@ -165,7 +209,13 @@ async fn the_outbox_retries_while_the_axis_is_down_and_delivers_once_when_it_is_
     assert_eq!(province.deliver_due().await.unwrap(), Default::default());
     assert_eq!(axis.delivered_to(COMMUNE, MessageType::Edoc).len(), 1);
 
-    let commune = service(c_store.clone(), port, COMMUNE, "HĐND xã Anh Sơn", clock.clone());
+    let commune = service(
+        c_store.clone(),
+        port,
+        COMMUNE,
+        "HĐND xã Anh Sơn",
+        clock.clone(),
+    );
     assert_eq!(commune.poll_inbox().await.unwrap().registered, 1);
     assert_eq!(commune.poll_inbox().await.unwrap(), Default::default());
     assert_eq!(c_store.incoming_list(10).await.unwrap().len(), 1);
@@ -187,14 +237,29 @@ async fn a_pending_send_survives_a_restart() {
             parent: None,
         }];
         store.replace_agencies(&agencies, &ctx()).await.unwrap();
-        let province = service(store.clone(), port, PROVINCE, "HĐND tỉnh Nghệ An", clock.clone());
-        province.send_document(&compose(), "Văn thư", &ctx()).await.unwrap();
+        let province = service(
+            store.clone(),
+            port,
+            PROVINCE,
+            "HĐND tỉnh Nghệ An",
+            clock.clone(),
+        );
+        province
+            .send_document(&compose(), "Văn thư", &ctx())
+            .await
+            .unwrap();
         assert_eq!(province.deliver_due().await.unwrap().retried, 1);
         store.close().await;
     }
     let (axis, _, _task) = start_axis(config(), clock.clone(), port).await;
     let store = sqlite(dir.path(), "province.db").await;
-    let province = service(store.clone(), port, PROVINCE, "HĐND tỉnh Nghệ An", clock.clone());
+    let province = service(
+        store.clone(),
+        port,
+        PROVINCE,
+        "HĐND tỉnh Nghệ An",
+        clock.clone(),
+    );
     clock.advance(time::Duration::seconds(5));
     assert_eq!(province.deliver_due().await.unwrap().sent, 1);
     assert_eq!(axis.delivered_to(COMMUNE, MessageType::Edoc).len(), 1);
@@ -207,7 +272,13 @@ async fn a_package_delivered_twice_is_registered_once() {
     let clock = clock();
     let (_axis, addr, _task) = start_axis(config(), clock.clone(), loopback()).await;
     let c_store = sqlite(dir.path(), "commune.db").await;
-    let commune = service(c_store.clone(), addr, COMMUNE, "HĐND xã Anh Sơn", clock.clone());
+    let commune = service(
+        c_store.clone(),
+        addr,
+        COMMUNE,
+        "HĐND xã Anh Sơn",
+        clock.clone(),
+    );
     // The province's answer was lost, so it sent the same package again.
     let sender = client(addr, PROVINCE, SECRET, clock.clone());
     let bytes = nghitruong_edxml::to_bytes(&nghitruong_axis::compose::document(&draft()));

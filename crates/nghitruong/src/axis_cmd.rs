@@ -12,9 +12,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 use nghitruong_axis::api::AgencyEntry;
 use nghitruong_axis::local::{demo_account, demo_agencies};
-use nghitruong_axis::{
-    Backoff, ExchangeService, LocalAxis, LocalAxisConfig, VxpClient, VxpConfig,
-};
+use nghitruong_axis::{Backoff, ExchangeService, LocalAxis, LocalAxisConfig, VxpClient, VxpConfig};
 use nghitruong_domain::clock::Clock;
 use nghitruong_edxml::Organization;
 use nghitruong_store::Store;
@@ -65,10 +63,17 @@ pub async fn run(
     let axis = LocalAxis::new(local_config(s, agencies), clock);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let (bound, task) = axis.serve(addr, false).await?;
-    println!("Trục liên thông thử nghiệm đang chạy tại http://{bound} ({count} đơn vị trong danh mục)");
+    println!(
+        "Trục liên thông thử nghiệm đang chạy tại http://{bound} ({count} đơn vị trong danh mục)"
+    );
     let _ = tokio::signal::ctrl_c().await;
     task.abort();
     Ok(ExitCode::SUCCESS)
+}
+
+fn is_addr_in_use(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::AddrInUse)
 }
 
 /// What runs while the server does.
@@ -96,14 +101,24 @@ pub async fn start(
         let ip: std::net::IpAddr = if host == "localhost" {
             [127, 0, 0, 1].into()
         } else {
-            host.parse()
-                .with_context(|| format!("trục thử nghiệm cần địa chỉ IP loopback, không phải {host}"))?
+            host.parse().with_context(|| {
+                format!("trục thử nghiệm cần địa chỉ IP loopback, không phải {host}")
+            })?
         };
         let addr = SocketAddr::new(ip, url.port_or_known_default().unwrap_or(8090));
         let axis = LocalAxis::new(local_config(s, demo_agencies()), clock.clone());
-        let (bound, task) = axis.serve(addr, false).await?;
-        println!("Trục liên thông thử nghiệm chạy trong máy chủ tại http://{bound}");
-        tasks.push(task);
+        match axis.serve(addr, false).await {
+            Ok((bound, task)) => {
+                tracing::info!(%bound, "local axis service started inside the server");
+                tasks.push(task);
+            }
+            // Another instance on this machine (the other deployment of a
+            // two-deployment demo) already runs it: exchange through that one.
+            Err(e) if addr.ip().is_loopback() && is_addr_in_use(&e) => {
+                tracing::info!(%addr, "local axis already running; using it");
+            }
+            Err(e) => return Err(e),
+        }
     }
     let client = VxpClient::new(
         VxpConfig {

@@ -357,12 +357,7 @@ pub trait ExchangeStore: Send + Sync {
     /// The axis took the item.
     async fn outbox_sent(&self, id: i64, axis_doc_id: &str, ctx: &AuditContext) -> Result<()>;
     /// An attempt failed; try again at `next_at`.
-    async fn outbox_retry(
-        &self,
-        id: i64,
-        next_at: OffsetDateTime,
-        error: &str,
-    ) -> Result<()>;
+    async fn outbox_retry(&self, id: i64, next_at: OffsetDateTime, error: &str) -> Result<()>;
     /// The axis refused the item for good.
     async fn outbox_failed(&self, id: i64, error: &str, ctx: &AuditContext) -> Result<()>;
     /// Records a recipient's status; false when no outgoing document of

@@ -27,7 +27,13 @@ fn pdf() -> Vec<u8> {
     b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec()
 }
 
-fn exchange(addr: SocketAddr, store: Arc<dyn Store>, clock: Arc<dyn Clock>, organ: &str, name: &str) -> ExchangeService {
+fn exchange(
+    addr: SocketAddr,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    organ: &str,
+    name: &str,
+) -> ExchangeService {
     let client = VxpClient::new(
         VxpConfig {
             base_url: format!("http://{addr}"),
@@ -140,19 +146,35 @@ async fn the_office_sends_a_resolution_the_commune_registers_it_and_the_statuses
     .unwrap();
     c_store.migrate().await.unwrap();
     let c_store = Arc::new(c_store);
-    let commune = exchange(addr, c_store.clone(), axis_clock.clone(), COMMUNE, "HĐND xã Anh Sơn");
+    let commune = exchange(
+        addr,
+        c_store.clone(),
+        axis_clock.clone(),
+        COMMUNE,
+        "HĐND xã Anh Sơn",
+    );
     commune.refresh_agencies().await.unwrap();
 
     let mut office = app.signed_in("vanphong").await;
     let page = office.get("/van-ban-di").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("HĐND xã Anh Sơn"), "the directory is offered");
+    assert!(
+        page.body.contains("HĐND xã Anh Sơn"),
+        "the directory is offered"
+    );
 
     // Bad uploads: no PDF, a file that is not a PDF. Nothing is stored.
     let no_pdf = post_multipart(&mut office, "/van-ban-di", FIELDS, None).await;
     assert_eq!(no_pdf.status, 400);
-    assert!(no_pdf.body.contains("Vui lòng đính kèm văn bản PDF đã ký số."));
-    assert!(no_pdf.body.contains("Về kế hoạch đầu tư công năm 2027"), "the form keeps what was typed");
+    assert!(
+        no_pdf
+            .body
+            .contains("Vui lòng đính kèm văn bản PDF đã ký số.")
+    );
+    assert!(
+        no_pdf.body.contains("Về kế hoạch đầu tư công năm 2027"),
+        "the form keeps what was typed"
+    );
     let fake = post_multipart(
         &mut office,
         "/van-ban-di",
@@ -188,7 +210,10 @@ async fn the_office_sends_a_resolution_the_commune_registers_it_and_the_statuses
     assert_eq!(commune.poll_inbox().await.unwrap().registered, 1);
     let registered = &c_store.incoming_list(5).await.unwrap()[0];
     assert_eq!(registered.reg_number, 1);
-    assert_eq!(registered.registered_on, time::macros::date!(2026 - 12 - 04));
+    assert_eq!(
+        registered.registered_on,
+        time::macros::date!(2026 - 12 - 04)
+    );
     assert_eq!(commune.deliver_due().await.unwrap().sent, 2);
     assert_eq!(province.poll_inbox().await.unwrap().statuses, 2);
     let page = office.get(&location).await;
@@ -217,15 +242,24 @@ async fn the_office_sends_a_resolution_the_commune_registers_it_and_the_statuses
 
     // Revoke from the page.
     let revoked = office
-        .post(&format!("{location}/thu-hoi"), &[("reason", "Ban hành nhầm")])
+        .post(
+            &format!("{location}/thu-hoi"),
+            &[("reason", "Ban hành nhầm")],
+        )
         .await;
     assert_eq!(revoked.status, 303, "{}", revoked.body);
     province.deliver_due().await.unwrap();
     commune.poll_inbox().await.unwrap();
-    assert_eq!(c_store.incoming(registered.id).await.unwrap().state, "revoked");
+    assert_eq!(
+        c_store.incoming(registered.id).await.unwrap().state,
+        "revoked"
+    );
     let page = office.get(&location).await;
     assert!(page.body.contains("Đã thu hồi"));
-    assert!(!page.body.contains("/thu-hoi\""), "a revoked document offers no second revoke");
+    assert!(
+        !page.body.contains("/thu-hoi\""),
+        "a revoked document offers no second revoke"
+    );
 
     // The commune sends a report to the province: it shows in Văn bản đến.
     commune
@@ -255,7 +289,10 @@ async fn the_office_sends_a_resolution_the_commune_registers_it_and_the_statuses
     assert!(detail.body.contains("07-BC.pdf") && detail.body.contains("Đã tiếp nhận"));
     let file = office
         .http
-        .get(format!("{}/van-ban-den/{}/tep/{}", office.base, doc.id, doc.files[0].id))
+        .get(format!(
+            "{}/van-ban-den/{}/tep/{}",
+            office.base, doc.id, doc.files[0].id
+        ))
         .send()
         .await
         .unwrap();
@@ -263,12 +300,18 @@ async fn the_office_sends_a_resolution_the_commune_registers_it_and_the_statuses
     assert_eq!(file.bytes().await.unwrap().as_ref(), pdf().as_slice());
 
     let refused = office
-        .post(&format!("/van-ban-den/{}/trang-thai", doc.id), &[("code", "02")])
+        .post(
+            &format!("/van-ban-den/{}/trang-thai", doc.id),
+            &[("code", "02")],
+        )
         .await;
     assert_eq!(refused.status, 400);
     assert!(refused.body.contains("Từ chối tiếp nhận phải nêu lý do."));
     let done = office
-        .post(&format!("/van-ban-den/{}/trang-thai", doc.id), &[("code", "05")])
+        .post(
+            &format!("/van-ban-den/{}/trang-thai", doc.id),
+            &[("code", "05")],
+        )
         .await;
     assert_eq!(done.status, 200);
     assert!(done.body.contains("Đã gửi trạng thái"));

@@ -35,9 +35,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns the app after `configure` has adjusted its state (e.g. to plug
 /// in the document exchange).
-pub async fn spawn_app_with(
-    configure: impl FnOnce(&mut AppState, &Arc<SqlStore>),
-) -> TestApp {
+pub async fn spawn_app_with(configure: impl FnOnce(&mut AppState, &Arc<SqlStore>)) -> TestApp {
     let data_dir = temp_dir();
     let url = format!(
         "sqlite://{}",

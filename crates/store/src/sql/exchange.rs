@@ -181,6 +181,23 @@ impl ExchangeStore for SqlStore {
     async fn create_outgoing(&self, new: &NewOutgoing, ctx: &AuditContext) -> Result<i64> {
         let at = to_millis(ctx.at);
         let mut w = self.write().await?;
+        if let Some(original) = new.original_id {
+            let state: Option<(String,)> =
+                sqlx::query_as("SELECT state FROM exchange_outgoing WHERE id = $1")
+                    .bind(original)
+                    .fetch_optional(&mut *w.tx)
+                    .await
+                    .map_err(db)?;
+            match state {
+                None => return Err(StoreError::NotFound),
+                Some((s,)) if s != "active" => {
+                    return Err(StoreError::Conflict(
+                        "Văn bản gốc đã bị thu hồi, cập nhật hoặc thay thế trước đó.".into(),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO exchange_outgoing (document_id, business, original_id, number, notation, \
              type_name, subject, issued_on, reason, pdf_name, state, created_by, created_at) \
@@ -220,15 +237,12 @@ impl ExchangeStore for SqlStore {
                 3 => "replaced",
                 _ => "active",
             };
-            let done = sqlx::query("UPDATE exchange_outgoing SET state = $1 WHERE id = $2")
+            sqlx::query("UPDATE exchange_outgoing SET state = $1 WHERE id = $2")
                 .bind(state)
                 .bind(original)
                 .execute(&mut *w.tx)
                 .await
                 .map_err(db)?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
         }
         let item = NewOutboxItem {
             dedupe_key: format!("edoc:{id}"),
@@ -448,8 +462,10 @@ impl ExchangeStore for SqlStore {
             entity: "exchange_outgoing",
             entity_id: Some(outgoing_id.to_string()),
             before: None,
-            after: Some(json!({ "from": report.from_organ_id, "code": report.status_code,
-                                "description": report.description })),
+            after: Some(
+                json!({ "from": report.from_organ_id, "code": report.status_code,
+                                "description": report.description }),
+            ),
         };
         audit::append(&mut w, ctx, change).await?;
         w.commit().await?;

@@ -43,7 +43,12 @@ pub(crate) fn routes() -> Vec<Route> {
         r(Method::GET, "/van-ban-den", p, get(inbox)),
         r(Method::GET, "/van-ban-den/{id}", p, get(incoming)),
         r(Method::GET, "/van-ban-den/{id}/tep/{file}", p, get(file)),
-        r(Method::POST, "/van-ban-den/{id}/trang-thai", p, post(report)),
+        r(
+            Method::POST,
+            "/van-ban-den/{id}/trang-thai",
+            p,
+            post(report),
+        ),
     ]
 }
 
@@ -202,11 +207,7 @@ async fn outbox(
 /// characters, at most 200 characters.
 fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let cleaned = cleaned.trim().to_owned();
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         "van-ban.pdf".into()
@@ -400,12 +401,20 @@ async fn revoke(
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
     let Some(exchange) = service(&state).cloned() else {
-        return Err(AppError::BadRequest("Chưa cấu hình liên thông văn bản.".into()));
+        return Err(AppError::BadRequest(
+            "Chưa cấu hình liên thông văn bản.".into(),
+        ));
     };
     let reason = form.reason.trim();
     if reason.chars().count() > 500 {
-        return outgoing_page(&state, &viewer, &csrf, id, Some("Lý do dài quá 500 ký tự.".into()))
-            .await;
+        return outgoing_page(
+            &state,
+            &viewer,
+            &csrf,
+            id,
+            Some("Lý do dài quá 500 ký tự.".into()),
+        )
+        .await;
     }
     let input = Compose {
         business: Some(BusinessDocType::Revoke),
@@ -567,9 +576,16 @@ async fn file(
     let ascii: String = info
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let encoded = percent_encoding::utf8_percent_encode(&info.name, percent_encoding::NON_ALPHANUMERIC);
+    let encoded =
+        percent_encoding::utf8_percent_encode(&info.name, percent_encoding::NON_ALPHANUMERIC);
     let disposition = format!(
         "{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}",
         if is_pdf { "inline" } else { "attachment" }
@@ -604,7 +620,9 @@ async fn report(
     Form(form): Form<ReportForm>,
 ) -> AppResult<Response> {
     let Some(exchange) = service(&state).cloned() else {
-        return Err(AppError::BadRequest("Chưa cấu hình liên thông văn bản.".into()));
+        return Err(AppError::BadRequest(
+            "Chưa cấu hình liên thông văn bản.".into(),
+        ));
     };
     let doc = state.store.incoming(id).await?;
     let code = Status::parse(form.code.trim());
