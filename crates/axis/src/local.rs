@@ -111,16 +111,16 @@ impl Caller {
 }
 
 /// A refusal: the HTTP status and the answer.
-struct Refusal(StatusCode, Answer);
+struct Refusal(StatusCode, Box<Answer>);
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        (self.0, axum::Json(self.1)).into_response()
+        (self.0, axum::Json(*self.1)).into_response()
     }
 }
 
 fn refuse(status: StatusCode, desc: impl Into<String>) -> Refusal {
-    Refusal(status, Answer::fail(status.as_str(), desc))
+    Refusal(status, Box::new(Answer::fail(status.as_str(), desc)))
 }
 
 type Reply = Result<axum::Json<Answer>, Refusal>;
