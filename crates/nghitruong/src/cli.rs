@@ -88,6 +88,11 @@ enum Command {
         #[command(subcommand)]
         action: crate::petitions_cmd::PetitionsCommand,
     },
+    /// Trục liên thông văn bản thử nghiệm.
+    Axis {
+        #[command(subcommand)]
+        action: crate::axis_cmd::AxisCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -222,6 +227,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Edxml { action } => crate::edxml_cmd::run(action),
         Command::Petitions { action } => crate::petitions_cmd::run(action),
+        Command::Axis { action } => {
+            init_logs(&s);
+            crate::axis_cmd::run(action, &s.exchange, Arc::new(SystemClock)).await
+        }
         Command::Serve { port, host, demo } => {
             init_logs(&s);
             serve(s, host, port, demo).await
@@ -247,7 +256,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(
-    s: Settings,
+    mut s: Settings,
     host: Option<String>,
     port: Option<u16>,
     demo: bool,
@@ -257,13 +266,20 @@ async fn serve(
     let clock = SystemClock;
     if demo {
         seed_demo(&store, &clock).await?;
+        if !s.exchange.enabled {
+            // The demo exchanges through a local axis inside the server.
+            s.exchange.enabled = true;
+            s.exchange.local_service = true;
+        }
     }
+    let exchange = crate::axis_cmd::start(&s.exchange, store.clone(), Arc::new(clock)).await?;
     let config = WebConfig {
         secure_cookies: s.auth.secure_cookies,
         session_hours: s.auth.session_hours,
         ..WebConfig::default()
     };
-    let state = AppState::new(store.clone(), Arc::new(clock), config);
+    let mut state = AppState::new(store.clone(), Arc::new(clock), config);
+    state.exchange = exchange.as_ref().map(|r| r.service.clone());
     let app = nghitruong_web::app(state);
 
     let host = host.unwrap_or(s.server.host);
@@ -283,6 +299,9 @@ async fn serve(
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("máy chủ dừng do lỗi")?;
+    for task in exchange.iter().flat_map(|r| &r.tasks) {
+        task.abort();
+    }
     if let Err(e) = store.checkpoint().await {
         tracing::warn!(error = %e, "could not fold the write-ahead log into the database file");
     }

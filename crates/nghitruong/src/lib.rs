@@ -2,6 +2,7 @@
 //! the command line, so that integration tests drive the same code the
 //! binary runs.
 
+pub mod axis_cmd;
 pub mod cli;
 pub mod demo;
 pub mod demo_petitions;

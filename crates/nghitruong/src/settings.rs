@@ -23,6 +23,63 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Logs.
     pub log: LogSettings,
+    /// Document exchange with the national axis.
+    pub exchange: ExchangeSettings,
+}
+
+/// Document exchange settings (liên thông văn bản). The defaults point at
+/// the local axis service (`nghitruong axis serve`) on loopback.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExchangeSettings {
+    /// Run the outbox and inbox poller inside the server.
+    pub enabled: bool,
+    /// Base URL of the axis (or an LGSP with the same API).
+    pub base_url: String,
+    /// `systemid` given by the axis operator.
+    pub system_id: String,
+    /// The secret shared with the axis; never logged.
+    pub secret: String,
+    /// Our organisation code (mã định danh).
+    pub organ_id: String,
+    /// Our name as packages show it.
+    pub organ_name: String,
+    /// Địa danh written on documents we send.
+    pub place: String,
+    /// Seconds between polls of the inbox.
+    pub poll_seconds: u64,
+    /// Start the local axis service inside the server, at `base_url`.
+    pub local_service: bool,
+}
+
+impl Default for ExchangeSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: "http://127.0.0.1:8090".into(),
+            system_id: "nghitruong-demo".into(),
+            secret: "nghitruong-demo-secret".into(),
+            organ_id: "000.00.01.H41".into(),
+            organ_name: "HĐND tỉnh Nghệ An".into(),
+            place: "Nghệ An".into(),
+            poll_seconds: 30,
+            local_service: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for ExchangeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExchangeSettings")
+            .field("enabled", &self.enabled)
+            .field("base_url", &self.base_url)
+            .field("system_id", &self.system_id)
+            .field("secret", &"***")
+            .field("organ_id", &self.organ_id)
+            .field("poll_seconds", &self.poll_seconds)
+            .field("local_service", &self.local_service)
+            .finish()
+    }
 }
 
 /// HTTP server settings.
@@ -75,6 +132,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             auth: AuthSettings::default(),
             log: LogSettings::default(),
+            exchange: ExchangeSettings::default(),
         }
     }
 }
@@ -124,6 +182,7 @@ impl std::fmt::Debug for Settings {
             .field("database", &self.database)
             .field("auth", &self.auth)
             .field("log", &self.log)
+            .field("exchange", &self.exchange)
             .finish()
     }
 }

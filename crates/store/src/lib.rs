@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod exchange;
 mod model;
 mod petitions;
 mod sql;
@@ -22,6 +23,7 @@ use nghitruong_domain::org::{AdminUnit, Body, Council};
 use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
+pub use exchange::ExchangeStore;
 pub use model::*;
 pub use petitions::*;
 pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
@@ -72,7 +74,7 @@ impl AuditContext {
 
 /// The persistence interface.
 #[async_trait]
-pub trait Store: PetitionStore + SupervisionStore + Send + Sync {
+pub trait Store: PetitionStore + SupervisionStore + ExchangeStore + Send + Sync {
     /// Which backend this is.
     fn backend(&self) -> Backend;
     /// Brings the schema up to date.

@@ -906,6 +906,253 @@ async fn session_story(store: &SqlStore) {
     );
 }
 
+/// The exchange with the axis: outgoing documents and their statuses, the
+/// outbox with retries, registration of incoming documents, the directory.
+async fn exchange_story(store: &SqlStore) {
+    use nghitruong_store::exchange::*;
+    let c = ctx(None);
+    assert!(store.agencies().await.unwrap().is_empty());
+    let agency = |code: &str, name: &str| Agency {
+        code: code.into(),
+        name: name.into(),
+        parent: None,
+    };
+    let n = store
+        .replace_agencies(
+            &[
+                agency("001.29.00.H41", "HĐND xã Anh Sơn"),
+                agency("000.00.12.H41", "Sở Xây dựng"),
+                agency("000.00.12.H41", "Sở Xây dựng (trùng)"),
+            ],
+            &c,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 2, "duplicates are dropped");
+    assert_eq!(store.agencies().await.unwrap()[0].code, "000.00.12.H41");
+
+    let new = NewOutgoing {
+        document_id: "000.00.01.H41,2026/12/04,15/NQ-HĐND".into(),
+        business: 0,
+        original_id: None,
+        number: "15".into(),
+        notation: "NQ-HĐND".into(),
+        type_name: "Nghị quyết".into(),
+        subject: "Về đầu tư công".into(),
+        issued_on: date!(2026 - 12 - 04),
+        reason: String::new(),
+        pdf_name: Some("15.pdf".into()),
+        recipients: vec![
+            RecipientSeed {
+                organ_id: "001.29.00.H41".into(),
+                organ_name: "HĐND xã Anh Sơn".into(),
+            },
+            RecipientSeed {
+                organ_id: "000.00.12.H41".into(),
+                organ_name: "Sở Xây dựng".into(),
+            },
+        ],
+        package: vec![0u8, 1, 2, 255],
+    };
+    let id = store.create_outgoing(&new, &c).await.unwrap();
+    let doc = store.outgoing(id).await.unwrap();
+    assert_eq!(doc.recipients.len(), 2);
+    assert!(doc.recipients.iter().all(|r| r.status_code.is_none()));
+    let delivery = doc.delivery.unwrap();
+    assert_eq!(
+        (delivery.state, delivery.attempts),
+        (OutboxState::Pending, 0)
+    );
+    assert_eq!(
+        delivery.package,
+        vec![0u8, 1, 2, 255],
+        "bytes survive as they were"
+    );
+
+    // Retry, then sent; a sent item is no longer due.
+    let due = store.due_outbox(T0, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    store
+        .outbox_retry(due[0].id, T0 + Duration::seconds(5), "down")
+        .await
+        .unwrap();
+    assert!(store.due_outbox(T0, 10).await.unwrap().is_empty());
+    let later = T0 + Duration::seconds(5);
+    assert_eq!(store.due_outbox(later, 10).await.unwrap()[0].attempts, 1);
+    store.outbox_sent(due[0].id, "axis-1", &c).await.unwrap();
+    assert!(matches!(
+        store.outbox_sent(due[0].id, "axis-1", &c).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.due_outbox(later, 10).await.unwrap().is_empty());
+    let sent = store.outgoing(id).await.unwrap().delivery.unwrap();
+    assert_eq!(
+        (sent.state, sent.axis_doc_id.as_deref()),
+        (OutboxState::Sent, Some("axis-1"))
+    );
+
+    // Enqueueing is idempotent by key; a refused item fails for good.
+    let item = NewOutboxItem {
+        dedupe_key: "status:x:01".into(),
+        message_type: "status".into(),
+        outgoing_id: None,
+        incoming_id: None,
+        summary: "01".into(),
+        package: b"<edXML/>".to_vec(),
+    };
+    let first = store.enqueue(&item, &c).await.unwrap();
+    assert_eq!(store.enqueue(&item, &c).await.unwrap(), first);
+    store.outbox_failed(first, "refused", &c).await.unwrap();
+    assert!(store.due_outbox(later, 10).await.unwrap().is_empty());
+    assert_eq!(store.outbox(10).await.unwrap().len(), 2);
+
+    // Statuses: recorded for a recipient of ours, ignored otherwise.
+    let report = |from: &str, code: &str| StatusReport {
+        document_id: new.document_id.clone(),
+        about_organ_id: "000.00.01.H41".into(),
+        from_organ_id: from.into(),
+        status_code: code.into(),
+        description: Some("lý do".into()),
+        at: later,
+    };
+    assert!(
+        store
+            .record_status(&report("001.29.00.H41", "03"), &c)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_status(&report("999.99.99.Z99", "03"), &c)
+            .await
+            .unwrap()
+    );
+    let doc = store.outgoing(id).await.unwrap();
+    let r = doc
+        .recipients
+        .iter()
+        .find(|r| r.organ_id == "001.29.00.H41")
+        .unwrap();
+    assert_eq!(r.status_code.as_deref(), Some("03"));
+    assert_eq!(r.updated_at, Some(later));
+
+    // A revoke marks the original; answers (15) go to the revoke.
+    let revoke = NewOutgoing {
+        business: 1,
+        original_id: Some(id),
+        reason: "nhầm".into(),
+        ..new.clone()
+    };
+    let revoke_id = store.create_outgoing(&revoke, &c).await.unwrap();
+    assert_eq!(store.outgoing(id).await.unwrap().state, "revoked");
+    store
+        .record_status(&report("001.29.00.H41", "15"), &c)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.outgoing(revoke_id).await.unwrap().recipients[1]
+            .status_code
+            .as_deref(),
+        Some("15")
+    );
+    assert_eq!(store.outgoing_list(10).await.unwrap().len(), 2);
+    let missing = NewOutgoing {
+        original_id: Some(999_999),
+        ..revoke.clone()
+    };
+    assert!(matches!(
+        store.create_outgoing(&missing, &c).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.create_outgoing(&revoke, &c).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.outgoing_list(10).await.unwrap().len(),
+        2,
+        "nothing half-stored"
+    );
+
+    // Incoming: numbered per year, re-delivery found, files kept.
+    let incoming = |fingerprint: &str, day| NewIncoming {
+        fingerprint: fingerprint.into(),
+        axis_doc_id: "axis-9".into(),
+        from_organ_id: "000.00.12.H41".into(),
+        from_name: "Sở Xây dựng".into(),
+        document_id: format!("000.00.12.H41,2026/12/01,{fingerprint}"),
+        code: "7/BC-SXD".into(),
+        type_name: "Báo cáo".into(),
+        subject: "Báo cáo".into(),
+        issued_on: Some(date!(2026 - 12 - 01)),
+        business: 0,
+        original_document_id: None,
+        reason: None,
+        registered_on: day,
+        files: vec![NewIncomingFile {
+            name: "bc.pdf".into(),
+            content_type: "application/pdf".into(),
+            content: b"%PDF-1.7".to_vec(),
+        }],
+        package: b"<edXML/>".to_vec(),
+    };
+    let a = store
+        .register_incoming(&incoming("a", date!(2026 - 12 - 04)), &c)
+        .await
+        .unwrap();
+    let b = store
+        .register_incoming(&incoming("b", date!(2026 - 12 - 04)), &c)
+        .await
+        .unwrap();
+    let again = store
+        .register_incoming(&incoming("a", date!(2026 - 12 - 05)), &c)
+        .await
+        .unwrap();
+    let next_year = store
+        .register_incoming(&incoming("c", date!(2027 - 01 - 02)), &c)
+        .await
+        .unwrap();
+    assert_eq!((a.number, b.number, next_year.number), (1, 2, 1));
+    assert_eq!((next_year.year, a.year), (2027, 2026));
+    assert!(again.duplicate && again.id == a.id && !a.duplicate);
+    let got = store.incoming(a.id).await.unwrap();
+    assert_eq!(got.files.len(), 1);
+    assert_eq!(got.files[0].size, 8);
+    let (info, bytes) = store.incoming_file(a.id, got.files[0].id).await.unwrap();
+    assert_eq!(
+        (info.name.as_str(), bytes.as_slice()),
+        ("bc.pdf", b"%PDF-1.7".as_slice())
+    );
+    assert!(matches!(
+        store.incoming_file(b.id, got.files[0].id).await,
+        Err(StoreError::NotFound)
+    ));
+    let found = store
+        .incoming_by_document("000.00.12.H41", &got.document_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, a.id);
+    store
+        .set_incoming_state(a.id, Some("revoked"), Some("15"), &c)
+        .await
+        .unwrap();
+    store
+        .set_incoming_state(a.id, None, Some("05"), &c)
+        .await
+        .unwrap();
+    let got = store.incoming(a.id).await.unwrap();
+    assert_eq!(
+        (got.state.as_str(), got.last_status.as_deref()),
+        ("revoked", Some("05"))
+    );
+    assert!(matches!(
+        store.set_incoming_state(999_999, None, None, &c).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.incoming_list(10).await.unwrap().len(), 3);
+}
+
 #[tokio::test]
 async fn sqlite_store_passes_the_story() {
     let dir = temp_dir();
@@ -920,6 +1167,7 @@ async fn sqlite_store_passes_the_story() {
     story(&store).await;
     session_story(&store).await;
     petitions::petition_story(&store).await;
+    exchange_story(&store).await;
 
     // A backup taken while the store is open is a complete database.
     let copy = dir.path().join("copy.db");
@@ -967,6 +1215,7 @@ async fn postgres_store_passes_the_story() {
     story(&store).await;
     session_story(&store).await;
     petitions::petition_story(&store).await;
+    exchange_story(&store).await;
     assert!(matches!(
         store.backup_to(std::path::Path::new("/tmp/x")).await,
         Err(StoreError::Conflict(_))

@@ -43,6 +43,16 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ),
     ("Quy chế", "/quy-che", Some(Permission::ViewRules)),
     (
+        "Văn bản đi",
+        "/van-ban-di",
+        Some(Permission::ExchangeDocuments),
+    ),
+    (
+        "Văn bản đến",
+        "/van-ban-den",
+        Some(Permission::ExchangeDocuments),
+    ),
+    (
         "Người dùng",
         "/quan-tri/nguoi-dung",
         Some(Permission::ManageUsers),

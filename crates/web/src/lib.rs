@@ -15,6 +15,7 @@ mod ops;
 mod pages;
 pub mod routes;
 mod statics;
+mod uploads;
 
 use std::sync::Arc;
 
@@ -36,8 +37,7 @@ pub struct WebConfig {
     pub throttle: ThrottlePolicy,
     /// Largest form body accepted, in bytes.
     pub max_form_bytes: usize,
-    /// Largest request body of any kind, uploads included; each upload
-    /// route applies its own smaller limit with a Vietnamese message.
+    /// Largest upload accepted (a signed PDF to exchange), in bytes.
     pub max_upload_bytes: usize,
 }
 
@@ -68,6 +68,8 @@ pub struct AppState {
     pub login_gate: Arc<auth::LoginGate>,
     /// Live updates to the screens of each session.
     pub live: Arc<live::LiveHub>,
+    /// Document exchange with the national axis, when it is configured.
+    pub exchange: Option<Arc<nghitruong_axis::ExchangeService>>,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             login_gate: Arc::new(auth::LoginGate::default()),
             live: Arc::new(live::LiveHub::default()),
+            exchange: None,
         }
     }
 }

@@ -10,7 +10,6 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
 use nghitruong_domain::access::Permission as P;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -18,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
-use crate::pages::{account, admin, home, organisation, petitions, sessions};
+use crate::pages::{account, admin, exchange, home, organisation, petitions, sessions};
 use crate::{AppState, statics};
 
 /// One route: method, path template, access.
@@ -202,7 +201,13 @@ fn table() -> Vec<Route> {
             post(account::totp_disable),
         ),
     ];
-    [foundation, sessions::routes(), petitions::routes()].concat()
+    [
+        foundation,
+        sessions::routes(),
+        petitions::routes(),
+        exchange::routes(),
+    ]
+    .concat()
 }
 
 /// Every route, for tests and documentation.
@@ -222,9 +227,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::csrf))
         .layer(from_fn_with_state(state.clone(), auth::load_viewer))
-        .layer(RequestBodyLimitLayer::new(
-            state.config.max_upload_bytes.max(state.config.max_form_bytes),
-        ))
+        .layer(from_fn_with_state(state.clone(), crate::uploads::limit_body))
         .layer(from_fn(ops::render_errors))
         .layer(from_fn_with_state(state.metrics.clone(), ops::track))
         .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))

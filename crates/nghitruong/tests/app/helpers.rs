@@ -30,6 +30,12 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_, _| {}).await
+}
+
+/// Spawns the app after `configure` has adjusted its state (e.g. to plug
+/// in the document exchange).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut AppState, &Arc<SqlStore>)) -> TestApp {
     let data_dir = temp_dir();
     let url = format!(
         "sqlite://{}",
@@ -53,7 +59,8 @@ pub async fn spawn_app() -> TestApp {
         .unwrap();
     let store = Arc::new(store);
     let clock = fixed_clock();
-    let state = AppState::new(store.clone(), clock.clone(), WebConfig::default());
+    let mut state = AppState::new(store.clone(), clock.clone(), WebConfig::default());
+    configure(&mut state, &store);
     let app = nghitruong_web::app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

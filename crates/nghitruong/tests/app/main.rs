@@ -7,6 +7,7 @@
 mod audit;
 mod auth;
 mod durability;
+mod exchange;
 mod hardening;
 mod helpers;
 mod ops;

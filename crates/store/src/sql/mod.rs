@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod exchange;
 mod org;
 mod petitions;
 mod questions;

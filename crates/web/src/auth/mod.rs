@@ -213,7 +213,7 @@ pub(crate) async fn csrf(
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let req = if unsafe_method {
-        check_token(req, &expected, state.config.max_form_bytes).await?
+        check_token(req, &expected, &state.config).await?
     } else {
         req
     };
@@ -233,7 +233,12 @@ pub(crate) async fn csrf(
     Ok(response)
 }
 
-async fn check_token(req: Request, expected: &str, limit: usize) -> Result<Request, AppError> {
+async fn check_token(
+    req: Request,
+    expected: &str,
+    config: &crate::WebConfig,
+) -> Result<Request, AppError> {
+    let limit = config.max_form_bytes;
     if let Some(sent) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return if same(sent, expected) {
             Ok(req)
@@ -247,7 +252,11 @@ async fn check_token(req: Request, expected: &str, limit: usize) -> Result<Reque
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Err(AppError::Csrf);
+        // A file upload carries its token as a multipart field.
+        return crate::uploads::check_multipart_token(req, config.max_upload_bytes, |sent| {
+            same(sent, expected)
+        })
+        .await;
     }
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
