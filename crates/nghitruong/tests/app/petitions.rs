@@ -181,7 +181,12 @@ async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
         .into_iter()
         .find(|b| b.kind == BodyKind::Department && b.name.contains("Xây dựng"))
         .unwrap();
-    office.get(&format!("/kien-nghi/{target}")).await;
+    let detail = office.get(&format!("/kien-nghi/{target}")).await;
+    assert!(
+        detail.body.contains("data-testid=\"suggestions\"") && detail.body.contains("Giao thông"),
+        "a road petition gets a suggested topic: {}",
+        detail.body
+    );
     let classified = office
         .post(
             &format!("/kien-nghi/{target}/xu-ly"),

@@ -891,6 +891,15 @@ struct DetailPage {
     current_agency: i64,
     rounds: Vec<PetitionRound>,
     today: String,
+    hints: Vec<Hint>,
+}
+
+/// A classification suggestion as the detail page shows it.
+struct Hint {
+    what: &'static str,
+    label: String,
+    confidence: u32,
+    why: String,
 }
 
 impl DetailPage {
@@ -926,6 +935,18 @@ pub(crate) async fn detail(
             .into_iter()
             .filter(|r| r.id != record.round_id)
             .collect()
+    };
+    let agency_list = if agency_only {
+        Vec::new()
+    } else {
+        agencies(&state, council.id).await?
+    };
+    let wants_hints =
+        viewer.can(P::ProcessPetitions) && p.status().on(Ev::Classify).is_ok() && class.is_none();
+    let (hints, suggested) = if wants_hints {
+        suggest(&state, council.id, &record, &agency_list).await?
+    } else {
+        (Vec::new(), Suggested::default())
     };
     let page = DetailPage {
         layout: Layout::signed(
@@ -967,17 +988,15 @@ pub(crate) async fn detail(
         topics: TOPICS,
         competences: Competence::ALL,
         results: ResultClass::ALL,
-        agencies: if agency_only {
-            Vec::new()
-        } else {
-            agencies(&state, council.id).await?
-        },
-        current_field: class.map_or(String::new(), |c| c.field.as_str().to_owned()),
-        current_topic: class.map_or(String::new(), |c| c.topic.clone()),
-        current_competence: class.map_or(String::new(), |c| c.competence.as_str().to_owned()),
-        current_agency: class.and_then(|c| c.agency_id).unwrap_or(0),
+        agencies: agency_list,
+        current_field: class.map_or(suggested.field, |c| c.field.as_str().to_owned()),
+        current_topic: class.map_or(suggested.topic, |c| c.topic.clone()),
+        current_competence: class
+            .map_or(suggested.competence, |c| c.competence.as_str().to_owned()),
+        current_agency: class.and_then(|c| c.agency_id).unwrap_or(suggested.agency),
         rounds,
         today: today.to_string(),
+        hints,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -1188,4 +1207,127 @@ pub(crate) async fn assigned(
         rows,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The development set: the history a new council starts from.
+const DEV_SET: &str = include_str!("../../../../../testdata/petitions/petitions-dev.jsonl");
+
+/// Pre-selected values of the classification form.
+#[derive(Default)]
+struct Suggested {
+    field: String,
+    topic: String,
+    competence: String,
+    agency: i64,
+}
+
+/// Suggestions for field, topic, competence and agency, learned from the
+/// council's own classified petitions and the development set, each with
+/// its confidence and the words that weighed most.
+async fn suggest(
+    state: &AppState,
+    council_id: i64,
+    record: &PetitionRecord,
+    agencies: &[(i64, String)],
+) -> AppResult<(Vec<Hint>, Suggested)> {
+    use nghitruong_domain::classify::{Classifier, LabelledPetition};
+    let history = state
+        .store
+        .petitions(&PetitionFilter {
+            council_id: Some(council_id),
+            ..Default::default()
+        })
+        .await?;
+    let mut training: Vec<LabelledPetition> = history
+        .iter()
+        .filter(|r| r.id() != record.id())
+        .filter_map(|r| {
+            let c = r.petition.classification()?;
+            Some(LabelledPetition {
+                text: r.petition.text().to_owned(),
+                locality: r.place_name.clone(),
+                field: c.field.as_str().to_owned(),
+                topic: c.topic.clone(),
+                competence: c.competence.as_str().to_owned(),
+                agency: r.agency_name.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    training.extend(
+        DEV_SET
+            .lines()
+            .filter_map(|l| serde_json::from_str::<LabelledPetition>(l).ok()),
+    );
+    let text = record.petition.text().to_owned();
+    let place = record.place_name.clone();
+    let s = tokio::task::spawn_blocking(move || {
+        Classifier::train(&training).suggest(&text, place.as_deref())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let percent = |c: f64| (c * 100.0).round() as u32;
+    let why = |terms: &[String]| {
+        if terms.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "từ khóa: {}",
+                terms.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            )
+        }
+    };
+    let field = s.field.label.parse::<CommitteeKind>().ok();
+    // Competence learned from records before July 2025 may say "huyện";
+    // districts no longer exist, so such a suggestion becomes the province.
+    let competence = s.competence.label.parse::<Competence>().ok().map(|c| {
+        if c.is_current() {
+            c
+        } else {
+            Competence::Province
+        }
+    });
+    let agency = agencies
+        .iter()
+        .find(|(_, name)| *name == s.agency.label)
+        .map(|(id, _)| *id);
+    let mut hints = Vec::new();
+    if let Some(f) = field {
+        hints.push(Hint {
+            what: "Lĩnh vực",
+            label: f.label().to_owned(),
+            confidence: percent(s.field.confidence),
+            why: why(&s.field.key_terms),
+        });
+    }
+    hints.push(Hint {
+        what: "Chủ đề",
+        label: petition::topic_label(&s.topic.label).to_owned(),
+        confidence: percent(s.topic.confidence),
+        why: why(&s.topic.key_terms),
+    });
+    if let Some(c) = competence {
+        hints.push(Hint {
+            what: "Thẩm quyền",
+            label: c.label().to_owned(),
+            confidence: percent(s.competence.confidence),
+            why: why(&s.competence.key_terms),
+        });
+    }
+    if agency.is_some() {
+        hints.push(Hint {
+            what: "Cơ quan giải quyết",
+            label: s.agency.label.clone(),
+            confidence: percent(s.agency.confidence),
+            why: why(&s.agency.key_terms),
+        });
+    }
+    let suggested = Suggested {
+        field: field.map(|f| f.as_str().to_owned()).unwrap_or_default(),
+        topic: s.topic.label.clone(),
+        competence: competence
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
+        agency: agency.unwrap_or(0),
+    };
+    Ok((hints, suggested))
 }
