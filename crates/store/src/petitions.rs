@@ -347,4 +347,6 @@ pub enum PetitionCountBy {
     Agency,
     /// Result class code.
     Result,
+    /// Name of the commune or ward where it was raised.
+    Place,
 }

@@ -777,10 +777,12 @@ pub(crate) async fn counts(
         PetitionCountBy::Field => "COALESCE(p.field, '')",
         PetitionCountBy::Agency => "COALESCE(b.name, '')",
         PetitionCountBy::Result => "COALESCE(p.result, '')",
+        PetitionCountBy::Place => "COALESCE(u.name, '')",
     };
     let sql = format!(
         "SELECT {key} AS k, COUNT(*) AS n FROM petitions p \
          LEFT JOIN bodies b ON b.id = p.agency_id \
+         LEFT JOIN admin_units u ON u.code = p.place_code \
          WHERE p.council_id = $1 AND p.status <> '{merged}' GROUP BY {key} ORDER BY n DESC, k",
         merged = PetitionStatus::Merged.as_str()
     );

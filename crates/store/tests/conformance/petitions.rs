@@ -346,6 +346,16 @@ pub(crate) async fn petition_story(store: &SqlStore) {
         .unwrap();
     let total: i64 = by_status.iter().map(|c| c.count).sum();
     assert_eq!(total, 5, "merged petitions are not counted");
+    let by_place = store
+        .petition_counts(province.id, PetitionCountBy::Place)
+        .await
+        .unwrap();
+    assert!(
+        by_place
+            .iter()
+            .any(|c| c.key == "Xã Anh Sơn" && c.count >= 2),
+        "{by_place:?}"
+    );
 
     // The voter's name is kept, but never in the audit log.
     let (log, _) = store

@@ -311,6 +311,7 @@ struct OverviewPage {
     by_field: Vec<Bar>,
     by_agency: Vec<Bar>,
     by_result: Vec<Bar>,
+    by_place: Vec<Bar>,
     total: i64,
     on_time: String,
     overdue: Vec<PetitionRow>,
@@ -346,6 +347,15 @@ pub(crate) async fn overview(
     })
     .await?;
     by_agency.truncate(12);
+    let mut by_place = counted(&state, council.id, PetitionCountBy::Place, |k| {
+        if k.is_empty() {
+            "Không rõ địa bàn".to_owned()
+        } else {
+            k.to_owned()
+        }
+    })
+    .await?;
+    by_place.truncate(12);
     let by_result = counted(&state, council.id, PetitionCountBy::Result, |code| {
         code.parse::<ResultClass>()
             .map_or_else(|_| "Chưa đánh giá".to_owned(), |s| s.label().to_owned())
@@ -387,6 +397,7 @@ pub(crate) async fn overview(
         by_field: bars(by_field),
         by_agency: bars(by_agency),
         by_result: bars(by_result),
+        by_place: bars(by_place),
         total,
         on_time,
         overdue,
