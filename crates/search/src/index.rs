@@ -212,6 +212,7 @@ fn schema() -> (Schema, Fields) {
 
 /// The index: one writer, one reader that sees each commit.
 pub struct SearchIndex {
+    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
@@ -255,6 +256,7 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Self {
+            index,
             reader,
             writer: Mutex::new(writer),
             fields,
@@ -352,6 +354,25 @@ impl SearchIndex {
         self.writer().commit()?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Commits like [`commit`](Self::commit) and records `mark` with the
+    /// commit, atomically: the indexer stores the last audit record it has
+    /// applied, so after a crash it resumes where the index really is.
+    pub fn commit_marked(&self, mark: &str) -> Result<()> {
+        {
+            let mut writer = self.writer();
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(mark);
+            prepared.commit()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The mark of the last commit, if it had one.
+    pub fn mark(&self) -> Result<Option<String>> {
+        Ok(self.index.load_metas()?.payload)
     }
 
     /// Records in the index (as of the last commit).

@@ -347,4 +347,5 @@ fn the_index_survives_reopening() {
     }
     let idx = SearchIndex::open(dir.path()).unwrap();
     assert_eq!(ids(&idx, "ky hop", &Scope::public()), [9]);
+    assert_eq!(idx.mark().unwrap().as_deref(), Some("42"));
 }
