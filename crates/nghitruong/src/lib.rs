@@ -5,4 +5,5 @@
 pub mod cli;
 pub mod demo;
 pub mod edxml_cmd;
+pub mod search_cmd;
 pub mod settings;

@@ -6,7 +6,9 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
@@ -49,6 +51,23 @@ const FACET_VALUES: usize = 20;
 const BOOST_EXACT: f32 = 0.8;
 const BOOST_PAIR: f32 = 1.5;
 const BOOST_TITLE: f32 = 0.6;
+
+/// How many of the typed syllables a record must hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Strictness {
+    /// All of them.
+    All,
+    /// Three in four (rounded up).
+    Most,
+}
+
+/// The folded syllables of a query, each once.
+fn distinct_folded(cut: &[Syllable]) -> Vec<&str> {
+    let mut folded: Vec<&str> = cut.iter().map(|s| s.folded.as_str()).collect();
+    folded.sort_unstable();
+    folded.dedup();
+    folded
+}
 
 /// The facet dimensions, as stored under the facet field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -387,9 +406,9 @@ impl SearchIndex {
 
     /// Searches within `scope`.
     ///
-    /// Every syllable typed must be found (folded) in most of the record:
-    /// all of them for a query of one or two syllables, three in four for a
-    /// longer one. Scores then add, on top of BM25 over the folded
+    /// Every syllable typed must be found (folded) in the record; when that
+    /// finds nothing, three in four of them will do for a query of
+    /// three or more syllables. Scores then add, on top of BM25 over the folded
     /// syllables: the syllables found with the very marks typed (so
     /// "dương" ranks "dương" above "đường"), the adjacent pairs found side
     /// by side (so "giao thông" ranks the phrase above "giao" and "thông"
@@ -397,39 +416,19 @@ impl SearchIndex {
     /// filters are clauses of the same query, so what lies outside them is
     /// neither returned nor counted nor faceted.
     pub fn search(&self, query: &SearchQuery, scope: &Scope) -> Result<SearchResults> {
-        let f = self.fields;
         let searcher = self.reader.searcher();
         let cut = analyzer::syllables(&analyzer::nfc(&query.text));
-
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(text_query) = self.text_query(&cut) {
-            clauses.push((Occur::Must, text_query));
-        } else {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        let access = scope
-            .terms
-            .iter()
-            .map(|t| Term::from_field_text(f.access, t));
-        clauses.push((Occur::Must, Box::new(TermSetQuery::new(access))));
-        for (dimension, value) in &query.filters {
-            let term = Term::from_facet(f.facets, &dimension.facet(value));
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ));
-        }
-        let full = BooleanQuery::new(clauses);
-
-        let mut facets = FacetCollector::for_field("facets");
-        for d in Dimension::ALL {
-            facets.add_facet(tantivy::schema::Facet::from_path([d.root()]));
-        }
         let limit = query.limit.clamp(1, MAX_PAGE);
-        let top = TopDocs::with_limit(limit)
-            .and_offset(query.offset)
-            .order_by_score();
-        let (top, total, facet_counts) = searcher.search(&full, &(top, Count, facets))?;
+        // Every syllable first: an intersection, the common case and the
+        // fast one. A longer query that finds nothing is asked again with
+        // three syllables in four, so one extra or mistyped word does not
+        // hide what the others find.
+        let (mut top, mut total, mut facet_counts) =
+            self.run(&searcher, &cut, Strictness::All, query, scope, limit)?;
+        if total == 0 && distinct_folded(&cut).len() > 2 {
+            (top, total, facet_counts) =
+                self.run(&searcher, &cut, Strictness::Most, query, scope, limit)?;
+        }
 
         let folded: Vec<&str> = cut.iter().map(|s| s.folded.as_str()).collect();
         let snippets = self.snippet_generator(&folded);
@@ -464,17 +463,76 @@ impl SearchIndex {
         })
     }
 
-    /// The text part of a query, or `None` when nothing searchable was typed.
-    fn text_query(&self, cut: &[Syllable]) -> Option<Box<dyn Query>> {
+    /// Runs one form of the query with its collectors.
+    #[allow(clippy::type_complexity)]
+    fn run(
+        &self,
+        searcher: &tantivy::Searcher,
+        cut: &[Syllable],
+        strictness: Strictness,
+        query: &SearchQuery,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<(
+        Vec<(f32, DocAddress)>,
+        usize,
+        tantivy::collector::FacetCounts,
+    )> {
         let f = self.fields;
-        let mut folded: Vec<&str> = cut.iter().map(|s| s.folded.as_str()).collect();
-        folded.sort_unstable();
-        folded.dedup();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match self.text_query(cut, strictness) {
+            Some(text_query) => clauses.push((Occur::Must, text_query)),
+            None => clauses.push((Occur::Must, Box::new(AllQuery))),
+        }
+        // The scope: a record must carry one of the asker's access terms. A
+        // union of term queries lets the intersection skip through postings
+        // instead of reading every record's terms; it adds nothing to scores.
+        let access: Vec<(Occur, Box<dyn Query>)> = scope
+            .terms
+            .iter()
+            .map(|t| -> (Occur, Box<dyn Query>) {
+                let term = Term::from_field_text(f.access, t);
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                )
+            })
+            .collect();
+        let access: Box<dyn Query> = if access.is_empty() {
+            Box::new(EmptyQuery)
+        } else {
+            Box::new(BooleanQuery::new(access))
+        };
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(access, 0.0))));
+        for (dimension, value) in &query.filters {
+            let term = Term::from_facet(f.facets, &dimension.facet(value));
+            let filter = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        let full = BooleanQuery::new(clauses);
+
+        let mut facets = FacetCollector::for_field("facets");
+        for d in Dimension::ALL {
+            facets.add_facet(tantivy::schema::Facet::from_path([d.root()]));
+        }
+        let top = TopDocs::with_limit(limit)
+            .and_offset(query.offset)
+            .order_by_score();
+        Ok(searcher.search(&full, &(top, Count, facets))?)
+    }
+
+    /// The text part of a query, or `None` when nothing searchable was typed.
+    fn text_query(&self, cut: &[Syllable], strictness: Strictness) -> Option<Box<dyn Query>> {
+        let f = self.fields;
+        let folded = distinct_folded(cut);
         if folded.is_empty() {
             return None;
         }
         let n = folded.len();
-        let required = if n <= 2 { n } else { (n * 3).div_ceil(4) };
+        let required = match strictness {
+            Strictness::All => n,
+            Strictness::Most => (n * 3).div_ceil(4),
+        };
         let term = |field: Field, text: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(field, text),
@@ -484,13 +542,22 @@ impl SearchIndex {
         let boosted = |q: Box<dyn Query>, boost: f32| -> (Occur, Box<dyn Query>) {
             (Occur::Should, Box::new(BoostQuery::new(q, boost)))
         };
-        let matching = BooleanQuery::with_minimum_required_clauses(
-            folded
-                .iter()
-                .map(|s| (Occur::Should, term(f.folded, s)))
-                .collect(),
-            required,
-        );
+        let matching = if required == n {
+            BooleanQuery::new(
+                folded
+                    .iter()
+                    .map(|s| (Occur::Must, term(f.folded, s)))
+                    .collect(),
+            )
+        } else {
+            BooleanQuery::with_minimum_required_clauses(
+                folded
+                    .iter()
+                    .map(|s| (Occur::Should, term(f.folded, s)))
+                    .collect(),
+                required,
+            )
+        };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(matching))];
         let mut seen_exact = std::collections::HashSet::new();
         for s in cut {

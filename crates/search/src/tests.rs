@@ -343,7 +343,8 @@ fn the_index_survives_reopening() {
             public(),
         ))
         .unwrap();
-        idx.commit().unwrap();
+        assert_eq!(idx.mark().unwrap(), None);
+        idx.commit_marked("42").unwrap();
     }
     let idx = SearchIndex::open(dir.path()).unwrap();
     assert_eq!(ids(&idx, "ky hop", &Scope::public()), [9]);

@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 mod model;
+mod search;
 mod sql;
 
 use async_trait::async_trait;
@@ -21,6 +22,7 @@ use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
 pub use model::*;
+pub use search::SearchStore;
 pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
 
 /// What went wrong in the store.
@@ -68,7 +70,7 @@ impl AuditContext {
 
 /// The persistence interface.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: SearchStore + Send + Sync {
     /// Which backend this is.
     fn backend(&self) -> Backend;
     /// Brings the schema up to date.

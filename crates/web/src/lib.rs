@@ -14,6 +14,7 @@ pub mod live;
 mod ops;
 mod pages;
 pub mod routes;
+pub mod search;
 mod statics;
 
 use std::sync::Arc;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub login_gate: Arc<auth::LoginGate>,
     /// Live updates to the screens of each session.
     pub live: Arc<live::LiveHub>,
+    /// The search index and its indexer; `None` if it could not be opened.
+    pub search: Option<Arc<search::SearchService>>,
 }
 
 impl AppState {
@@ -76,11 +79,28 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             login_gate: Arc::new(auth::LoginGate::default()),
             live: Arc::new(live::LiveHub::default()),
+            search: match search::SearchService::in_memory() {
+                Ok(s) => Some(Arc::new(s)),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not create the search index");
+                    None
+                }
+            },
         }
+    }
+
+    /// Uses `search` (the index kept under the data directory) instead of
+    /// the one in memory that [`AppState::new`] starts with.
+    pub fn with_search(mut self, search: Arc<search::SearchService>) -> Self {
+        self.search = Some(search);
+        self
     }
 }
 
 /// The whole application as a router, with its middleware.
 pub fn app(state: AppState) -> axum::Router {
+    if let Some(search) = &state.search {
+        search.start(state.store.clone());
+    }
     routes::router(state)
 }

@@ -18,7 +18,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
-use crate::pages::{account, admin, home, organisation, sessions};
+use crate::pages::{account, admin, home, organisation, search, sessions};
 use crate::{AppState, statics};
 
 /// One route: method, path template, access.
@@ -202,7 +202,7 @@ fn table() -> Vec<Route> {
             post(account::totp_disable),
         ),
     ];
-    [foundation, sessions::routes()].concat()
+    [foundation, sessions::routes(), search::routes()].concat()
 }
 
 /// Every route, for tests and documentation.

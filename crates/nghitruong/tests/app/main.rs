@@ -11,4 +11,5 @@ mod hardening;
 mod helpers;
 mod ops;
 mod routes;
+mod search;
 mod sessions;

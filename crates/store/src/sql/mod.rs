@@ -15,6 +15,7 @@ mod audit;
 mod org;
 mod questions;
 mod rows;
+mod search;
 mod sitting;
 mod speaking;
 

@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod home;
 pub(crate) mod organisation;
+pub(crate) mod search;
 pub(crate) mod sessions;
 
 /// The day in Vietnam (UTC+7) at an instant; council dates are local days.
