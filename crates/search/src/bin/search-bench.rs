@@ -66,7 +66,7 @@ fn options() -> Result<Options> {
             other => bail!("tùy chọn không rõ: {other}"),
         }
     }
-    if o.queries % 2 != 0 {
+    if !o.queries.is_multiple_of(2) {
         bail!("--queries phải là số chẵn");
     }
     Ok(o)

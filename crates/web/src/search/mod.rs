@@ -33,7 +33,7 @@ use crate::auth::Viewer;
 #[derive(Debug)]
 pub enum Update {
     /// Add or replace a record.
-    Upsert(Record),
+    Upsert(Box<Record>),
     /// Remove a record.
     Delete(Kind, i64),
 }
@@ -239,7 +239,7 @@ impl RecordSink for IndexSink<'_> {
     fn put(&mut self, record: Record) -> anyhow::Result<()> {
         self.index.upsert(&record)?;
         self.count += 1;
-        if self.count % 100 == 0 {
+        if self.count.is_multiple_of(100) {
             (self.progress)(self.name, self.count);
         }
         Ok(())

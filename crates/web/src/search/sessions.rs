@@ -177,7 +177,7 @@ impl SearchSource for Sessions {
         Ok(records_of(store, &s, &council)
             .await?
             .into_iter()
-            .map(Update::Upsert)
+            .map(|r| Update::Upsert(Box::new(r)))
             .collect())
     }
 }
