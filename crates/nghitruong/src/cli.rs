@@ -1,5 +1,5 @@
 //! Command-line interface: `serve`, `migrate`, `seed demo`, `admin`,
-//! `audit verify`, `backup`, `print-config`, `edxml`, `petitions eval`.
+//! `audit verify`, `backup`, `search reindex`, `print-config`, `edxml`, `petitions eval`, `axis`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -75,6 +75,11 @@ enum Command {
         /// Thư mục chứa bản sao (được tạo mới; chưa được tồn tại).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Tra cứu toàn văn: lập lại chỉ mục.
+    Search {
+        #[command(subcommand)]
+        action: crate::search_cmd::SearchCommand,
     },
     /// In tệp cấu hình mẫu có chú thích.
     PrintConfig,
@@ -251,6 +256,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Audit {
             action: AuditCommand::Verify { expect },
         } => audit_verify(&open_existing(&s, true).await?, expect.as_ref()).await,
+        Command::Search { action } => {
+            let store = open_existing(&s, true).await?;
+            crate::search_cmd::run(&s, &store, action).await
+        }
         Command::Backup { out } => backup(&s, &open_existing(&s, false).await?, &out).await,
     }
 }
@@ -278,7 +287,8 @@ async fn serve(
         session_hours: s.auth.session_hours,
         ..WebConfig::default()
     };
-    let mut state = AppState::new(store.clone(), Arc::new(clock), config);
+    let search = Arc::new(crate::search_cmd::open(&s)?);
+    let mut state = AppState::new(store.clone(), Arc::new(clock), config).with_search(search);
     state.exchange = exchange.as_ref().map(|r| r.service.clone());
     let app = nghitruong_web::app(state);
 

@@ -8,4 +8,5 @@ pub mod demo;
 pub mod demo_petitions;
 pub mod edxml_cmd;
 pub mod petitions_cmd;
+pub mod search_cmd;
 pub mod settings;

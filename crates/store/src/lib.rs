@@ -13,6 +13,7 @@
 pub mod exchange;
 mod model;
 mod petitions;
+mod search;
 mod sql;
 mod supervision;
 
@@ -26,6 +27,7 @@ use time::{Date, OffsetDateTime};
 pub use exchange::ExchangeStore;
 pub use model::*;
 pub use petitions::*;
+pub use search::SearchStore;
 pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
 pub use supervision::*;
 
@@ -74,7 +76,9 @@ impl AuditContext {
 
 /// The persistence interface.
 #[async_trait]
-pub trait Store: PetitionStore + SupervisionStore + ExchangeStore + Send + Sync {
+pub trait Store:
+    PetitionStore + SupervisionStore + ExchangeStore + SearchStore + Send + Sync
+{
     /// Which backend this is.
     fn backend(&self) -> Backend;
     /// Brings the schema up to date.

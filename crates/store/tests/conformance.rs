@@ -652,6 +652,16 @@ async fn session_story(store: &SqlStore) {
         agenda.iter().map(|i| i.position).collect::<Vec<_>>(),
         [1, 2]
     );
+    // The search indexer finds an item's session from the item alone.
+    assert_eq!(store.agenda_item_session(vote_item).await.unwrap(), s1.id);
+    assert!(matches!(
+        store.agenda_item_session(i64::MAX).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.question_session(i64::MAX).await,
+        Err(StoreError::NotFound)
+    ));
 
     store
         .session_event(s1.id, SessionEvent::Convene, &ctx(None))

@@ -14,6 +14,7 @@ pub mod live;
 mod ops;
 mod pages;
 pub mod routes;
+pub mod search;
 mod statics;
 mod uploads;
 
@@ -70,6 +71,8 @@ pub struct AppState {
     pub live: Arc<live::LiveHub>,
     /// Document exchange with the national axis, when it is configured.
     pub exchange: Option<Arc<nghitruong_axis::ExchangeService>>,
+    /// The search index and its indexer; `None` if it could not be opened.
+    pub search: Option<Arc<search::SearchService>>,
 }
 
 impl AppState {
@@ -83,11 +86,28 @@ impl AppState {
             login_gate: Arc::new(auth::LoginGate::default()),
             live: Arc::new(live::LiveHub::default()),
             exchange: None,
+            search: match search::SearchService::in_memory() {
+                Ok(s) => Some(Arc::new(s)),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not create the search index");
+                    None
+                }
+            },
         }
+    }
+
+    /// Uses `search` (the index kept under the data directory) instead of
+    /// the one in memory that [`AppState::new`] starts with.
+    pub fn with_search(mut self, search: Arc<search::SearchService>) -> Self {
+        self.search = Some(search);
+        self
     }
 }
 
 /// The whole application as a router, with its middleware.
 pub fn app(state: AppState) -> axum::Router {
+    if let Some(search) = &state.search {
+        search.start(state.store.clone());
+    }
     routes::router(state)
 }

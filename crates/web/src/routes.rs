@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
-use crate::pages::{account, admin, exchange, home, organisation, petitions, sessions};
+use crate::pages::{account, admin, exchange, home, organisation, petitions, search, sessions};
 use crate::{AppState, statics};
 
 /// One route: method, path template, access.
@@ -206,6 +206,7 @@ fn table() -> Vec<Route> {
         sessions::routes(),
         petitions::routes(),
         exchange::routes(),
+        search::routes(),
     ]
     .concat()
 }

@@ -13,4 +13,5 @@ mod helpers;
 mod ops;
 mod petitions;
 mod routes;
+mod search;
 mod sessions;

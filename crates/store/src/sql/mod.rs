@@ -17,6 +17,7 @@ mod org;
 mod petitions;
 mod questions;
 mod rows;
+mod search;
 mod sitting;
 mod speaking;
 mod supervision;

@@ -6,6 +6,7 @@ pub(crate) mod exchange;
 pub(crate) mod home;
 pub(crate) mod organisation;
 pub(crate) mod petitions;
+pub(crate) mod search;
 pub(crate) mod sessions;
 
 /// The day in Vietnam (UTC+7) at an instant; council dates are local days.

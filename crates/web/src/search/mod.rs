@@ -1,0 +1,247 @@
+//! Lập chỉ mục tra cứu — keeping the search index in step with the store.
+//!
+//! Each area that stores searchable things provides a [`SearchSource`]: how
+//! to list all its records for a rebuild, and which records a stored change
+//! touched. Changes are found through the audit log: every write appends its
+//! audit record in the same transaction as the change, so following the log
+//! sees every change, from whichever code path, in commit order. The index
+//! commits the number of the last audit record it has applied together with
+//! its own data, so after a restart or a crash it resumes exactly there.
+//!
+//! The indexer runs as one task beside the server; a write handler may call
+//! [`SearchService::nudge`] so it applies the change at once rather than at
+//! its next poll.
+//!
+//! To add an area: implement [`SearchSource`] in a file of this module and
+//! list it in [`sources`].
+
+mod sessions;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use nghitruong_domain::audit::AuditRecord;
+use nghitruong_search::{Kind, Record, Scope, SearchIndex};
+use nghitruong_store::{AuditFilter, Store};
+use tokio::sync::Notify;
+
+use crate::auth::Viewer;
+
+/// What a change means for the index.
+#[derive(Debug)]
+pub enum Update {
+    /// Add or replace a record.
+    Upsert(Box<Record>),
+    /// Remove a record.
+    Delete(Kind, i64),
+}
+
+/// Where a rebuild puts records.
+pub trait RecordSink: Send {
+    /// Takes one record.
+    fn put(&mut self, record: Record) -> anyhow::Result<()>;
+}
+
+/// One area's searchable records.
+#[async_trait]
+pub trait SearchSource: Send + Sync {
+    /// What it holds, for the rebuild's progress ("Kỳ họp").
+    fn name(&self) -> &'static str;
+    /// Whether a change to this audit entity (`session`, `question`) may
+    /// touch its records.
+    fn follows(&self, entity: &str) -> bool;
+    /// Every record, for a rebuild.
+    async fn all(&self, store: &dyn Store, sink: &mut dyn RecordSink) -> anyhow::Result<()>;
+    /// What the change recorded in `change` did to its records.
+    async fn changed(&self, store: &dyn Store, change: &AuditRecord)
+    -> anyhow::Result<Vec<Update>>;
+}
+
+/// Every source. Areas add theirs here.
+pub fn sources() -> Vec<Arc<dyn SearchSource>> {
+    vec![Arc::new(sessions::Sessions)]
+}
+
+/// How often the indexer looks for changes when nobody nudges it.
+const POLL: Duration = Duration::from_millis(500);
+/// Audit records read per round.
+const BATCH: i64 = 500;
+
+/// The index and what keeps it current.
+pub struct SearchService {
+    index: Arc<SearchIndex>,
+    sources: Vec<Arc<dyn SearchSource>>,
+    wake: Notify,
+    started: AtomicBool,
+}
+
+/// The asker's scope: public records, what names them, and what their
+/// roles, in each council they hold one, and their agency may see.
+pub fn scope_of(viewer: &Viewer) -> Scope {
+    let mut scope = Scope::person(viewer.user.person_id);
+    for grant in &viewer.grants {
+        scope = scope.with_role(grant.council_id, grant.role.as_str());
+    }
+    if let Some(agency) = viewer.user.agency_body_id {
+        scope = scope.with_agency(agency);
+    }
+    scope
+}
+
+impl SearchService {
+    /// The index kept in `dir` (`<data dir>/search`).
+    pub fn open(dir: &std::path::Path) -> anyhow::Result<Self> {
+        Ok(Self::over(SearchIndex::open(dir)?))
+    }
+
+    /// An index in memory, rebuilt from the store when the indexer starts.
+    pub fn in_memory() -> anyhow::Result<Self> {
+        Ok(Self::over(SearchIndex::in_ram()?))
+    }
+
+    fn over(index: SearchIndex) -> Self {
+        Self {
+            index: Arc::new(index),
+            sources: sources(),
+            wake: Notify::new(),
+            started: AtomicBool::new(false),
+        }
+    }
+
+    /// The index, for searching.
+    pub fn index(&self) -> Arc<SearchIndex> {
+        self.index.clone()
+    }
+
+    /// Asks the indexer to look for changes now.
+    pub fn nudge(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Rebuilds the whole index from the store, calling `progress` with the
+    /// source's name and the records indexed so far. Returns the records
+    /// indexed.
+    pub async fn rebuild(
+        &self,
+        store: &dyn Store,
+        progress: &mut (dyn FnMut(&str, u64) + Send),
+    ) -> anyhow::Result<u64> {
+        // Changes after this point are replayed by the indexer; replaying
+        // one already seen gives the same records.
+        let head = head(store).await?;
+        self.index.clear()?;
+        let mut total = 0;
+        for source in &self.sources {
+            let mut sink = IndexSink {
+                index: &self.index,
+                count: 0,
+                name: source.name(),
+                progress: &mut *progress,
+            };
+            source.all(store, &mut sink).await?;
+            let count = sink.count;
+            total += count;
+            progress(source.name(), count);
+        }
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.commit_marked(&head.to_string())).await??;
+        Ok(total)
+    }
+
+    /// Starts the indexer task once; later calls do nothing.
+    pub fn start(self: &Arc<Self>, store: Arc<dyn Store>) {
+        if self.started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let me = self.clone();
+        tokio::spawn(async move { me.follow(store).await });
+    }
+
+    async fn follow(self: Arc<Self>, store: Arc<dyn Store>) {
+        let mut after = match self.index.mark() {
+            Ok(Some(mark)) => mark.parse::<i64>().ok(),
+            _ => None,
+        };
+        loop {
+            if after.is_none() {
+                match self.rebuild(&*store, &mut |_, _| {}).await {
+                    Ok(n) => {
+                        tracing::info!(records = n, "search index rebuilt");
+                        after = self
+                            .index
+                            .mark()
+                            .ok()
+                            .flatten()
+                            .and_then(|m| m.parse().ok());
+                    }
+                    Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
+                }
+            }
+            if let Some(seq) = after {
+                match self.apply_changes(&*store, seq).await {
+                    Ok(next) => after = Some(next),
+                    Err(e) => tracing::warn!(error = %e, "search index update failed; retrying"),
+                }
+            }
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+            }
+        }
+    }
+
+    /// Applies the changes recorded after audit record `after`; returns the
+    /// last record applied.
+    pub async fn apply_changes(&self, store: &dyn Store, mut after: i64) -> anyhow::Result<i64> {
+        loop {
+            let page = store.audit_after(after, BATCH).await?;
+            let Some(last) = page.last().map(|r| r.seq) else {
+                return Ok(after);
+            };
+            for record in &page {
+                for source in self.sources.iter().filter(|s| s.follows(&record.entity)) {
+                    for update in source.changed(store, record).await? {
+                        match update {
+                            Update::Upsert(r) => self.index.upsert(&r)?,
+                            Update::Delete(kind, id) => self.index.delete(kind, id),
+                        }
+                    }
+                }
+            }
+            let index = self.index.clone();
+            tokio::task::spawn_blocking(move || index.commit_marked(&last.to_string())).await??;
+            after = last;
+        }
+    }
+}
+
+/// The number of the newest audit record (0 for none).
+async fn head(store: &dyn Store) -> anyhow::Result<i64> {
+    let (newest, _) = store
+        .audit_page(&AuditFilter {
+            limit: 1,
+            ..AuditFilter::default()
+        })
+        .await?;
+    Ok(newest.first().map_or(0, |r| r.seq))
+}
+
+struct IndexSink<'a> {
+    index: &'a SearchIndex,
+    count: u64,
+    name: &'static str,
+    progress: &'a mut (dyn FnMut(&str, u64) + Send),
+}
+
+impl RecordSink for IndexSink<'_> {
+    fn put(&mut self, record: Record) -> anyhow::Result<()> {
+        self.index.upsert(&record)?;
+        self.count += 1;
+        if self.count.is_multiple_of(100) {
+            (self.progress)(self.name, self.count);
+        }
+        Ok(())
+    }
+}
