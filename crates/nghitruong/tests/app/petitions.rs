@@ -250,6 +250,29 @@ async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
         assert!(xml.contains("Quốc lộ 7"), "{path} lists the petition");
     }
 
+    // Search finds it typed without diacritics, for the office and for the
+    // agency it was sent to; the agency does not find the others.
+    let is_road = |v: &serde_json::Value| {
+        v["hits"].as_array().is_some_and(|h| {
+            h.iter()
+                .any(|h| h["kind"] == "petition" && h["id"] == target)
+        })
+    };
+    let found = crate::search::search_until(&mut office, "quoc lo 7 anh son", is_road).await;
+    assert!(is_road(&found), "{found}");
+    let mut officer = app.signed_in("coquan").await;
+    let found = crate::search::search_until(&mut officer, "quoc lo 7", is_road).await;
+    assert!(is_road(&found), "{found}");
+    // The index has caught up with the road petition, so with the
+    // BHYT one too.
+    let bhyt = officer.get("/api/tra-cuu?q=the+bhyt").await.body;
+    let office_bhyt = office.get("/api/tra-cuu?q=the+bhyt").await.body;
+    assert!(office_bhyt.contains("\"petition\""), "{office_bhyt}");
+    assert!(
+        !bhyt.contains("\"petition\""),
+        "an agency finds only what was sent to it: {bhyt}"
+    );
+
     // A deputy may read but not process.
     let mut deputy = app.signed_in("daibieu").await;
     assert_eq!(
@@ -265,7 +288,6 @@ async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
     assert_eq!(refused.status, 403);
 
     // The agency officer sees what is assigned, and only that.
-    let mut officer = app.signed_in("coquan").await;
     let mine = officer.get("/kien-nghi/duoc-giao").await;
     assert_eq!(mine.status, 200);
     assert!(mine.body.contains("Quốc lộ 7"), "{}", mine.body);

@@ -12,7 +12,7 @@ use crate::helpers::{Client, TestApp, spawn_app};
 
 /// The JSON answer to `q`, polled until `until` holds (the indexer runs
 /// beside the server) or ten seconds pass.
-async fn search_until(c: &mut Client, q: &str, until: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn search_until(c: &mut Client, q: &str, until: impl Fn(&Value) -> bool) -> Value {
     let path = format!(
         "/api/tra-cuu?{}",
         serde_urlencoded::to_string([("q", q)]).unwrap()

@@ -15,6 +15,7 @@
 //! To add an area: implement [`SearchSource`] in a file of this module and
 //! list it in [`sources`].
 
+mod petitions;
 mod sessions;
 
 use std::sync::Arc;
@@ -61,7 +62,7 @@ pub trait SearchSource: Send + Sync {
 
 /// Every source. Areas add theirs here.
 pub fn sources() -> Vec<Arc<dyn SearchSource>> {
-    vec![Arc::new(sessions::Sessions)]
+    vec![Arc::new(sessions::Sessions), Arc::new(petitions::Petitions)]
 }
 
 /// How often the indexer looks for changes when nobody nudges it.
