@@ -28,6 +28,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod dedup;
+pub mod document;
 pub mod machine;
 pub mod org;
 pub mod petition;
