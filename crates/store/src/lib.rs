@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+mod documents;
 mod model;
 mod sql;
 
@@ -20,6 +21,7 @@ use nghitruong_domain::org::{AdminUnit, Body, Council};
 use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
+pub use documents::*;
 pub use model::*;
 pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
 
@@ -68,7 +70,7 @@ impl AuditContext {
 
 /// The persistence interface.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: DocumentStore + Send + Sync {
     /// Which backend this is.
     fn backend(&self) -> Backend;
     /// Brings the schema up to date.

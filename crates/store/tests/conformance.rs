@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+#[path = "conformance/documents.rs"]
+mod documents_story;
+
 use nghitruong_domain::access::Role;
 use nghitruong_domain::audit::ChainVerifier;
 use nghitruong_domain::org::{
@@ -916,6 +919,7 @@ async fn sqlite_store_passes_the_story() {
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
     session_story(&store).await;
+    documents_story::story(&store).await;
 
     // A backup taken while the store is open is a complete database.
     let copy = dir.path().join("copy.db");
@@ -962,6 +966,7 @@ async fn postgres_store_passes_the_story() {
     let store = SqlStore::open(&options).await.unwrap();
     story(&store).await;
     session_story(&store).await;
+    documents_story::story(&store).await;
     assert!(matches!(
         store.backup_to(std::path::Path::new("/tmp/x")).await,
         Err(StoreError::Conflict(_))

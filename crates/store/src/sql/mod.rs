@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod documents;
 mod org;
 mod questions;
 mod rows;
