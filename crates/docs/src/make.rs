@@ -217,6 +217,22 @@ pub fn pdf(lines: &[&str]) -> Vec<u8> {
     out
 }
 
+/// A Word file carrying a VBA macro part, as Word saves a `.docm`.
+pub fn docm() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default();
+    for (name, body) in [
+        ("[Content_Types].xml", "<Types/>"),
+        ("word/document.xml", "<document/>"),
+        ("word/vbaProject.bin", "Attribute VB_Name"),
+    ] {
+        if zip.start_file(name, options).is_ok() {
+            let _ = zip.write_all(body.as_bytes());
+        }
+    }
+    zip.finish().map(Cursor::into_inner).unwrap_or_default()
+}
+
 /// A Word file whose body inflates to `inflated` bytes of zeros from a few
 /// kilobytes: what an upload check must refuse before reading it.
 pub fn zip_bomb(inflated: usize) -> Vec<u8> {

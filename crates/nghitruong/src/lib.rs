@@ -4,5 +4,6 @@
 
 pub mod cli;
 pub mod demo;
+pub mod demo_documents;
 pub mod edxml_cmd;
 pub mod settings;

@@ -23,6 +23,46 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Logs.
     pub log: LogSettings,
+    /// Session documents.
+    pub documents: DocumentSettings,
+}
+
+/// Limits on uploaded session documents.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentSettings {
+    /// Largest file accepted, in megabytes.
+    pub max_upload_mb: u64,
+    /// Most parts a DOCX or XLSX (a zip) may hold.
+    pub max_zip_entries: usize,
+    /// Largest unpacked size of a DOCX or XLSX, in megabytes.
+    pub max_unpacked_mb: u64,
+    /// Largest compression ratio of one part of a DOCX or XLSX.
+    pub max_ratio: u64,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        let l = nghitruong_docs::Limits::default();
+        Self {
+            max_upload_mb: l.max_bytes / (1024 * 1024),
+            max_zip_entries: l.max_zip_entries,
+            max_unpacked_mb: l.max_uncompressed / (1024 * 1024),
+            max_ratio: l.max_ratio,
+        }
+    }
+}
+
+impl DocumentSettings {
+    /// The limits the upload checks apply.
+    pub fn limits(&self) -> nghitruong_docs::Limits {
+        nghitruong_docs::Limits {
+            max_bytes: self.max_upload_mb.max(1) * 1024 * 1024,
+            max_zip_entries: self.max_zip_entries.max(1),
+            max_uncompressed: self.max_unpacked_mb.max(1) * 1024 * 1024,
+            max_ratio: self.max_ratio.max(1),
+        }
+    }
 }
 
 /// HTTP server settings.
@@ -75,6 +115,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             auth: AuthSettings::default(),
             log: LogSettings::default(),
+            documents: DocumentSettings::default(),
         }
     }
 }
@@ -124,6 +165,7 @@ impl std::fmt::Debug for Settings {
             .field("database", &self.database)
             .field("auth", &self.auth)
             .field("log", &self.log)
+            .field("documents", &self.documents)
             .finish()
     }
 }

@@ -36,6 +36,11 @@ pub struct WebConfig {
     pub throttle: ThrottlePolicy,
     /// Largest form body accepted, in bytes.
     pub max_form_bytes: usize,
+    /// Where session documents are stored (`<data dir>/documents`);
+    /// without one, uploads are refused.
+    pub documents_dir: Option<std::path::PathBuf>,
+    /// Limits on uploaded documents.
+    pub upload_limits: nghitruong_docs::Limits,
 }
 
 impl Default for WebConfig {
@@ -45,6 +50,8 @@ impl Default for WebConfig {
             session_hours: 12,
             throttle: ThrottlePolicy::default(),
             max_form_bytes: 256 * 1024,
+            documents_dir: None,
+            upload_limits: nghitruong_docs::Limits::default(),
         }
     }
 }

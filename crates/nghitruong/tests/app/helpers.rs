@@ -30,6 +30,12 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The app with its settings changed by `configure` (the document folder
+/// is always the test's own).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut WebConfig)) -> TestApp {
     let data_dir = temp_dir();
     let url = format!(
         "sqlite://{}",
@@ -53,7 +59,12 @@ pub async fn spawn_app() -> TestApp {
         .unwrap();
     let store = Arc::new(store);
     let clock = fixed_clock();
-    let state = AppState::new(store.clone(), clock.clone(), WebConfig::default());
+    let mut config = WebConfig {
+        documents_dir: Some(data_dir.path().join("documents")),
+        ..WebConfig::default()
+    };
+    configure(&mut config);
+    let state = AppState::new(store.clone(), clock.clone(), config);
     let app = nghitruong_web::app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
