@@ -545,24 +545,28 @@ struct ReceiptsPage {
     session_id: i64,
     session_title: String,
     docs: Vec<(DocRow, Vec<ReceiptRow>)>,
+    everyone: bool,
 }
 
-/// Who opened what: for the chair and the office.
+/// Who opened what. The chair and the office see every reader; anyone
+/// else sees only their own reading, so nobody learns what a colleague
+/// has or has not read.
 pub(crate) async fn receipts(
     State(state): State<AppState>,
     Signed(viewer): Signed,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    if !sees_all(&viewer) {
-        return Err(AppError::Forbidden);
-    }
+    let everyone = sees_all(&viewer);
     let s = session_here(&state, &viewer, id).await?;
     let docs = state
         .store
         .session_documents(s.id, &reader_of(&state, &viewer))
         .await?;
-    let receipts = state.store.read_receipts(s.id).await?;
+    let mut receipts = state.store.read_receipts(s.id).await?;
+    if !everyone {
+        receipts.retain(|r| r.user_id == viewer.user.id);
+    }
     let docs = docs
         .iter()
         .map(|d| {
@@ -580,10 +584,22 @@ pub(crate) async fn receipts(
         })
         .collect();
     let page = ReceiptsPage {
-        layout: Layout::signed(&state, &viewer, &csrf, "Theo dõi đọc tài liệu", "/ky-hop").await?,
+        layout: Layout::signed(
+            &state,
+            &viewer,
+            &csrf,
+            if everyone {
+                "Theo dõi đọc tài liệu"
+            } else {
+                "Tài liệu tôi đã đọc"
+            },
+            "/ky-hop",
+        )
+        .await?,
         session_id: s.id,
         session_title: session_title(s.number),
         docs,
+        everyone,
     };
     Ok(Html(page.render()?))
 }
