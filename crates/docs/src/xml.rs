@@ -35,6 +35,13 @@ pub(crate) enum Block {
     Table(Vec<Vec<Vec<Block>>>),
 }
 
+/// A cell: its paragraphs (and nested tables).
+type Cell = Vec<Block>;
+
+/// A table being read: its rows so far, the row being read, the cell
+/// being read.
+type OpenTable = (Vec<Vec<Cell>>, Vec<Cell>, Cell);
+
 /// Deepest nesting of tables accepted (a table in a cell in a table…).
 const MAX_TABLE_DEPTH: usize = 8;
 /// Most blocks read from one document.
@@ -53,7 +60,7 @@ pub(crate) fn docx_blocks(xml: &[u8]) -> anyhow::Result<Vec<Block>> {
     let mut reader = Reader::from_reader(xml);
     reader.config_mut().trim_text(false);
     // Each open table: its rows, the current row, the current cell.
-    let mut tables: Vec<(Vec<Vec<Vec<Block>>>, Vec<Vec<Block>>, Vec<Block>)> = Vec::new();
+    let mut tables: Vec<OpenTable> = Vec::new();
     let mut body: Vec<Block> = Vec::new();
     let mut para: Option<Para> = None;
     let mut in_text = false;
@@ -172,11 +179,7 @@ fn empty_para() -> Block {
     }
 }
 
-fn push(
-    tables: &mut [(Vec<Vec<Vec<Block>>>, Vec<Vec<Block>>, Vec<Block>)],
-    body: &mut Vec<Block>,
-    block: Block,
-) {
+fn push(tables: &mut [OpenTable], body: &mut Vec<Block>, block: Block) {
     match tables.last_mut() {
         Some((_, _, cell)) => cell.push(block),
         None => body.push(block),

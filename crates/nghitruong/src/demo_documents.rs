@@ -48,7 +48,10 @@ fn body(lines: &[&str]) -> Vec<Para> {
     lines
         .iter()
         .map(|l| {
-            if l.starts_with("Điều ") || l.chars().next().is_some_and(|c| "IVX".contains(c)) {
+            let roman = l
+                .split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| "IVX".contains(c)));
+            if l.starts_with("Điều ") || roman {
                 Para::heading(*l)
             } else {
                 Para::body(*l)
