@@ -268,6 +268,29 @@ async fn uploads_are_checked_by_content_and_refusals_keep_nothing() {
 }
 
 #[tokio::test]
+async fn a_file_larger_than_the_framework_default_is_taken() {
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    let line = "Bang tong hop so lieu thu chi ngan sach cac xa phuong nam 2027";
+    let lines = vec![line; 60_000];
+    let pdf = make::pdf(&lines);
+    assert!(pdf.len() > 3 * 1024 * 1024, "{} bytes", pdf.len());
+    let id = upload_doc(
+        &mut office,
+        session,
+        "Phụ lục số liệu",
+        "thuong",
+        &[("dai_bieu", "1")],
+        ("phu-luc.pdf", &pdf),
+    )
+    .await;
+    let page = office.get(&format!("/tai-lieu/{id}")).await;
+    assert!(page.body.contains("1500 trang"), "{}", page.body);
+}
+
+#[tokio::test]
 async fn the_audience_decides_who_reads_on_every_route() {
     let app = spawn_app().await;
     let session = demo_session(&app).await;

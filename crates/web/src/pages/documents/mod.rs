@@ -34,6 +34,7 @@ use crate::routes::{Route, RouteSpec, r};
 
 /// The routes of session documents.
 pub(crate) fn routes() -> Vec<Route> {
+    use axum::extract::DefaultBodyLimit;
     use axum::http::Method;
     use axum::routing::{get, post};
     use nghitruong_domain::access::Permission as P;
@@ -50,7 +51,7 @@ pub(crate) fn routes() -> Vec<Route> {
             Method::POST,
             UPLOAD_NEW,
             Perm(P::ManageDocuments),
-            post(upload::create),
+            post(upload::create).layer(DefaultBodyLimit::disable()),
         ),
         r(
             Method::GET,
@@ -86,7 +87,7 @@ pub(crate) fn routes() -> Vec<Route> {
             Method::POST,
             UPLOAD_VERSION,
             Perm(P::ManageDocuments),
-            post(upload::new_version),
+            post(upload::new_version).layer(DefaultBodyLimit::disable()),
         ),
         r(
             Method::POST,
@@ -121,7 +122,8 @@ const UPLOAD_VERSION: &str = "/tai-lieu/{id}/phien-ban";
 
 /// The body limit of a route: uploads take files up to the configured
 /// size (plus room for the form around them); everything else keeps the
-/// small form limit.
+/// small form limit. The upload routes turn off axum's own 2 MB default
+/// for multipart bodies, so this is the one limit that applies.
 pub(crate) fn body_limit(spec: &RouteSpec, config: &crate::WebConfig) -> usize {
     let is_upload = spec.method == axum::http::Method::POST
         && (spec.path == UPLOAD_NEW || spec.path == UPLOAD_VERSION);
