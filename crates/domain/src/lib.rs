@@ -29,6 +29,7 @@ pub mod calendar;
 pub mod classify;
 pub mod clock;
 pub mod dedup;
+pub mod document;
 pub mod machine;
 pub mod org;
 pub mod petition;

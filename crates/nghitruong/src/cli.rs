@@ -250,6 +250,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         } => {
             let store = open_store(&s).await?;
             seed_demo(&store, &SystemClock).await?;
+            seed_demo_documents(&store, &s, &SystemClock).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { action } => admin(&open_store(&s).await?, action).await,
@@ -280,11 +281,14 @@ async fn serve(
             s.exchange.enabled = true;
             s.exchange.local_service = true;
         }
+        seed_demo_documents(&store, &s, &clock).await?;
     }
     let exchange = crate::axis_cmd::start(&s.exchange, store.clone(), Arc::new(clock)).await?;
     let config = WebConfig {
         secure_cookies: s.auth.secure_cookies,
         session_hours: s.auth.session_hours,
+        documents_dir: Some(s.data_dir.join("documents")),
+        upload_limits: s.documents.limits(),
         ..WebConfig::default()
     };
     let search = Arc::new(crate::search_cmd::open(&s)?);
@@ -337,6 +341,21 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Adds the demo session's documents, once, under the data folder.
+async fn seed_demo_documents(
+    store: &SqlStore,
+    s: &Settings,
+    clock: &dyn Clock,
+) -> anyhow::Result<()> {
+    let ctx = AuditContext::system(clock.now());
+    let dir = s.data_dir.join("documents");
+    let added = crate::demo_documents::seed_documents(store, &dir, &ctx).await?;
+    if added > 0 {
+        println!("Đã nạp {added} tài liệu mẫu cho kỳ họp đã triệu tập.");
+    }
+    Ok(())
 }
 
 /// Seeds the demo province into an empty database; a database that already

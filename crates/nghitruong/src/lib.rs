@@ -5,6 +5,7 @@
 pub mod axis_cmd;
 pub mod cli;
 pub mod demo;
+pub mod demo_documents;
 pub mod demo_petitions;
 pub mod edxml_cmd;
 pub mod petitions_cmd;

@@ -25,6 +25,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// Document exchange with the national axis.
     pub exchange: ExchangeSettings,
+    /// Session documents.
+    pub documents: DocumentSettings,
 }
 
 /// Document exchange settings (liên thông văn bản). The defaults point at
@@ -68,6 +70,32 @@ impl Default for ExchangeSettings {
     }
 }
 
+/// Limits on uploaded session documents.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentSettings {
+    /// Largest file accepted, in megabytes.
+    pub max_upload_mb: u64,
+    /// Most parts a DOCX or XLSX (a zip) may hold.
+    pub max_zip_entries: usize,
+    /// Largest unpacked size of a DOCX or XLSX, in megabytes.
+    pub max_unpacked_mb: u64,
+    /// Largest compression ratio of one part of a DOCX or XLSX.
+    pub max_ratio: u64,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        let l = nghitruong_docs::Limits::default();
+        Self {
+            max_upload_mb: l.max_bytes / (1024 * 1024),
+            max_zip_entries: l.max_zip_entries,
+            max_unpacked_mb: l.max_uncompressed / (1024 * 1024),
+            max_ratio: l.max_ratio,
+        }
+    }
+}
+
 impl std::fmt::Debug for ExchangeSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExchangeSettings")
@@ -79,6 +107,18 @@ impl std::fmt::Debug for ExchangeSettings {
             .field("poll_seconds", &self.poll_seconds)
             .field("local_service", &self.local_service)
             .finish()
+    }
+}
+
+impl DocumentSettings {
+    /// The limits the upload checks apply.
+    pub fn limits(&self) -> nghitruong_docs::Limits {
+        nghitruong_docs::Limits {
+            max_bytes: self.max_upload_mb.max(1) * 1024 * 1024,
+            max_zip_entries: self.max_zip_entries.max(1),
+            max_uncompressed: self.max_unpacked_mb.max(1) * 1024 * 1024,
+            max_ratio: self.max_ratio.max(1),
+        }
     }
 }
 
@@ -133,6 +173,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             log: LogSettings::default(),
             exchange: ExchangeSettings::default(),
+            documents: DocumentSettings::default(),
         }
     }
 }
@@ -183,6 +224,7 @@ impl std::fmt::Debug for Settings {
             .field("auth", &self.auth)
             .field("log", &self.log)
             .field("exchange", &self.exchange)
+            .field("documents", &self.documents)
             .finish()
     }
 }

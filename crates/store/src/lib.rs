@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+mod documents;
 pub mod exchange;
 mod model;
 mod petitions;
@@ -24,6 +25,7 @@ use nghitruong_domain::org::{AdminUnit, Body, Council};
 use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
+pub use documents::*;
 pub use exchange::ExchangeStore;
 pub use model::*;
 pub use petitions::*;
@@ -77,7 +79,7 @@ impl AuditContext {
 /// The persistence interface.
 #[async_trait]
 pub trait Store:
-    PetitionStore + SupervisionStore + ExchangeStore + SearchStore + Send + Sync
+    PetitionStore + SupervisionStore + ExchangeStore + SearchStore + DocumentStore + Send + Sync
 {
     /// Which backend this is.
     fn backend(&self) -> Backend;

@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+#[path = "conformance/documents.rs"]
+mod documents_story;
+
 use nghitruong_domain::access::Role;
 use nghitruong_domain::audit::ChainVerifier;
 use nghitruong_domain::org::{
@@ -1178,6 +1181,7 @@ async fn sqlite_store_passes_the_story() {
     session_story(&store).await;
     petitions::petition_story(&store).await;
     exchange_story(&store).await;
+    documents_story::story(&store).await;
 
     // A backup taken while the store is open is a complete database.
     let copy = dir.path().join("copy.db");
@@ -1226,6 +1230,7 @@ async fn postgres_store_passes_the_story() {
     session_story(&store).await;
     petitions::petition_story(&store).await;
     exchange_story(&store).await;
+    documents_story::story(&store).await;
     assert!(matches!(
         store.backup_to(std::path::Path::new("/tmp/x")).await,
         Err(StoreError::Conflict(_))

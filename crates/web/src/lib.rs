@@ -40,6 +40,21 @@ pub struct WebConfig {
     pub max_form_bytes: usize,
     /// Largest upload accepted (a signed PDF to exchange), in bytes.
     pub max_upload_bytes: usize,
+    /// Where session documents are stored (`<data dir>/documents`);
+    /// without one, uploads are refused.
+    pub documents_dir: Option<std::path::PathBuf>,
+    /// Limits on uploaded documents.
+    pub upload_limits: nghitruong_docs::Limits,
+}
+
+impl WebConfig {
+    /// The largest body any upload route accepts.
+    pub fn largest_upload(&self) -> usize {
+        let documents = usize::try_from(self.upload_limits.max_bytes).unwrap_or(usize::MAX);
+        self.max_upload_bytes
+            .max(documents.saturating_add(64 * 1024))
+            .max(self.max_form_bytes)
+    }
 }
 
 impl Default for WebConfig {
@@ -50,6 +65,8 @@ impl Default for WebConfig {
             throttle: ThrottlePolicy::default(),
             max_form_bytes: 256 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
+            documents_dir: None,
+            upload_limits: nghitruong_docs::Limits::default(),
         }
     }
 }

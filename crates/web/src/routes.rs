@@ -9,7 +9,9 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
 use nghitruong_domain::access::Permission as P;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate as _};
+use tower_http::compression::{CompressionLayer, DefaultPredicate};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -17,7 +19,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
-use crate::pages::{account, admin, exchange, home, organisation, petitions, search, sessions};
+use crate::pages::{
+    account, admin, documents, exchange, home, organisation, petitions, search, sessions,
+};
 use crate::{AppState, statics};
 
 /// One route: method, path template, access.
@@ -207,6 +211,7 @@ fn table() -> Vec<Route> {
         petitions::routes(),
         exchange::routes(),
         search::routes(),
+        documents::routes(),
     ]
     .concat()
 }
@@ -220,7 +225,13 @@ pub fn specs() -> Vec<RouteSpec> {
 pub fn router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for (spec, handler) in table() {
-        let guarded = handler.route_layer(from_fn_with_state(spec.access, auth::require));
+        // Each route has its own body limit: uploads take files, the rest
+        // small forms (the CSRF check reads form bodies within the same
+        // small limit before any route runs).
+        let limit = body_limit(&spec, &state.config);
+        let guarded = handler
+            .route_layer(from_fn_with_state(spec.access, auth::require))
+            .route_layer(RequestBodyLimitLayer::new(limit));
         router = router.route(spec.path, guarded);
     }
     let request_id = HeaderName::from_static("x-request-id");
@@ -228,14 +239,19 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), auth::csrf))
         .layer(from_fn_with_state(state.clone(), auth::load_viewer))
-        .layer(from_fn_with_state(state.clone(), crate::uploads::limit_body))
         .layer(from_fn(ops::render_errors))
         .layer(from_fn_with_state(state.metrics.clone(), ops::track))
         .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_default(header::REFERRER_POLICY, "same-origin"))
         .layer(header_default(header::CACHE_CONTROL, "no-store"))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(
+            // Documents and packets are compressed already.
+            DefaultPredicate::new()
+                .and(NotForContentType::const_new("application/pdf"))
+                .and(NotForContentType::const_new("application/zip"))
+                .and(NotForContentType::const_new("application/vnd.openxmlformats")),
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -248,6 +264,20 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
         .layer(from_fn(ops::strip_client_request_id))
         .with_state(state)
+}
+
+/// The body limit of a route: session documents take files up to their
+/// configured size, the document exchange and the petition import take
+/// theirs (each handler answers in Vietnamese within it), everything else
+/// keeps the small form limit.
+fn body_limit(spec: &RouteSpec, config: &crate::WebConfig) -> usize {
+    let takes_file = spec.method == Method::POST
+        && (spec.path.starts_with("/van-ban-di") || spec.path == "/kien-nghi/dot/{id}/nhap");
+    if takes_file {
+        config.max_upload_bytes.max(config.max_form_bytes)
+    } else {
+        documents::body_limit(spec, config)
+    }
 }
 
 /// A header set on every response that has not set it itself.

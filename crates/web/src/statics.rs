@@ -26,6 +26,22 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../static/htmx.min.js"),
     ),
+    (
+        "docview.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/docview.js"),
+    ),
+    // pdf.js 5.6.205 (npm `pdfjs-dist`, Apache-2.0; see static/pdfjs/).
+    (
+        "pdf.min.mjs",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/pdfjs/pdf.min.mjs"),
+    ),
+    (
+        "pdf.worker.min.mjs",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/pdfjs/pdf.worker.min.mjs"),
+    ),
 ];
 
 fn hashes() -> &'static Vec<String> {

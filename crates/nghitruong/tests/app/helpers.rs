@@ -30,12 +30,26 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(|_, _| {}).await
+    spawn_app_full(|_| {}, |_, _| {}).await
 }
 
 /// Spawns the app after `configure` has adjusted its state (e.g. to plug
 /// in the document exchange).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut AppState, &Arc<SqlStore>)) -> TestApp {
+    spawn_app_full(|_| {}, configure).await
+}
+
+/// The app with its settings changed by `configure` (the document folder
+/// is always the test's own).
+pub async fn spawn_app_with_config(configure: impl FnOnce(&mut WebConfig)) -> TestApp {
+    spawn_app_full(configure, |_, _| {}).await
+}
+
+/// The app with its settings and then its state adjusted.
+pub async fn spawn_app_full(
+    settings: impl FnOnce(&mut WebConfig),
+    configure: impl FnOnce(&mut AppState, &Arc<SqlStore>),
+) -> TestApp {
     let data_dir = temp_dir();
     let url = format!(
         "sqlite://{}",
@@ -59,7 +73,12 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut AppState, &Arc<SqlStore>
         .unwrap();
     let store = Arc::new(store);
     let clock = fixed_clock();
-    let mut state = AppState::new(store.clone(), clock.clone(), WebConfig::default());
+    let mut config = WebConfig {
+        documents_dir: Some(data_dir.path().join("documents")),
+        ..WebConfig::default()
+    };
+    settings(&mut config);
+    let mut state = AppState::new(store.clone(), clock.clone(), config);
     configure(&mut state, &store);
     let app = nghitruong_web::app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -6,6 +6,7 @@
 
 mod audit;
 mod auth;
+mod documents;
 mod durability;
 mod exchange;
 mod hardening;

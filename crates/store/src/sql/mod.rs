@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod documents;
 mod exchange;
 mod org;
 mod petitions;

@@ -253,7 +253,7 @@ async fn check_token(
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
         // A file upload carries its token as a multipart field.
-        return crate::uploads::check_multipart_token(req, config.max_upload_bytes, |sent| {
+        return crate::uploads::check_multipart_token(req, config.largest_upload(), |sent| {
             same(sent, expected)
         })
         .await;

@@ -1,0 +1,397 @@
+//! Deciding what an uploaded file is from its bytes, and taking its text.
+
+use std::io::{Cursor, Read};
+
+use nghitruong_domain::document::FileFormat;
+
+/// Limits applied to every upload; the settings file can change them.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// Most entries a DOCX or XLSX zip may hold.
+    pub max_zip_entries: usize,
+    /// Largest total uncompressed size of a DOCX or XLSX, in bytes.
+    pub max_uncompressed: u64,
+    /// Largest ratio of uncompressed to compressed size of one entry.
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 50 * 1024 * 1024,
+            max_zip_entries: 2_000,
+            max_uncompressed: 200 * 1024 * 1024,
+            max_ratio: 100,
+        }
+    }
+}
+
+/// Why a file was refused, in words for the person who sent it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// Empty file.
+    #[error("Tệp rỗng, không có nội dung.")]
+    Empty,
+    /// Over the size limit.
+    #[error("Tệp lớn hơn giới hạn cho phép ({limit_mb} MB).")]
+    TooLarge {
+        /// The limit in megabytes.
+        limit_mb: u64,
+    },
+    /// Not PDF, DOCX or XLSX by content.
+    #[error("Tệp không phải PDF, DOCX hay XLSX (đã kiểm tra nội dung, không dựa vào tên tệp).")]
+    UnknownType,
+    /// Claims to be a PDF but does not parse as one.
+    #[error("Tệp PDF bị hỏng hoặc không đọc được.")]
+    BadPdf,
+    /// A PDF that needs a password.
+    #[error("Tệp PDF có mật khẩu; vui lòng gửi bản không đặt mật khẩu.")]
+    EncryptedPdf,
+    /// A zip that cannot be read.
+    #[error("Tệp Word/Excel bị hỏng hoặc không đọc được.")]
+    BadZip,
+    /// Too many entries, too big unpacked, or compressed too tightly.
+    #[error(
+        "Tệp Word/Excel có cấu trúc bất thường (quá nhiều thành phần hoặc dung lượng giải nén quá lớn); hệ thống từ chối để an toàn."
+    )]
+    ZipBomb,
+    /// Macros, embedded HTML or ActiveX.
+    #[error(
+        "Tệp chứa macro, mã kịch bản hoặc thành phần nhúng; vui lòng lưu lại dưới dạng .docx/.xlsx thông thường."
+    )]
+    ActiveContent,
+    /// A zip without the parts a Word or Excel file must have.
+    #[error("Tệp nén không phải văn bản Word hay bảng tính Excel hợp lệ.")]
+    MissingParts,
+}
+
+/// What an accepted file is.
+#[derive(Clone, Debug)]
+pub struct Inspected {
+    /// Its format, from its content.
+    pub format: FileFormat,
+    /// Its text, for search (may be empty for a scanned PDF).
+    pub text: String,
+    /// Pages of a PDF; sheets of a workbook; 0 for a Word file.
+    pub pages: u32,
+}
+
+/// Checks `bytes` against `limits` and reads its text. CPU-bound: call it
+/// from a blocking task.
+pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<Inspected, Rejection> {
+    if bytes.is_empty() {
+        return Err(Rejection::Empty);
+    }
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(Rejection::TooLarge {
+            limit_mb: limits.max_bytes.div_ceil(1024 * 1024),
+        });
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return pdf(bytes);
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return office(bytes, limits);
+    }
+    Err(Rejection::UnknownType)
+}
+
+/// Decompressed content allowed per PDF page when reading its text.
+const PDF_PAGE_LIMIT: usize = 16 * 1024 * 1024;
+
+fn pdf(bytes: &[u8]) -> Result<Inspected, Rejection> {
+    let doc = lopdf::Document::load_mem(bytes).map_err(|_| Rejection::BadPdf)?;
+    if doc.is_encrypted() {
+        return Err(Rejection::EncryptedPdf);
+    }
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    if pages.is_empty() {
+        return Err(Rejection::BadPdf);
+    }
+    // A page whose text cannot be read (an image, an odd font) leaves a
+    // gap in the search text; the file itself is still good.
+    let mut text = String::new();
+    for page in &pages {
+        if let Ok(t) = doc.extract_text_with_limit(&[*page], PDF_PAGE_LIMIT) {
+            text.push_str(t.trim_end());
+            text.push('\n');
+        }
+    }
+    Ok(Inspected {
+        format: FileFormat::Pdf,
+        text: crate::xml::tidy(&text),
+        pages: u32::try_from(pages.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// Opens an Office zip with its limits checked, entry by entry, before any
+/// part is read. Declared sizes can lie, so [`read_part`] also stops at the
+/// limit while it inflates.
+pub(crate) fn open_zip<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<zip::ZipArchive<Cursor<&'a [u8]>>, Rejection> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Rejection::BadZip)?;
+    if zip.len() > limits.max_zip_entries {
+        return Err(Rejection::ZipBomb);
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|_| Rejection::BadZip)?;
+        if entry.encrypted() {
+            return Err(Rejection::BadZip);
+        }
+        let size = entry.size();
+        let packed = entry.compressed_size().max(1);
+        if size / packed > limits.max_ratio && size > 64 * 1024 {
+            return Err(Rejection::ZipBomb);
+        }
+        total = total.saturating_add(size);
+        if total > limits.max_uncompressed {
+            return Err(Rejection::ZipBomb);
+        }
+        let name = entry
+            .name()
+            .map_err(|_| Rejection::BadZip)?
+            .to_ascii_lowercase();
+        if is_active(&name) {
+            return Err(Rejection::ActiveContent);
+        }
+    }
+    Ok(zip)
+}
+
+/// Parts that carry code or foreign markup: VBA macros, ActiveX controls,
+/// and altChunk imports of HTML or MHT that Word renders as a web page.
+fn is_active(name: &str) -> bool {
+    name.ends_with(".bin") && name.contains("vba")
+        || name.contains("activex/")
+        || [".html", ".htm", ".mht", ".mhtml", ".js", ".xhtml"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
+/// Reads one part, stopping at `limit` bytes however small its header says
+/// it is.
+pub(crate) fn read_part(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    limit: u64,
+) -> Result<Option<Vec<u8>>, Rejection> {
+    let entry = match zip.by_name(name) {
+        Ok(e) => e,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(_) => return Err(Rejection::BadZip),
+    };
+    let mut out = Vec::new();
+    entry
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| Rejection::BadZip)?;
+    if out.len() as u64 > limit {
+        return Err(Rejection::ZipBomb);
+    }
+    Ok(Some(out))
+}
+
+fn office(bytes: &[u8], limits: &Limits) -> Result<Inspected, Rejection> {
+    let mut zip = open_zip(bytes, limits)?;
+    let types = read_part(&mut zip, "[Content_Types].xml", limits.max_uncompressed)?
+        .ok_or(Rejection::MissingParts)?;
+    let types = String::from_utf8_lossy(&types).to_ascii_lowercase();
+    if types.contains("macroenabled") || types.contains("vbaproject") {
+        return Err(Rejection::ActiveContent);
+    }
+    if let Some(document) = read_part(&mut zip, "word/document.xml", limits.max_uncompressed)? {
+        let text = crate::xml::docx_text(&document).map_err(|_| Rejection::BadZip)?;
+        return Ok(Inspected {
+            format: FileFormat::Docx,
+            text,
+            pages: 0,
+        });
+    }
+    if zip.by_name("xl/workbook.xml").is_ok() {
+        let (text, sheets) = xlsx_text(bytes)?;
+        return Ok(Inspected {
+            format: FileFormat::Xlsx,
+            text,
+            pages: sheets,
+        });
+    }
+    Err(Rejection::MissingParts)
+}
+
+/// Most cells read from a workbook for search and for its HTML view.
+pub(crate) const MAX_CELLS: usize = 200_000;
+
+fn xlsx_text(bytes: &[u8]) -> Result<(String, u32), Rejection> {
+    use calamine::Reader as _;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| Rejection::BadZip)?;
+    let names = book.sheet_names();
+    let mut text = String::new();
+    let mut cells = 0usize;
+    for name in &names {
+        let Ok(range) = book.worksheet_range(name) else {
+            continue;
+        };
+        text.push_str(name);
+        text.push('\n');
+        for row in range.rows() {
+            let line: Vec<String> = row
+                .iter()
+                .filter(|c| **c != calamine::Data::Empty)
+                .map(ToString::to_string)
+                .collect();
+            cells += row.len();
+            if !line.is_empty() {
+                text.push_str(&line.join("\t"));
+                text.push('\n');
+            }
+            if cells > MAX_CELLS {
+                break;
+            }
+        }
+    }
+    Ok((
+        crate::xml::tidy(&text),
+        u32::try_from(names.len()).unwrap_or(u32::MAX),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::make::{self, Para};
+
+    fn limits() -> Limits {
+        Limits::default()
+    }
+
+    #[test]
+    fn a_pdf_is_known_by_its_bytes_and_gives_its_text() {
+        let bytes = make::pdf(&["To trinh so 12/TTr-UBND", "ve du toan ngan sach"]);
+        let found = inspect(&bytes, &limits()).unwrap();
+        assert_eq!(found.format, FileFormat::Pdf);
+        assert_eq!(found.pages, 1);
+        assert!(
+            found.text.contains("To trinh so 12/TTr-UBND"),
+            "{}",
+            found.text
+        );
+    }
+
+    #[test]
+    fn word_and_excel_files_give_their_text_in_nfc() {
+        let decomposed = "Nghi\u{323} quyê\u{301}t";
+        let bytes = make::docx(&[Para::title("TỜ TRÌNH"), Para::body(decomposed)]);
+        let found = inspect(&bytes, &limits()).unwrap();
+        assert_eq!(found.format, FileFormat::Docx);
+        assert_eq!(found.text, "TỜ TRÌNH\nNghị quyết");
+
+        let rows = vec![vec!["Xã".to_owned(), "Số kiến nghị".to_owned()]];
+        let found = inspect(&make::xlsx("Tổng hợp", &rows), &limits()).unwrap();
+        assert_eq!(found.format, FileFormat::Xlsx);
+        assert!(found.text.contains("Xã\tSố kiến nghị"), "{}", found.text);
+    }
+
+    #[test]
+    fn a_renamed_or_damaged_file_is_refused() {
+        assert_eq!(
+            inspect(b"MZ\x90\x00 not a pdf at all", &limits()).unwrap_err(),
+            Rejection::UnknownType
+        );
+        assert_eq!(inspect(b"", &limits()).unwrap_err(), Rejection::Empty);
+        assert_eq!(
+            inspect(b"%PDF-1.7\n garbage", &limits()).unwrap_err(),
+            Rejection::BadPdf
+        );
+        assert_eq!(
+            inspect(b"PK\x03\x04 truncated", &limits()).unwrap_err(),
+            Rejection::BadZip
+        );
+        let plain_zip = make::xlsx("a", &[]);
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("readme.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        let other = zip.finish().unwrap().into_inner();
+        assert_eq!(
+            inspect(&other, &limits()).unwrap_err(),
+            Rejection::MissingParts
+        );
+        assert!(inspect(&plain_zip, &limits()).is_ok());
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_inflated() {
+        let bomb = make::zip_bomb(300 * 1024 * 1024);
+        assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
+        assert_eq!(inspect(&bomb, &limits()).unwrap_err(), Rejection::ZipBomb);
+        let tight = Limits {
+            max_zip_entries: 2,
+            ..limits()
+        };
+        let docx = make::docx(&[Para::body("x")]);
+        assert_eq!(inspect(&docx, &tight).unwrap_err(), Rejection::ZipBomb);
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused() {
+        let small = Limits {
+            max_bytes: 10,
+            ..limits()
+        };
+        assert_eq!(
+            inspect(&make::pdf(&["x"]), &small).unwrap_err(),
+            Rejection::TooLarge { limit_mb: 1 }
+        );
+    }
+
+    #[test]
+    fn macros_and_embedded_pages_are_refused() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default();
+        zip.start_file("[Content_Types].xml", o).unwrap();
+        zip.start_file("word/document.xml", o).unwrap();
+        zip.start_file("word/vbaProject.bin", o).unwrap();
+        let docm = zip.finish().unwrap().into_inner();
+        assert_eq!(
+            inspect(&docm, &limits()).unwrap_err(),
+            Rejection::ActiveContent
+        );
+    }
+
+    #[test]
+    fn script_typed_into_a_word_file_is_shown_as_text() {
+        let bytes = make::docx(&[Para::body("<script>alert(1)</script> & <b>")]);
+        let html = crate::docx_html(&bytes, &limits()).unwrap();
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;"));
+        let found = inspect(&bytes, &limits()).unwrap();
+        assert!(
+            found.text.contains("<script>"),
+            "search keeps the words as typed"
+        );
+    }
+
+    #[test]
+    fn word_structure_becomes_a_few_known_tags() {
+        let bytes = make::docx(&[
+            Para::title("DỰ THẢO"),
+            Para::heading("Điều 1. Phạm vi"),
+            Para::body("Nội dung"),
+        ]);
+        let html = crate::docx_html(&bytes, &limits()).unwrap();
+        assert_eq!(
+            html,
+            "<p class=\"giua\"><strong>DỰ THẢO</strong></p>\n\
+             <h3><strong>Điều 1. Phạm vi</strong></h3>\n\
+             <p>Nội dung</p>\n"
+        );
+        let rows = vec![vec!["<i>".to_owned(), "2".to_owned()]];
+        let html = crate::xlsx_html(&make::xlsx("S", &rows), &limits()).unwrap();
+        assert!(html.contains("<td>&lt;i&gt;</td><td>2</td>"), "{html}");
+    }
+}

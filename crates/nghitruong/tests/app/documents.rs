@@ -1,0 +1,588 @@
+//! Session documents over HTTP: uploads checked by content, approval and
+//! publication, the audience enforced on every route, confidential
+//! documents that cannot be downloaded, notes, read receipts, the packet
+//! and the demo documents.
+
+use nghitruong_docs::make::{self, Para};
+use nghitruong_store::{AuditContext, CouncilFilter, DocumentReader, DocumentStore as _, Store};
+use nghitruong_testkit::T0;
+
+use crate::helpers::{Client, Reply, TestApp, spawn_app, spawn_app_with_config};
+
+async fn demo_session(app: &TestApp) -> i64 {
+    let (found, _) = app
+        .store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    app.store
+        .council_sessions(found[0].council.id)
+        .await
+        .unwrap()[0]
+        .id
+}
+
+/// A multipart body, written out as a browser would send it.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----nghitruong-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    c: &mut Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Reply {
+    let (content_type, body) = multipart(fields, file);
+    let r = c
+        .http
+        .post(format!("{}{path}", c.base))
+        .header("content-type", content_type)
+        .header("x-csrf-token", c.csrf.clone())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    Reply {
+        status: r.status().as_u16(),
+        location: r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: r.text().await.unwrap_or_default(),
+    }
+}
+
+/// Uploads a document for all deputies (or `extra` audience) and returns its id.
+async fn upload_doc(
+    office: &mut Client,
+    session: i64,
+    title: &str,
+    classification: &str,
+    audience: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> i64 {
+    let mut fields = vec![
+        ("title", title),
+        ("kind", "to_trinh"),
+        ("item", "0"),
+        ("classification", classification),
+    ];
+    fields.extend_from_slice(audience);
+    let reply = upload(
+        office,
+        &format!("/ky-hop/{session}/tai-lieu"),
+        &fields,
+        Some(file),
+    )
+    .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let location = reply.location.unwrap();
+    location
+        .strip_prefix("/tai-lieu/")
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn publish(app: &TestApp, office: &mut Client, id: i64) {
+    let mut chair = app.signed_in("chutich").await;
+    office.get(&format!("/tai-lieu/{id}")).await;
+    let submit = office
+        .post(
+            &format!("/tai-lieu/{id}/trang-thai"),
+            &[("event", "trinh_duyet")],
+        )
+        .await;
+    assert_eq!(submit.status, 303, "{}", submit.body);
+    chair.get(&format!("/tai-lieu/{id}")).await;
+    let approve = chair
+        .post(&format!("/tai-lieu/{id}/duyet"), &[("event", "duyet")])
+        .await;
+    assert_eq!(approve.status, 303, "{}", approve.body);
+    let publish = office
+        .post(
+            &format!("/tai-lieu/{id}/trang-thai"),
+            &[("event", "phat_hanh")],
+        )
+        .await;
+    assert_eq!(publish.status, 303, "{}", publish.body);
+}
+
+fn stored_files(app: &TestApp) -> usize {
+    let dir = app.data_dir.path().join("documents");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name() != "tmp")
+        .map(|e| std::fs::read_dir(e.path()).map_or(0, Iterator::count))
+        .sum::<usize>()
+        + std::fs::read_dir(dir.join("tmp")).map_or(0, Iterator::count)
+}
+
+#[tokio::test]
+async fn uploads_are_checked_by_content_and_refusals_keep_nothing() {
+    let app = spawn_app_with_config(|c| c.upload_limits.max_bytes = 1024 * 1024).await;
+    let session = demo_session(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    let path = format!("/ky-hop/{session}/tai-lieu");
+    let fields = [
+        ("title", "Tờ trình thử"),
+        ("kind", "to_trinh"),
+        ("item", "0"),
+        ("classification", "thuong"),
+        ("dai_bieu", "1"),
+    ];
+
+    // A program renamed to .pdf.
+    let fake = upload(
+        &mut office,
+        &path,
+        &fields,
+        Some(("to-trinh.pdf", b"MZ\x90\x00\x03 this is not a pdf")),
+    )
+    .await;
+    assert_eq!(fake.status, 400);
+    assert!(
+        fake.body.contains("không phải PDF, DOCX hay XLSX"),
+        "{}",
+        fake.body
+    );
+
+    // A Word file that inflates to 300 MB.
+    let bomb = make::zip_bomb(300 * 1024 * 1024);
+    let reply = upload(&mut office, &path, &fields, Some(("bao-cao.docx", &bomb))).await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.body.contains("cấu trúc bất thường"), "{}", reply.body);
+
+    // Over the limit, by a little (caught while streaming) and by a lot
+    // (caught from the declared length before reading).
+    let mut big = make::pdf(&["x"]);
+    big.resize(1024 * 1024 + 10, b' ');
+    let reply = upload(&mut office, &path, &fields, Some(("lon.pdf", &big))).await;
+    assert_eq!(reply.status, 400);
+    assert!(
+        reply.body.contains("lớn hơn giới hạn cho phép (1 MB)"),
+        "{}",
+        reply.body
+    );
+    big.resize(3 * 1024 * 1024, b' ');
+    let reply = upload(&mut office, &path, &fields, Some(("lon.pdf", &big))).await;
+    assert_eq!(reply.status, 413, "{}", reply.body);
+
+    assert_eq!(stored_files(&app), 0, "no refused file stays on disk");
+    let office_reader = DocumentReader {
+        user_id: 0,
+        sees_all: true,
+        is_deputy: false,
+        is_guest: false,
+        day: T0.date(),
+    };
+    assert!(
+        app.store
+            .session_documents(session, &office_reader)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A good PDF, named as anything.
+    let pdf = make::pdf(&["To trinh ve du toan ngan sach nam 2027"]);
+    let id = upload_doc(
+        &mut office,
+        session,
+        "Tờ trình dự toán",
+        "thuong",
+        &[("dai_bieu", "1")],
+        ("tai-lieu.bin", &pdf),
+    )
+    .await;
+    let page = office.get(&format!("/tai-lieu/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("tai-lieu.pdf"),
+        "the name takes the content's extension"
+    );
+    assert!(page.body.contains("data-pdf=\"/tai-lieu/"), "{}", page.body);
+    let found = office
+        .get(&format!("/ky-hop/{session}/tai-lieu?q=ngan+sach"))
+        .await;
+    assert!(
+        found.body.contains("Tờ trình dự toán"),
+        "the text is searchable"
+    );
+
+    // A Word file with script typed into it shows the script as text.
+    let docx = make::docx(&[Para::body("<script>alert('x')</script> Điều 1")]);
+    let id = upload_doc(
+        &mut office,
+        session,
+        "Dự thảo có mã",
+        "thuong",
+        &[("dai_bieu", "1")],
+        ("du-thao.docx", &docx),
+    )
+    .await;
+    let page = office.get(&format!("/tai-lieu/{id}")).await;
+    assert!(!page.body.contains("<script>alert"), "{}", page.body);
+    assert!(page.body.contains("&lt;script&gt;alert("), "{}", page.body);
+
+    // A macro-enabled Word file is refused.
+    let reply = upload(
+        &mut office,
+        &path,
+        &fields,
+        Some(("macro.docx", &make::docm())),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.body.contains("macro"), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn a_file_larger_than_the_framework_default_is_taken() {
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    let line = "Bang tong hop so lieu thu chi ngan sach cac xa phuong nam 2027";
+    let lines = vec![line; 60_000];
+    let pdf = make::pdf(&lines);
+    assert!(pdf.len() > 3 * 1024 * 1024, "{} bytes", pdf.len());
+    let id = upload_doc(
+        &mut office,
+        session,
+        "Phụ lục số liệu",
+        "thuong",
+        &[("dai_bieu", "1")],
+        ("phu-luc.pdf", &pdf),
+    )
+    .await;
+    let page = office.get(&format!("/tai-lieu/{id}")).await;
+    assert!(page.body.contains("1500 trang"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn the_audience_decides_who_reads_on_every_route() {
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    let pdf = make::pdf(&["Bao cao rieng"]);
+    let id = upload_doc(
+        &mut office,
+        session,
+        "Báo cáo gửi riêng",
+        "thuong",
+        &[("ca_nhan", "daibieu2")],
+        ("rieng.pdf", &pdf),
+    )
+    .await;
+
+    // Before publication no deputy sees it, not even the named one.
+    let mut named = app.signed_in("daibieu2").await;
+    let mut other = app.signed_in("daibieu").await;
+    assert_eq!(named.get(&format!("/tai-lieu/{id}")).await.status, 404);
+    let refused = named
+        .post(
+            &format!("/tai-lieu/{id}/trang-thai"),
+            &[("event", "trinh_duyet")],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "a deputy cannot submit");
+    publish(&app, &mut office, id).await;
+
+    assert_eq!(named.get(&format!("/tai-lieu/{id}")).await.status, 200);
+    let list = named.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    assert!(list.body.contains("Báo cáo gửi riêng"));
+    for path in [
+        format!("/tai-lieu/{id}"),
+        format!("/tai-lieu/{id}/tep"),
+        format!("/tai-lieu/{id}/tai-ve"),
+    ] {
+        assert_eq!(other.get(&path).await.status, 404, "{path}");
+    }
+    let list = other.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    assert!(!list.body.contains("Báo cáo gửi riêng"));
+    let search = other
+        .get(&format!("/ky-hop/{session}/tai-lieu?q=rieng"))
+        .await;
+    assert!(!search.body.contains("Báo cáo gửi riêng"));
+    let note = other
+        .post(&format!("/tai-lieu/{id}/ghi-chu"), &[("note", "x")])
+        .await;
+    assert_eq!(note.status, 404);
+
+    // Widening the audience lets the others in.
+    office.get(&format!("/tai-lieu/{id}")).await;
+    let widened = office
+        .post(
+            &format!("/tai-lieu/{id}/doi-tuong"),
+            &[("dai_bieu", "1"), ("ca_nhan", "")],
+        )
+        .await;
+    assert_eq!(widened.status, 303, "{}", widened.body);
+    assert_eq!(other.get(&format!("/tai-lieu/{id}")).await.status, 200);
+    let download = other.get(&format!("/tai-lieu/{id}/tai-ve")).await;
+    assert_eq!(download.status, 200);
+    assert!(download.body.starts_with("%PDF-"));
+}
+
+#[tokio::test]
+async fn a_confidential_document_is_shown_watermarked_and_never_handed_out() {
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    let pdf = make::pdf(&["Phuong an gia dat chi tiet"]);
+    let id = upload_doc(
+        &mut office,
+        session,
+        "Phương án giá đất",
+        "mat",
+        &[("dai_bieu", "1")],
+        ("mat.pdf", &pdf),
+    )
+    .await;
+    publish(&app, &mut office, id).await;
+
+    let mut deputy = app.signed_in("daibieu").await;
+    let page = deputy.get(&format!("/tai-lieu/{id}")).await;
+    assert_eq!(page.status, 200);
+    let me = app
+        .store
+        .user_credentials("daibieu")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .display_name;
+    assert!(page.body.contains("data-testid=\"watermark\""));
+    assert!(
+        page.body.contains(&format!("{me} · ")),
+        "the watermark names the reader"
+    );
+    assert!(!page.body.contains("/tai-ve"), "no download link");
+    assert_eq!(
+        deputy.get(&format!("/tai-lieu/{id}/tai-ve")).await.status,
+        404,
+        "no download route serves it"
+    );
+    assert_eq!(
+        deputy.get(&format!("/tai-lieu/{id}/tep")).await.status,
+        404,
+        "the viewer's address needs this view's ticket"
+    );
+
+    // The ticket of this page view works once, for this reader.
+    let marker = "data-pdf=\"";
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let src = page.body[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#x3d;", "=");
+    let mut other = app.signed_in("daibieu2").await;
+    assert_eq!(other.get(&src).await.status, 404, "another reader's ticket");
+    let page = deputy.get(&format!("/tai-lieu/{id}")).await;
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let src = page.body[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#x3d;", "=");
+    let r = deputy
+        .http
+        .get(format!("{}{src}", deputy.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    assert_eq!(deputy.get(&src).await.status, 404, "a ticket works once");
+
+    // The packet lists it but does not carry it.
+    let packet = deputy
+        .http
+        .get(format!("{}/ky-hop/{session}/goi-tai-lieu", deputy.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(packet.status().as_u16(), 200);
+    let bytes = packet.bytes().await.unwrap();
+    let names = zip_names(&bytes);
+    assert!(names.contains(&"00-muc-luc.html".to_owned()), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("Phương án")), "{names:?}");
+}
+
+/// File names in a zip.
+fn zip_names(bytes: &[u8]) -> Vec<String> {
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    zip.file_names().map(|n| n.unwrap().into_owned()).collect()
+}
+
+#[tokio::test]
+async fn notes_stay_private_and_the_chair_sees_who_read() {
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    let docx = make::docx(&[Para::title("TỜ TRÌNH"), Para::body("Nội dung tờ trình")]);
+    let id = upload_doc(
+        &mut office,
+        session,
+        "Tờ trình về giá đất",
+        "thuong",
+        &[("dai_bieu", "1")],
+        ("to-trinh.docx", &docx),
+    )
+    .await;
+    publish(&app, &mut office, id).await;
+
+    let mut deputy = app.signed_in("daibieu").await;
+    let page = deputy.get(&format!("/tai-lieu/{id}")).await;
+    assert!(
+        page.body.contains("<strong>TỜ TRÌNH</strong>"),
+        "{}",
+        page.body
+    );
+    let saved = deputy
+        .post(
+            &format!("/tai-lieu/{id}/ghi-chu"),
+            &[("note", "Hỏi lại hệ số điều chỉnh\nở vùng 14")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let page = deputy.get(&format!("/tai-lieu/{id}")).await;
+    assert!(page.body.contains("Hỏi lại hệ số điều chỉnh\nở vùng 14"));
+    let mut other = app.signed_in("daibieu2").await;
+    assert!(
+        !other
+            .get(&format!("/tai-lieu/{id}"))
+            .await
+            .body
+            .contains("Hỏi lại")
+    );
+
+    let mut chair = app.signed_in("chutich").await;
+    let receipts = chair
+        .get(&format!("/ky-hop/{session}/tai-lieu/da-doc"))
+        .await;
+    assert_eq!(receipts.status, 200);
+    for user in ["daibieu", "daibieu2"] {
+        let name = app
+            .store
+            .user_credentials(user)
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .display_name;
+        assert!(receipts.body.contains(&name), "{}", receipts.body);
+    }
+    let mine = deputy
+        .get(&format!("/ky-hop/{session}/tai-lieu/da-doc"))
+        .await;
+    assert_eq!(mine.status, 200);
+    let other_name = app
+        .store
+        .user_credentials("daibieu2")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .display_name;
+    assert!(
+        !mine.body.contains(&other_name),
+        "a deputy sees only their own reading"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_session_has_published_documents_to_read() {
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let dir = app.data_dir.path().join("documents");
+    let ctx = AuditContext::system(T0);
+    let added = nghitruong::demo_documents::seed_documents(&*app.store, &dir, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(added, 8);
+    let again = nghitruong::demo_documents::seed_documents(&*app.store, &dir, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "seeding twice adds nothing");
+
+    let mut deputy = app.signed_in("daibieu").await;
+    let list = deputy.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    assert_eq!(list.body.matches("data-testid=\"document-row\"").count(), 8);
+    let found = deputy
+        .get(&format!("/ky-hop/{session}/tai-lieu?q=bang+gia+dat"))
+        .await;
+    assert!(
+        found.body.contains("Tờ trình về bảng giá đất"),
+        "{}",
+        found.body
+    );
+    let packet = deputy
+        .http
+        .get(format!("{}/ky-hop/{session}/goi-tai-lieu", deputy.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        zip_names(&packet).len(),
+        8,
+        "the index and seven open documents"
+    );
+}
+
+#[tokio::test]
+async fn the_offline_worker_is_served_from_the_root() {
+    let app = spawn_app().await;
+    let mut c = app.client();
+    let r = c.get("/sw.js").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("x-nt-confidential"),
+        "it skips confidential pages"
+    );
+}
