@@ -90,6 +90,9 @@ async fn receive(state: &AppState, mut form: Multipart) -> AppResult<(Fields, Op
             if staged.blob().size == 0 {
                 continue;
             }
+            // TODO(#3): the checks read the whole file into memory (lopdf
+            // parses from a buffer), so a 50 MB upload costs ~100 MB while it
+            // is checked. Fine for an office uploading one file at a time.
             let bytes = staged
                 .read()
                 .await
