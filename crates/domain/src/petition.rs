@@ -116,6 +116,20 @@ impl PetitionStatus {
         Ok(next)
     }
 
+    /// Whether the council has taken the petition up, so that the public
+    /// portal and open data show it.
+    pub fn is_published(self) -> bool {
+        matches!(
+            self,
+            Self::AnsweredOnSpot
+                | Self::Forwarded
+                | Self::Answered
+                | Self::Evaluated
+                | Self::Reported
+                | Self::Closed
+        )
+    }
+
     /// Whether the petition still waits on someone (for dashboards).
     pub fn is_open(self) -> bool {
         !matches!(self, Self::Closed | Self::Merged)
@@ -1358,6 +1372,27 @@ mod tests {
         for s in PetitionStatus::ALL {
             assert_eq!(s.as_str().parse::<PetitionStatus>().unwrap(), *s);
         }
+    }
+
+    #[test]
+    fn only_what_the_council_took_up_is_published() {
+        use PetitionStatus as S;
+        let published: Vec<S> = S::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_published())
+            .collect();
+        assert_eq!(
+            published,
+            vec![
+                S::AnsweredOnSpot,
+                S::Forwarded,
+                S::Answered,
+                S::Evaluated,
+                S::Reported,
+                S::Closed
+            ]
+        );
     }
 
     #[test]

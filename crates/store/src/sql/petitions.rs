@@ -19,16 +19,6 @@ use crate::petitions::{
 };
 use crate::{AuditContext, Result, StoreError};
 
-/// Statuses the public portal shows: the council has taken the petition up.
-const PUBLISHED: &[PetitionStatus] = &[
-    PetitionStatus::AnsweredOnSpot,
-    PetitionStatus::Forwarded,
-    PetitionStatus::Answered,
-    PetitionStatus::Evaluated,
-    PetitionStatus::Reported,
-    PetitionStatus::Closed,
-];
-
 fn refused(e: PetitionError) -> StoreError {
     StoreError::Conflict(e.to_string())
 }
@@ -438,8 +428,9 @@ pub(crate) async fn list(store: &SqlStore, f: &PetitionFilter) -> Result<Vec<Pet
         conds.push(format!("p.status <> '{}'", PetitionStatus::Merged.as_str()));
     }
     if f.published_only {
-        let list: Vec<String> = PUBLISHED
+        let list: Vec<String> = PetitionStatus::ALL
             .iter()
+            .filter(|s| s.is_published())
             .map(|s| format!("'{}'", s.as_str()))
             .collect();
         conds.push(format!("p.status IN ({})", list.join(", ")));

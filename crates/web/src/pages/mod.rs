@@ -10,6 +10,28 @@ pub(crate) mod petitions;
 pub(crate) mod search;
 pub(crate) mod sessions;
 
+/// The council the viewer is working in; an account without a role in
+/// any council may not use council pages.
+pub(crate) fn current(
+    viewer: &crate::auth::Viewer,
+) -> crate::error::AppResult<&nghitruong_domain::org::Council> {
+    viewer
+        .council
+        .as_ref()
+        .ok_or(crate::error::AppError::Forbidden)
+}
+
+/// A store refusal carries a reason in Vietnamese meant for the person who
+/// asked; any other failure stays internal.
+pub(crate) fn refusal(e: nghitruong_store::StoreError) -> crate::error::AppError {
+    match e {
+        nghitruong_store::StoreError::Conflict(reason) => {
+            crate::error::AppError::BadRequest(reason)
+        }
+        other => other.into(),
+    }
+}
+
 /// The day in Vietnam (UTC+7) at an instant; council dates are local days.
 pub(crate) fn local_day(at: time::OffsetDateTime) -> time::Date {
     at.to_offset(time::macros::offset!(+7)).date()

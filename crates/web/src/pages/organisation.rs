@@ -12,7 +12,7 @@ use nghitruong_store::{CouncilFilter, Member};
 use serde::Deserialize;
 
 use super::home::{CouncilFacts, facts};
-use super::local_day;
+use super::{current, local_day};
 use crate::AppState;
 use crate::auth::login::audit_context;
 use crate::auth::{CsrfToken, Signed, Viewer};
@@ -68,10 +68,6 @@ struct StructurePage {
     facts: CouncilFacts,
     bodies: Vec<BodyView>,
     back_to_list: bool,
-}
-
-fn current(viewer: &Viewer) -> AppResult<&Council> {
-    viewer.council.as_ref().ok_or(AppError::Forbidden)
 }
 
 async fn structure_of(state: &AppState, council: &Council) -> AppResult<Vec<BodyView>> {

@@ -16,19 +16,6 @@ use super::{RecordSink, SearchSource, Update};
 
 pub(super) struct Petitions;
 
-/// Whether the portal publishes a petition in this status.
-fn published(status: PetitionStatus) -> bool {
-    matches!(
-        status,
-        PetitionStatus::AnsweredOnSpot
-            | PetitionStatus::Forwarded
-            | PetitionStatus::Answered
-            | PetitionStatus::Evaluated
-            | PetitionStatus::Reported
-            | PetitionStatus::Closed
-    )
-}
-
 fn record_of(r: &PetitionRecord, council: &Council) -> Option<Record> {
     let p = &r.petition;
     if p.status() == PetitionStatus::Merged {
@@ -43,7 +30,7 @@ fn record_of(r: &PetitionRecord, council: &Council) -> Option<Record> {
     if let Some(a) = p.assignment() {
         audience.push(Audience::Agency(a.agency_id));
     }
-    if published(p.status()) {
+    if p.status().is_published() {
         audience.push(Audience::Public);
     }
     let mut body = p.text().to_owned();

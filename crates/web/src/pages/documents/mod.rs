@@ -21,9 +21,10 @@ use nghitruong_domain::access::{Permission, Role};
 use nghitruong_domain::document::{AudienceGrant, Classification, DocumentEvent, DocumentKind};
 use nghitruong_domain::org::BodyKind;
 use nghitruong_domain::session::session_title;
-use nghitruong_store::{AgendaItem, CouncilSession, Document, DocumentReader, StoreError};
+use nghitruong_store::{AgendaItem, CouncilSession, Document, DocumentReader};
 use serde::Deserialize;
 
+pub(super) use super::refusal;
 use super::{local_day, local_time};
 use crate::AppState;
 use crate::auth::login::audit_context;
@@ -194,13 +195,6 @@ pub(super) async fn readable(
         .ok_or(AppError::NotFound)?;
     let session = session_here(state, viewer, doc.session_id).await?;
     Ok((doc, session))
-}
-
-pub(super) fn refusal(e: StoreError) -> AppError {
-    match e {
-        StoreError::Conflict(reason) => AppError::BadRequest(reason),
-        other => other.into(),
-    }
 }
 
 /// Sends an htmx request on with `HX-Redirect`, a plain one with a 303.

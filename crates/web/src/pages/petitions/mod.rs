@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use nghitruong_domain::access::Permission as P;
 use nghitruong_domain::calendar::{HolidayRules, WorkingCalendar};
-use nghitruong_domain::org::{BodyKind, CommitteeKind, Council};
+use nghitruong_domain::org::{BodyKind, CommitteeKind};
 use nghitruong_domain::petition::{
     self, Classification, Competence, DocumentRef, MeetingKind, PetitionEvent as Ev,
     PetitionStatus, ResultClass, TOPICS, Track,
@@ -29,6 +29,7 @@ use nghitruong_store::{
 use serde::Deserialize;
 use time::Date;
 
+pub(super) use super::{current, refusal};
 use super::{local_date, local_day};
 use crate::AppState;
 use crate::auth::Access::{Permission as Perm, Public};
@@ -178,18 +179,6 @@ pub(crate) fn routes() -> Vec<Route> {
 }
 
 // --- Shared helpers ----------------------------------------------------------
-
-pub(super) fn current(viewer: &Viewer) -> AppResult<&Council> {
-    viewer.council.as_ref().ok_or(AppError::Forbidden)
-}
-
-/// A store refusal carries a Vietnamese reason for the person who asked.
-pub(super) fn refusal(e: StoreError) -> AppError {
-    match e {
-        StoreError::Conflict(reason) => AppError::BadRequest(reason),
-        other => other.into(),
-    }
-}
 
 /// A round of the viewer's council; others are not found.
 pub(super) async fn round_here(

@@ -31,6 +31,7 @@ use nghitruong_store::{
 use serde::Deserialize;
 use time::Date;
 
+pub(super) use super::{current, refusal};
 use super::{local_date, local_day};
 use crate::AppState;
 use crate::auth::Access::Permission as Perm;
@@ -219,24 +220,11 @@ pub(super) fn dates_of(s: &CouncilSession) -> String {
     }
 }
 
-/// A store refusal carries a reason in Vietnamese meant for the person who
-/// asked; any other failure stays internal.
-pub(super) fn refusal(e: StoreError) -> AppError {
-    match e {
-        StoreError::Conflict(reason) => AppError::BadRequest(reason),
-        other => other.into(),
-    }
-}
-
 /// Tells every screen of the session that `kind` changed and sends the
 /// person back to the session page.
 pub(super) fn changed(state: &AppState, session_id: i64, kind: &'static str) -> Response {
     state.live.publish(session_id, kind);
     Redirect::to(&format!("/ky-hop/{session_id}")).into_response()
-}
-
-pub(super) fn current(viewer: &Viewer) -> AppResult<&Council> {
-    viewer.council.as_ref().ok_or(AppError::Forbidden)
 }
 
 /// A session of the viewer's current council; others are not found.
