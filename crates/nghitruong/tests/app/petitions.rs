@@ -100,6 +100,38 @@ async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
         .await;
     assert_eq!(meeting.status, 303, "{}", meeting.body);
     let meeting = last_id(&meeting);
+    let meeting_form = |code: &'static str| {
+        [
+            ("kind", "truoc_ky_hop"),
+            ("held_on", "2026-11-06"),
+            ("place", "Nhà văn hóa xóm 3"),
+            ("place_code", code),
+            ("deputies", "Nguyễn Văn An"),
+            ("voter_count", "40"),
+            ("minutes", ""),
+        ]
+    };
+    let unknown = office
+        .post(
+            &format!("/kien-nghi/dot/{round}/hoi-nghi"),
+            &meeting_form("99999"),
+        )
+        .await;
+    assert_eq!(
+        unknown.status, 400,
+        "a unit code outside the province is refused"
+    );
+    let anh_son = office
+        .post(
+            &format!("/kien-nghi/dot/{round}/hoi-nghi"),
+            &meeting_form("17329"),
+        )
+        .await;
+    assert_eq!(
+        anh_son.status, 303,
+        "a commune of the province is taken: {}",
+        anh_son.body
+    );
     office.get(&format!("/kien-nghi/hoi-nghi/{meeting}")).await;
     for (text, name) in [
         (

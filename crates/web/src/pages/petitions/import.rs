@@ -95,7 +95,7 @@ pub(crate) async fn import_upload(
         let partial = PreviewPartial::refused(&csrf, "Hãy chọn tệp để nhập.".into());
         return Ok(Html(partial.render()?).into_response());
     };
-    let province = province_of(&state, &council.unit_code).await?;
+    let province = sheet::province_of(&state, &council.unit_code).await?;
     let places = Places::load(&state, &province).await?;
     let parsed = match tokio::task::spawn_blocking(move || sheet::parse(&bytes, &places)).await {
         Ok(Ok(parsed)) => parsed,
@@ -143,26 +143,6 @@ pub(crate) async fn import_upload(
         message: None,
     };
     Ok(Html(partial.render()?).into_response())
-}
-
-/// The province a council belongs to: its own unit, or its parent.
-async fn province_of(state: &AppState, unit_code: &str) -> AppResult<String> {
-    let provinces = state.store.units(None).await?;
-    if provinces.iter().any(|p| p.code == unit_code) {
-        return Ok(unit_code.to_owned());
-    }
-    for p in &provinces {
-        if state
-            .store
-            .units(Some(&p.code))
-            .await?
-            .iter()
-            .any(|u| u.code == unit_code)
-        {
-            return Ok(p.code.clone());
-        }
-    }
-    Ok(unit_code.to_owned())
 }
 
 #[derive(Template)]

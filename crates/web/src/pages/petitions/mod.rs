@@ -639,7 +639,7 @@ pub(crate) async fn create_meeting(
         .map_err(|_| bad("Số cử tri tham dự phải là số nguyên không âm."))?;
     let place_code = Some(form.place_code.trim().to_owned()).filter(|c| !c.is_empty());
     if let Some(code) = &place_code
-        && !sheet::known_unit(&state, code).await?
+        && !sheet::known_unit(&state, &current(&viewer)?.unit_code, code).await?
     {
         return Err(bad("Mã đơn vị hành chính không có trong danh mục."));
     }

@@ -107,28 +107,34 @@ impl Places {
     }
 }
 
-/// Whether `code` is a known administrative unit.
-pub(crate) async fn known_unit(state: &AppState, code: &str) -> AppResult<bool> {
+/// The province a council belongs to: its own unit, or its parent.
+pub(crate) async fn province_of(state: &AppState, unit_code: &str) -> AppResult<String> {
+    let provinces = state.store.units(None).await?;
+    if provinces.iter().any(|p| p.code == unit_code) {
+        return Ok(unit_code.to_owned());
+    }
+    for p in &provinces {
+        let units = state.store.units(Some(&p.code)).await?;
+        if units.iter().any(|u| u.code == unit_code) {
+            return Ok(p.code.clone());
+        }
+    }
+    Ok(unit_code.to_owned())
+}
+
+/// Whether `code` is a commune or ward of the council's province.
+pub(crate) async fn known_unit(
+    state: &AppState,
+    council_unit: &str,
+    code: &str,
+) -> AppResult<bool> {
     let code = code.trim();
     if code.is_empty() || code.len() > 10 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Ok(false);
     }
-    let provinces = state.store.units(None).await?;
-    if provinces.iter().any(|u| u.code == code) {
-        return Ok(true);
-    }
-    for p in provinces {
-        if state
-            .store
-            .units(Some(&p.code))
-            .await?
-            .iter()
-            .any(|u| u.code == code)
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let province = province_of(state, council_unit).await?;
+    let units = state.store.units(Some(&province)).await?;
+    Ok(units.iter().any(|u| u.code == code))
 }
 
 /// Reads a sheet: `.xlsx` or `.csv` by content, not by name.
