@@ -804,6 +804,80 @@ pub fn answer_due_date(
     }
 }
 
+/// Kỳ họp Quốc hội — the dates of the National Assembly session a round of
+/// the Delegation's track reports to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssemblySession {
+    /// Ngày khai mạc.
+    pub opening: Date,
+    /// Ngày bế mạc.
+    pub closing: Date,
+}
+
+/// The NA session's dates are not a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("Ngày bế mạc kỳ họp Quốc hội phải sau hoặc trùng ngày khai mạc.")]
+pub struct ClosingBeforeOpening;
+
+impl AssemblySession {
+    /// A session from its opening and closing days.
+    pub fn new(opening: Date, closing: Date) -> Result<Self, ClosingBeforeOpening> {
+        if closing < opening {
+            return Err(ClosingBeforeOpening);
+        }
+        Ok(Self { opening, closing })
+    }
+
+    /// Hạn gửi kiến nghị: the day by which the Delegation must have sent
+    /// the petitions of a round opened on `round_opened_on` to the NA
+    /// Standing Committee — `days` (15 under NQLT 72, Chương IV; the
+    /// council's `Deadlines::delegation_forward_days`) before opening for
+    /// contact before the session, `days` after closing for contact during
+    /// or after it. Calendar days, as NQLT 72 counts them.
+    pub fn send_by(&self, round_opened_on: Date, days: u32) -> Date {
+        let days = time::Duration::days(i64::from(days));
+        if round_opened_on < self.opening {
+            self.opening - days
+        } else {
+            self.closing + days
+        }
+    }
+}
+
+/// Where a round of the Delegation's track stands against its sending window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendingWindow {
+    /// Still open: this many days left, the deadline day included.
+    Open {
+        /// Days until the deadline (0 on the day itself).
+        days_left: i64,
+    },
+    /// The deadline has passed with petitions not yet sent.
+    Overdue {
+        /// Days past the deadline.
+        days_late: i64,
+    },
+}
+
+impl SendingWindow {
+    /// The state on `today` of a window that closes on `send_by`.
+    pub fn on(send_by: Date, today: Date) -> Self {
+        let days = (send_by - today).whole_days();
+        if days >= 0 {
+            Self::Open { days_left: days }
+        } else {
+            Self::Overdue { days_late: -days }
+        }
+    }
+}
+
+/// Whether a letter issued on `issued_on` went out after `send_by`, and by
+/// how many days.
+pub fn days_late(send_by: Date, issued_on: Date) -> Option<i64> {
+    let late = (issued_on - send_by).whole_days();
+    (late > 0).then_some(late)
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::{date, datetime};
@@ -811,6 +885,42 @@ mod tests {
     use super::*;
 
     const NOW: OffsetDateTime = datetime!(2026-03-02 02:00 UTC);
+
+    #[test]
+    fn the_delegation_sends_15_days_before_opening_or_after_closing() {
+        let na = AssemblySession::new(date!(2026 - 10 - 20), date!(2026 - 12 - 10)).unwrap();
+        // Contact before the session: 15 days before opening.
+        assert_eq!(na.send_by(date!(2026 - 09 - 01), 15), date!(2026 - 10 - 05));
+        // Contact on the opening day or later: 15 days after closing.
+        assert_eq!(na.send_by(date!(2026 - 10 - 20), 15), date!(2026 - 12 - 25));
+        assert_eq!(na.send_by(date!(2026 - 12 - 15), 15), date!(2026 - 12 - 25));
+        // A one-day session is allowed; closing before opening is not.
+        assert!(AssemblySession::new(date!(2026 - 10 - 20), date!(2026 - 10 - 20)).is_ok());
+        assert_eq!(
+            AssemblySession::new(date!(2026 - 10 - 20), date!(2026 - 10 - 19)),
+            Err(ClosingBeforeOpening)
+        );
+    }
+
+    #[test]
+    fn the_sending_window_counts_days_left_and_late() {
+        let by = date!(2026 - 12 - 25);
+        assert_eq!(
+            SendingWindow::on(by, date!(2026 - 12 - 10)),
+            SendingWindow::Open { days_left: 15 }
+        );
+        assert_eq!(
+            SendingWindow::on(by, by),
+            SendingWindow::Open { days_left: 0 }
+        );
+        assert_eq!(
+            SendingWindow::on(by, date!(2027 - 01 - 02)),
+            SendingWindow::Overdue { days_late: 8 }
+        );
+        assert_eq!(days_late(by, by), None);
+        assert_eq!(days_late(by, date!(2026 - 12 - 20)), None);
+        assert_eq!(days_late(by, date!(2026 - 12 - 26)), Some(1));
+    }
 
     fn new_petition(id: i64) -> Petition {
         Petition::capture(NewPetition {

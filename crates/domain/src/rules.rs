@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::{CalendarError, HolidayRules, WorkingCalendar};
+
 use crate::org::coded_enum;
 
 coded_enum! {
@@ -174,6 +176,9 @@ pub struct CouncilRules {
     pub deadlines: Deadlines,
     /// Seconds a deputy may speak by default in a hall discussion.
     pub speaking_seconds: u32,
+    /// Ngày nghỉ: weekly rest days and each year's announced holiday
+    /// arrangements (nghỉ bù, làm bù), from which due dates are counted.
+    pub holidays: HolidayRules,
 }
 
 impl Default for CouncilRules {
@@ -187,6 +192,7 @@ impl Default for CouncilRules {
             vote_labels: VoteLabels::default(),
             deadlines: Deadlines::default(),
             speaking_seconds: 420,
+            holidays: HolidayRules::default(),
         }
     }
 }
@@ -212,6 +218,9 @@ pub enum RulesError {
     /// The speaking time is out of range.
     #[error("Thời gian phát biểu phải từ 30 giây đến 60 phút.")]
     Speaking,
+    /// The holiday arrangements do not make a calendar.
+    #[error("{0}")]
+    Holidays(#[from] CalendarError),
 }
 
 impl CouncilRules {
@@ -263,7 +272,13 @@ impl CouncilRules {
         if !(30..=3600).contains(&self.speaking_seconds) {
             return Err(RulesError::Speaking);
         }
+        self.calendar()?;
         Ok(())
+    }
+
+    /// The working-day calendar of the council's holiday rules.
+    pub fn calendar(&self) -> Result<WorkingCalendar, CalendarError> {
+        WorkingCalendar::new(self.holidays.clone())
     }
 
     /// The rule in force for ordinary decisions, given the council's size:
@@ -282,6 +297,45 @@ impl CouncilRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::{DayKind, YearArrangement};
+    use time::macros::date;
+
+    #[test]
+    fn holiday_arrangements_are_part_of_the_rules_and_checked() {
+        // Rules stored before holidays existed still read, with the defaults.
+        let mut old = serde_json::to_value(CouncilRules::default()).unwrap();
+        old.as_object_mut().unwrap().remove("holidays");
+        let read: CouncilRules = serde_json::from_value(old).unwrap();
+        assert_eq!(read.holidays, HolidayRules::default());
+
+        // An announced swap: work Saturday 2027-04-24, rest Friday 2027-04-30's
+        // neighbour Monday 2027-05-03 instead of the computed days.
+        let mut rules = CouncilRules::default();
+        rules.holidays.years.push(YearArrangement {
+            year: 2027,
+            compensatory_days: Some(vec![date!(2027 - 05 - 03)]),
+            make_up_working_days: vec![date!(2027 - 04 - 24)],
+            source: "Thông báo số 01/TB-BNV (thử nghiệm)".into(),
+            ..YearArrangement::default()
+        });
+        assert_eq!(rules.validate(), Ok(()));
+        let calendar = rules.calendar().unwrap();
+        assert_eq!(
+            calendar.day_kind(date!(2027 - 05 - 03)),
+            DayKind::Compensatory
+        );
+        assert!(calendar.is_working_day(date!(2027 - 04 - 24)));
+
+        // The same year twice is refused with the calendar's own message.
+        let twice = rules.holidays.years[0].clone();
+        rules.holidays.years.push(twice);
+        let err = rules.validate().unwrap_err();
+        assert_eq!(
+            err,
+            RulesError::Holidays(CalendarError::DuplicateYear(2027))
+        );
+        assert!(err.to_string().contains("2027"));
+    }
 
     #[test]
     fn more_than_half_needs_strictly_more() {

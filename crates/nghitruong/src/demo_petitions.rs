@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use nghitruong_domain::calendar::{HolidayRules, WorkingCalendar, local_date};
+use nghitruong_domain::calendar::local_date;
 use nghitruong_domain::org::{BodyKind, CommitteeKind, CouncilLevel};
 use nghitruong_domain::petition::{
     Classification, Competence, DocumentRef, MeetingKind, ResultClass, Track, answer_due_date,
@@ -109,6 +109,7 @@ pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Re
                 track: Track::Council,
                 session_id: None,
                 opened_on: time::macros::date!(2026 - 11 - 02),
+                assembly: None,
             },
             ctx,
         )
@@ -200,7 +201,7 @@ pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Re
         }
     }
 
-    let calendar = WorkingCalendar::new(HolidayRules::default())?;
+    let calendar = council.rules.calendar()?;
     let today = local_date(ctx.at);
     for (n, (agency_id, items)) in by_agency.iter().enumerate() {
         let due_on = answer_due_date(
@@ -240,6 +241,7 @@ pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Re
                             date: today,
                         },
                         summary: answer.to_owned(),
+                        file: None,
                     },
                     ctx,
                 )

@@ -7,9 +7,11 @@
 //! transaction.
 
 use async_trait::async_trait;
+use nghitruong_domain::document::FileFormat;
 use nghitruong_domain::org::CommitteeKind;
 use nghitruong_domain::petition::{
-    Classification, DocumentRef, MeetingKind, Petition, PetitionStatus, ResultClass, Track,
+    AssemblySession, Classification, DocumentRef, MeetingKind, Petition, PetitionStatus,
+    ResultClass, Track,
 };
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -32,6 +34,9 @@ pub struct PetitionRound {
     pub session_id: Option<i64>,
     /// When the round opened.
     pub opened_on: Date,
+    /// For the Delegation's track: the National Assembly session it
+    /// reports to, which sets the 15-day sending window.
+    pub assembly: Option<AssemblySession>,
 }
 
 /// A round to create.
@@ -47,6 +52,8 @@ pub struct NewPetitionRound {
     pub session_id: Option<i64>,
     /// When it opens.
     pub opened_on: Date,
+    /// For the Delegation's track only: the National Assembly session.
+    pub assembly: Option<AssemblySession>,
 }
 
 /// Hội nghị tiếp xúc cử tri — one meeting of deputies with voters.
@@ -174,6 +181,8 @@ pub enum PetitionChange {
         document: DocumentRef,
         /// What it says, in short.
         summary: String,
+        /// The signed letter itself, when the agency sent the file.
+        file: Option<AnswerFile>,
     },
     /// Đánh giá.
     Evaluate {
@@ -188,6 +197,37 @@ pub enum PetitionChange {
     Close,
     /// Tái kiến nghị of an earlier petition.
     MarkRepeat(i64),
+}
+
+/// The file of an agency's answer (văn bản trả lời), already checked by
+/// its content and kept in the document folder under its SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerFile {
+    /// Display name (never a path).
+    pub file_name: String,
+    /// Hex SHA-256, the file's name in the document folder.
+    pub sha256: String,
+    /// Bytes.
+    pub size: u64,
+    /// PDF, DOCX or XLSX, from the content.
+    pub format: FileFormat,
+    /// Pages (PDF) or sheets (XLSX).
+    pub pages: u32,
+    /// Extracted text, for search.
+    pub text: String,
+}
+
+/// A kept answer file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAnswerFile {
+    /// Store identifier.
+    pub id: i64,
+    /// The petition it answers.
+    pub petition_id: i64,
+    /// The file.
+    pub file: AnswerFile,
+    /// When it was received.
+    pub uploaded_at: time::OffsetDateTime,
 }
 
 /// Forwarding petitions to one agency with one letter (công văn chuyển).
@@ -286,6 +326,8 @@ pub trait PetitionStore: Send + Sync {
     async fn petitions(&self, filter: &PetitionFilter) -> Result<Vec<PetitionRecord>>;
     /// One petition.
     async fn petition(&self, id: i64) -> Result<PetitionRecord>;
+    /// The files of a petition's answers, oldest first.
+    async fn answer_files(&self, petition_id: i64) -> Result<Vec<StoredAnswerFile>>;
     /// Applies `change` if the petition is still at `version`; `Conflict`
     /// when someone changed it meanwhile or the domain refuses.
     async fn change_petition(

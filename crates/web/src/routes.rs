@@ -20,7 +20,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
 use crate::pages::{
-    account, admin, documents, exchange, home, organisation, petitions, search, sessions,
+    account, admin, documents, exchange, holidays, home, organisation, petitions, search, sessions,
 };
 use crate::{AppState, statics};
 
@@ -130,6 +130,18 @@ fn table() -> Vec<Route> {
             "/quy-che",
             Perm(P::EditRules),
             post(organisation::save_rules),
+        ),
+        r(
+            Method::GET,
+            "/quy-che/ngay-nghi",
+            Perm(P::ViewRules),
+            get(holidays::show),
+        ),
+        r(
+            Method::POST,
+            "/quy-che/ngay-nghi",
+            Perm(P::EditRules),
+            post(holidays::save),
         ),
         r(
             Method::GET,

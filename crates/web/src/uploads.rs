@@ -45,3 +45,145 @@ pub(crate) async fn check_multipart_token(
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
+
+// --- Checked files ---------------------------------------------------------------------
+
+/// A file received from a form, checked by its content and kept in the
+/// document folder.
+pub(crate) struct CheckedFile {
+    /// Where its bytes are.
+    pub(crate) blob: nghitruong_docs::StoredBlob,
+    /// What its content is.
+    pub(crate) inspected: nghitruong_docs::Inspected,
+    /// The name the sender's browser gave it (never used as a path).
+    pub(crate) file_name: String,
+}
+
+impl CheckedFile {
+    /// A display name: the sender's name cleaned, with the extension its
+    /// content calls for, or `fallback` when nothing usable is left.
+    pub(crate) fn display_name(&self, fallback: &str) -> String {
+        let base = self
+            .file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default();
+        let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+        let stem = nghitruong_domain::text::clean_line("Tên tệp", stem, 150)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| fallback.chars().take(150).collect());
+        format!("{stem}.{}", self.inspected.format.extension())
+    }
+}
+
+/// The document folder.
+pub(crate) fn blobs(state: &crate::AppState) -> Result<nghitruong_docs::BlobStore, AppError> {
+    let dir = state.config.documents_dir.as_ref().ok_or_else(|| {
+        AppError::BadRequest("Máy chủ chưa được cấu hình thư mục lưu tài liệu.".into())
+    })?;
+    nghitruong_docs::BlobStore::new(dir).map_err(|e| AppError::Internal(e.into()))
+}
+
+fn bad(message: impl Into<String>) -> AppError {
+    AppError::BadRequest(message.into())
+}
+
+fn too_large(state: &crate::AppState) -> AppError {
+    bad(format!(
+        "Tệp lớn hơn giới hạn cho phép ({} MB).",
+        state.config.upload_limits.max_bytes / (1024 * 1024)
+    ))
+}
+
+/// Reads a multipart form with at most one file, in the field `file`.
+/// The file streams to a temporary file while its hash is taken, is
+/// checked by its content (PDF, DOCX or XLSX; no macros, no zip bombs) and
+/// only then kept; a refused file leaves nothing behind. Text fields come
+/// back by name, each at most 10,000 bytes.
+pub(crate) async fn receive_checked(
+    state: &crate::AppState,
+    mut form: Multipart,
+) -> Result<(Vec<(String, String)>, Option<CheckedFile>), AppError> {
+    use axum::http::StatusCode;
+    let mut fields = Vec::new();
+    let mut received = None;
+    let limit = state.config.upload_limits.max_bytes;
+    let broken = |e: axum::extract::multipart::MultipartError, message: &str| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large(state)
+        } else {
+            bad(message)
+        }
+    };
+    while let Some(mut field) = form.next_field().await.map_err(|e| {
+        broken(
+            e,
+            "Biểu mẫu tải lên không đúng định dạng. Vui lòng thử lại.",
+        )
+    })? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name != "file" {
+            let value = field
+                .text()
+                .await
+                .map_err(|_| bad("Biểu mẫu tải lên không đúng định dạng. Vui lòng thử lại."))?;
+            if value.len() > 10_000 {
+                return Err(bad("Nội dung một ô nhập quá dài."));
+            }
+            fields.push((name, value));
+            continue;
+        }
+        if received.is_some() {
+            return Err(bad("Mỗi lần chỉ tải lên một tệp."));
+        }
+        let file_name = field.file_name().unwrap_or_default().to_owned();
+        let mut incoming = blobs(state)?
+            .begin(limit)
+            .map_err(|e| AppError::Internal(e.into()))?;
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| broken(e, "Tệp tải lên bị gián đoạn. Vui lòng thử lại."))?
+        {
+            incoming.write(&chunk).await.map_err(|e| {
+                if nghitruong_docs::is_over_limit(&e) {
+                    too_large(state)
+                } else {
+                    AppError::Internal(e.into())
+                }
+            })?;
+        }
+        let staged = incoming
+            .finish()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        if staged.blob().size == 0 {
+            // An empty file input: the browser sends the field with no bytes.
+            continue;
+        }
+        // TODO(#3): the checks read the whole file into memory (lopdf
+        // parses from a buffer), so a 50 MB upload costs ~100 MB while it is
+        // checked. Fine for an office uploading one file at a time.
+        let bytes = staged
+            .read()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let limits = state.config.upload_limits;
+        let inspected =
+            tokio::task::spawn_blocking(move || nghitruong_docs::inspect(&bytes, &limits))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?
+                .map_err(|rejection| bad(rejection.to_string()))?;
+        let blob = staged
+            .keep()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        received = Some(CheckedFile {
+            blob,
+            inspected,
+            file_name,
+        });
+    }
+    Ok((fields, received))
+}

@@ -25,57 +25,13 @@ async fn demo_session(app: &TestApp) -> i64 {
         .id
 }
 
-/// A multipart body, written out as a browser would send it.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "----nghitruong-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn upload(
     c: &mut Client,
     path: &str,
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> Reply {
-    let (content_type, body) = multipart(fields, file);
-    let r = c
-        .http
-        .post(format!("{}{path}", c.base))
-        .header("content-type", content_type)
-        .header("x-csrf-token", c.csrf.clone())
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    Reply {
-        status: r.status().as_u16(),
-        location: r
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        body: r.text().await.unwrap_or_default(),
-    }
+    c.post_multipart(path, fields, file, false).await
 }
 
 /// Uploads a document for all deputies (or `extra` audience) and returns its id.

@@ -196,6 +196,51 @@ impl Client {
         self.reply(r).await
     }
 
+    /// Posts a multipart form as a browser does: `fields`, then at most one
+    /// file in the field `file`; `htmx` adds the header htmx sends.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+        htmx: bool,
+    ) -> Reply {
+        let boundary = "----nghitruong-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((name, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("x-csrf-token", self.csrf.clone());
+        if htmx {
+            request = request.header("hx-request", "true");
+        }
+        let r = request.body(body).send().await.unwrap();
+        self.reply(r).await
+    }
+
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Reply {
         self.get("/dang-nhap").await;
         self.post(

@@ -28,33 +28,8 @@ fn last_id(reply: &Reply) -> i64 {
 
 /// Posts a file as multipart with the CSRF header, as htmx sends it.
 async fn upload(c: &mut Client, path: &str, name: &str, bytes: Vec<u8>) -> Reply {
-    let boundary = "----nghitruong-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let r = c
-        .http
-        .post(format!("{}{path}", c.base))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("x-csrf-token", c.csrf.clone())
-        .header("hx-request", "true")
-        .body(body)
-        .send()
+    c.post_multipart(path, &[], Some((name, &bytes)), true)
         .await
-        .unwrap();
-    let status = r.status().as_u16();
-    Reply {
-        status,
-        location: None,
-        body: r.text().await.unwrap_or_default(),
-    }
 }
 
 async fn open_round(office: &mut Client, name: &str) -> i64 {
@@ -335,11 +310,39 @@ async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
     );
     let detail = officer.get(&format!("/kien-nghi/{target}")).await;
     assert!(!detail.body.contains("Hồ Thị Lan"), "no voter names");
-    let answered = officer
-        .post(
-            &format!("/kien-nghi/{target}/tra-loi"),
+    let answer_path = format!("/kien-nghi/{target}/tra-loi");
+    let version = record.version.to_string();
+    let letter = nghitruong_docs::make::pdf(&[
+        "SỞ XÂY DỰNG TỈNH NGHỆ AN",
+        "Số: 88/SXD-KH",
+        "V/v trả lời kiến nghị cử tri về Quốc lộ 7",
+    ]);
+    // A file that is not a document is refused and nothing is recorded.
+    let fake = officer
+        .post_multipart(
+            &answer_path,
             &[
-                ("version", &record.version.to_string()),
+                ("version", &version),
+                ("number", "88/SXD-KH"),
+                ("date", "2026-12-04"),
+                ("summary", "Trả lời kèm tệp giả."),
+            ],
+            Some(("tra-loi.pdf", b"<script>alert(1)</script>")),
+            false,
+        )
+        .await;
+    assert_eq!(fake.status, 400, "{}", fake.body);
+    assert!(
+        fake.body.contains("không phải PDF, DOCX hay XLSX"),
+        "{}",
+        fake.body
+    );
+    assert!(app.store.answer_files(target).await.unwrap().is_empty());
+    let answered = officer
+        .post_multipart(
+            &answer_path,
+            &[
+                ("version", &version),
                 ("number", "88/SXD-KH"),
                 ("date", "2026-12-04"),
                 (
@@ -347,18 +350,36 @@ async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
                     "Sở đã bố trí vốn duy tu, sửa chữa đoạn tuyến trong quý I năm 2027.",
                 ),
             ],
+            Some(("88-SXD-KH.pdf", &letter)),
+            false,
         )
         .await;
     assert_eq!(answered.status, 303, "{}", answered.body);
+    let files = app.store.answer_files(target).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].file.file_name, "88-SXD-KH.pdf");
+    let file_path = format!("/kien-nghi/{target}/tra-loi/{}", files[0].id);
+    let shown = officer.get(&format!("/kien-nghi/{target}")).await;
+    assert!(shown.body.contains(&file_path), "{}", shown.body);
+    let fetched = office
+        .http
+        .get(format!("{}{file_path}", office.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.bytes().await.unwrap().as_ref(), letter.as_slice());
     let again = officer
-        .post(
-            &format!("/kien-nghi/{target}/tra-loi"),
+        .post_multipart(
+            &answer_path,
             &[
-                ("version", &record.version.to_string()),
+                ("version", &version),
                 ("number", "89/SXD-KH"),
                 ("date", "2026-12-04"),
                 ("summary", "Trả lời lần hai"),
             ],
+            None,
+            false,
         )
         .await;
     assert_eq!(again.status, 400, "a stale form is refused");
@@ -391,6 +412,9 @@ async fn a_petition_goes_from_the_meeting_to_the_public_answer() {
     );
     let unaccented = citizen.get("/cong-khai/kien-nghi?q=quoc+lo+7").await;
     assert!(unaccented.body.contains("data-testid=\"public-petition\""));
+    let public_file = format!("/cong-khai/kien-nghi/{target}/tra-loi/{}", files[0].id);
+    assert!(portal.body.contains(&public_file), "{}", portal.body);
+    assert_eq!(citizen.get(&public_file).await.status, 200);
     let json = citizen.get("/cong-khai/kien-nghi.json").await;
     let feed: serde_json::Value = serde_json::from_str(&json.body).unwrap();
     assert_eq!(feed["count"], 1);
@@ -548,4 +572,142 @@ async fn the_demo_round_shows_every_stage() {
             .count()
             >= 20
     );
+}
+
+#[tokio::test]
+async fn the_delegation_round_shows_its_15_day_sending_window() {
+    let app = spawn_app().await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get("/kien-nghi").await;
+    // NA session dates are for the Delegation's track only, and must be in order.
+    let council_track = office
+        .post(
+            "/kien-nghi/dot",
+            &[
+                ("name", "Tiếp xúc cử tri của HĐND"),
+                ("track", "hdnd"),
+                ("opened_on", "2026-11-02"),
+                ("na_opening", "2026-10-20"),
+                ("na_closing", "2026-12-10"),
+            ],
+        )
+        .await;
+    assert_eq!(council_track.status, 400);
+    assert!(
+        council_track
+            .body
+            .contains("Chỉ đợt tiếp xúc của Đoàn ĐBQH")
+    );
+    let reversed = office
+        .post(
+            "/kien-nghi/dot",
+            &[
+                ("name", "Tiếp xúc cử tri sau kỳ họp Quốc hội"),
+                ("track", "doan_dbqh"),
+                ("opened_on", "2026-12-12"),
+                ("na_opening", "2026-12-10"),
+                ("na_closing", "2026-10-20"),
+            ],
+        )
+        .await;
+    assert_eq!(reversed.status, 400);
+    assert!(reversed.body.contains("Ngày bế mạc kỳ họp Quốc hội"));
+    // The test clock is 2026-12-04 (T0): after-session contact opened on
+    // the closing day must be sent by closing + 15 days.
+    let made = office
+        .post(
+            "/kien-nghi/dot",
+            &[
+                (
+                    "name",
+                    "Tiếp xúc cử tri sau Kỳ họp thứ 10, Quốc hội khóa XV",
+                ),
+                ("track", "doan_dbqh"),
+                ("opened_on", "2026-11-20"),
+                ("na_opening", "2026-10-20"),
+                ("na_closing", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let page = office.get(made.location.as_deref().unwrap()).await;
+    assert!(
+        page.body.contains("data-testid=\"sending-window\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("05/12/2026"), "{}", page.body);
+    assert!(
+        page.body.contains("chưa có kiến nghị để gửi"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn holiday_arrangements_are_recorded_and_move_due_dates() {
+    let app = spawn_app().await;
+    let mut office = app.signed_in("vanphong").await;
+    let page = office.get("/quy-che/ngay-nghi?nam=2027").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Tết Âm lịch"), "{}", page.body);
+    assert!(page.body.contains("Quốc khánh"));
+    let bad = office
+        .post(
+            "/quy-che/ngay-nghi",
+            &[
+                ("year", "2027"),
+                ("national_day_adjacent", "05/09/2027"),
+                ("source", "Thông báo thử"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("1/9 hoặc 3/9"), "{}", bad.body);
+    let typo = office
+        .post(
+            "/quy-che/ngay-nghi",
+            &[("year", "2027"), ("compensatory_days", "31/02/2027")],
+        )
+        .await;
+    assert_eq!(typo.status, 400);
+    assert!(typo.body.contains("không phải ngày"), "{}", typo.body);
+    let saved = office
+        .post(
+            "/quy-che/ngay-nghi",
+            &[
+                ("year", "2027"),
+                ("compensatory_days", "03/05/2027, 04/05/2027"),
+                ("make_up_working_days", "24/04/2027"),
+                ("source", "Thông báo số 01/TB-BNV (thử nghiệm)"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let shown = office.get("/quy-che/ngay-nghi?nam=2027").await;
+    assert!(shown.body.contains("04/05/2027"), "{}", shown.body);
+    assert!(shown.body.contains("Làm bù"));
+    assert!(shown.body.contains("Thông báo số 01/TB-BNV"));
+    // The stored rules now build a calendar with the extra day off.
+    let council = app
+        .store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .0
+        .remove(0)
+        .council;
+    let calendar = council.rules.calendar().unwrap();
+    assert!(!calendar.is_working_day(time::macros::date!(2027 - 05 - 04)));
+    assert!(calendar.is_working_day(time::macros::date!(2027 - 04 - 24)));
+    // A deputy reads the calendar but may not change it.
+    let mut deputy = app.signed_in("daibieu").await;
+    assert_eq!(deputy.get("/quy-che/ngay-nghi").await.status, 200);
+    let refused = deputy
+        .post("/quy-che/ngay-nghi", &[("year", "2027"), ("remove", "1")])
+        .await;
+    assert_eq!(refused.status, 403);
 }

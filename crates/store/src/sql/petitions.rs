@@ -1,8 +1,8 @@
 //! Voter petitions: rounds, meetings, petitions, letters and imports.
 
-use nghitruong_domain::clock::to_millis;
+use nghitruong_domain::clock::{from_millis, to_millis};
 use nghitruong_domain::petition::{
-    NewPetition, Petition, PetitionError, PetitionStatus, Transition,
+    AssemblySession, NewPetition, Petition, PetitionError, PetitionStatus, Track, Transition,
 };
 use nghitruong_domain::text;
 use serde_json::json;
@@ -13,9 +13,9 @@ use super::audit::{self, Change};
 use super::rows::{coded, date_text, get, parse_date};
 use super::{SqlStore, Write, db};
 use crate::petitions::{
-    ForwardRequest, NewOpinion, NewPetitionRound, NewVoterMeeting, PetitionChange, PetitionCount,
-    PetitionCountBy, PetitionFilter, PetitionLetter, PetitionRecord, PetitionRound, StagedImport,
-    VoterMeeting,
+    AnswerFile, ForwardRequest, NewOpinion, NewPetitionRound, NewVoterMeeting, PetitionChange,
+    PetitionCount, PetitionCountBy, PetitionFilter, PetitionLetter, PetitionRecord, PetitionRound,
+    StagedImport, StoredAnswerFile, VoterMeeting,
 };
 use crate::{AuditContext, Result, StoreError};
 
@@ -31,7 +31,20 @@ fn round(row: &AnyRow) -> Result<PetitionRound> {
         track: coded(row, "track")?,
         session_id: get(row, "session_id")?,
         opened_on: parse_date(&get::<String>(row, "opened_on")?)?,
+        assembly: assembly(row)?,
     })
+}
+
+fn assembly(row: &AnyRow) -> Result<Option<AssemblySession>> {
+    let opening: Option<String> = get(row, "na_opening")?;
+    let closing: Option<String> = get(row, "na_closing")?;
+    match (opening, closing) {
+        (Some(o), Some(c)) => Ok(Some(AssemblySession {
+            opening: parse_date(&o)?,
+            closing: parse_date(&c)?,
+        })),
+        _ => Ok(None),
+    }
 }
 
 fn meeting(row: &AnyRow) -> Result<VoterMeeting> {
@@ -169,16 +182,23 @@ pub(crate) async fn create_round(
             "tên đợt tiếp xúc không được để trống".into(),
         ));
     }
+    if new.assembly.is_some() && new.track != Track::Delegation {
+        return Err(StoreError::Conflict(
+            "chỉ đợt tiếp xúc của Đoàn ĐBQH mới gắn với kỳ họp Quốc hội".into(),
+        ));
+    }
     let mut w = store.write().await?;
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO petition_rounds (council_id, name, track, session_id, opened_on, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO petition_rounds (council_id, name, track, session_id, opened_on, \
+         na_opening, na_closing, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(new.council_id)
     .bind(name)
     .bind(new.track.as_str())
     .bind(new.session_id)
     .bind(date_text(new.opened_on))
+    .bind(new.assembly.map(|a| date_text(a.opening)))
+    .bind(new.assembly.map(|a| date_text(a.closing)))
     .bind(to_millis(ctx.at))
     .fetch_one(&mut *w.tx)
     .await
@@ -191,6 +211,8 @@ pub(crate) async fn create_round(
         after: Some(json!({
             "council_id": new.council_id, "name": name, "track": new.track.as_str(),
             "session_id": new.session_id, "opened_on": date_text(new.opened_on),
+            "na_session": new.assembly.map(|a| json!({
+                "opening": date_text(a.opening), "closing": date_text(a.closing) })),
         })),
     };
     audit::append(&mut w, ctx, change).await?;
@@ -202,10 +224,12 @@ pub(crate) async fn create_round(
         track: new.track,
         session_id: new.session_id,
         opened_on: new.opened_on,
+        assembly: new.assembly,
     })
 }
 
-const ROUND_COLUMNS: &str = "id, council_id, name, track, session_id, opened_on";
+const ROUND_COLUMNS: &str =
+    "id, council_id, name, track, session_id, opened_on, na_opening, na_closing";
 
 pub(crate) async fn rounds(store: &SqlStore, council_id: i64) -> Result<Vec<PetitionRound>> {
     let sql = format!(
@@ -498,10 +522,22 @@ pub(crate) async fn change(
         ),
         PetitionChange::AnswerOnSpot(a) => (p.answer_on_spot(a, ctx.at), json!({ "answer": a })),
         PetitionChange::Urge => (p.urge(ctx.at), json!(null)),
-        PetitionChange::RecordAnswer { document, summary } => (
-            p.record_answer(document.clone(), summary, ctx.at),
-            json!({ "number": document.number, "date": date_text(document.date) }),
-        ),
+        PetitionChange::RecordAnswer {
+            document,
+            summary,
+            file,
+        } => {
+            let t = p.record_answer(document.clone(), summary, ctx.at);
+            if let (Ok(_), Some(file)) = (&t, file) {
+                insert_answer_file(&mut w, id, file, ctx).await?;
+            }
+            (
+                t,
+                json!({ "number": document.number, "date": date_text(document.date),
+                        "file": file.as_ref().map(|f| json!({
+                            "name": f.file_name, "sha256": f.sha256, "size": f.size })) }),
+            )
+        }
         PetitionChange::Evaluate { result, note } => (
             p.evaluate(*result, note, ctx.at),
             json!({ "result": result.as_str(), "note": note }),
@@ -528,6 +564,64 @@ pub(crate) async fn change(
     audit_transition(&mut w, ctx, &t, detail).await?;
     w.commit().await?;
     one(store, id).await
+}
+
+async fn insert_answer_file(
+    w: &mut Write<'_>,
+    petition_id: i64,
+    file: &AnswerFile,
+    ctx: &AuditContext,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO petition_answer_files (petition_id, file_name, sha256, size, format, \
+         pages, text, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(petition_id)
+    .bind(&file.file_name)
+    .bind(&file.sha256)
+    .bind(i64::try_from(file.size).unwrap_or(i64::MAX))
+    .bind(file.format.as_str())
+    .bind(i64::from(file.pages))
+    .bind(&file.text)
+    .bind(ctx.actor_id)
+    .bind(to_millis(ctx.at))
+    .execute(&mut *w.tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn answer_files(
+    store: &SqlStore,
+    petition_id: i64,
+) -> Result<Vec<StoredAnswerFile>> {
+    let rows = sqlx::query(
+        "SELECT id, petition_id, file_name, sha256, size, format, pages, text, uploaded_at \
+         FROM petition_answer_files WHERE petition_id = $1 ORDER BY id",
+    )
+    .bind(petition_id)
+    .fetch_all(store.pool())
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|row| {
+            let size: i64 = get(row, "size")?;
+            let pages: i64 = get(row, "pages")?;
+            Ok(StoredAnswerFile {
+                id: get(row, "id")?,
+                petition_id: get(row, "petition_id")?,
+                file: AnswerFile {
+                    file_name: get(row, "file_name")?,
+                    sha256: get(row, "sha256")?,
+                    size: u64::try_from(size).unwrap_or_default(),
+                    format: coded(row, "format")?,
+                    pages: u32::try_from(pages).unwrap_or_default(),
+                    text: get(row, "text")?,
+                },
+                uploaded_at: from_millis(get(row, "uploaded_at")?),
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn merge(
@@ -834,6 +928,9 @@ impl crate::PetitionStore for SqlStore {
     }
     async fn petition(&self, id: i64) -> Result<PetitionRecord> {
         one(self, id).await
+    }
+    async fn answer_files(&self, petition_id: i64) -> Result<Vec<StoredAnswerFile>> {
+        answer_files(self, petition_id).await
     }
     async fn change_petition(
         &self,

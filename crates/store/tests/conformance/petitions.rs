@@ -1,8 +1,10 @@
 //! The petitions part of the conformance story.
 
+use nghitruong_domain::document::FileFormat;
 use nghitruong_domain::org::{BodyKind, CommitteeKind};
 use nghitruong_domain::petition::{
-    Classification, Competence, DocumentRef, MeetingKind, PetitionStatus, ResultClass, Track,
+    AssemblySession, Classification, Competence, DocumentRef, MeetingKind, PetitionStatus,
+    ResultClass, Track,
 };
 use nghitruong_store::*;
 use time::macros::date;
@@ -42,6 +44,7 @@ pub(crate) async fn petition_story(store: &SqlStore) {
                 track: Track::Council,
                 session_id: None,
                 opened_on: date!(2026 - 11 - 02),
+                assembly: None,
             },
             &ctx(None),
         )
@@ -233,6 +236,14 @@ pub(crate) async fn petition_story(store: &SqlStore) {
         date!(2027 - 01 - 15)
     );
 
+    let answer_file = AnswerFile {
+        file_name: "88-SXD-KH tra loi.pdf".into(),
+        sha256: "ab".repeat(32),
+        size: 48_213,
+        format: FileFormat::Pdf,
+        pages: 2,
+        text: "Sở Xây dựng trả lời kiến nghị của cử tri".into(),
+    };
     let answered = store
         .change_petition(
             ids[0],
@@ -243,11 +254,35 @@ pub(crate) async fn petition_story(store: &SqlStore) {
                     date: date!(2026 - 01 - 01),
                 },
                 summary: "Đã bố trí vốn sửa chữa trong năm 2026.".into(),
+                file: Some(answer_file.clone()),
             },
             &ctx(None),
         )
         .await
         .unwrap();
+    let files = store.answer_files(ids[0]).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].file, answer_file);
+    assert_eq!(files[0].petition_id, ids[0]);
+    // A second answer is refused by the life cycle and keeps no file.
+    let again = store
+        .change_petition(
+            ids[0],
+            answered.version,
+            &PetitionChange::RecordAnswer {
+                document: DocumentRef {
+                    number: "89/SXD-KH".into(),
+                    date: date!(2026 - 01 - 02),
+                },
+                summary: "Trả lời lần hai.".into(),
+                file: Some(answer_file.clone()),
+            },
+            &ctx(None),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(store.answer_files(ids[0]).await.unwrap().len(), 1);
+    assert!(store.answer_files(ids[1]).await.unwrap().is_empty());
     let no_note = store
         .change_petition(
             ids[0],
@@ -300,12 +335,42 @@ pub(crate) async fn petition_story(store: &SqlStore) {
                     track: Track::Council,
                     session_id: None,
                     opened_on: date!(2027 - 05 - 02),
+                    assembly: None,
                 }
             },
             &ctx(None),
         )
         .await
         .unwrap();
+    // The Delegation's track keeps the NA session's dates; the council's
+    // own track may not have them.
+    let na = AssemblySession::new(date!(2027 - 05 - 20), date!(2027 - 06 - 30)).unwrap();
+    let delegation_round = NewPetitionRound {
+        council_id: province.id,
+        name: "Tiếp xúc cử tri sau Kỳ họp thứ nhất, Quốc hội khóa XVI".into(),
+        track: Track::Delegation,
+        session_id: None,
+        opened_on: date!(2027 - 07 - 01),
+        assembly: Some(na),
+    };
+    let made = store
+        .create_petition_round(&delegation_round, &ctx(None))
+        .await
+        .unwrap();
+    let read = store.petition_round(made.id).await.unwrap();
+    assert_eq!(read.assembly, Some(na));
+    assert_eq!(read.track, Track::Delegation);
+    let wrong_track = store
+        .create_petition_round(
+            &NewPetitionRound {
+                track: Track::Council,
+                ..delegation_round.clone()
+            },
+            &ctx(None),
+        )
+        .await;
+    assert!(matches!(wrong_track, Err(StoreError::Conflict(_))));
+
     let carried = store
         .carry_over_petition(ids[0], next.id, &ctx(None))
         .await

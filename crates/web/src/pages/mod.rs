@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod documents;
 pub(crate) mod exchange;
+pub(crate) mod holidays;
 pub(crate) mod home;
 pub(crate) mod organisation;
 pub(crate) mod petitions;

@@ -11,12 +11,13 @@ mod packet;
 mod upload;
 mod view;
 
+pub(crate) use view::{Sent, send_blob};
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use nghitruong_docs::BlobStore;
 use nghitruong_domain::access::{Permission, Role};
 use nghitruong_domain::document::{AudienceGrant, Classification, DocumentEvent, DocumentKind};
 use nghitruong_domain::org::BodyKind;
@@ -127,7 +128,9 @@ const UPLOAD_VERSION: &str = "/tai-lieu/{id}/phien-ban";
 /// for multipart bodies, so this is the one limit that applies.
 pub(crate) fn body_limit(spec: &RouteSpec, config: &crate::WebConfig) -> usize {
     let is_upload = spec.method == axum::http::Method::POST
-        && (spec.path == UPLOAD_NEW || spec.path == UPLOAD_VERSION);
+        && (spec.path == UPLOAD_NEW
+            || spec.path == UPLOAD_VERSION
+            || spec.path == crate::pages::petitions::ANSWER_UPLOAD);
     if is_upload {
         usize::try_from(config.upload_limits.max_bytes)
             .unwrap_or(usize::MAX)
@@ -137,13 +140,7 @@ pub(crate) fn body_limit(spec: &RouteSpec, config: &crate::WebConfig) -> usize {
     }
 }
 
-/// The document folder.
-pub(super) fn blobs(state: &AppState) -> AppResult<BlobStore> {
-    let dir = state.config.documents_dir.as_ref().ok_or_else(|| {
-        AppError::BadRequest("Máy chủ chưa được cấu hình thư mục lưu tài liệu.".into())
-    })?;
-    BlobStore::new(dir).map_err(|e| AppError::Internal(e.into()))
-}
+pub(super) use crate::uploads::blobs;
 
 /// The viewer as the audience rules see them.
 pub(super) fn reader_of(state: &AppState, viewer: &Viewer) -> DocumentReader {
@@ -242,7 +239,7 @@ pub(super) fn row_of(d: &Document) -> DocRow {
     }
 }
 
-pub(super) fn human_size(bytes: u64) -> String {
+pub(crate) fn human_size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
     } else {

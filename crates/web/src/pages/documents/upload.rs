@@ -5,16 +5,16 @@
 use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use nghitruong_docs::{Inspected, StoredBlob, inspect, is_over_limit};
 use nghitruong_domain::document::{Classification, DocumentKind};
 use nghitruong_domain::text;
 use nghitruong_store::{NewDocument, NewVersion};
 
-use super::{AudienceFields, blobs, go, readable, refusal, session_here};
+use super::{AudienceFields, go, readable, refusal, session_here};
 use crate::AppState;
 use crate::auth::Signed;
 use crate::auth::login::audit_context;
 use crate::error::{AppError, AppResult};
+use crate::uploads::{CheckedFile, receive_checked};
 
 /// What came with the file.
 #[derive(Default)]
@@ -26,128 +26,31 @@ struct Fields {
     audience: AudienceFields,
 }
 
-/// A received, checked and kept file.
-struct Received {
-    blob: StoredBlob,
-    inspected: Inspected,
-    file_name: String,
-}
-
 fn bad(message: impl Into<String>) -> AppError {
     AppError::BadRequest(message.into())
 }
 
-fn too_large(state: &AppState) -> AppError {
-    bad(format!(
-        "Tệp lớn hơn giới hạn cho phép ({} MB).",
-        state.config.upload_limits.max_bytes / (1024 * 1024)
-    ))
-}
-
 /// Reads the form; the file goes to disk as it arrives.
-async fn receive(state: &AppState, mut form: Multipart) -> AppResult<(Fields, Option<Received>)> {
+async fn receive(state: &AppState, form: Multipart) -> AppResult<(Fields, Option<CheckedFile>)> {
+    let (values, received) = receive_checked(state, form).await?;
     let mut fields = Fields::default();
-    let mut received = None;
-    let limit = state.config.upload_limits.max_bytes;
-    while let Some(mut field) = form.next_field().await.map_err(|e| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(state)
-        } else {
-            bad("Biểu mẫu tải lên không đúng định dạng. Vui lòng thử lại.")
-        }
-    })? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            if received.is_some() {
-                return Err(bad("Mỗi lần chỉ tải lên một tệp."));
-            }
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let blobs = blobs(state)?;
-            let mut incoming = blobs
-                .begin(limit)
-                .map_err(|e| AppError::Internal(e.into()))?;
-            loop {
-                let chunk = field.chunk().await.map_err(|e| {
-                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large(state)
-                    } else {
-                        bad("Tệp tải lên bị gián đoạn. Vui lòng thử lại.")
-                    }
-                })?;
-                let Some(chunk) = chunk else { break };
-                incoming.write(&chunk).await.map_err(|e| {
-                    if is_over_limit(&e) {
-                        too_large(state)
-                    } else {
-                        AppError::Internal(e.into())
-                    }
-                })?;
-            }
-            let staged = incoming
-                .finish()
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            if staged.blob().size == 0 {
-                continue;
-            }
-            // TODO(#3): the checks read the whole file into memory (lopdf
-            // parses from a buffer), so a 50 MB upload costs ~100 MB while it
-            // is checked. Fine for an office uploading one file at a time.
-            let bytes = staged
-                .read()
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            let limits = state.config.upload_limits;
-            let inspected = tokio::task::spawn_blocking(move || inspect(&bytes, &limits))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?
-                .map_err(|rejection| bad(rejection.to_string()))?;
-            let blob = staged
-                .keep()
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            received = Some(Received {
-                blob,
-                inspected,
-                file_name,
-            });
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|_| bad("Biểu mẫu tải lên không đúng định dạng. Vui lòng thử lại."))?;
-            if value.len() > 10_000 {
-                return Err(bad("Nội dung một ô nhập quá dài."));
-            }
-            match name.as_str() {
-                "title" => fields.title = value,
-                "kind" => fields.kind = value,
-                "item" => fields.item = value,
-                "classification" => fields.classification = value,
-                other => {
-                    fields.audience.take(other, value);
-                }
+    for (name, value) in values {
+        match name.as_str() {
+            "title" => fields.title = value,
+            "kind" => fields.kind = value,
+            "item" => fields.item = value,
+            "classification" => fields.classification = value,
+            other => {
+                fields.audience.take(other, value);
             }
         }
     }
     Ok((fields, received))
 }
 
-/// A display name for the uploaded file: its own name cleaned, with the
-/// extension its content calls for. Never used as a path.
-fn display_name(raw: &str, title: &str, r: &Inspected) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-    let stem = text::clean_line("Tên tệp", stem, 150)
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| title.chars().take(150).collect());
-    format!("{stem}.{}", r.format.extension())
-}
-
-fn version_of(received: Received, title: &str) -> NewVersion {
+fn version_of(received: CheckedFile, title: &str) -> NewVersion {
     NewVersion {
-        file_name: display_name(&received.file_name, title, &received.inspected),
+        file_name: received.display_name(title),
         sha256: received.blob.sha256,
         size: received.blob.size,
         format: received.inspected.format,

@@ -322,23 +322,58 @@ fn disposition(kind: &str, name: &str) -> HeaderValue {
 }
 
 async fn stream_file(state: &AppState, doc: &Document, attachment: bool) -> AppResult<Response> {
+    send_blob(
+        state,
+        &Sent {
+            sha256: &doc.version.sha256,
+            size: doc.version.size,
+            format: doc.version.format,
+            file_name: &doc.version.file_name,
+            attachment,
+            no_store: doc.classification.is_confidential(),
+        },
+    )
+    .await
+}
+
+/// A file of the document folder to send.
+pub(crate) struct Sent<'a> {
+    /// Its name in the folder.
+    pub(crate) sha256: &'a str,
+    /// Bytes.
+    pub(crate) size: u64,
+    /// Its format (gives the content type).
+    pub(crate) format: FileFormat,
+    /// The name the reader's browser saves it under.
+    pub(crate) file_name: &'a str,
+    /// Download rather than show in the browser.
+    pub(crate) attachment: bool,
+    /// Confidential: no cache keeps it, and the service worker leaves it.
+    pub(crate) no_store: bool,
+}
+
+/// Streams a file of the document folder, a few pieces in memory at a time.
+pub(crate) async fn send_blob(state: &AppState, sent: &Sent<'_>) -> AppResult<Response> {
     let file = blobs(state)?
-        .open(&doc.version.sha256)
+        .open(sent.sha256)
         .map_err(|e| AppError::Internal(e.into()))?;
     let body = Body::from_stream(super::packet::file_stream(file));
-    let confidential = doc.classification.is_confidential();
     let mut res = body.into_response();
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(doc.version.format.mime()) {
+    if let Ok(v) = HeaderValue::from_str(sent.format.mime()) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(doc.version.size));
-    let kind = if attachment { "attachment" } else { "inline" };
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(sent.size));
+    let kind = if sent.attachment {
+        "attachment"
+    } else {
+        "inline"
+    };
     h.insert(
         header::CONTENT_DISPOSITION,
-        disposition(kind, &doc.version.file_name),
+        disposition(kind, sent.file_name),
     );
-    if confidential {
+    if sent.no_store {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert("x-nt-confidential", HeaderValue::from_static("1"));
     } else {

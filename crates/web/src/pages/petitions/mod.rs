@@ -4,6 +4,7 @@
 //! carry-over, import and export, the dashboard and the public portal.
 
 mod aggregate;
+mod answer;
 mod documents;
 mod import;
 mod portal;
@@ -16,10 +17,10 @@ use axum::http::{HeaderMap, Method};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use nghitruong_domain::access::Permission as P;
-use nghitruong_domain::calendar::{HolidayRules, WorkingCalendar};
+use nghitruong_domain::calendar::WorkingCalendar;
 use nghitruong_domain::org::{BodyKind, CommitteeKind};
 use nghitruong_domain::petition::{
-    self, Classification, Competence, DocumentRef, MeetingKind, PetitionEvent as Ev,
+    self, AssemblySession, Classification, Competence, MeetingKind, PetitionEvent as Ev,
     PetitionStatus, ResultClass, TOPICS, Track,
 };
 use nghitruong_store::{
@@ -40,6 +41,7 @@ use crate::layout::Layout;
 use crate::routes::{Route, r};
 
 pub(crate) use aggregate::*;
+pub(crate) use answer::*;
 pub(crate) use documents::*;
 pub(crate) use import::*;
 pub(crate) use portal::*;
@@ -153,9 +155,22 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         r(
             Method::POST,
-            "/kien-nghi/{id}/tra-loi",
+            ANSWER_UPLOAD,
             Perm(P::AnswerPetitions),
-            post(answer),
+            // The handler streams the file to disk and counts its bytes.
+            post(answer).layer(DefaultBodyLimit::disable()),
+        ),
+        r(
+            Method::GET,
+            "/kien-nghi/{id}/tra-loi/{file}",
+            Perm(P::ViewPetitions),
+            get(answer_file),
+        ),
+        r(
+            Method::GET,
+            "/cong-khai/kien-nghi/{id}/tra-loi/{file}",
+            Public,
+            get(public_answer_file),
         ),
         r(
             Method::GET,
@@ -226,10 +241,11 @@ fn parse_day(s: &str) -> Option<Date> {
     .ok()
 }
 
-fn calendar() -> AppResult<WorkingCalendar> {
-    // TODO(#4): holiday arrangements (compensatory days) are the built-in
-    // defaults; an editable list per year belongs with the council's rules.
-    WorkingCalendar::new(HolidayRules::default()).map_err(|e| AppError::Internal(e.into()))
+fn calendar(council: &nghitruong_domain::org::Council) -> AppResult<WorkingCalendar> {
+    council
+        .rules
+        .calendar()
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// One row of a petition list.
@@ -413,6 +429,32 @@ pub(crate) struct RoundForm {
     track: String,
     #[serde(default)]
     opened_on: String,
+    #[serde(default)]
+    na_opening: String,
+    #[serde(default)]
+    na_closing: String,
+}
+
+/// The NA session's dates of a round form: both or neither, and only on
+/// the Delegation's track.
+fn assembly_of(form: &RoundForm, track: Track) -> AppResult<Option<AssemblySession>> {
+    let bad = |m: &str| AppError::BadRequest(m.to_owned());
+    let (opening, closing) = (form.na_opening.trim(), form.na_closing.trim());
+    if opening.is_empty() && closing.is_empty() {
+        return Ok(None);
+    }
+    if track != Track::Delegation {
+        return Err(bad(
+            "Chỉ đợt tiếp xúc của Đoàn ĐBQH mới gắn với kỳ họp Quốc hội; hãy để trống hai ngày này.",
+        ));
+    }
+    let opening =
+        parse_day(opening).ok_or_else(|| bad("Ngày khai mạc kỳ họp Quốc hội không hợp lệ."))?;
+    let closing =
+        parse_day(closing).ok_or_else(|| bad("Ngày bế mạc kỳ họp Quốc hội không hợp lệ."))?;
+    AssemblySession::new(opening, closing)
+        .map(Some)
+        .map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 pub(crate) async fn create_round(
@@ -430,6 +472,7 @@ pub(crate) async fn create_round(
         .map_err(|_| AppError::BadRequest("Hãy chọn luồng kiến nghị.".into()))?;
     let opened_on = parse_day(&form.opened_on)
         .ok_or_else(|| AppError::BadRequest("Ngày bắt đầu không hợp lệ.".into()))?;
+    let assembly = assembly_of(&form, track)?;
     let round = state
         .store
         .create_petition_round(
@@ -439,6 +482,7 @@ pub(crate) async fn create_round(
                 track,
                 session_id: None,
                 opened_on,
+                assembly,
             },
             &audit_context(&state, &viewer, &headers),
         )
@@ -469,6 +513,52 @@ struct RoundPage {
     can_process: bool,
     today: String,
     classified: usize,
+    window: Option<WindowView>,
+}
+
+/// The Delegation's sending window as the round page shows it.
+struct WindowView {
+    opening: String,
+    closing: String,
+    send_by: String,
+    /// "còn 5 ngày", "quá hạn 3 ngày", "đã gửi đúng hạn".
+    state: String,
+    late: bool,
+}
+
+fn window_view(
+    round: &PetitionRound,
+    days: u32,
+    letters: &[nghitruong_store::PetitionLetter],
+    waiting: usize,
+    today: Date,
+) -> Option<WindowView> {
+    let na = round.assembly?;
+    let send_by = na.send_by(round.opened_on, days);
+    let late_letters = letters
+        .iter()
+        .filter(|l| petition::days_late(send_by, l.issued_on).is_some())
+        .count();
+    let (state, late) = match (waiting, petition::SendingWindow::on(send_by, today)) {
+        (0, _) if letters.is_empty() => ("chưa có kiến nghị để gửi".to_owned(), false),
+        (0, _) if late_letters > 0 => (format!("{late_letters} công văn gửi sau hạn"), true),
+        (0, _) => ("đã gửi đúng hạn".to_owned(), false),
+        (n, petition::SendingWindow::Open { days_left }) => (
+            format!("còn {days_left} ngày; {n} kiến nghị chưa gửi"),
+            false,
+        ),
+        (n, petition::SendingWindow::Overdue { days_late }) => (
+            format!("quá hạn {days_late} ngày; {n} kiến nghị chưa gửi"),
+            true,
+        ),
+    };
+    Some(WindowView {
+        opening: local_date(na.opening),
+        closing: local_date(na.closing),
+        send_by: local_date(send_by),
+        state,
+        late,
+    })
 }
 
 struct MeetingRow {
@@ -556,10 +646,37 @@ pub(crate) async fn round_page(
         })
         .collect();
     let agencies = agencies(&state, round.council_id).await?;
-    let letters = state
-        .store
-        .petition_letters(round.id)
-        .await?
+    let stored_letters = state.store.petition_letters(round.id).await?;
+    let waiting = if round.assembly.is_some() {
+        state
+            .store
+            .petitions(&PetitionFilter {
+                round_id: Some(round.id),
+                ..Default::default()
+            })
+            .await?
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.petition.status(),
+                    PetitionStatus::Captured
+                        | PetitionStatus::Aggregated
+                        | PetitionStatus::Classified
+                )
+            })
+            .count()
+    } else {
+        0
+    };
+    let council = current(&viewer)?;
+    let window = window_view(
+        &round,
+        council.rules.deadlines.delegation_forward_days,
+        &stored_letters,
+        waiting,
+        today,
+    );
+    let letters = stored_letters
         .into_iter()
         .map(|l| LetterRow {
             id: l.id,
@@ -592,6 +709,7 @@ pub(crate) async fn round_page(
         can_process: viewer.can(P::ProcessPetitions),
         today: today.to_string(),
         classified,
+        window,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -833,7 +951,7 @@ pub(crate) async fn forward(
         .max_by_key(|c| matches!(c, Competence::Central))
         .unwrap_or(Competence::Province);
     let due_on = petition::answer_due_date(
-        &calendar()?,
+        &calendar(council)?,
         &council.rules.deadlines,
         competence,
         issued_on,
@@ -872,6 +990,7 @@ struct DetailPage {
     letter: String,
     on_spot: String,
     answer: Option<(String, String, String)>,
+    answer_files: Vec<AnswerFileRow>,
     evaluation: Option<(&'static str, String)>,
     urges: Vec<String>,
     repeat_of: Option<i64>,
@@ -976,6 +1095,7 @@ pub(crate) async fn detail(
                 a.summary.clone(),
             )
         }),
+        answer_files: answer_file_rows(&state, id).await?,
         evaluation: p.evaluation().map(|e| (e.result.label(), e.note.clone())),
         urges: p.urges().iter().map(|d| local_date(*d)).collect(),
         repeat_of: p.repeat_of(),
@@ -1120,50 +1240,6 @@ pub(crate) async fn process(
         .await
         .map_err(refusal)?;
     Ok(back)
-}
-
-#[derive(Deserialize)]
-pub(crate) struct AnswerForm {
-    #[serde(default)]
-    version: i64,
-    #[serde(default)]
-    number: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    summary: String,
-}
-
-/// The agency officer records their agency's written answer.
-pub(crate) async fn answer(
-    State(state): State<AppState>,
-    Signed(viewer): Signed,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(form): Form<AnswerForm>,
-) -> AppResult<Response> {
-    let record = petition_here(&state, &viewer, id).await?;
-    if !assigned_to_viewer(&viewer, &record) {
-        return Err(AppError::Forbidden);
-    }
-    let bad = |m: &str| AppError::BadRequest(m.to_owned());
-    let number = nghitruong_domain::text::clean_line("Số văn bản", &form.number, 100)
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let date = parse_day(&form.date).ok_or_else(|| bad("Ngày văn bản không hợp lệ."))?;
-    state
-        .store
-        .change_petition(
-            id,
-            form.version,
-            &PetitionChange::RecordAnswer {
-                document: DocumentRef { number, date },
-                summary: form.summary,
-            },
-            &audit_context(&state, &viewer, &headers),
-        )
-        .await
-        .map_err(refusal)?;
-    Ok(Redirect::to(&format!("/kien-nghi/{id}")).into_response())
 }
 
 // --- The agency's list -----------------------------------------------------------------

@@ -44,6 +44,8 @@ pub(crate) struct PublicPetition {
     due_on: String,
     answer: String,
     answered_on: String,
+    /// Where the agency's signed letter is, when it sent one.
+    answer_file: String,
     result: &'static str,
 }
 
@@ -77,6 +79,7 @@ fn public(r: &PetitionRecord) -> PublicPetition {
             .answer()
             .map(|a| local_date(a.received_on))
             .unwrap_or_default(),
+        answer_file: String::new(),
         result: p.evaluation().map_or("", |e| e.result.label()),
     }
 }
@@ -115,7 +118,17 @@ async fn published(state: &AppState, q: &PortalQuery) -> AppResult<(Council, Vec
             ..Default::default()
         })
         .await?;
-    Ok((council, records.iter().map(public).collect()))
+    let mut rows = Vec::with_capacity(records.len());
+    for r in &records {
+        let mut row = public(r);
+        if r.petition.answer().is_some()
+            && let Some(f) = state.store.answer_files(r.id()).await?.first()
+        {
+            row.answer_file = format!("/cong-khai/kien-nghi/{}/tra-loi/{}", r.id(), f.id);
+        }
+        rows.push(row);
+    }
+    Ok((council, rows))
 }
 
 #[derive(Template)]
