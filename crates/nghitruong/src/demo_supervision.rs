@@ -66,8 +66,8 @@ type Entry = (
 );
 
 fn register_entries() -> Vec<Entry> {
-    use time::macros::date;
     use CommitteeKind::{CultureSociety, EconomyBudget, Ethnic, Legal, Urban};
+    use time::macros::date;
     vec![
         (
             "05/2021/NQ-HĐND",
@@ -463,7 +463,11 @@ pub async fn seed_supervision(
     }
     for (offset, place, b) in [
         (40, "Xã Mường Xén (huyện Kỳ Sơn cũ)", Some(ethnic)),
-        (48, "Xã Tam Quang (huyện Tương Dương cũ)", Some(construction)),
+        (
+            48,
+            "Xã Tam Quang (huyện Tương Dương cũ)",
+            Some(construction),
+        ),
     ] {
         let on = plan_day + days(offset);
         delegation.record_visit(Visit {
@@ -483,16 +487,46 @@ pub async fn seed_supervision(
         .await?;
     let conclusion_day = draft_day + days(14);
     let recs: [(i64, &str); 10] = [
-        (peoples_committee, "Chỉ đạo rà soát, cập nhật danh sách hộ đồng bào dân tộc thiểu số còn thiếu đất ở, nhà ở sau sắp xếp đơn vị hành chính cấp xã"),
-        (construction, "Hoàn thành hỗ trợ xây dựng nhà ở cho 1.250 hộ đồng bào dân tộc thiểu số nghèo còn tồn đọng của giai đoạn 2021–2025"),
-        (agriculture, "Bố trí quỹ đất ở tập trung và hoàn thiện hồ sơ giao đất ở cho các hộ chưa có đất tại 12 xã biên giới"),
-        (finance, "Tham mưu bố trí đủ vốn đối ứng ngân sách tỉnh cho chính sách hỗ trợ nhà ở năm 2026"),
-        (construction, "Ban hành thiết kế mẫu nhà ở phù hợp phong tục, tập quán của đồng bào các dân tộc Thái, Mông, Khơ Mú"),
-        (ethnic, "Tổng kết, đánh giá việc thực hiện Nghị quyết số 05/2021/NQ-HĐND và đề xuất chính sách giai đoạn mới"),
-        (construction, "Kiểm tra chất lượng nhà ở đã hỗ trợ, xử lý dứt điểm các công trình xuống cấp, bỏ hoang"),
-        (home_affairs, "Làm rõ trách nhiệm tập thể, cá nhân để chậm giải ngân vốn hỗ trợ nhà ở năm 2024, 2025"),
-        (agriculture, "Cấp giấy chứng nhận quyền sử dụng đất cho các hộ đã được giao đất ở theo chính sách"),
-        (peoples_committee, "Công khai danh sách hộ được hỗ trợ và mức hỗ trợ tại trụ sở UBND xã, nhà văn hóa thôn, bản"),
+        (
+            peoples_committee,
+            "Chỉ đạo rà soát, cập nhật danh sách hộ đồng bào dân tộc thiểu số còn thiếu đất ở, nhà ở sau sắp xếp đơn vị hành chính cấp xã",
+        ),
+        (
+            construction,
+            "Hoàn thành hỗ trợ xây dựng nhà ở cho 1.250 hộ đồng bào dân tộc thiểu số nghèo còn tồn đọng của giai đoạn 2021–2025",
+        ),
+        (
+            agriculture,
+            "Bố trí quỹ đất ở tập trung và hoàn thiện hồ sơ giao đất ở cho các hộ chưa có đất tại 12 xã biên giới",
+        ),
+        (
+            finance,
+            "Tham mưu bố trí đủ vốn đối ứng ngân sách tỉnh cho chính sách hỗ trợ nhà ở năm 2026",
+        ),
+        (
+            construction,
+            "Ban hành thiết kế mẫu nhà ở phù hợp phong tục, tập quán của đồng bào các dân tộc Thái, Mông, Khơ Mú",
+        ),
+        (
+            ethnic,
+            "Tổng kết, đánh giá việc thực hiện Nghị quyết số 05/2021/NQ-HĐND và đề xuất chính sách giai đoạn mới",
+        ),
+        (
+            construction,
+            "Kiểm tra chất lượng nhà ở đã hỗ trợ, xử lý dứt điểm các công trình xuống cấp, bỏ hoang",
+        ),
+        (
+            home_affairs,
+            "Làm rõ trách nhiệm tập thể, cá nhân để chậm giải ngân vốn hỗ trợ nhà ở năm 2024, 2025",
+        ),
+        (
+            agriculture,
+            "Cấp giấy chứng nhận quyền sử dụng đất cho các hộ đã được giao đất ở theo chính sách",
+        ),
+        (
+            peoples_committee,
+            "Công khai danh sách hộ được hỗ trợ và mức hỗ trợ tại trụ sở UBND xã, nhà văn hóa thôn, bản",
+        ),
     ];
     let t = delegation.conclude(
         Conclusion {
@@ -535,8 +569,8 @@ pub async fn seed_supervision(
         due_in(12),  // 3 reminder 15 days sent
         due_in(-10), // 4 done on time
         due_in(6),   // 5 extension asked
-        due_in(45),  // 6 progress reported
-        due_in(-50), // 7 overdue, escalated
+        due_in(-50), // 6 overdue, escalated
+        due_in(45),  // 7 progress reported
         due_in(20),  // 8 result reported, waiting
         due_in(-5),  // 9 not meeting the requirement
         due_in(30),  // 10 partly done
@@ -547,13 +581,13 @@ pub async fn seed_supervision(
             co_body_ids: match i {
                 1 => vec![ethnic],
                 2 => vec![construction],
-                6 => vec![peoples_committee],
+                5 => vec![peoples_committee],
                 _ => Vec::new(),
             },
             responsible: None,
             expected_evidence: evidence[i].into(),
             due: dues[i],
-            complex: i == 6,
+            complex: i == 5,
         })
         .collect();
     let tasks = store
@@ -587,11 +621,11 @@ pub async fn seed_supervision(
                 let t = task.accept("Kết quả đáp ứng yêu cầu kiến nghị.", at(on + days(3)))?;
                 save(&task, t, on + days(3)).await?;
             }
-            1 | 6 => {
+            1 | 5 => {
                 let on = due - days(20);
                 let t = task.report_progress(
                     "Đang triển khai; khó khăn về nguồn vốn và quỹ đất.",
-                    report(&format!("{}/BC-SXD", 150 + id), on),
+                    report(&format!("{}/BC", 150 + id), on),
                     at(on),
                 )?;
                 save(&task, t, on).await?;
@@ -607,7 +641,7 @@ pub async fn seed_supervision(
                 )?;
                 save(&task, t, on).await?;
             }
-            5 => {
+            6 => {
                 let on = today - days(10);
                 let t = task.report_progress(
                     "Đã kiểm tra 320/540 căn nhà; 27 căn xuống cấp đang được sửa chữa.",
@@ -627,11 +661,8 @@ pub async fn seed_supervision(
             }
             8 => {
                 let on = due - days(3);
-                let t = task.submit_result(
-                    "Đã tổ chức kiểm điểm.",
-                    report("51/BC-SNV", on),
-                    at(on),
-                )?;
+                let t =
+                    task.submit_result("Đã tổ chức kiểm điểm.", report("51/BC-SNV", on), at(on))?;
                 save(&task, t, on).await?;
                 let t = task.reject(
                     "Báo cáo chưa làm rõ trách nhiệm cá nhân; đề nghị bổ sung.",

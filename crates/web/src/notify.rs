@@ -153,7 +153,10 @@ pub async fn notify_once(
 fn with_link(body: &str, link: Option<&str>, base: Option<&str>) -> String {
     match (link, base) {
         (Some(link), Some(base)) => {
-            format!("{body}\n\nXem chi tiết: {}{link}", base.trim_end_matches('/'))
+            format!(
+                "{body}\n\nXem chi tiết: {}{link}",
+                base.trim_end_matches('/')
+            )
         }
         _ => body.to_owned(),
     }
@@ -175,7 +178,11 @@ pub async fn send_due(state: &AppState, now: OffsetDateTime) -> anyhow::Result<u
     send_with(&mailer, state, now).await
 }
 
-async fn send_with(mailer: &Arc<Mailer>, state: &AppState, now: OffsetDateTime) -> anyhow::Result<usize> {
+async fn send_with(
+    mailer: &Arc<Mailer>,
+    state: &AppState,
+    now: OffsetDateTime,
+) -> anyhow::Result<usize> {
     let _one_run = mailer.running.lock().await;
     let mut sent = 0;
     for email in state.store.due_emails(now, BATCH).await? {
@@ -219,7 +226,11 @@ mod tests {
     #[test]
     fn the_email_carries_the_full_link_when_the_address_is_known() {
         assert_eq!(
-            with_link("Nội dung", Some("/giam-sat/nhiem-vu/3"), Some("https://hdnd.example/")),
+            with_link(
+                "Nội dung",
+                Some("/giam-sat/nhiem-vu/3"),
+                Some("https://hdnd.example/")
+            ),
             "Nội dung\n\nXem chi tiết: https://hdnd.example/giam-sat/nhiem-vu/3"
         );
         assert_eq!(with_link("Nội dung", Some("/x"), None), "Nội dung");

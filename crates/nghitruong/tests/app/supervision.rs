@@ -9,11 +9,15 @@ use std::sync::{Arc, Mutex};
 
 use nghitruong::demo_supervision::seed_supervision;
 use nghitruong_domain::calendar::{HolidayRules, WorkingCalendar, local_date};
+use nghitruong_domain::clock::Clock as _;
 use nghitruong_domain::org::CouncilLevel;
 use nghitruong_domain::supervision::{
     EscalationPolicy, NewTask, TaskSource, TaskStatus, escalation_schedule, reminder_schedule,
 };
-use nghitruong_store::{AuditContext, CouncilFilter, SqlStore, Store, TaskFilter};
+use nghitruong_store::{
+    AuditContext, CouncilFilter, NotificationStore as _, SqlStore, Store, SupervisionStore as _,
+    TaskFilter,
+};
 use nghitruong_testkit::T0;
 use nghitruong_web::AppState;
 use nghitruong_web::notify::{Mailer, SmtpConfig};
@@ -62,14 +66,15 @@ impl Sink {
     async fn serve(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
         let (read, mut write) = stream.into_split();
         let mut lines = BufReader::new(read);
-        {
+        let refused = {
             let mut refuse = self.refuse.lock().unwrap();
-            if *refuse > 0 {
-                *refuse -= 1;
-                drop(refuse);
-                write.write_all(b"421 sink busy, try later\r\n").await?;
-                return Ok(());
-            }
+            let refused = *refuse > 0;
+            *refuse = refuse.saturating_sub(1);
+            refused
+        };
+        if refused {
+            write.write_all(b"421 sink busy, try later\r\n").await?;
+            return Ok(());
         }
         write.write_all(b"220 sink.test ESMTP\r\n").await?;
         let mut to = Vec::new();
@@ -85,11 +90,7 @@ impl Sink {
                 to.clear();
                 write.write_all(b"250 ok\r\n").await?;
             } else if upper.starts_with("RCPT TO") {
-                let addr = line
-                    .split(['<', '>'])
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_owned();
+                let addr = line.split(['<', '>']).nth(1).unwrap_or_default().to_owned();
                 to.push(addr);
                 write.write_all(b"250 ok\r\n").await?;
             } else if upper.starts_with("DATA") {
@@ -195,8 +196,9 @@ async fn reminders_and_escalations_fire_on_their_days_once_each() {
                 source_doc: None,
                 delegation_id: None,
                 recommendation_id: None,
-                content: "Hoàn thành hỗ trợ nhà ở cho các hộ đồng bào dân tộc thiểu số còn tồn đọng"
-                    .into(),
+                content:
+                    "Hoàn thành hỗ trợ nhà ở cho các hộ đồng bào dân tộc thiểu số còn tồn đọng"
+                        .into(),
                 lead_body_id: agency,
                 co_body_ids: Vec::new(),
                 responsible: None,
@@ -230,23 +232,28 @@ async fn reminders_and_escalations_fire_on_their_days_once_each() {
     );
     let ladder = escalation_schedule(&task, &calendar, &policy);
     assert_eq!(ladder[0].1, time::macros::date!(2027 - 01 - 21), "urge");
-    assert_eq!(ladder[1].1, time::macros::date!(2027 - 01 - 28), "urge again");
+    assert_eq!(
+        ladder[1].1,
+        time::macros::date!(2027 - 01 - 28),
+        "urge again"
+    );
     let mut expected: BTreeMap<Date, Vec<String>> = BTreeMap::new();
     for (days, on) in reminder_schedule(&task, &calendar, &policy) {
-        expected
-            .entry(on)
-            .or_default()
-            .push(format!("Nhắc hạn: nhiệm vụ số {} còn {days} ngày", task.id()));
+        expected.entry(on).or_default().push(format!(
+            "Nhắc hạn: nhiệm vụ số {} còn {days} ngày",
+            task.id()
+        ));
     }
     expected
         .entry(time::macros::date!(2027 - 01 - 21))
         .or_default()
         .push(format!("Quá hạn: nhiệm vụ số {}", task.id()));
     for (step, on, _) in &ladder {
-        expected
-            .entry(*on)
-            .or_default()
-            .push(format!("{}: nhiệm vụ số {}", step.label(), task.id()));
+        expected.entry(*on).or_default().push(format!(
+            "{}: nhiệm vụ số {}",
+            step.label(),
+            task.id()
+        ));
     }
     let last = *expected.keys().last().unwrap();
 
@@ -419,12 +426,12 @@ async fn the_demo_register_and_dashboard_show_what_the_data_says() {
     assert!(register.body.contains("05/2021/NQ-HĐND"));
     assert!(register.body.contains("Bị thay thế bởi 18/2025/NQ-HĐND"));
     assert!(register.body.contains("Hết hiệu lực toàn bộ"));
-    let ended = office.get("/nghi-quyet?hieu_luc=het_hieu_luc_toan_bo").await;
+    let ended = office
+        .get("/nghi-quyet?hieu_luc=het_hieu_luc_toan_bo")
+        .await;
     // 05/2021 (replaced), 09/2021 (replaced), 11/2020 (repealed), 21/2023 (expired).
     assert!(
-        ended
-            .body
-            .contains("data-testid=\"resolution-count\">4<"),
+        ended.body.contains("data-testid=\"resolution-count\">4<"),
         "{}",
         ended.body
     );
@@ -434,7 +441,11 @@ async fn the_demo_register_and_dashboard_show_what_the_data_says() {
     let mut chair = app.signed_in("chutich").await;
     let dash = chair.get("/giam-sat/tong-quan").await;
     assert_eq!(dash.status, 200);
-    assert!(dash.body.contains("data-testid=\"total\">10<"), "{}", dash.body);
+    assert!(
+        dash.body.contains("data-testid=\"total\">10<"),
+        "{}",
+        dash.body
+    );
     // Tasks 2, 7 and 9 are past due.
     assert!(dash.body.contains("data-testid=\"overdue-count\">3<"));
     assert!(dash.body.contains("2/2 (100%)"), "two done, both on time");
@@ -442,9 +453,16 @@ async fn the_demo_register_and_dashboard_show_what_the_data_says() {
     assert_eq!(xlsx.status, 200);
     let docx = chair.get("/giam-sat/kien-nghi.docx").await;
     assert_eq!(docx.status, 200);
-    let delegations = app.store.delegations(province(&app.store).await.id).await.unwrap();
+    let delegations = app
+        .store
+        .delegations(province(&app.store).await.id)
+        .await
+        .unwrap();
     let report = chair
-        .get(&format!("/giam-sat/doan/{}/bao-cao.docx", delegations[0].value.id()))
+        .get(&format!(
+            "/giam-sat/doan/{}/bao-cao.docx",
+            delegations[0].value.id()
+        ))
         .await;
     assert_eq!(report.status, 200);
 }
@@ -485,7 +503,10 @@ async fn an_agency_sees_and_reports_on_its_own_tasks_only() {
     );
     let list = c.get("/giam-sat/nhiem-vu").await;
     assert_eq!(list.status, 200);
-    let rows = list.body.matches("<tr><td><a href=\"/giam-sat/nhiem-vu/").count();
+    let rows = list
+        .body
+        .matches("<tr><td><a href=\"/giam-sat/nhiem-vu/")
+        .count();
     assert_eq!(rows, mine.len() + co.len(), "{}", list.body);
     assert_eq!(
         c.get(&format!("/giam-sat/nhiem-vu/{}", other.value.id()))
@@ -516,9 +537,7 @@ async fn an_agency_sees_and_reports_on_its_own_tasks_only() {
     // The lead reports progress with a PDF, then asks for more time.
     let open = mine
         .iter()
-        .find(|t| {
-            t.value.status() == TaskStatus::NotDone && t.value.pending_request().is_none()
-        })
+        .find(|t| t.value.status() == TaskStatus::NotDone && t.value.pending_request().is_none())
         .unwrap();
     let id = open.value.id();
     let page = c.get(&format!("/giam-sat/nhiem-vu/{id}")).await;
@@ -584,7 +603,11 @@ async fn an_agency_sees_and_reports_on_its_own_tasks_only() {
     // The office was told, and grants it.
     let office = user(&app.store, "vanphong").await;
     let heard = subjects(&app.store, office.id).await;
-    assert!(heard.iter().any(|s| s == &format!("Đề nghị gia hạn: nhiệm vụ số {id}")));
+    assert!(
+        heard
+            .iter()
+            .any(|s| s == &format!("Đề nghị gia hạn: nhiệm vụ số {id}"))
+    );
     let mut chair = app.signed_in("chutich").await;
     let page = chair.get(&format!("/giam-sat/nhiem-vu/{id}")).await;
     assert!(page.body.contains("data-testid=\"extension-request\""));
@@ -592,13 +615,20 @@ async fn an_agency_sees_and_reports_on_its_own_tasks_only() {
     let granted = chair
         .post(
             &format!("/giam-sat/nhiem-vu/{id}/xu-ly"),
-            &[("version", &version), ("action", "gia-han"), ("note", "Đồng ý")],
+            &[
+                ("version", &version),
+                ("action", "gia-han"),
+                ("note", "Đồng ý"),
+            ],
         )
         .await;
     assert_eq!(granted.status, 303, "{}", granted.body);
     assert_eq!(app.store.task(id).await.unwrap().value.due(), due);
     let told = subjects(&app.store, officer.id).await;
-    assert!(told.iter().any(|s| s.starts_with(&format!("Nhiệm vụ số {id}: chấp thuận gia hạn"))));
+    assert!(
+        told.iter()
+            .any(|s| s.starts_with(&format!("Nhiệm vụ số {id}: chấp thuận gia hạn")))
+    );
     // The bell shows unread notifications; marking all read clears it.
     let home = c.get("/thong-bao").await;
     assert!(home.body.contains("data-testid=\"unread-count\""));
@@ -677,7 +707,10 @@ async fn a_delegation_goes_from_decision_to_tasks() {
                 ("number", "50/KL-HĐND"),
                 ("date", "2026-12-04"),
                 ("rec_body_1", &agency_s),
-                ("rec_content_1", "Rà soát, thu hồi nhà công vụ sử dụng sai mục đích"),
+                (
+                    "rec_content_1",
+                    "Rà soát, thu hồi nhà công vụ sử dụng sai mục đích",
+                ),
             ],
         )
         .await;

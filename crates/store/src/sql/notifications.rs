@@ -63,14 +63,13 @@ impl NotificationStore for SqlStore {
             if !new.email {
                 continue;
             }
-            let (email,): (Option<String>,) = sqlx::query_as(
-                "SELECT email FROM users WHERE id = $1 AND is_active = 1",
-            )
-            .bind(user_id)
-            .fetch_optional(&mut *w.tx)
-            .await
-            .map_err(db)?
-            .unwrap_or((None,));
+            let (email,): (Option<String>,) =
+                sqlx::query_as("SELECT email FROM users WHERE id = $1 AND is_active = 1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *w.tx)
+                    .await
+                    .map_err(db)?
+                    .unwrap_or((None,));
             if let Some(email) = email {
                 sqlx::query(
                     "INSERT INTO email_outbox (notification_id, recipient, subject, body, \

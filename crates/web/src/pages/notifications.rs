@@ -25,12 +25,7 @@ const SHOWN: i64 = 200;
 pub(crate) fn routes() -> Vec<Route> {
     vec![
         r(Method::GET, "/thong-bao", SignedIn, get(list)),
-        r(
-            Method::POST,
-            "/thong-bao/da-doc",
-            SignedIn,
-            post(mark_all),
-        ),
+        r(Method::POST, "/thong-bao/da-doc", SignedIn, post(mark_all)),
         r(
             Method::POST,
             "/thong-bao/{id}/da-doc",
@@ -80,7 +75,9 @@ async fn list(
             id: n.id,
             subject: n.subject,
             body: n.body,
-            link: n.link.filter(|l| l.starts_with('/') && !l.starts_with("//")),
+            link: n
+                .link
+                .filter(|l| l.starts_with('/') && !l.starts_with("//")),
             at: local_time(n.created_at),
             unread: n.read_at.is_none(),
         })
@@ -152,7 +149,11 @@ async fn set_email(
     };
     state
         .store
-        .set_user_email(viewer.user.id, email, &audit_context(&state, &viewer, &headers))
+        .set_user_email(
+            viewer.user.id,
+            email,
+            &audit_context(&state, &viewer, &headers),
+        )
         .await?;
     Ok(Redirect::to("/thong-bao").into_response())
 }

@@ -190,17 +190,30 @@ mod tests {
         let today = date!(2026 - 06 - 15);
         let mut on_time = task(1, 7, date!(2026 - 05 - 31));
         on_time
-            .submit_result("Xong", evidence(date!(2026 - 05 - 20)), datetime!(2026-05-20 02:00 UTC))
+            .submit_result(
+                "Xong",
+                evidence(date!(2026 - 05 - 20)),
+                datetime!(2026-05-20 02:00 UTC),
+            )
             .unwrap();
-        on_time.accept("Đạt", datetime!(2026-05-25 02:00 UTC)).unwrap();
+        on_time
+            .accept("Đạt", datetime!(2026-05-25 02:00 UTC))
+            .unwrap();
         let mut late = task(2, 8, date!(2026 - 04 - 30));
-        late.submit_result("Xong", evidence(date!(2026 - 05 - 10)), datetime!(2026-05-10 02:00 UTC))
-            .unwrap();
+        late.submit_result(
+            "Xong",
+            evidence(date!(2026 - 05 - 10)),
+            datetime!(2026-05-10 02:00 UTC),
+        )
+        .unwrap();
         late.accept("Đạt", datetime!(2026-05-12 02:00 UTC)).unwrap();
         let overdue = task(3, 7, date!(2026 - 06 - 01));
         let open = task(4, 7, date!(2026 - 08 - 20));
-        let names: HashMap<i64, String> =
-            [(7, "Sở Xây dựng".to_owned()), (8, "Sở Tài chính".to_owned())].into();
+        let names: HashMap<i64, String> = [
+            (7, "Sở Xây dựng".to_owned()),
+            (8, "Sở Tài chính".to_owned()),
+        ]
+        .into();
         let all = [&on_time, &late, &overdue, &open];
         let f = figures(&all, &names, today);
         assert_eq!(f.total, 4);

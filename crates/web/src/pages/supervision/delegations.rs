@@ -13,8 +13,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use nghitruong_domain::access::Permission as P;
 use nghitruong_domain::petition::DocumentRef;
 use nghitruong_domain::supervision::{
-    Conclusion, Conductor, Delegation, Member, MemberRole, Plan, Programme,
-    ProgrammeTopic, Recommendation, Stream, SubjectReport, TaskPlan, Visit,
+    Conclusion, Conductor, Delegation, Member, MemberRole, Plan, Programme, ProgrammeTopic,
+    Recommendation, Stream, SubjectReport, TaskPlan, Visit,
 };
 use nghitruong_domain::text;
 use nghitruong_store::{NewDelegation, TaskFilter};
@@ -110,7 +110,10 @@ pub(crate) async fn overview(
             })
             .collect(),
         can_manage: viewer.can(P::ManageSupervision),
-        streams: Stream::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        streams: Stream::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
         conductors: Conductor::ALL
             .iter()
             .map(|c| (c.as_str(), c.label()))
@@ -164,8 +167,7 @@ pub(crate) async fn add_topic(
         });
     if !f.one("programme_number").trim().is_empty() {
         programme.adopted_by = Some(DocumentRef {
-            number: text::clean_line("Số văn bản", f.one("programme_number"), 100)
-                .map_err(rule)?,
+            number: text::clean_line("Số văn bản", f.one("programme_number"), 100).map_err(rule)?,
             date: parse_day(f.one("programme_date"))
                 .ok_or_else(|| bad("Ngày văn bản không hợp lệ."))?,
         });
@@ -208,11 +210,7 @@ pub(crate) async fn create(
         .parse()
         .map_err(|_| bad("Hãy chọn mảng công tác giám sát."))?;
     let year = local_day(state.clock.now()).year();
-    let programme_id = state
-        .store
-        .programme(council.id, year)
-        .await?
-        .map(|p| p.id);
+    let programme_id = state.store.programme(council.id, year).await?.map(|p| p.id);
     let d = state
         .store
         .create_delegation(
@@ -296,7 +294,12 @@ pub(crate) async fn page(
     let d = stored.value;
     let today = local_day(state.clock.now());
     let names = body_names(&state, council.id).await?;
-    let name = |id: &i64| names.get(id).cloned().unwrap_or_else(|| format!("Cơ quan {id}"));
+    let name = |id: &i64| {
+        names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("Cơ quan {id}"))
+    };
     let people: HashMap<i64, String> = state
         .store
         .seated_deputies(council.id, today)
@@ -397,7 +400,10 @@ pub(crate) async fn page(
                     .collect()
             })
             .unwrap_or_default(),
-        tasks: tasks.iter().map(|t| task_row(&t.value, &names, today)).collect(),
+        tasks: tasks
+            .iter()
+            .map(|t| task_row(&t.value, &names, today))
+            .collect(),
         may_work: may_work(&viewer, &d),
         people: people_sorted,
         agencies: agencies(&state, council.id).await?,
@@ -477,7 +483,9 @@ pub(crate) async fn act(
     let transition = match step.as_str() {
         "thanh-lap" => {
             if !manage {
-                return Err(bad("Việc thành lập đoàn do Văn phòng, Thường trực HĐND thực hiện."));
+                return Err(bad(
+                    "Việc thành lập đoàn do Văn phòng, Thường trực HĐND thực hiện.",
+                ));
             }
             let decision = document(&f, "number", "date", "quyết định thành lập")?;
             let mut members = Vec::new();
@@ -492,7 +500,10 @@ pub(crate) async fn act(
             if subjects.iter().any(|s| !known.contains(s)) {
                 return Err(bad("Đối tượng giám sát không thuộc danh sách cơ quan."));
             }
-            Some(d.establish(decision, members, subjects, now).map_err(rule)?)
+            Some(
+                d.establish(decision, members, subjects, now)
+                    .map_err(rule)?,
+            )
         }
         "ke-hoach" => {
             let plan = Plan {
@@ -560,7 +571,9 @@ pub(crate) async fn act(
         }
         "giao-nhiem-vu" => {
             if !manage {
-                return Err(bad("Việc giao nhiệm vụ do Văn phòng, Thường trực HĐND thực hiện."));
+                return Err(bad(
+                    "Việc giao nhiệm vụ do Văn phòng, Thường trực HĐND thực hiện.",
+                ));
             }
             let recs = d
                 .conclusion()
@@ -623,7 +636,9 @@ pub(crate) async fn act(
         }
         "huy" => {
             if !manage {
-                return Err(bad("Việc hủy đoàn do Văn phòng, Thường trực HĐND thực hiện."));
+                return Err(bad(
+                    "Việc hủy đoàn do Văn phòng, Thường trực HĐND thực hiện.",
+                ));
             }
             Some(d.cancel(now).map_err(rule)?)
         }

@@ -115,7 +115,12 @@ async fn act(
         ActionKind::MarkOverdue => {
             mark_overdue(state, task.id(), now).await?;
             let mut to = agency;
-            to.extend(state.store.council_users(council_id, &[Role::OfficeStaff]).await?);
+            to.extend(
+                state
+                    .store
+                    .council_users(council_id, &[Role::OfficeStaff])
+                    .await?,
+            );
             (
                 to,
                 format!("Quá hạn: nhiệm vụ số {}", task.id()),
@@ -130,7 +135,12 @@ async fn act(
             to.extend(state.store.council_users(council_id, COUNCIL_SIDE).await?);
             let deadline = action
                 .deadline
-                .map(|d| format!(" Phiên giải trình tổ chức chậm nhất ngày {}.", local_date(d)))
+                .map(|d| {
+                    format!(
+                        " Phiên giải trình tổ chức chậm nhất ngày {}.",
+                        local_date(d)
+                    )
+                })
                 .unwrap_or_default();
             let next = match step {
                 EscalationStep::Urge | EscalationStep::UrgeAgain => {
@@ -178,7 +188,12 @@ async fn mark_overdue(state: &AppState, id: i64, now: OffsetDateTime) -> anyhow:
         };
         match state
             .store
-            .save_task(&task, stored.version, &transition, &AuditContext::system(now))
+            .save_task(
+                &task,
+                stored.version,
+                &transition,
+                &AuditContext::system(now),
+            )
             .await
         {
             Ok(_) => return Ok(()),

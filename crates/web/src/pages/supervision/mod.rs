@@ -237,7 +237,10 @@ pub(super) async fn task_here(
 }
 
 /// Names of the council's bodies, by id.
-pub(super) async fn body_names(state: &AppState, council_id: i64) -> AppResult<HashMap<i64, String>> {
+pub(super) async fn body_names(
+    state: &AppState,
+    council_id: i64,
+) -> AppResult<HashMap<i64, String>> {
     Ok(state
         .store
         .bodies(council_id)

@@ -12,8 +12,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use nghitruong_domain::access::Permission as P;
 use nghitruong_domain::org::{CommitteeKind, CouncilLevel};
 use nghitruong_domain::resolution::{
-    Cause, InForceStatus, Register, RegisterIssue, Relation, RelationKind, Resolution, ResolutionKind,
-    ResolutionNumber,
+    Cause, InForceStatus, Register, RegisterIssue, Relation, RelationKind, Resolution,
+    ResolutionKind, ResolutionNumber,
 };
 use nghitruong_domain::text::fold;
 use nghitruong_store::CouncilFilter;
@@ -174,7 +174,10 @@ pub(crate) async fn page(
                 || fold(&r.number.to_string()).contains(&needle)
         })
         .map(|r| {
-            let s = statuses.get(&r.id).copied().unwrap_or(InForceStatus::InForce);
+            let s = statuses
+                .get(&r.id)
+                .copied()
+                .unwrap_or(InForceStatus::InForce);
             let mut relations: Vec<String> = register
                 .relations()
                 .iter()
@@ -207,7 +210,12 @@ pub(crate) async fn page(
         .resolutions()
         .values()
         .filter(|r| r.council_id == council.id)
-        .map(|r| (r.id, format!("{} — {}", r.number, super::jobs::short(&r.title))))
+        .map(|r| {
+            (
+                r.id,
+                format!("{} — {}", r.number, super::jobs::short(&r.title)),
+            )
+        })
         .collect();
     let n = |x: &i64| numbers.get(x).cloned().unwrap_or_else(|| format!("#{x}"));
     let issues = register
@@ -279,7 +287,8 @@ pub(crate) async fn add(
     let f = Fields(form);
     let council = current(&viewer)?;
     let number: ResolutionNumber = f.one("number").parse().map_err(rule)?;
-    let adopted_on = parse_day(f.one("adopted_on")).ok_or_else(|| bad("Ngày thông qua không hợp lệ."))?;
+    let adopted_on =
+        parse_day(f.one("adopted_on")).ok_or_else(|| bad("Ngày thông qua không hợp lệ."))?;
     let opt_day = |name: &str, what: &str| -> AppResult<Option<time::Date>> {
         match f.one(name).trim() {
             "" => Ok(None),
@@ -302,7 +311,9 @@ pub(crate) async fn add(
         .collect();
     let bodies = ids(&f.all("body"));
     if bodies.iter().any(|b| !known.contains(b)) {
-        return Err(bad("Cơ quan tổ chức thực hiện không thuộc danh sách cơ quan."));
+        return Err(bad(
+            "Cơ quan tổ chức thực hiện không thuộc danh sách cơ quan.",
+        ));
     }
     let mut resolution = Resolution {
         id: 0,
@@ -335,9 +346,18 @@ pub(crate) async fn relate(
 ) -> AppResult<Response> {
     let f = Fields(form);
     let council = current(&viewer)?;
-    let actor: i64 = f.one("actor").parse().map_err(|_| bad("Hãy chọn nghị quyết ban hành sau."))?;
-    let target: i64 = f.one("target").parse().map_err(|_| bad("Hãy chọn nghị quyết bị tác động."))?;
-    let kind: RelationKind = f.one("kind").parse().map_err(|_| bad("Hãy chọn loại quan hệ."))?;
+    let actor: i64 = f
+        .one("actor")
+        .parse()
+        .map_err(|_| bad("Hãy chọn nghị quyết ban hành sau."))?;
+    let target: i64 = f
+        .one("target")
+        .parse()
+        .map_err(|_| bad("Hãy chọn nghị quyết bị tác động."))?;
+    let kind: RelationKind = f
+        .one("kind")
+        .parse()
+        .map_err(|_| bad("Hãy chọn loại quan hệ."))?;
     let a = state.store.resolution(actor).await?;
     if a.council_id != council.id {
         return Err(AppError::NotFound);
@@ -347,8 +367,8 @@ pub(crate) async fn relate(
         "" => None,
         s => Some(parse_day(s).ok_or_else(|| bad("Ngày có hiệu lực không hợp lệ."))?),
     };
-    let provisions =
-        nghitruong_domain::text::clean_line("Điều, khoản", f.one("provisions"), 300).map_err(rule)?;
+    let provisions = nghitruong_domain::text::clean_line("Điều, khoản", f.one("provisions"), 300)
+        .map_err(rule)?;
     state
         .store
         .add_relation(

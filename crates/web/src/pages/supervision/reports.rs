@@ -83,9 +83,15 @@ fn task_rows(tasks: &[&Task], names: &BTreeMap<i64, String>) -> Vec<Vec<String>>
 }
 
 fn task_header() -> Vec<String> {
-    ["STT", "Nội dung kiến nghị", "Cơ quan chủ trì", "Thời hạn", "Tình trạng"]
-        .map(String::from)
-        .to_vec()
+    [
+        "STT",
+        "Nội dung kiến nghị",
+        "Cơ quan chủ trì",
+        "Thời hạn",
+        "Tình trạng",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 /// Báo cáo kết quả giám sát of one delegation: what was supervised, how,
@@ -167,7 +173,11 @@ pub(crate) async fn results_docx(
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
-                        vec![(i + 1).to_string(), r.content.clone(), name(&r.addressee_id)]
+                        vec![
+                            (i + 1).to_string(),
+                            r.content.clone(),
+                            name(&r.addressee_id),
+                        ]
                     })
                     .collect(),
             });
@@ -178,7 +188,9 @@ pub(crate) async fn results_docx(
     }
     body.push(Block::Heading("III. TÌNH HÌNH THỰC HIỆN KIẾN NGHỊ".into()));
     if tasks.is_empty() {
-        body.push(Block::Paragraph("Chưa giao nhiệm vụ thực hiện kiến nghị.".into()));
+        body.push(Block::Paragraph(
+            "Chưa giao nhiệm vụ thực hiện kiến nghị.".into(),
+        ));
     } else {
         body.push(Block::Table {
             header: task_header(),
@@ -187,7 +199,11 @@ pub(crate) async fn results_docx(
     }
     doc.body = body;
     let bytes = to_docx(&doc).map_err(|e| AppError::Internal(e.into()))?;
-    Ok(download(&format!("ket-qua-giam-sat-{id}.docx"), DOCX, bytes))
+    Ok(download(
+        &format!("ket-qua-giam-sat-{id}.docx"),
+        DOCX,
+        bytes,
+    ))
 }
 
 /// Báo cáo tình hình thực hiện kiến nghị giám sát: every task of the
@@ -224,8 +240,11 @@ pub(crate) async fn recommendations_docx(
             continue;
         }
         n += 1;
-        doc.body
-            .push(Block::Heading(format!("{n}. {} ({})", status.label(), group.len())));
+        doc.body.push(Block::Heading(format!(
+            "{n}. {} ({})",
+            status.label(),
+            group.len()
+        )));
         doc.body.push(Block::Table {
             header: task_header(),
             rows: task_rows(&group, &names),

@@ -15,8 +15,7 @@ use nghitruong_docs::{BlobStore, Inspected, StoredBlob, inspect, is_over_limit};
 use nghitruong_domain::access::{Permission as P, Role};
 use nghitruong_domain::petition::DocumentRef;
 use nghitruong_domain::supervision::{
-    EscalationPolicy, NewTask, Task, TaskSource, TaskStatus, escalation_schedule,
-    reminder_schedule,
+    EscalationPolicy, NewTask, Task, TaskSource, TaskStatus, escalation_schedule, reminder_schedule,
 };
 use nghitruong_domain::text;
 use nghitruong_store::TaskFile;
@@ -311,7 +310,12 @@ pub(crate) async fn page(
     let task = stored.value;
     let today = local_day(state.clock.now());
     let names = body_names(&state, council.id).await?;
-    let name = |id: &i64| names.get(id).cloned().unwrap_or_else(|| format!("Cơ quan {id}"));
+    let name = |id: &i64| {
+        names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("Cơ quan {id}"))
+    };
     let files = state.store.task_files(id).await?;
     let calendar = calendar()?;
     let policy = EscalationPolicy::from_deadlines(&council.rules.deadlines);
@@ -364,13 +368,21 @@ pub(crate) async fn page(
             .map(|p| ReportRow {
                 on: local_date(p.on),
                 text: p.text.clone(),
-                documents: p.documents.iter().map(|d| files_for(d, &files, id)).collect(),
+                documents: p
+                    .documents
+                    .iter()
+                    .map(|d| files_for(d, &files, id))
+                    .collect(),
             })
             .collect(),
         submission: task.pending_submission().map(|s| ReportRow {
             on: local_date(s.on),
             text: s.summary.clone(),
-            documents: s.evidence.iter().map(|d| files_for(d, &files, id)).collect(),
+            documents: s
+                .evidence
+                .iter()
+                .map(|d| files_for(d, &files, id))
+                .collect(),
         }),
         request: task.pending_request().map(|r| {
             (
@@ -641,9 +653,9 @@ pub(crate) async fn report(
 /// A save refused because someone changed the task meanwhile.
 fn stale(e: nghitruong_store::StoreError) -> AppError {
     match e {
-        nghitruong_store::StoreError::Conflict(_) => bad(
-            "Nhiệm vụ vừa được người khác cập nhật. Hãy tải lại trang và thực hiện lại.",
-        ),
+        nghitruong_store::StoreError::Conflict(_) => {
+            bad("Nhiệm vụ vừa được người khác cập nhật. Hãy tải lại trang và thực hiện lại.")
+        }
         other => other.into(),
     }
 }
@@ -827,10 +839,7 @@ pub(crate) async fn file(
     if let Ok(v) = HeaderValue::from_str(file.format.mime()) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        attachment(&file.file_name),
-    );
+    h.insert(header::CONTENT_DISPOSITION, attachment(&file.file_name));
     h.insert(
         header::HeaderName::from_static("x-content-type-options"),
         HeaderValue::from_static("nosniff"),
