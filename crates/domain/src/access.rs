@@ -82,6 +82,19 @@ coded_enum! {
         AnswerPetitions = "tra_loi_kien_nghi", "Trả lời kiến nghị";
         /// Send and receive documents through the national document axis.
         ExchangeDocuments = "lien_thong_van_ban", "Liên thông văn bản";
+        /// Read the register of resolutions (sổ nghị quyết), with the
+        /// commune councils' resolutions for the province.
+        ViewResolutions = "xem_nghi_quyet", "Xem sổ nghị quyết";
+        /// Enter resolutions and their relations in the register.
+        ManageResolutions = "quan_ly_nghi_quyet", "Cập nhật sổ nghị quyết";
+        /// See supervision: programme, delegations, tasks, dashboard (an
+        /// agency officer sees only the tasks of their agency).
+        ViewSupervision = "xem_giam_sat", "Xem giám sát";
+        /// Plan and run supervision, hand out and grade tasks, answer
+        /// requests for extension.
+        ManageSupervision = "quan_ly_giam_sat", "Quản lý giám sát, đánh giá kiến nghị";
+        /// Report progress and results on tasks given to one's agency.
+        ReportOnTasks = "bao_cao_nhiem_vu", "Báo cáo thực hiện kiến nghị giám sát";
     }
 }
 
@@ -136,7 +149,18 @@ impl Role {
                     | R::Secretary
                     | R::DelegationLead
             ),
-            P::AnswerPetitions => self == R::AgencyOfficer,
+            P::AnswerPetitions | P::ReportOnTasks => self == R::AgencyOfficer,
+            P::ViewResolutions | P::ViewSupervision => self != R::Guest,
+            P::ManageResolutions => matches!(self, R::Admin | R::OfficeStaff | R::Secretary),
+            P::ManageSupervision => matches!(
+                self,
+                R::Admin
+                    | R::Chair
+                    | R::ViceChair
+                    | R::StandingMember
+                    | R::OfficeStaff
+                    | R::Secretary
+            ),
         }
     }
 
@@ -164,62 +188,64 @@ mod tests {
         // ViewSessions, ManageSessions, ChairSession, CastVote, RecordAttendance,
         // FileQuestion, RecordProceedings |
         // ManageDocuments, ApproveDocuments, ViewPetitions, CapturePetitions,
-        // ProcessPetitions, AnswerPetitions, ExchangeDocuments
+        // ProcessPetitions, AnswerPetitions, ExchangeDocuments |
+        // ViewResolutions, ManageResolutions, ViewSupervision,
+        // ManageSupervision, ReportOnTasks
         let table: &[(Role, &str, &str)] = &[
             (
                 Role::Admin,
-                "11111111|1100101|1011101",
-                "11011111|1100101|1011101",
+                "11111111|1100101|1011101|11110",
+                "11011111|1100101|1011101|11110",
             ),
             (
                 Role::Chair,
-                "11111100|1111010|0111100",
-                "11011100|1111010|0111100",
+                "11111100|1111010|0111100|10110",
+                "11011100|1111010|0111100|10110",
             ),
             (
                 Role::ViceChair,
-                "11110100|1011010|0111100",
-                "11010100|1011010|0111100",
+                "11110100|1011010|0111100|10110",
+                "11010100|1011010|0111100|10110",
             ),
             (
                 Role::StandingMember,
-                "11110100|1001010|0111100",
-                "11010100|1001010|0111100",
+                "11110100|1001010|0111100|10110",
+                "11010100|1001010|0111100|10110",
             ),
             (
                 Role::Deputy,
-                "11010100|1001010|0011000",
-                "11010100|1001010|0011000",
+                "11010100|1001010|0011000|10100",
+                "11010100|1001010|0011000|10100",
             ),
             (
                 Role::DelegationLead,
-                "11010100|1000000|0011100",
-                "11010100|1000000|0011100",
+                "11010100|1000000|0011100|10100",
+                "11010100|1000000|0011100|10100",
             ),
             (
                 Role::NaDeputy,
-                "11010100|1000000|0011000",
-                "11010100|1000000|0011000",
+                "11010100|1000000|0011000|10100",
+                "11010100|1000000|0011000|10100",
             ),
             (
                 Role::OfficeStaff,
-                "11111100|1100101|1011101",
-                "11011100|1100101|1011101",
+                "11111100|1100101|1011101|11110",
+                "11011100|1100101|1011101|11110",
             ),
             (
                 Role::Secretary,
-                "11011100|1100101|1011101",
-                "11011100|1100101|1011101",
+                "11011100|1100101|1011101|11110",
+                "11011100|1100101|1011101|11110",
             ),
             (
                 Role::AgencyOfficer,
-                "11010000|0000000|0010010",
-                "11010000|0000000|0010010",
+                "11010000|0000000|0010010|10101",
+                "11010000|0000000|0010010|10101",
             ),
             (
                 Role::Guest,
-                "10000000|1000000|0000000",
-                "10000000|1000000|0000000",
+                "10000000|1000000|0000000|00000",
+                "10000000|1000000|0000000|00000",
             ),
         ];
         assert_eq!(table.len(), Role::ALL.len(), "every role has a row");

@@ -289,11 +289,23 @@ async fn serve(
         session_hours: s.auth.session_hours,
         documents_dir: Some(s.data_dir.join("documents")),
         upload_limits: s.documents.limits(),
+        public_url: Some(s.smtp.public_url.clone()).filter(|u| !u.is_empty()),
         ..WebConfig::default()
     };
     let search = Arc::new(crate::search_cmd::open(&s)?);
     let mut state = AppState::new(store.clone(), Arc::new(clock), config).with_search(search);
     state.exchange = exchange.as_ref().map(|r| r.service.clone());
+    if let Some(smtp) = s.smtp.config() {
+        let mailer = nghitruong_web::notify::Mailer::new(&smtp)
+            .context("không khởi tạo được máy chủ thư điện tử [smtp]")?;
+        state.mailer = Some(Arc::new(mailer));
+    }
+    let scheduler = s.scheduler.enabled.then(|| {
+        nghitruong_web::scheduler::start(
+            state.clone(),
+            std::time::Duration::from_secs(s.scheduler.tick_seconds.max(1)),
+        )
+    });
     let app = nghitruong_web::app(state);
 
     let host = host.unwrap_or(s.server.host);
@@ -314,6 +326,9 @@ async fn serve(
     .await
     .context("máy chủ dừng do lỗi")?;
     for task in exchange.iter().flat_map(|r| &r.tasks) {
+        task.abort();
+    }
+    if let Some(task) = scheduler {
         task.abort();
     }
     if let Err(e) = store.checkpoint().await {
@@ -376,6 +391,11 @@ pub async fn seed_demo(store: &SqlStore, clock: &dyn Clock) -> anyhow::Result<()
         demo::seed_session(store, &ctx).await?;
         let petitions = crate::demo_petitions::seed_petitions(store, &ctx).await?;
         println!("Đã nạp {petitions} kiến nghị cử tri mẫu (từ bộ dữ liệu phát triển).");
+        let sup = crate::demo_supervision::seed_supervision(store, clock.now()).await?;
+        println!(
+            "Đã nạp sổ nghị quyết mẫu ({} nghị quyết, {} quan hệ) và một đoàn giám sát với {} nhiệm vụ.",
+            sup.resolutions, sup.relations, sup.tasks
+        );
         println!(
             "Đã nạp dữ liệu mẫu: {} đơn vị hành chính, {} Hội đồng, {} cơ quan, {} người, {} tài khoản.",
             counts.units, counts.councils, counts.bodies, counts.people, counts.users

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod demo;
 pub mod demo_documents;
 pub mod demo_petitions;
+pub mod demo_supervision;
 pub mod edxml_cmd;
 pub mod petitions_cmd;
 pub mod search_cmd;

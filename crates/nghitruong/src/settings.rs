@@ -27,6 +27,97 @@ pub struct Settings {
     pub exchange: ExchangeSettings,
     /// Session documents.
     pub documents: DocumentSettings,
+    /// E-mail for notifications (off by default).
+    pub smtp: SmtpSettings,
+    /// The jobs the server runs by itself (reminders, e-mail).
+    pub scheduler: SchedulerSettings,
+}
+
+/// The SMTP server notifications are e-mailed through. Disabled by default:
+/// notifications then show only inside the product.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// Send e-mail at all.
+    pub enabled: bool,
+    /// Server host.
+    pub host: String,
+    /// Server port (587 with STARTTLS).
+    pub port: u16,
+    /// Sender, `Tên <dia-chi@...>` or a bare address.
+    pub from: String,
+    /// Sign-in name, if the server needs one.
+    pub user: Option<String>,
+    /// Its password; never logged.
+    pub password: Option<String>,
+    /// Upgrade the connection with STARTTLS.
+    pub starttls: bool,
+    /// The address people reach the product at, for links in e-mails
+    /// (`https://hdnd.nghean.gov.vn`); empty for none.
+    pub public_url: String,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            host: "127.0.0.1".into(),
+            port: 587,
+            from: "Nghị trường <khong-tra-loi@localhost>".into(),
+            user: None,
+            password: None,
+            starttls: true,
+            public_url: String::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("enabled", &self.enabled)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("from", &self.from)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("starttls", &self.starttls)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+impl SmtpSettings {
+    /// The web layer's SMTP settings, when e-mail is enabled.
+    pub fn config(&self) -> Option<nghitruong_web::notify::SmtpConfig> {
+        self.enabled.then(|| nghitruong_web::notify::SmtpConfig {
+            host: self.host.clone(),
+            port: self.port,
+            from: self.from.clone(),
+            user: self.user.clone().filter(|u| !u.is_empty()),
+            password: self.password.clone().filter(|p| !p.is_empty()),
+            starttls: self.starttls,
+        })
+    }
+}
+
+/// The in-server scheduler.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchedulerSettings {
+    /// Run the jobs (turn off only on all but one node of a cluster).
+    pub enabled: bool,
+    /// Seconds between ticks.
+    pub tick_seconds: u64,
+}
+
+impl Default for SchedulerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            tick_seconds: 60,
+        }
+    }
 }
 
 /// Document exchange settings (liên thông văn bản). The defaults point at
@@ -174,6 +265,8 @@ impl Default for Settings {
             log: LogSettings::default(),
             exchange: ExchangeSettings::default(),
             documents: DocumentSettings::default(),
+            smtp: SmtpSettings::default(),
+            scheduler: SchedulerSettings::default(),
         }
     }
 }
@@ -225,6 +318,8 @@ impl std::fmt::Debug for Settings {
             .field("log", &self.log)
             .field("exchange", &self.exchange)
             .field("documents", &self.documents)
+            .field("smtp", &self.smtp)
+            .field("scheduler", &self.scheduler)
             .finish()
     }
 }

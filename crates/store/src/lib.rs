@@ -13,6 +13,7 @@
 mod documents;
 pub mod exchange;
 mod model;
+mod notifications;
 mod petitions;
 mod search;
 mod sql;
@@ -28,6 +29,7 @@ use time::{Date, OffsetDateTime};
 pub use documents::*;
 pub use exchange::ExchangeStore;
 pub use model::*;
+pub use notifications::*;
 pub use petitions::*;
 pub use search::SearchStore;
 pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
@@ -79,7 +81,14 @@ impl AuditContext {
 /// The persistence interface.
 #[async_trait]
 pub trait Store:
-    PetitionStore + SupervisionStore + ExchangeStore + SearchStore + DocumentStore + Send + Sync
+    PetitionStore
+    + SupervisionStore
+    + NotificationStore
+    + ExchangeStore
+    + SearchStore
+    + DocumentStore
+    + Send
+    + Sync
 {
     /// Which backend this is.
     fn backend(&self) -> Backend;

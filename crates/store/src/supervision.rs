@@ -57,6 +57,27 @@ pub struct TaskFilter {
     pub due_by: Option<Date>,
 }
 
+/// A file an agency sends with a report on a task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskFile {
+    /// Identifier (0 when new).
+    pub id: i64,
+    /// The task.
+    pub task_id: i64,
+    /// Số, ngày of the document the file holds.
+    pub document: nghitruong_domain::petition::DocumentRef,
+    /// Display name (never a path).
+    pub file_name: String,
+    /// The blob's name in the document folder.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Format, from the content.
+    pub format: nghitruong_domain::document::FileFormat,
+    /// Who sent it.
+    pub uploaded_by: Option<i64>,
+}
+
 /// Persistence of the register of resolutions and of supervision.
 #[async_trait]
 pub trait SupervisionStore: Send + Sync {
@@ -129,6 +150,8 @@ pub trait SupervisionStore: Send + Sync {
     ) -> Result<Versioned<Task>>;
     /// One task.
     async fn task(&self, id: i64) -> Result<Versioned<Task>>;
+    /// The councils that have tasks not yet done (the scheduler's round).
+    async fn councils_with_open_tasks(&self) -> Result<Vec<i64>>;
     /// Tasks matching `filter`, by due date.
     async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Versioned<Task>>>;
     /// Saves a task changed through its domain methods. A progress report
@@ -150,6 +173,10 @@ pub trait SupervisionStore: Send + Sync {
         action: &Action,
         ctx: &AuditContext,
     ) -> Result<bool>;
+    /// Records a file sent with a report on a task.
+    async fn add_task_file(&self, file: &TaskFile, ctx: &AuditContext) -> Result<i64>;
+    /// A task's files, oldest first.
+    async fn task_files(&self, task_id: i64) -> Result<Vec<TaskFile>>;
     /// The keys of the actions recorded for a task.
     async fn sent_actions(&self, task_id: i64) -> Result<Vec<String>>;
 }

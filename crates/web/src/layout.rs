@@ -72,6 +72,8 @@ pub(crate) struct ViewerBar {
     pub(crate) role_label: &'static str,
     pub(crate) council_name: String,
     pub(crate) councils: Vec<SwitchOption>,
+    /// Unread notifications, shown on the bell.
+    pub(crate) unread: i64,
 }
 
 /// A council in the switcher.
@@ -117,6 +119,7 @@ impl Layout {
         path: &str,
     ) -> AppResult<Self> {
         let mut layout = Self::public(title, csrf);
+        let unread = state.store.unread_notifications(viewer.user.id).await?;
         layout.nav = NAV
             .iter()
             .filter(|(_, _, p)| p.is_none_or(|p| viewer.can(p)))
@@ -132,6 +135,7 @@ impl Layout {
                 role_label: viewer.role_label(),
                 council_name: council.name.clone(),
                 councils: switchable(state, viewer, council.id).await?,
+                unread,
             });
         } else {
             layout.viewer = Some(ViewerBar {
@@ -139,6 +143,7 @@ impl Layout {
                 role_label: viewer.role_label(),
                 council_name: "Chưa được phân vai trò".into(),
                 councils: Vec::new(),
+                unread,
             });
         }
         Ok(layout)

@@ -11,9 +11,11 @@ pub mod auth;
 mod error;
 mod layout;
 pub mod live;
+pub mod notify;
 mod ops;
 mod pages;
 pub mod routes;
+pub mod scheduler;
 pub mod search;
 mod statics;
 mod uploads;
@@ -45,6 +47,9 @@ pub struct WebConfig {
     pub documents_dir: Option<std::path::PathBuf>,
     /// Limits on uploaded documents.
     pub upload_limits: nghitruong_docs::Limits,
+    /// The address people reach the product at (`https://hdnd.example`),
+    /// used to put full links in e-mails; without it e-mails carry none.
+    pub public_url: Option<String>,
 }
 
 impl WebConfig {
@@ -67,6 +72,7 @@ impl Default for WebConfig {
             max_upload_bytes: 20 * 1024 * 1024,
             documents_dir: None,
             upload_limits: nghitruong_docs::Limits::default(),
+            public_url: None,
         }
     }
 }
@@ -90,6 +96,8 @@ pub struct AppState {
     pub exchange: Option<Arc<nghitruong_axis::ExchangeService>>,
     /// The search index and its indexer; `None` if it could not be opened.
     pub search: Option<Arc<search::SearchService>>,
+    /// E-mail for notifications, when an SMTP server is configured.
+    pub mailer: Option<Arc<notify::Mailer>>,
 }
 
 impl AppState {
@@ -110,6 +118,7 @@ impl AppState {
                     None
                 }
             },
+            mailer: None,
         }
     }
 

@@ -20,7 +20,8 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
 use crate::pages::{
-    account, admin, documents, exchange, holidays, home, organisation, petitions, search, sessions,
+    account, admin, documents, exchange, holidays, home, notifications, organisation, petitions,
+    search, sessions, supervision,
 };
 use crate::{AppState, statics};
 
@@ -224,6 +225,8 @@ fn table() -> Vec<Route> {
         exchange::routes(),
         search::routes(),
         documents::routes(),
+        supervision::routes(),
+        notifications::routes(),
     ]
     .concat()
 }
@@ -284,7 +287,9 @@ pub fn router(state: AppState) -> Router {
 /// keeps the small form limit.
 fn body_limit(spec: &RouteSpec, config: &crate::WebConfig) -> usize {
     let takes_file = spec.method == Method::POST
-        && (spec.path.starts_with("/van-ban-di") || spec.path == "/kien-nghi/dot/{id}/nhap");
+        && (spec.path.starts_with("/van-ban-di")
+            || spec.path == "/kien-nghi/dot/{id}/nhap"
+            || supervision::takes_file(spec.path));
     if takes_file {
         config.max_upload_bytes.max(config.max_form_bytes)
     } else {

@@ -16,3 +16,4 @@ mod petitions;
 mod routes;
 mod search;
 mod sessions;
+mod supervision;

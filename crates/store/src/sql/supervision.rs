@@ -658,6 +658,17 @@ impl SupervisionStore for SqlStore {
         super::rows::one_by_id(self.pool(), sql, id, stored).await
     }
 
+    async fn councils_with_open_tasks(&self) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT council_id FROM supervision_tasks WHERE status <> $1 ORDER BY council_id",
+        )
+        .bind(TaskStatus::Done.as_str())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db)?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     async fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Versioned<Task>>> {
         let mut sql = "SELECT data, version FROM supervision_tasks WHERE 1 = 1".to_owned();
         let mut n = 0;
@@ -798,6 +809,73 @@ impl SupervisionStore for SqlStore {
         audit::append(&mut w, ctx, change).await?;
         w.commit().await?;
         Ok(true)
+    }
+
+    async fn add_task_file(&self, file: &crate::TaskFile, ctx: &AuditContext) -> Result<i64> {
+        let mut w = self.write().await?;
+        let size = i64::try_from(file.size)
+            .context("file size")
+            .map_err(StoreError::Other)?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO supervision_files (task_id, doc_number, doc_date, file_name, sha256, \
+             size, format, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             RETURNING id",
+        )
+        .bind(file.task_id)
+        .bind(file.document.number.clone())
+        .bind(date_text(file.document.date))
+        .bind(file.file_name.clone())
+        .bind(file.sha256.clone())
+        .bind(size)
+        .bind(file.format.as_str())
+        .bind(file.uploaded_by)
+        .bind(to_millis(ctx.at))
+        .fetch_one(&mut *w.tx)
+        .await
+        .map_err(db)?;
+        let change = Change {
+            action: "task.file",
+            entity: "supervision_task",
+            entity_id: Some(file.task_id.to_string()),
+            before: None,
+            after: Some(json!({
+                "file": id, "number": file.document.number, "date": date_text(file.document.date),
+                "name": file.file_name, "sha256": file.sha256, "size": size,
+            })),
+        };
+        audit::append(&mut w, ctx, change).await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    async fn task_files(&self, task_id: i64) -> Result<Vec<crate::TaskFile>> {
+        let rows = sqlx::query(
+            "SELECT id, task_id, doc_number, doc_date, file_name, sha256, size, format, uploaded_by \
+             FROM supervision_files WHERE task_id = $1 ORDER BY id",
+        )
+        .bind(task_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(crate::TaskFile {
+                    id: get(row, "id")?,
+                    task_id: get(row, "task_id")?,
+                    document: nghitruong_domain::petition::DocumentRef {
+                        number: get(row, "doc_number")?,
+                        date: parse_date(&get::<String>(row, "doc_date")?)?,
+                    },
+                    file_name: get(row, "file_name")?,
+                    sha256: get(row, "sha256")?,
+                    size: u64::try_from(get::<i64>(row, "size")?)
+                        .context("file size")
+                        .map_err(StoreError::Other)?,
+                    format: coded(row, "format")?,
+                    uploaded_by: get(row, "uploaded_by")?,
+                })
+            })
+            .collect()
     }
 
     async fn sent_actions(&self, task_id: i64) -> Result<Vec<String>> {

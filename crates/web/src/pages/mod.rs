@@ -6,10 +6,12 @@ pub(crate) mod documents;
 pub(crate) mod exchange;
 pub(crate) mod holidays;
 pub(crate) mod home;
+pub(crate) mod notifications;
 pub(crate) mod organisation;
 pub(crate) mod petitions;
 pub(crate) mod search;
 pub(crate) mod sessions;
+pub(crate) mod supervision;
 
 /// The council the viewer is working in; an account without a role in
 /// any council may not use council pages.
