@@ -804,6 +804,45 @@ pub fn answer_due_date(
     }
 }
 
+/// Nhắc hạn trả lời — what the agency is told about answers due on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AnswerReminder {
+    /// The due date is this many days away (one of the council's
+    /// reminder days, such as 15, 7 or 3).
+    DaysBefore(u32),
+    /// The due date has passed with the answer missing.
+    Overdue,
+}
+
+impl AnswerReminder {
+    /// A stable key, so that each reminder is sent once.
+    pub fn key(self) -> String {
+        match self {
+            Self::DaysBefore(d) => format!("nhac-{d}"),
+            Self::Overdue => "qua-han".to_owned(),
+        }
+    }
+}
+
+/// The reminder owed on `today` for answers due on `due`, given the days
+/// before the due date at which the council reminds (`days_before`): from
+/// the day after `due` the overdue notice; otherwise the nearest reminder
+/// day already reached, so a server that was stopped for a while sends the
+/// one that matters now rather than every one it missed; `None` before the
+/// first. Calendar days, counted to the due date itself.
+pub fn answer_reminder(due: Date, today: Date, days_before: &[u32]) -> Option<AnswerReminder> {
+    let left = (due - today).whole_days();
+    if left < 0 {
+        return Some(AnswerReminder::Overdue);
+    }
+    days_before
+        .iter()
+        .copied()
+        .filter(|&d| left <= i64::from(d))
+        .min()
+        .map(AnswerReminder::DaysBefore)
+}
+
 /// Kỳ họp Quốc hội — the dates of the National Assembly session a round of
 /// the Delegation's track reports to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -885,6 +924,56 @@ mod tests {
     use super::*;
 
     const NOW: OffsetDateTime = datetime!(2026-03-02 02:00 UTC);
+
+    #[test]
+    fn answer_reminders_fall_on_the_councils_days_and_once_overdue() {
+        let due = date!(2027 - 01 - 15);
+        let days = [15, 7, 3];
+        let on = |d: Date| answer_reminder(due, d, &days);
+        assert_eq!(on(date!(2026 - 12 - 30)), None);
+        assert_eq!(
+            on(date!(2026 - 12 - 31)),
+            Some(AnswerReminder::DaysBefore(15))
+        );
+        assert_eq!(
+            on(date!(2027 - 01 - 07)),
+            Some(AnswerReminder::DaysBefore(15))
+        );
+        assert_eq!(
+            on(date!(2027 - 01 - 08)),
+            Some(AnswerReminder::DaysBefore(7))
+        );
+        assert_eq!(
+            on(date!(2027 - 01 - 12)),
+            Some(AnswerReminder::DaysBefore(3))
+        );
+        assert_eq!(on(due), Some(AnswerReminder::DaysBefore(3)));
+        assert_eq!(on(date!(2027 - 01 - 16)), Some(AnswerReminder::Overdue));
+        assert_eq!(answer_reminder(due, date!(2027 - 01 - 10), &[]), None);
+        // Walking day by day, the distinct reminders are exactly the
+        // council's days and the overdue notice, in that order.
+        let mut seen: Vec<AnswerReminder> = Vec::new();
+        let mut day = date!(2026 - 12 - 01);
+        while day <= date!(2027 - 02 - 01) {
+            if let Some(r) = on(day)
+                && seen.last() != Some(&r)
+            {
+                seen.push(r);
+            }
+            day = day.next_day().unwrap();
+        }
+        assert_eq!(
+            seen,
+            vec![
+                AnswerReminder::DaysBefore(15),
+                AnswerReminder::DaysBefore(7),
+                AnswerReminder::DaysBefore(3),
+                AnswerReminder::Overdue
+            ]
+        );
+        assert_eq!(AnswerReminder::DaysBefore(7).key(), "nhac-7");
+        assert_eq!(AnswerReminder::Overdue.key(), "qua-han");
+    }
 
     #[test]
     fn the_delegation_sends_15_days_before_opening_or_after_closing() {

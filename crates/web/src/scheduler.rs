@@ -54,6 +54,7 @@ impl std::fmt::Debug for Job {
 pub fn jobs() -> Vec<Job> {
     vec![
         Job::new("giam-sat", crate::pages::supervision::scheduler_job),
+        Job::new("kien-nghi-nhac-han", crate::pages::petitions::remind_job),
         Job::new("thu-dien-tu", email_job),
     ]
 }

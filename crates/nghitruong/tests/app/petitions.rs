@@ -711,3 +711,115 @@ async fn holiday_arrangements_are_recorded_and_move_due_dates() {
         .await;
     assert_eq!(refused.status, 403);
 }
+
+#[tokio::test]
+async fn agencies_are_reminded_before_answers_are_due_and_told_once_overdue() {
+    use nghitruong_domain::clock::Clock as _;
+    use nghitruong_domain::petition::PetitionStatus;
+    use nghitruong_store::{AuditContext, NotificationStore as _};
+    use std::collections::BTreeMap;
+
+    let mut state = None;
+    let app = crate::helpers::spawn_app_with(|s, _| state = Some(s.clone())).await;
+    let state = state.unwrap();
+    nghitruong::demo_petitions::seed_petitions(
+        &*app.store,
+        &AuditContext::system(nghitruong_testkit::T0),
+    )
+    .await
+    .unwrap();
+    let user = |name: &'static str| {
+        let store = app.store.clone();
+        async move { store.user_credentials(name).await.unwrap().unwrap().user }
+    };
+    let officer = user("coquan").await;
+    let office = user("vanphong").await;
+    let agency = officer.agency_body_id.unwrap();
+    // What the demo left waiting for Sở Xây dựng: letters and due dates.
+    let mut letters: BTreeMap<(String, time::Date), usize> = BTreeMap::new();
+    for r in app
+        .store
+        .petitions(&PetitionFilter {
+            agency_id: Some(agency),
+            status: Some(PetitionStatus::Forwarded),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    {
+        let a = r.petition.assignment().unwrap();
+        *letters.entry((a.letter.number.clone(), a.due)).or_default() += 1;
+    }
+    assert!(
+        !letters.is_empty(),
+        "the demo forwards petitions to Sở Xây dựng"
+    );
+    let mut expected: BTreeMap<time::Date, Vec<String>> = BTreeMap::new();
+    for ((_, due), n) in &letters {
+        for d in [15, 7, 3] {
+            expected
+                .entry(*due - time::Duration::days(d))
+                .or_default()
+                .push(format!("Còn {d} ngày đến hạn trả lời {n} kiến nghị cử tri"));
+        }
+        expected
+            .entry(*due + time::Duration::days(1))
+            .or_default()
+            .push(format!("Quá hạn trả lời {n} kiến nghị cử tri"));
+    }
+    let subjects = |id: i64| {
+        let store = app.store.clone();
+        async move {
+            let mut n = store.notifications(id, 10_000).await.unwrap();
+            n.reverse();
+            n.into_iter().map(|n| n.subject).collect::<Vec<_>>()
+        }
+    };
+    let last = *expected.keys().last().unwrap();
+    let mut seen: BTreeMap<time::Date, Vec<String>> = BTreeMap::new();
+    let mut before = 0;
+    let mut day = nghitruong_domain::calendar::local_date(app.clock.now());
+    while day <= last + time::Duration::days(5) {
+        let outcomes = nghitruong_web::scheduler::tick(&state).await;
+        assert!(outcomes.iter().all(|o| o.result.is_ok()), "{outcomes:?}");
+        // A second run the same day sends nothing new.
+        nghitruong_web::scheduler::tick(&state).await;
+        let now = subjects(officer.id).await;
+        let petitions: Vec<String> = now[before..]
+            .iter()
+            .filter(|s| s.contains("kiến nghị cử tri"))
+            .cloned()
+            .collect();
+        if !petitions.is_empty() {
+            seen.insert(day, petitions);
+        }
+        before = now.len();
+        app.clock.advance(time::Duration::days(1));
+        day = nghitruong_domain::calendar::local_date(app.clock.now());
+    }
+    for list in expected.values_mut().chain(seen.values_mut()) {
+        list.sort();
+    }
+    assert_eq!(seen, expected, "each reminder on its day, once");
+    let office_heard: Vec<String> = subjects(office.id)
+        .await
+        .into_iter()
+        .filter(|s| s.starts_with("Quá hạn trả lời"))
+        .collect();
+    // The office hears of every agency's overdue letter, once each.
+    let mut all_letters = std::collections::BTreeSet::new();
+    for r in app
+        .store
+        .petitions(&PetitionFilter {
+            status: Some(PetitionStatus::Forwarded),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    {
+        let a = r.petition.assignment().unwrap();
+        all_letters.insert((a.agency_id, a.letter.number.clone(), a.due));
+    }
+    assert!(all_letters.len() > letters.len());
+    assert_eq!(office_heard.len(), all_letters.len(), "{office_heard:?}");
+}

@@ -8,6 +8,7 @@ mod answer;
 mod documents;
 mod import;
 mod portal;
+mod reminders;
 mod sheet;
 
 use askama::Template;
@@ -45,6 +46,7 @@ pub(crate) use answer::*;
 pub(crate) use documents::*;
 pub(crate) use import::*;
 pub(crate) use portal::*;
+pub(crate) use reminders::remind_job;
 
 /// The routes of voter petitions.
 pub(crate) fn routes() -> Vec<Route> {
