@@ -17,6 +17,7 @@ import {
   saveHtml,
   screenshot,
 } from '../lib/browser.mjs';
+import { makePdf } from '../lib/files.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
@@ -146,8 +147,16 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await page.goto(petitionUrl);
     await page.fill('#a-number', '88/SXD-KH');
     await page.fill('#a-summary', ANSWER);
+    await page.setInputFiles('#a-file', {
+      name: '88-SXD-KH.pdf',
+      mimeType: 'application/pdf',
+      buffer: makePdf(['SO XAY DUNG TINH NGHE AN', 'So: 88/SXD-KH', 'Tra loi kien nghi cu tri ve Quoc lo 7']),
+    });
+    await checkA11y(page, 'petition-answer-form');
+    await screenshot(page, 'petition-answer-form');
     await submit(page, page.getByRole('button', { name: 'Gửi trả lời' }));
     assertContains(await text(page, '[data-testid=answer]'), 'bố trí vốn duy tu', 'the answer');
+    assertContains(await text(page, '[data-testid=answer-files]'), '88-SXD-KH.pdf', 'the answer letter');
     await signOut(page);
 
     // The office grades it.
@@ -164,6 +173,10 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await page.goto(`${baseUrl}/cong-khai/kien-nghi?q=quoc+lo+7+anh+son`);
     const portal = await text(page, 'main');
     assertContains(portal, 'bố trí vốn duy tu', 'the public portal');
+    const letterHref = await page.getByRole('link', { name: '(văn bản trả lời)' }).first().getAttribute('href');
+    const letter = await page.request.get(`${baseUrl}${letterHref}`);
+    assert.equal(letter.status(), 200, 'a citizen opens the answer letter');
+    assert.equal(letter.headers()['content-type'], 'application/pdf');
     await checkA11y(page, 'portal-petitions');
     await screenshot(page, 'portal-petitions-tablet');
     await page.setViewportSize(VIEWPORTS.phone);
