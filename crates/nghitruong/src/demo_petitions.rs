@@ -9,7 +9,8 @@ use anyhow::Context;
 use nghitruong_domain::calendar::local_date;
 use nghitruong_domain::org::{BodyKind, CommitteeKind, CouncilLevel};
 use nghitruong_domain::petition::{
-    Classification, Competence, DocumentRef, MeetingKind, ResultClass, Track, answer_due_date,
+    AssemblySession, Classification, Competence, DocumentRef, MeetingKind, ResultClass, Track,
+    answer_due_date,
 };
 use nghitruong_store::{
     AuditContext, CouncilFilter, ForwardRequest, NewOpinion, NewPetitionRound, NewVoterMeeting,
@@ -270,5 +271,87 @@ pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Re
             }
         }
     }
+    seed_delegation_round(store, &council, &records, communes.first(), ctx).await?;
     Ok(ids.len())
+}
+
+/// A round of the Delegation's track after a National Assembly session
+/// that closed five days ago: four petitions of central competence are
+/// classified and wait to be sent, ten days before the 15-day window ends.
+/// Returns how many it created.
+async fn seed_delegation_round(
+    store: &dyn Store,
+    council: &nghitruong_domain::org::Council,
+    records: &[DevRecord],
+    place: Option<&nghitruong_domain::org::AdminUnit>,
+    ctx: &AuditContext,
+) -> anyhow::Result<usize> {
+    let today = local_date(ctx.at);
+    let closing = today - time::Duration::days(5);
+    let assembly = AssemblySession::new(closing - time::Duration::days(30), closing)?;
+    let round = store
+        .create_petition_round(
+            &NewPetitionRound {
+                council_id: council.id,
+                name: "Tiếp xúc cử tri sau kỳ họp Quốc hội của Đoàn ĐBQH tỉnh (dữ liệu mẫu)".into(),
+                track: Track::Delegation,
+                session_id: None,
+                opened_on: closing,
+                assembly: Some(assembly),
+            },
+            ctx,
+        )
+        .await?;
+    let meeting = store
+        .create_voter_meeting(
+            &NewVoterMeeting {
+                round_id: round.id,
+                kind: MeetingKind::AfterSession,
+                held_on: today - time::Duration::days(2),
+                place_code: place.map(|u| u.code.clone()),
+                place: place.map_or_else(
+                    || "Hội trường UBND tỉnh".to_owned(),
+                    |u| format!("Hội trường UBND {}", u.name.to_lowercase()),
+                ),
+                deputies: "Đoàn đại biểu Quốc hội tỉnh (dữ liệu mẫu)".into(),
+                voter_count: 120,
+                minutes: String::new(),
+            },
+            ctx,
+        )
+        .await?;
+    let central: Vec<&DevRecord> = records
+        .iter()
+        .filter(|r| r.competence == "trung_uong" && !r.synthetic_variant)
+        .take(4)
+        .collect();
+    for (i, r) in central.iter().enumerate() {
+        let opinion = NewOpinion {
+            text: r.text.clone(),
+            voter_count: u32::try_from(2 + i).unwrap_or(2),
+            place_code: meeting.place_code.clone(),
+            voter_name: None,
+            voter_address: None,
+        };
+        let id = store
+            .capture_opinions(round.id, Some(meeting.id), &[opinion], ctx)
+            .await?[0];
+        let p = store
+            .change_petition(id, 1, &PetitionChange::Aggregate, ctx)
+            .await?;
+        store
+            .change_petition(
+                id,
+                p.version,
+                &PetitionChange::Classify(Classification {
+                    field: r.field.parse().unwrap_or(CommitteeKind::EconomyBudget),
+                    topic: r.topic.clone(),
+                    competence: Competence::Central,
+                    agency_id: None,
+                }),
+                ctx,
+            )
+            .await?;
+    }
+    Ok(central.len())
 }

@@ -555,7 +555,25 @@ async fn the_demo_round_shows_every_stage() {
     let mut office = app.signed_in("vanphong").await;
     let overview = office.get("/kien-nghi").await;
     assert!(overview.body.contains("dữ liệu mẫu"));
-    let round = app.store.petition_rounds(council).await.unwrap()[0].id;
+    let rounds = app.store.petition_rounds(council).await.unwrap();
+    let round = rounds
+        .iter()
+        .find(|r| r.name.contains("Kỳ họp thứ 2"))
+        .unwrap()
+        .id;
+    // The Delegation's round after the NA session shows its sending window.
+    let delegation = rounds
+        .iter()
+        .find(|r| r.track == nghitruong_domain::petition::Track::Delegation)
+        .unwrap();
+    let window = office
+        .get(&format!("/kien-nghi/dot/{}", delegation.id))
+        .await;
+    assert!(
+        window.body.contains("còn 10 ngày; 4 kiến nghị chưa gửi"),
+        "{}",
+        window.body
+    );
     let agg = office
         .get(&format!("/kien-nghi/dot/{round}/tong-hop"))
         .await;
