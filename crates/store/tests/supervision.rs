@@ -550,6 +550,160 @@ async fn story(store: &SqlStore) {
     assert!(report.verified > 20, "{report:?}");
 }
 
+/// Notifications, their e-mails and the files of task reports, on a store
+/// the supervision story has filled.
+async fn notifications_story(store: &SqlStore) {
+    use nghitruong_domain::access::Role;
+    use nghitruong_domain::document::FileFormat;
+    let province = store.council_by_unit("40").await.unwrap().unwrap().id;
+    let sxd = store
+        .bodies(province)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.abbreviation == "SXD")
+        .unwrap()
+        .id;
+    let new_user = |name: &str, agency: Option<i64>| NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        password_hash: "x".into(),
+        person_id: None,
+        agency_body_id: agency,
+    };
+    let officer = store
+        .create_user(&new_user("coquan.tb", Some(sxd)), &ctx(T0))
+        .await
+        .unwrap();
+    let office = store
+        .create_user(&new_user("vanphong.tb", None), &ctx(T0))
+        .await
+        .unwrap();
+    store
+        .grant_role(office, Some(province), Role::OfficeStaff, &ctx(T0))
+        .await
+        .unwrap();
+    store
+        .grant_role(officer, Some(province), Role::AgencyOfficer, &ctx(T0))
+        .await
+        .unwrap();
+    assert_eq!(store.agency_users(&[sxd]).await.unwrap(), vec![officer]);
+    assert_eq!(
+        store
+            .council_users(province, &[Role::OfficeStaff, Role::Chair])
+            .await
+            .unwrap(),
+        vec![office]
+    );
+    assert!(store.agency_users(&[]).await.unwrap().is_empty());
+
+    // Only those with an address get an e-mail.
+    store
+        .set_user_email(officer, Some("coquan@sxd.example"), &ctx(T0))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.user_email(officer).await.unwrap().as_deref(),
+        Some("coquan@sxd.example")
+    );
+    let new = NewNotification {
+        recipients: vec![officer, office, officer],
+        dedupe_key: Some("task-1/due-2027-01-20/remind-15".into()),
+        subject: "Nhắc hạn".into(),
+        body: "Còn 15 ngày".into(),
+        link: Some("/giam-sat/nhiem-vu/1".into()),
+        email: true,
+    };
+    assert_eq!(store.add_notifications(&new, T0).await.unwrap(), 2);
+    // The same key again notifies nobody twice.
+    assert_eq!(store.add_notifications(&new, T0).await.unwrap(), 0);
+    let plain = NewNotification {
+        dedupe_key: None,
+        recipients: vec![office],
+        ..new.clone()
+    };
+    assert_eq!(store.add_notifications(&plain, T0).await.unwrap(), 1);
+    assert_eq!(store.add_notifications(&plain, T0).await.unwrap(), 1);
+    assert_eq!(store.unread_notifications(office).await.unwrap(), 3);
+    let listed = store.notifications(officer, 10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].link.as_deref(), Some("/giam-sat/nhiem-vu/1"));
+    assert_eq!(
+        store
+            .mark_notifications_read(office, Some(listed[0].id), T0)
+            .await
+            .unwrap(),
+        0,
+        "someone else's notification is not touched"
+    );
+    assert_eq!(
+        store
+            .mark_notifications_read(officer, Some(listed[0].id), T0)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .mark_notifications_read(office, None, T0)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(store.unread_notifications(office).await.unwrap(), 0);
+
+    // One e-mail queued, for the officer; a failure waits for its retry.
+    let due = store.due_emails(T0, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].recipient, "coquan@sxd.example");
+    store
+        .email_failed(due[0].id, "421 busy", Some(T0 + Duration::minutes(2)))
+        .await
+        .unwrap();
+    assert!(store.due_emails(T0, 10).await.unwrap().is_empty());
+    let again = store
+        .due_emails(T0 + Duration::minutes(2), 10)
+        .await
+        .unwrap();
+    assert_eq!(again[0].attempts, 1);
+    store.email_sent(again[0].id, T0).await.unwrap();
+    assert!(
+        store
+            .due_emails(T0 + Duration::days(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.set_user_email(officer, None, &ctx(T0)).await.unwrap();
+    assert_eq!(store.user_email(officer).await.unwrap(), None);
+
+    // Files sent with a task's reports.
+    let task = store
+        .create_task(province, &questioning_new(sxd), &ctx(T0))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .councils_with_open_tasks()
+            .await
+            .unwrap()
+            .contains(&province)
+    );
+    let file = TaskFile {
+        id: 0,
+        task_id: task.value.id(),
+        document: doc("201/BC-SXD"),
+        file_name: "bao-cao.pdf".into(),
+        sha256: "ab".repeat(32),
+        size: 1234,
+        format: FileFormat::Pdf,
+        uploaded_by: Some(officer),
+    };
+    let id = store.add_task_file(&file, &ctx(T0)).await.unwrap();
+    let files = store.task_files(task.value.id()).await.unwrap();
+    assert_eq!(files, vec![TaskFile { id, ..file }]);
+}
+
 fn questioning_new(lead: i64) -> NewTask {
     NewTask {
         id: 0,
@@ -580,6 +734,7 @@ async fn sqlite_store_passes_the_supervision_story() {
     .await
     .unwrap();
     story(&store).await;
+    notifications_story(&store).await;
 }
 
 #[tokio::test]
@@ -598,6 +753,7 @@ async fn postgres_store_passes_the_supervision_story() {
     .await
     .unwrap();
     story(&store).await;
+    notifications_story(&store).await;
     store.drop_schema(&schema).await.unwrap();
     store.close().await;
 }

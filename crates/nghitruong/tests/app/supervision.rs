@@ -267,7 +267,7 @@ async fn reminders_and_escalations_fire_on_their_days_once_each() {
             outcomes.iter().all(|o| o.result.is_ok()),
             "{day}: {outcomes:?}"
         );
-        if day.day() % 3 == 0 {
+        if day.day().is_multiple_of(3) {
             nghitruong_web::scheduler::tick(&state).await;
         }
         let now = subjects(&app.store, officer.id).await;

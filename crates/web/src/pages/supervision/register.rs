@@ -204,7 +204,7 @@ pub(crate) async fn page(
             }
         })
         .collect();
-    rows.sort_by(|a, b| b.id.cmp(&a.id));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
     let can_manage = viewer.can(P::ManageResolutions);
     let own: Vec<(i64, String)> = register
         .resolutions()
