@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+mod consultation;
 mod documents;
 pub mod exchange;
 mod model;
@@ -25,6 +26,7 @@ use nghitruong_domain::org::{AdminUnit, Body, Council};
 use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
+pub use consultation::*;
 pub use documents::*;
 pub use exchange::ExchangeStore;
 pub use model::*;
@@ -79,7 +81,14 @@ impl AuditContext {
 /// The persistence interface.
 #[async_trait]
 pub trait Store:
-    PetitionStore + SupervisionStore + ExchangeStore + SearchStore + DocumentStore + Send + Sync
+    PetitionStore
+    + SupervisionStore
+    + ExchangeStore
+    + SearchStore
+    + DocumentStore
+    + ConsultationStore
+    + Send
+    + Sync
 {
     /// Which backend this is.
     fn backend(&self) -> Backend;
@@ -265,6 +274,9 @@ pub trait Store:
         &self,
         round_id: i64,
     ) -> Result<Vec<(i64, nghitruong_domain::vote::Choice)>>;
+    /// The resolutions a session adopted, numbered when their vote passed,
+    /// in agenda order.
+    async fn adopted_resolutions(&self, session_id: i64) -> Result<Vec<AdoptedResolution>>;
 
     // Speaking queue.
 

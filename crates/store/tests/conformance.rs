@@ -635,6 +635,7 @@ async fn session_story(store: &SqlStore) {
         title: title.into(),
         presenter: "Văn phòng".into(),
         planned_minutes: 30,
+        resolution_kind: None,
     };
     let opening = store
         .add_agenda_item(&item(AgendaKind::Opening, "Khai mạc kỳ họp"), &ctx(None))

@@ -45,6 +45,10 @@ pub struct WebConfig {
     pub documents_dir: Option<std::path::PathBuf>,
     /// Limits on uploaded documents.
     pub upload_limits: nghitruong_docs::Limits,
+    /// The server's key for links it signs (QR check-in codes). The binary
+    /// keeps it in the data directory so printed codes outlive a restart;
+    /// the default is random, good for one process.
+    pub signing_key: Arc<[u8]>,
 }
 
 impl WebConfig {
@@ -67,8 +71,17 @@ impl Default for WebConfig {
             max_upload_bytes: 20 * 1024 * 1024,
             documents_dir: None,
             upload_limits: nghitruong_docs::Limits::default(),
+            signing_key: random_key(),
         }
     }
+}
+
+/// 32 random bytes.
+pub fn random_key() -> Arc<[u8]> {
+    use rand::RngCore as _;
+    let mut key = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    Arc::from(key.as_slice())
 }
 
 /// What every handler can reach.

@@ -15,4 +15,5 @@ mod ops;
 mod petitions;
 mod routes;
 mod search;
+mod session_records;
 mod sessions;

@@ -146,7 +146,7 @@ pub(super) fn blobs(state: &AppState) -> AppResult<BlobStore> {
 }
 
 /// The viewer as the audience rules see them.
-pub(super) fn reader_of(state: &AppState, viewer: &Viewer) -> DocumentReader {
+pub(crate) fn reader_of(state: &AppState, viewer: &Viewer) -> DocumentReader {
     DocumentReader {
         user_id: viewer.user.id,
         sees_all: sees_all(viewer),
