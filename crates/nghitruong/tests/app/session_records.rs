@@ -430,3 +430,135 @@ async fn a_seat_code_checks_in_its_own_deputy_only_and_only_once() {
         audit_before
     );
 }
+
+#[tokio::test]
+async fn deputies_answer_a_written_consultation_and_see_the_result_after_the_deadline() {
+    let app = spawn_app().await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get("/xin-y-kien").await;
+    // The deadline is typed in Vietnam time: T0 is 08:30 on 04/12/2026 there.
+    let form = |deadline: &'static str, documents: &'static str| {
+        vec![
+            ("title", "Xin ý kiến về chủ trương đầu tư đường ven biển"),
+            (
+                "question",
+                "Đại biểu có đồng ý với chủ trương đầu tư dự án đường ven biển không?",
+            ),
+            ("deadline", deadline),
+            ("documents", documents),
+        ]
+    };
+    let past = office
+        .post("/xin-y-kien", &form("2026-12-04T08:00", "")[..3])
+        .await;
+    assert_eq!(past.status, 400);
+    assert!(
+        past.body.contains("sau thời điểm hiện tại"),
+        "{}",
+        past.body
+    );
+    let foreign = office
+        .post("/xin-y-kien", &form("2026-12-06T17:00", "999999"))
+        .await;
+    assert_eq!(foreign.status, 400);
+    assert!(foreign.body.contains("không thuộc các kỳ họp"));
+    let created = office
+        .post("/xin-y-kien", &form("2026-12-06T17:00", "")[..3])
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let page = created.location.unwrap();
+
+    // A draft is the office's alone.
+    let mut deputy = app.signed_in("daibieu").await;
+    assert_eq!(deputy.get(&page).await.status, 404);
+    assert!(
+        !deputy
+            .get("/xin-y-kien")
+            .await
+            .body
+            .contains("đường ven biển")
+    );
+
+    office.get(&page).await;
+    let sent = office
+        .post(&format!("{page}/dieu-hanh"), &[("event", "gui")])
+        .await;
+    assert_eq!(sent.status, 303);
+    let shown = deputy.get(&page).await.body;
+    assert!(shown.contains("Đang lấy ý kiến"), "{shown}");
+
+    // Answers: one per deputy, changeable; "other" must say what.
+    let answer = async |c: &mut Client, opinion: &str, text: &str| {
+        c.get(&page).await;
+        c.post(
+            &format!("{page}/tra-loi"),
+            &[("opinion", opinion), ("text", text)],
+        )
+        .await
+    };
+    assert_eq!(answer(&mut deputy, "khong_dong_y", "").await.status, 303);
+    assert_eq!(answer(&mut deputy, "dong_y", "").await.status, 303);
+    let mut second = app.signed_in("daibieu2").await;
+    let missing = answer(&mut second, "y_kien_khac", " ").await;
+    assert_eq!(missing.status, 400);
+    assert!(missing.body.contains("ghi rõ ý kiến khác"));
+    assert_eq!(
+        answer(
+            &mut second,
+            "y_kien_khac",
+            "Cần đánh giá tác động môi trường"
+        )
+        .await
+        .status,
+        303
+    );
+    assert!(
+        deputy
+            .get(&page)
+            .await
+            .body
+            .contains("Ý kiến đã gửi: <strong>Đồng ý</strong>")
+    );
+    let progress = office.get(&page).await.body;
+    assert!(progress.contains("Đã có 2/"), "{progress}");
+    assert!(!progress.contains("consultation-result"));
+    // The office cannot answer, nor close before the deadline.
+    assert_eq!(answer(&mut office, "dong_y", "").await.status, 403);
+    let early = office
+        .post(&format!("{page}/dieu-hanh"), &[("event", "ket_thuc")])
+        .await;
+    assert_eq!(early.status, 400);
+    assert!(early.body.contains("Chưa đến thời hạn"));
+
+    // After the deadline: no more answers, the result by the rule.
+    app.clock.advance(time::Duration::hours(57));
+    let mut third = app.signed_in("daibieu3").await;
+    let late = answer(&mut third, "dong_y", "").await;
+    assert!(!third.get(&page).await.body.contains("Gửi ý kiến</button>"));
+    assert_eq!(late.status, 400, "{}", late.body);
+    assert!(late.body.contains("hết thời hạn"), "{}", late.body);
+    // Sign-ins last 12 hours: everyone signs in again.
+    let mut deputy = app.signed_in("daibieu").await;
+    let mut office = app.signed_in("vanphong").await;
+    let result = deputy.get(&page).await.body;
+    assert!(result.contains("KHÔNG ĐƯỢC TÁN THÀNH"), "{result}");
+    assert!(
+        result.contains("cần ít nhất 43 trên 84 đại biểu hiện có"),
+        "{result}"
+    );
+    assert!(result.contains("Không gửi ý kiến: 82"), "{result}");
+    office.get(&page).await;
+    assert_eq!(
+        office
+            .post(&format!("{page}/dieu-hanh"), &[("event", "ket_thuc")])
+            .await
+            .status,
+        303
+    );
+    let closed = office.get(&page).await.body;
+    assert!(
+        closed.contains("Cần đánh giá tác động môi trường"),
+        "{closed}"
+    );
+    assert!(closed.contains("Đã kết thúc"));
+}
