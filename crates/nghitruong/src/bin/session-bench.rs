@@ -37,8 +37,8 @@ use nghitruong_domain::org::{PersonStatus, PositionRole};
 use nghitruong_domain::session::{AgendaKind, SessionEvent};
 use nghitruong_domain::vote::{VoteMode, VotePurpose};
 use nghitruong_store::{
-    AuditContext, CouncilFilter, NewVoteRound, PersonSeed, PositionSeed, SqlStore, Store,
-    StoreOptions, UserSeed,
+    AuditContext, CouncilFilter, DocumentStore, NewVoteRound, PersonSeed, PositionSeed, SqlStore,
+    Store, StoreOptions, UserSeed,
 };
 use tokio::sync::Notify;
 
@@ -87,13 +87,22 @@ fn csrf_in(html: &str) -> Option<String> {
 }
 
 /// A browser-like client signed in as `username`, with its CSRF token.
-async fn signed_in(base: &str, username: &str, page: &str) -> anyhow::Result<(reqwest::Client, String)> {
+async fn signed_in(
+    base: &str,
+    username: &str,
+    page: &str,
+) -> anyhow::Result<(reqwest::Client, String)> {
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(64)
         .build()?;
-    let login = http.get(format!("{base}/dang-nhap")).send().await?.text().await?;
+    let login = http
+        .get(format!("{base}/dang-nhap"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let token = csrf_in(&login).context("no CSRF token on the sign-in page")?;
     let reply = http
         .post(format!("{base}/dang-nhap"))
@@ -107,7 +116,12 @@ async fn signed_in(base: &str, username: &str, page: &str) -> anyhow::Result<(re
     if reply.status().as_u16() != 303 {
         bail!("sign-in of {username} failed: {}", reply.status());
     }
-    let html = http.get(format!("{base}{page}")).send().await?.text().await?;
+    let html = http
+        .get(format!("{base}{page}"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let csrf = csrf_in(&html).context("no CSRF token on the session page")?;
     Ok((http, csrf))
 }
@@ -244,7 +258,11 @@ async fn main() -> anyhow::Result<()> {
     let a = args()?;
     let dir = tempfile::tempdir()?;
     let t = Instant::now();
-    let deputies = if a.scenario == "packet" { 0 } else { a.deputies };
+    let deputies = if a.scenario == "packet" {
+        0
+    } else {
+        a.deputies
+    };
     let (session, round) = prepare(dir.path(), deputies).await?;
     if a.scenario == "packet" {
         add_documents(dir.path(), session, a.packet_mb).await?;
@@ -256,7 +274,13 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let mut server = Command::new(&a.server)
-        .args(["serve", "--host", "127.0.0.1", "--port", &a.port.to_string()])
+        .args([
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &a.port.to_string(),
+        ])
         .env("NGHITRUONG__DATA_DIR", dir.path())
         .env("NGHITRUONG__LOG__FILTER", "warn")
         .stdout(Stdio::null())
@@ -373,7 +397,11 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     let mut ballots = Vec::new();
     for (i, (http, csrf)) in deputies.iter().enumerate() {
         let (http, csrf, base) = (http.clone(), csrf.clone(), base.to_owned());
-        let choice = if i % 10 == 0 { "khong_tan_thanh" } else { "tan_thanh" };
+        let choice = if i % 10 == 0 {
+            "khong_tan_thanh"
+        } else {
+            "tan_thanh"
+        };
         ballots.push(tokio::spawn(async move {
             let sent = Instant::now();
             let r = http
@@ -401,7 +429,9 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     // The chair closes; every stream client must see the final tally.
     armed.store(true, Ordering::SeqCst);
     let closed = chair
-        .post(format!("{base}/ky-hop/{session}/bieu-quyet/{round}/ket-thuc"))
+        .post(format!(
+            "{base}/ky-hop/{session}/bieu-quyet/{round}/ket-thuc"
+        ))
         .form(&[("_csrf", chair_csrf.as_str())])
         .send()
         .await?;
@@ -419,8 +449,12 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         seen_all = seen_all.max(seen);
     }
 
-    println!("ballots: {} in {:.3}s = {:.0} ballots/s", latencies.len(), wall.as_secs_f64(),
-        latencies.len() as f64 / wall.as_secs_f64());
+    println!(
+        "ballots: {} in {:.3}s = {:.0} ballots/s",
+        latencies.len(),
+        wall.as_secs_f64(),
+        latencies.len() as f64 / wall.as_secs_f64()
+    );
     println!(
         "ballot latency: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         percentile(&latencies, 50.0).as_secs_f64() * 1e3,
@@ -458,7 +492,7 @@ async fn add_documents(dir: &std::path::Path, session: i64, mb: usize) -> anyhow
     .await?;
     #[allow(clippy::disallowed_methods)] // a benchmark runs on the real clock
     let ctx = AuditContext::system(time::OffsetDateTime::now_utc());
-    let blobs = nghitruong_docs::BlobStore::new(&dir.join("documents"))?;
+    let blobs = nghitruong_docs::BlobStore::new(dir.join("documents"))?;
     let uploader = store
         .user_credentials("vanphong")
         .await?
@@ -514,7 +548,11 @@ async fn add_documents(dir: &std::path::Path, session: i64, mb: usize) -> anyhow
 }
 
 /// `clients` downloads of `url` at once; returns bytes and seconds.
-async fn download_all(http: &reqwest::Client, url: &str, clients: usize) -> anyhow::Result<(u64, f64)> {
+async fn download_all(
+    http: &reqwest::Client,
+    url: &str,
+    clients: usize,
+) -> anyhow::Result<(u64, f64)> {
     let start = Instant::now();
     let mut joins = Vec::new();
     for _ in 0..clients {
@@ -538,7 +576,13 @@ async fn download_all(http: &reqwest::Client, url: &str, clients: usize) -> anyh
     Ok((total, start.elapsed().as_secs_f64()))
 }
 
-async fn packet(a: &Args, base: &str, session: i64, pid: u32, dir: &std::path::Path) -> anyhow::Result<()> {
+async fn packet(
+    a: &Args,
+    base: &str,
+    session: i64,
+    pid: u32,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
     wait_up(base).await?;
     let (http, _) = signed_in(base, "daibieu", &format!("/ky-hop/{session}")).await?;
     let url = format!("{base}/ky-hop/{session}/goi-tai-lieu");
@@ -578,7 +622,12 @@ async fn packet(a: &Args, base: &str, session: i64, pid: u32, dir: &std::path::P
         ),
     )?;
     let mut nginx = Command::new("/usr/sbin/nginx")
-        .args(["-c", &conf.display().to_string(), "-p", &dir.display().to_string()])
+        .args([
+            "-c",
+            &conf.display().to_string(),
+            "-p",
+            &dir.display().to_string(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -587,7 +636,12 @@ async fn packet(a: &Args, base: &str, session: i64, pid: u32, dir: &std::path::P
     let nginx_url = format!("http://127.0.0.1:{port}/goi.zip");
     let mut up = false;
     for _ in 0..100 {
-        if plain.head(&nginx_url).send().await.is_ok_and(|r| r.status().is_success()) {
+        if plain
+            .head(&nginx_url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             up = true;
             break;
         }
