@@ -268,8 +268,7 @@ async fn main() -> anyhow::Result<()> {
         add_documents(dir.path(), session, a.packet_mb).await?;
     }
     println!(
-        "prepared {} deputies, session {session}, round {round} in {:.1}s",
-        a.deputies,
+        "prepared {deputies} more deputies, session {session}, round {round} in {:.1}s",
         t.elapsed().as_secs_f64()
     );
 
@@ -326,10 +325,15 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     }
     let (chair, chair_csrf) = signed_in(base, "chutich", &page).await?;
     println!(
-        "signed in {} deputies in {:.1}s",
+        "signed in {} deputies in {:.1}s; server peak RSS so far (argon2 sign-ins) {:.1} MiB",
         deputies.len(),
-        t.elapsed().as_secs_f64()
+        t.elapsed().as_secs_f64(),
+        peak_rss_kib(pid).unwrap_or(0) as f64 / 1024.0
     );
+    // Measure the vote's own peak from here: writing 5 to clear_refs resets
+    // VmHWM to the current RSS (Linux 4.0+); our own child process.
+    let reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
+    println!("peak RSS reset for the vote phase: {reset}");
 
     // The stream clients: each waits for the result event, then fetches
     // the hall fragment and checks it shows the result.
