@@ -5,7 +5,7 @@
 // keeps the session for offline reading.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { signIn } from '../lib/auth.mjs';
+import { signIn, signOut } from '../lib/auth.mjs';
 import {
   assertNoExternalRequests,
   checkA11y,
@@ -181,6 +181,16 @@ test('a restricted document is watermarked and a kept session reads offline', { 
     await tablet.goto(session);
     assert.match(await text(tablet, 'h1'), /Kỳ họp thứ 2/);
     await screenshot(tablet, 'documents-offline-tablet');
+    await context.setOffline(false);
+
+    // Signing out empties what was kept: offline, the next person on the
+    // shared tablet reads nothing of this deputy's documents.
+    await tablet.goto(session);
+    await signOut(tablet);
+    assert.equal(await tablet.evaluate(async () => (await caches.keys()).length), 0, 'no cache after sign-out');
+    await context.setOffline(true);
+    await tablet.goto(`${baseUrl}${href}`).catch(() => {});
+    assert.doesNotMatch(await tablet.locator('body').innerText().catch(() => ''), /Tờ trình về dự toán ngân sách/);
     await context.setOffline(false);
     for (const page of pages) assertNoExternalRequests(page);
   } catch (err) {

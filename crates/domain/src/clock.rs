@@ -56,6 +56,14 @@ pub fn from_millis(ms: i64) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// Giờ Việt Nam (UTC+7), the offset every date a council writes is in.
+pub const VIETNAM: time::UtcOffset = time::macros::offset!(+7);
+
+/// The calendar day in Vietnam at an instant.
+pub fn vietnam_day(at: OffsetDateTime) -> time::Date {
+    at.to_offset(VIETNAM).date()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +73,19 @@ mod tests {
     fn millis_round_trip() {
         let at = datetime!(2026-12-04 08:30:15.123 UTC);
         assert_eq!(from_millis(to_millis(at)), at);
+    }
+
+    #[test]
+    fn the_vietnamese_day_starts_at_17_utc() {
+        use time::macros::date;
+        assert_eq!(
+            vietnam_day(datetime!(2026-12-04 16:59 UTC)),
+            date!(2026 - 12 - 04)
+        );
+        assert_eq!(
+            vietnam_day(datetime!(2026-12-04 17:00 UTC)),
+            date!(2026 - 12 - 05)
+        );
     }
 
     #[test]

@@ -1007,6 +1007,92 @@ impl Register {
     }
 }
 
+/// The issuer part of the symbol of resolutions a People's Council adopts
+/// in session (`NQ-HĐND`).
+pub const COUNCIL_ISSUER: &str = "HĐND";
+
+/// Leading words an agenda item's title carries that are not part of the
+/// resolution's trích yếu, removed in this order.
+const AGENDA_PREFIXES: [&str; 5] = [
+    "biểu quyết ",
+    "thông qua ",
+    "tờ trình và ",
+    "dự thảo ",
+    "nghị quyết ",
+];
+
+/// Removes `prefix` from the front of `text`, ignoring letter case.
+fn strip_prefix_folded<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut rest = text.char_indices();
+    for want in prefix.chars() {
+        let (_, got) = rest.next()?;
+        if !got.to_lowercase().eq(want.to_lowercase()) {
+            return None;
+        }
+    }
+    Some(rest.next().map_or("", |(i, _)| &text[i..]))
+}
+
+/// Trích yếu of the resolution a session adopts, from the title of the
+/// agenda item voted on: "Biểu quyết thông qua Nghị quyết về dự toán ngân
+/// sách năm 2027" gives "Về dự toán ngân sách năm 2027". A title that is
+/// nothing but those words is kept whole.
+pub fn title_on_adoption(agenda_title: &str) -> String {
+    let whole: String = agenda_title.nfc().collect();
+    let whole = whole.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut rest = whole.as_str();
+    for prefix in AGENDA_PREFIXES {
+        if let Some(r) = strip_prefix_folded(rest, prefix) {
+            rest = r.trim_start();
+        }
+    }
+    if rest.to_lowercase() == "nghị quyết" {
+        return whole;
+    }
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => whole,
+    }
+}
+
+/// Nghị quyết thông qua tại kỳ họp — the register entry an adopted draft
+/// resolution becomes: the next number of the council's series for its
+/// kind and year (Điều 15, Nghị định 30/2020), issuer `HĐND`, adopted and
+/// in force from `adopted_on` unless the office later records otherwise.
+/// Checked against the register like any entry typed by hand.
+pub fn on_adoption(
+    register: &Register,
+    council_id: i64,
+    kind: ResolutionKind,
+    agenda_title: &str,
+    adopted_on: Date,
+) -> Result<Resolution, ResolutionError> {
+    let year = adopted_on.year();
+    let number = register.next_number(council_id, COUNCIL_ISSUER, kind, year);
+    if number > MAX_NUMBER {
+        return Err(ResolutionError::Number { max: MAX_NUMBER });
+    }
+    let mut resolution = Resolution {
+        id: 0,
+        council_id,
+        number: ResolutionNumber {
+            number,
+            year: (kind == ResolutionKind::Normative).then_some(year),
+            issuer: COUNCIL_ISSUER.to_owned(),
+        },
+        title: title_on_adoption(agenda_title),
+        adopted_on,
+        effective_from: None,
+        in_force_until: None,
+        field: None,
+        implementing_bodies: Vec::new(),
+        reporting: Vec::new(),
+    };
+    register.check_resolution(&mut resolution, kind)?;
+    Ok(resolution)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -1042,6 +1128,106 @@ mod tests {
             effective_on: None,
             provisions: String::new(),
         }
+    }
+
+    #[test]
+    fn adoption_titles_drop_the_agenda_words() {
+        for (agenda, want) in [
+            (
+                "Biểu quyết thông qua Nghị quyết về dự toán ngân sách địa phương năm 2027",
+                "Về dự toán ngân sách địa phương năm 2027",
+            ),
+            (
+                "Biểu quyết thông qua Nghị quyết quy định bảng giá đất giai đoạn 2027–2031",
+                "Quy định bảng giá đất giai đoạn 2027–2031",
+            ),
+            (
+                "TỜ TRÌNH VÀ DỰ THẢO NGHỊ QUYẾT  về   phí tham quan",
+                "Về phí tham quan",
+            ),
+            ("Dự thảo nghị quyết", "Dự thảo nghị quyết"),
+            ("Kế hoạch đầu tư công", "Kế hoạch đầu tư công"),
+            ("", ""),
+        ] {
+            assert_eq!(title_on_adoption(agenda), want, "{agenda:?}");
+        }
+    }
+
+    #[test]
+    fn an_adopted_draft_takes_the_next_number_of_its_series() {
+        let day = date!(2026 - 12 - 10);
+        let empty = Register::new(vec![], vec![]);
+        let first = on_adoption(
+            &empty,
+            1,
+            ResolutionKind::Individual,
+            "Biểu quyết thông qua Nghị quyết về dự toán",
+            day,
+        )
+        .unwrap();
+        assert_eq!(first.number.to_string(), "01/NQ-HĐND");
+        assert_eq!(first.title, "Về dự toán");
+        assert_eq!(first.adopted_on, day);
+        assert_eq!(first.effective_day(), day);
+        // Normative and individual series, other years and other councils
+        // are counted apart.
+        let register = Register::new(
+            vec![
+                res(1, "07/NQ-HĐND", date!(2026 - 07 - 10)),
+                res(2, "03/2026/NQ-HĐND", date!(2026 - 07 - 10)),
+                res(3, "40/NQ-HĐND", date!(2025 - 12 - 10)),
+                Resolution {
+                    council_id: 2,
+                    ..res(4, "90/NQ-HĐND", date!(2026 - 07 - 10))
+                },
+                res(5, "50/NQ-TTHĐND", date!(2026 - 07 - 10)),
+            ],
+            vec![],
+        );
+        let individual = on_adoption(
+            &register,
+            1,
+            ResolutionKind::Individual,
+            "Nghị quyết về phí",
+            day,
+        )
+        .unwrap();
+        assert_eq!(individual.number.to_string(), "08/NQ-HĐND");
+        let normative = on_adoption(
+            &register,
+            1,
+            ResolutionKind::Normative,
+            "Nghị quyết quy định giá đất",
+            day,
+        )
+        .unwrap();
+        assert_eq!(normative.number.to_string(), "04/2026/NQ-HĐND");
+        let next_year = on_adoption(
+            &register,
+            1,
+            ResolutionKind::Normative,
+            "Nghị quyết quy định giá đất",
+            date!(2027 - 01 - 05),
+        )
+        .unwrap();
+        assert_eq!(next_year.number.to_string(), "01/2027/NQ-HĐND");
+    }
+
+    #[test]
+    fn adoption_refuses_what_the_register_refuses() {
+        let day = date!(2026 - 12 - 10);
+        let empty = Register::new(vec![], vec![]);
+        assert_eq!(
+            on_adoption(&empty, 1, ResolutionKind::Individual, "  ", day),
+            Err(ResolutionError::Title {
+                max: MAX_TITLE_CHARS
+            })
+        );
+        let full = Register::new(vec![res(1, "99999/NQ-HĐND", day)], vec![]);
+        assert_eq!(
+            on_adoption(&full, 1, ResolutionKind::Individual, "Về phí", day),
+            Err(ResolutionError::Number { max: MAX_NUMBER })
+        );
     }
 
     #[test]

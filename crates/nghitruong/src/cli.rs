@@ -290,6 +290,7 @@ async fn serve(
         documents_dir: Some(s.data_dir.join("documents")),
         upload_limits: s.documents.limits(),
         public_url: Some(s.smtp.public_url.clone()).filter(|u| !u.is_empty()),
+        signing_key: signing_key(&s.data_dir)?,
         ..WebConfig::default()
     };
     let search = Arc::new(crate::search_cmd::open(&s)?);
@@ -604,4 +605,33 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// The server's key for the links it signs (QR check-in codes), kept in
+/// `<data dir>/signing.key` so codes printed before a restart still work;
+/// made on first start, readable by the server's account only.
+fn signing_key(data_dir: &std::path::Path) -> anyhow::Result<Arc<[u8]>> {
+    let path = data_dir.join("signing.key");
+    match std::fs::read(&path) {
+        Ok(key) if key.len() >= 32 => return Ok(Arc::from(key)),
+        Ok(_) => anyhow::bail!("tệp khóa {} bị hỏng (ngắn hơn 32 byte)", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(e).with_context(|| format!("không đọc được tệp khóa {}", path.display()));
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("không tạo được thư mục {}", data_dir.display()))?;
+    let key = nghitruong_web::random_key();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("không tạo được tệp khóa {}", path.display()))?;
+    std::io::Write::write_all(&mut file, &key)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("không ghi được tệp khóa {}", path.display()))?;
+    Ok(key)
 }

@@ -928,6 +928,7 @@ pub async fn seed_session(
     store: &dyn nghitruong_store::Store,
     ctx: &nghitruong_store::AuditContext,
 ) -> anyhow::Result<()> {
+    use nghitruong_domain::resolution::ResolutionKind;
     use nghitruong_domain::session::{AgendaKind as K, SessionEvent, SessionKind};
     use nghitruong_store::{CouncilFilter, NewAgendaItem, NewCouncilSession};
 
@@ -1021,6 +1022,14 @@ pub async fn seed_session(
             title: title.into(),
             presenter: presenter.into(),
             planned_minutes: minutes,
+            // Only the land price table is a normative resolution.
+            resolution_kind: (kind == K::Vote).then(|| {
+                if title.contains("quy định") {
+                    ResolutionKind::Normative
+                } else {
+                    ResolutionKind::Individual
+                }
+            }),
         };
         store.add_agenda_item(&item, ctx).await?;
     }

@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+mod consultation;
 mod documents;
 pub mod exchange;
 mod model;
@@ -26,6 +27,7 @@ use nghitruong_domain::org::{AdminUnit, Body, Council};
 use nghitruong_domain::rules::CouncilRules;
 use time::{Date, OffsetDateTime};
 
+pub use consultation::*;
 pub use documents::*;
 pub use exchange::ExchangeStore;
 pub use model::*;
@@ -87,6 +89,7 @@ pub trait Store:
     + ExchangeStore
     + SearchStore
     + DocumentStore
+    + ConsultationStore
     + Send
     + Sync
 {
@@ -274,6 +277,9 @@ pub trait Store:
         &self,
         round_id: i64,
     ) -> Result<Vec<(i64, nghitruong_domain::vote::Choice)>>;
+    /// The resolutions a session adopted, numbered when their vote passed,
+    /// in agenda order.
+    async fn adopted_resolutions(&self, session_id: i64) -> Result<Vec<AdoptedResolution>>;
 
     // Speaking queue.
 

@@ -361,6 +361,9 @@ pub struct AgendaItem {
     pub planned_minutes: u32,
     /// Where it stands.
     pub status: nghitruong_domain::session::AgendaStatus,
+    /// For a vote on a draft resolution, the kind of resolution it adopts
+    /// (individual when not set).
+    pub resolution_kind: Option<nghitruong_domain::resolution::ResolutionKind>,
 }
 
 /// An agenda item to add at the end.
@@ -376,6 +379,17 @@ pub struct NewAgendaItem {
     pub presenter: String,
     /// Planned minutes.
     pub planned_minutes: u32,
+    /// For a vote on a draft resolution, the kind of resolution it adopts.
+    pub resolution_kind: Option<nghitruong_domain::resolution::ResolutionKind>,
+}
+
+/// A resolution the session adopted, with its number in the register.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdoptedResolution {
+    /// The agenda item voted on.
+    pub agenda_item_id: i64,
+    /// The entry in the register.
+    pub resolution: nghitruong_domain::resolution::Resolution,
 }
 
 /// One deputy's attendance at a session.

@@ -635,6 +635,7 @@ async fn session_story(store: &SqlStore) {
         title: title.into(),
         presenter: "Văn phòng".into(),
         planned_minutes: 30,
+        resolution_kind: None,
     };
     let opening = store
         .add_agenda_item(&item(AgendaKind::Opening, "Khai mạc kỳ họp"), &ctx(None))
@@ -916,6 +917,145 @@ async fn session_story(store: &SqlStore) {
         store.rounds(s1.id).await.unwrap().len(),
         2,
         "the old round is kept"
+    );
+    assert!(
+        store.adopted_resolutions(s1.id).await.unwrap().is_empty(),
+        "a rejected draft is not numbered"
+    );
+
+    // Adopted by a hand count: numbered once in the register, in the same
+    // transaction; a further passing revote numbers nothing more.
+    for approve in [60, 70] {
+        store
+            .record_manual_result(
+                &open(VoteMode::Named),
+                nghitruong_domain::vote::Counts {
+                    approve,
+                    reject: 1,
+                    abstain: 0,
+                },
+                80,
+                size,
+                &rules,
+                &ctx(None),
+            )
+            .await
+            .unwrap();
+    }
+    let adopted = store.adopted_resolutions(s1.id).await.unwrap();
+    assert_eq!(adopted.len(), 1);
+    assert_eq!(adopted[0].agenda_item_id, vote_item);
+    assert_eq!(adopted[0].resolution.number.to_string(), "01/NQ-HĐND");
+    assert_eq!(adopted[0].resolution.title, "Về giá đất");
+    let register = store.register(&[province.id]).await.unwrap();
+    assert!(
+        register
+            .resolutions()
+            .values()
+            .any(|r| r.number.to_string() == "01/NQ-HĐND")
+    );
+
+    consultation_story(store, province.id, [a, b, c]).await;
+}
+
+/// Written consultations: drafted, sent, answered once per deputy and
+/// changed, closed after the deadline, with the result by the rule.
+async fn consultation_story(store: &SqlStore, council_id: i64, deputies: [i64; 3]) {
+    use nghitruong_domain::consultation::{ConsultationEvent, ConsultationStatus, Opinion};
+    let at = |minutes: i64| AuditContext {
+        at: T0 + Duration::minutes(minutes),
+        ..ctx(None)
+    };
+    let deadline = T0 + Duration::days(3);
+    let id = store
+        .create_consultation(
+            &NewConsultation {
+                council_id,
+                title: "Xin ý kiến về chủ trương đầu tư".into(),
+                question: "Đại biểu có đồng ý với chủ trương đầu tư dự án không?".into(),
+                document_ids: vec![7, 9],
+                deadline,
+            },
+            &at(0),
+        )
+        .await
+        .unwrap();
+    let c = store.consultation(id).await.unwrap();
+    assert_eq!(
+        (c.status, c.document_ids.clone(), c.deadline, c.sent_at),
+        (ConsultationStatus::Draft, vec![7, 9], deadline, None)
+    );
+    assert_eq!(store.consultations(council_id).await.unwrap(), vec![c]);
+    let [a, b, c] = deputies;
+    let answer = |person, opinion, text: &'static str, minutes| async move {
+        store
+            .answer_consultation(id, person, true, opinion, text, &at(minutes))
+            .await
+    };
+    assert!(
+        matches!(answer(a, Opinion::Agree, "", 1).await, Err(StoreError::Conflict(m)) if m.contains("Dự thảo")),
+        "no answers to a draft"
+    );
+    assert_eq!(
+        store
+            .consultation_event(id, ConsultationEvent::Send, &at(2))
+            .await
+            .unwrap(),
+        ConsultationStatus::Sent
+    );
+    assert_eq!(
+        store.consultation(id).await.unwrap().sent_at,
+        Some(T0 + Duration::minutes(2))
+    );
+    answer(a, Opinion::Disagree, "", 3).await.unwrap();
+    answer(a, Opinion::Agree, "", 4).await.unwrap();
+    answer(b, Opinion::Other, "Đề nghị bổ sung đánh giá tác động", 5)
+        .await
+        .unwrap();
+    assert!(matches!(
+        answer(c, Opinion::Other, "  ", 6).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store
+            .answer_consultation(id, c, false, Opinion::Agree, "", &at(6))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store
+            .consultation_event(id, ConsultationEvent::Close, &at(7))
+            .await,
+        Err(StoreError::Conflict(m)) if m.contains("Chưa đến thời hạn")
+    ));
+    let after = 3 * 24 * 60;
+    assert!(matches!(
+        answer(c, Opinion::Agree, "", after).await,
+        Err(StoreError::Conflict(m)) if m.contains("hết thời hạn")
+    ));
+    let answers = store.consultation_answers(id).await.unwrap();
+    assert_eq!(answers.len(), 2, "one answer per deputy, the latest kept");
+    let of = |p| answers.iter().find(|x| x.person_id == p).unwrap();
+    assert_eq!(
+        (of(a).opinion, of(a).answered_at),
+        (Opinion::Agree, T0 + Duration::minutes(4))
+    );
+    assert_eq!(
+        (of(b).opinion, of(b).text.as_str()),
+        (Opinion::Other, "Đề nghị bổ sung đánh giá tác động")
+    );
+    assert_eq!(
+        store
+            .consultation_event(id, ConsultationEvent::Close, &at(after))
+            .await
+            .unwrap(),
+        ConsultationStatus::Closed
+    );
+    assert!(
+        store
+            .consultation_event(id, ConsultationEvent::Send, &at(after))
+            .await
+            .is_err()
     );
 }
 

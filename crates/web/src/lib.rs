@@ -50,6 +50,10 @@ pub struct WebConfig {
     /// The address people reach the product at (`https://hdnd.example`),
     /// used to put full links in e-mails; without it e-mails carry none.
     pub public_url: Option<String>,
+    /// The server's key for links it signs (QR check-in codes). The binary
+    /// keeps it in the data directory so printed codes outlive a restart;
+    /// the default is random, good for one process.
+    pub signing_key: Arc<[u8]>,
 }
 
 impl WebConfig {
@@ -73,8 +77,17 @@ impl Default for WebConfig {
             documents_dir: None,
             upload_limits: nghitruong_docs::Limits::default(),
             public_url: None,
+            signing_key: random_key(),
         }
     }
+}
+
+/// 32 random bytes.
+pub fn random_key() -> Arc<[u8]> {
+    use rand::RngCore as _;
+    let mut key = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    Arc::from(key.as_slice())
 }
 
 /// What every handler can reach.

@@ -20,8 +20,8 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
 use crate::pages::{
-    account, admin, documents, exchange, holidays, home, notifications, organisation, petitions,
-    search, sessions, supervision,
+    account, admin, consultations, documents, exchange, holidays, home, notifications,
+    organisation, petitions, search, sessions, supervision,
 };
 use crate::{AppState, statics};
 
@@ -227,6 +227,7 @@ fn table() -> Vec<Route> {
         documents::routes(),
         supervision::routes(),
         notifications::routes(),
+        consultations::routes(),
     ]
     .concat()
 }

@@ -83,3 +83,28 @@ function tick() {
   }
 }
 setInterval(tick, 1000);
+
+// Offline copies belong to the deputy who kept them: signing out, or
+// reaching the sign-in page (after a sign-in that timed out), empties the
+// service worker's cache before anyone else uses the tablet. The sign-out
+// form is sent once the cache is gone, or at once if it cannot be reached.
+const OFFLINE_CACHE = 'nghitruong-ky-hop-v1';
+async function forgetOffline() {
+  try {
+    navigator.serviceWorker?.controller?.postMessage({ type: 'forget' });
+    if (window.caches) await window.caches.delete(OFFLINE_CACHE);
+  } catch {
+    // Not a secure context: nothing can have been kept.
+  }
+}
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.classList.contains('signout')) return;
+  if (form.dataset.forgotten) return;
+  event.preventDefault();
+  forgetOffline().finally(() => {
+    form.dataset.forgotten = '1';
+    form.submit();
+  });
+});
+if (document.querySelector('form[action="/dang-nhap"]')) forgetOffline();

@@ -4,9 +4,9 @@
 // requests for those addresses go to the network first and fall back to the
 // kept copy when the connection is gone. Confidential documents are never
 // kept: the server marks them with x-nt-confidential and they are skipped.
-// TODO(#3): nothing sends 'forget' yet; sign-out should, so a shared tablet
-// keeps no session documents after its deputy signs out. Acceptable while
-// tablets are issued to one deputy each.
+// Sign-out empties the cache (app.js, and the server's Clear-Site-Data
+// header), and so does the sign-in page, so a shared tablet keeps nothing
+// of the previous deputy's documents.
 const CACHE = 'nghitruong-ky-hop-v1';
 
 self.addEventListener('install', () => self.skipWaiting());

@@ -15,5 +15,6 @@ mod ops;
 mod petitions;
 mod routes;
 mod search;
+mod session_records;
 mod sessions;
 mod supervision;

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod consultation;
 mod documents;
 mod exchange;
 mod notifications;
@@ -575,6 +576,10 @@ impl Store for SqlStore {
 
     async fn round_voters(&self, round_id: i64) -> Result<Vec<i64>> {
         sitting::voters(self, round_id).await
+    }
+
+    async fn adopted_resolutions(&self, session_id: i64) -> Result<Vec<crate::AdoptedResolution>> {
+        sitting::adopted_resolutions(self, session_id).await
     }
 
     async fn named_ballots(

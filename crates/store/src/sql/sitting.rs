@@ -1,7 +1,8 @@
 //! Council sessions, agenda, attendance and votes.
 
 use nghitruong_domain::attendance::{AttendanceStatus, CheckInMethod};
-use nghitruong_domain::clock::{from_millis, to_millis};
+use nghitruong_domain::clock::{from_millis, to_millis, vietnam_day};
+use nghitruong_domain::resolution::{self, ResolutionKind};
 use nghitruong_domain::rules::CouncilRules;
 use nghitruong_domain::session::{self, AgendaEntry, AgendaStatus, SessionEvent, SessionStatus};
 use nghitruong_domain::vote::{
@@ -16,8 +17,8 @@ use super::audit::{self, Change};
 use super::rows::{coded, date_text, get, parse_date};
 use super::{SqlStore, Write, db};
 use crate::{
-    AgendaItem, AttendanceRecord, AuditContext, CouncilSession, CouncilSize, NewAgendaItem,
-    NewCouncilSession, NewVoteRound, Result, StoreError, VoteRound,
+    AdoptedResolution, AgendaItem, AttendanceRecord, AuditContext, CouncilSession, CouncilSize,
+    NewAgendaItem, NewCouncilSession, NewVoteRound, Result, StoreError, VoteRound,
 };
 
 const SESSION_COLUMNS: &str = "id, council_id, term_number, number, kind, is_public, starts_on, \
@@ -160,7 +161,7 @@ pub(crate) async fn apply_event(
 }
 
 const AGENDA_COLUMNS: &str =
-    "id, session_id, position, kind, title, presenter, planned_minutes, status";
+    "id, session_id, position, kind, title, presenter, planned_minutes, status, resolution_kind";
 
 fn agenda_item(row: &AnyRow) -> Result<AgendaItem> {
     let position: i64 = get(row, "position")?;
@@ -174,6 +175,10 @@ fn agenda_item(row: &AnyRow) -> Result<AgendaItem> {
         presenter: get(row, "presenter")?,
         planned_minutes: u32::try_from(minutes).unwrap_or(0),
         status: coded(row, "status")?,
+        resolution_kind: get::<Option<String>>(row, "resolution_kind")?
+            .map(|k| k.parse())
+            .transpose()
+            .map_err(|e: nghitruong_domain::org::UnknownVariant| StoreError::Other(e.into()))?,
     })
 }
 
@@ -192,7 +197,8 @@ pub(crate) async fn add_agenda_item(
     let position = max.unwrap_or(0) + 1;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO agenda_items (session_id, position, kind, title, presenter, \
-         planned_minutes, status) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+         planned_minutes, status, resolution_kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         RETURNING id",
     )
     .bind(new.session_id)
     .bind(position)
@@ -201,12 +207,14 @@ pub(crate) async fn add_agenda_item(
     .bind(&new.presenter)
     .bind(i64::from(new.planned_minutes))
     .bind(AgendaStatus::Pending.as_str())
+    .bind(new.resolution_kind.map(|k| k.as_str()))
     .fetch_one(&mut *w.tx)
     .await
     .map_err(db)?;
     let after = json!({
         "session_id": new.session_id, "position": position, "kind": new.kind.as_str(),
         "title": new.title, "presenter": new.presenter, "planned_minutes": new.planned_minutes,
+        "resolution_kind": new.resolution_kind.map(|k| k.as_str()),
     });
     let change = Change {
         action: "agenda.add",
@@ -604,8 +612,84 @@ pub(crate) async fn close_round(
         after: Some(json!({ "status": to.as_str(), "event": event.as_str(), "result": result })),
     };
     audit::append(&mut w, ctx, change).await?;
+    if tally.passed {
+        register_adoption(&mut w, r.agenda_item_id, r.purpose, ctx).await?;
+    }
     w.commit().await?;
     Ok(tally)
+}
+
+/// Numbers and registers the resolution an adopted draft becomes, in the
+/// transaction that closed its vote. Only an ordinary vote on a vote item
+/// (dự thảo nghị quyết) adopts one; an item already numbered — a revote
+/// after adoption, a replayed close — is left as it is.
+async fn register_adoption(
+    w: &mut Write<'_>,
+    agenda_item_id: i64,
+    purpose: vote::VotePurpose,
+    ctx: &AuditContext,
+) -> Result<()> {
+    if purpose != vote::VotePurpose::Ordinary {
+        return Ok(());
+    }
+    let sql = format!("SELECT {AGENDA_COLUMNS} FROM agenda_items WHERE id = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(agenda_item_id)
+        .fetch_one(&mut *w.tx)
+        .await
+        .map_err(db)?;
+    let item = agenda_item(&row)?;
+    if item.kind != session::AgendaKind::Vote {
+        return Ok(());
+    }
+    let taken: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM resolutions WHERE agenda_item_id = $1")
+            .bind(agenda_item_id)
+            .fetch_optional(&mut *w.tx)
+            .await
+            .map_err(db)?;
+    if taken.is_some() {
+        return Ok(());
+    }
+    let (council_id,): (i64,) =
+        sqlx::query_as("SELECT council_id FROM council_sessions WHERE id = $1")
+            .bind(item.session_id)
+            .fetch_one(&mut *w.tx)
+            .await
+            .map_err(db)?;
+    let register = super::supervision::load_register_tx(w, &[council_id]).await?;
+    let resolution = resolution::on_adoption(
+        &register,
+        council_id,
+        item.resolution_kind.unwrap_or(ResolutionKind::Individual),
+        &item.title,
+        vietnam_day(ctx.at),
+    )
+    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    super::supervision::insert_resolution(w, &resolution, Some(agenda_item_id), ctx).await?;
+    Ok(())
+}
+
+pub(crate) async fn adopted_resolutions(
+    store: &SqlStore,
+    session_id: i64,
+) -> Result<Vec<AdoptedResolution>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT r.id, a.id FROM resolutions r JOIN agenda_items a ON a.id = r.agenda_item_id \
+         WHERE a.session_id = $1 ORDER BY a.position",
+    )
+    .bind(session_id)
+    .fetch_all(store.pool())
+    .await
+    .map_err(db)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (resolution_id, agenda_item_id) in rows {
+        out.push(AdoptedResolution {
+            agenda_item_id,
+            resolution: crate::SupervisionStore::resolution(store, resolution_id).await?,
+        });
+    }
+    Ok(out)
 }
 
 /// The result as stored with the round: counts, the seats snapshot, the
@@ -717,6 +801,9 @@ pub(crate) async fn record_manual(
         after: Some(json!({ "agenda_item_id": new.agenda_item_id, "result": result })),
     };
     audit::append(&mut w, ctx, change).await?;
+    if tally.passed {
+        register_adoption(&mut w, new.agenda_item_id, new.purpose, ctx).await?;
+    }
     w.commit().await?;
     Ok(tally)
 }

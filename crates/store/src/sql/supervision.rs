@@ -151,8 +151,54 @@ async fn load_register(conn: &mut sqlx::AnyConnection, council_ids: &[i64]) -> R
     Ok(Register::new(resolutions, relations))
 }
 
-async fn load_register_tx(w: &mut Write<'_>, council_ids: &[i64]) -> Result<Register> {
+pub(crate) async fn load_register_tx(w: &mut Write<'_>, council_ids: &[i64]) -> Result<Register> {
     load_register(&mut w.tx, council_ids).await
+}
+
+/// Writes a checked resolution and its audit record; `agenda_item_id`
+/// links one adopted in session to the agenda item voted on.
+pub(crate) async fn insert_resolution(
+    w: &mut Write<'_>,
+    checked: &Resolution,
+    agenda_item_id: Option<i64>,
+    ctx: &AuditContext,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO resolutions (council_id, number, symbol_year, issuer, kind, series_year, \
+         title, adopted_on, effective_from, in_force_until, field, bodies_json, \
+         reporting_json, created_at, agenda_item_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    )
+    .bind(checked.council_id)
+    .bind(i64::from(checked.number.number))
+    .bind(checked.number.year.map(i64::from))
+    .bind(checked.number.issuer.clone())
+    .bind(checked.kind().as_str())
+    .bind(i64::from(checked.series_year()))
+    .bind(checked.title.clone())
+    .bind(date_text(checked.adopted_on))
+    .bind(checked.effective_from.map(date_text))
+    .bind(checked.in_force_until.map(date_text))
+    .bind(checked.field.map(|f| f.as_str().to_owned()))
+    .bind(to_json(&checked.implementing_bodies)?)
+    .bind(to_json(&checked.reporting)?)
+    .bind(to_millis(ctx.at))
+    .bind(agenda_item_id)
+    .fetch_one(&mut *w.tx)
+    .await
+    .map_err(db)?;
+    let change = Change {
+        action: "resolution.add",
+        entity: "resolution",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(json!({
+        "council_id": checked.council_id, "number": checked.number.to_string(),
+        "title": checked.title, "adopted_on": date_text(checked.adopted_on),
+        })),
+    };
+    audit::append(w, ctx, change).await?;
+    Ok(id)
 }
 
 async fn council_of_resolution(w: &mut Write<'_>, id: i64) -> Result<i64> {
@@ -261,40 +307,7 @@ impl SupervisionStore for SqlStore {
         register
             .check_resolution(&mut checked, kind)
             .map_err(refused)?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO resolutions (council_id, number, symbol_year, issuer, kind, series_year, \
-             title, adopted_on, effective_from, in_force_until, field, bodies_json, \
-             reporting_json, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-        )
-        .bind(checked.council_id)
-        .bind(i64::from(checked.number.number))
-        .bind(checked.number.year.map(i64::from))
-        .bind(checked.number.issuer.clone())
-        .bind(checked.kind().as_str())
-        .bind(i64::from(checked.series_year()))
-        .bind(checked.title.clone())
-        .bind(date_text(checked.adopted_on))
-        .bind(checked.effective_from.map(date_text))
-        .bind(checked.in_force_until.map(date_text))
-        .bind(checked.field.map(|f| f.as_str().to_owned()))
-        .bind(to_json(&checked.implementing_bodies)?)
-        .bind(to_json(&checked.reporting)?)
-        .bind(to_millis(ctx.at))
-        .fetch_one(&mut *w.tx)
-        .await
-        .map_err(db)?;
-        let change = Change {
-            action: "resolution.add",
-            entity: "resolution",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(json!({
-                "council_id": checked.council_id, "number": checked.number.to_string(),
-                "title": checked.title, "adopted_on": date_text(checked.adopted_on),
-            })),
-        };
-        audit::append(&mut w, ctx, change).await?;
+        let id = insert_resolution(&mut w, &checked, None, ctx).await?;
         w.commit().await?;
         Ok(id)
     }

@@ -167,6 +167,7 @@ pub(crate) async fn story(store: &SqlStore) {
                 title: "Nghị quyết dự toán ngân sách".into(),
                 presenter: "UBND tỉnh".into(),
                 planned_minutes: 30,
+                resolution_kind: None,
             },
             &ctx(),
         )

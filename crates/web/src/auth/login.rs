@@ -318,7 +318,22 @@ pub(crate) async fn sign_out(
         .revoke_session(viewer.user.id, viewer.session.id, &ctx)
         .await?;
     let cookie = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dang-nhap")).into_response())
+    // The browser drops what it kept for offline reading (the service
+    // worker's cache and its registration), so the next person on a shared
+    // tablet sees nothing of this deputy's documents. Browsers honour it on
+    // HTTPS and loopback; app.js also empties the cache itself on sign-out
+    // and on the sign-in page (after a sign-in that timed out).
+    Ok((
+        [
+            (header::SET_COOKIE, cookie),
+            (
+                header::HeaderName::from_static("clear-site-data"),
+                axum::http::HeaderValue::from_static("\"cache\", \"storage\""),
+            ),
+        ],
+        Redirect::to("/dang-nhap"),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

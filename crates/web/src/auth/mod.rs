@@ -6,6 +6,7 @@
 //! sessions. Each session carries its own CSRF token; before sign-in a
 //! double-submit cookie plays that part for the sign-in form.
 
+pub mod check_in;
 mod gate;
 pub(crate) mod login;
 pub mod password;

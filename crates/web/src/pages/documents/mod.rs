@@ -143,7 +143,7 @@ pub(crate) fn body_limit(spec: &RouteSpec, config: &crate::WebConfig) -> usize {
 pub(super) use crate::uploads::blobs;
 
 /// The viewer as the audience rules see them.
-pub(super) fn reader_of(state: &AppState, viewer: &Viewer) -> DocumentReader {
+pub(crate) fn reader_of(state: &AppState, viewer: &Viewer) -> DocumentReader {
     DocumentReader {
         user_id: viewer.user.id,
         sees_all: sees_all(viewer),

@@ -14,6 +14,8 @@ pub(crate) struct AgendaRow {
     pub(crate) is_current: bool,
     pub(crate) can_start: bool,
     pub(crate) has_vote: bool,
+    /// Số, ký hiệu of the resolution it adopted.
+    pub(crate) resolution: Option<String>,
 }
 
 /// A round being voted on.
@@ -35,6 +37,8 @@ pub(crate) struct ResultView {
     pub(crate) not_voted: u32,
     pub(crate) passed: bool,
     pub(crate) rule: String,
+    /// Số, ký hiệu of the resolution this round adopted.
+    pub(crate) resolution: Option<String>,
 }
 
 /// One bar of a result chart: a label, a count, its share of the denominator.
@@ -190,6 +194,7 @@ pub(super) fn result_view(round: &VoteRound, labels: &VoteLabels) -> Option<Resu
             denominator,
             kind.map_or("", |k| k.label()).to_lowercase()
         ),
+        resolution: None,
     })
 }
 
@@ -210,6 +215,13 @@ pub(super) async fn live_fragment(
         rounds = state.store.rounds(s.id).await?;
     }
     let agenda = state.store.agenda(s.id).await?;
+    let adopted = state.store.adopted_resolutions(s.id).await?;
+    let number_of = |item: i64| {
+        adopted
+            .iter()
+            .find(|a| a.agenda_item_id == item)
+            .map(|a| a.resolution.number.to_string())
+    };
     let attendance = state.store.attendance(s.id).await?;
     let status_of = |person: i64| {
         attendance
@@ -322,6 +334,7 @@ pub(super) async fn live_fragment(
                     && s.status.is_live()
                     && matches!(i.status, AgendaStatus::Pending | AgendaStatus::Skipped),
                 has_vote: i.kind.has_vote(),
+                resolution: number_of(i.id),
             })
             .collect(),
         current_title: agenda
@@ -345,7 +358,13 @@ pub(super) async fn live_fragment(
         results: rounds
             .iter()
             .rev()
-            .filter_map(|r| result_view(r, &council.rules.vote_labels))
+            .filter_map(|r| {
+                let mut view = result_view(r, &council.rules.vote_labels)?;
+                if view.passed {
+                    view.resolution = number_of(r.agenda_item_id);
+                }
+                Some(view)
+            })
             .collect(),
         labels: council.rules.vote_labels.clone(),
         can_chair,

@@ -4,6 +4,8 @@
 
 mod floor;
 mod live;
+mod minutes;
+mod qr;
 mod votes;
 
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use nghitruong_domain::access::Permission;
 use nghitruong_domain::attendance::{self, AttendanceStatus, CheckInMethod, Headcount};
 use nghitruong_domain::org::Council;
 use nghitruong_domain::questioning::{QuestionEvent, QuestionStatus};
+use nghitruong_domain::resolution::ResolutionKind;
 use nghitruong_domain::rules::VoteLabels;
 use nghitruong_domain::session::{
     AgendaKind, AgendaStatus, SessionEvent, SessionKind, SessionStatus,
@@ -186,11 +189,31 @@ pub(crate) fn routes() -> Vec<Route> {
             Perm(P::FileQuestion),
             post(withdraw_question),
         ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/bien-ban",
+            Perm(P::RecordProceedings),
+            get(minutes),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/ma-qr",
+            Perm(P::RecordAttendance),
+            get(qr_sheet),
+        ),
+        r(
+            Method::GET,
+            "/ky-hop/{id}/qr/{token}",
+            Perm(P::CastVote),
+            get(qr_check_in),
+        ),
     ]
 }
 
 pub(crate) use floor::*;
 pub(crate) use live::*;
+pub(crate) use minutes::*;
+pub(crate) use qr::{qr_check_in, qr_sheet};
 pub(crate) use votes::*;
 
 /// A session row in the list.
@@ -415,6 +438,9 @@ pub(super) struct SessionPage {
     pub(super) chair_events: Vec<(&'static str, &'static str)>,
     pub(super) editable: bool,
     pub(super) agenda_kinds: &'static [AgendaKind],
+    pub(super) resolution_kinds: &'static [ResolutionKind],
+    pub(super) can_minutes: bool,
+    pub(super) can_print_qr: bool,
     pub(super) live: LiveFragment,
 }
 
@@ -454,6 +480,9 @@ pub(crate) async fn show(
         chair_events: allowed(&CHAIR_EVENTS),
         editable: s.status.is_editable(),
         agenda_kinds: AgendaKind::ALL,
+        resolution_kinds: &[ResolutionKind::Individual, ResolutionKind::Normative],
+        can_minutes: viewer.can(Permission::RecordProceedings),
+        can_print_qr: viewer.can(Permission::RecordAttendance),
         live: live_fragment(&state, &viewer, &csrf, &s).await?,
     };
     Ok(Html(page.render()?))
@@ -527,6 +556,8 @@ pub(crate) struct AgendaForm {
     pub(super) presenter: String,
     #[serde(default)]
     pub(super) minutes: String,
+    #[serde(default)]
+    pub(super) resolution_kind: String,
 }
 
 pub(crate) async fn add_item(
@@ -563,12 +594,23 @@ pub(crate) async fn add_item(
         .filter(|m| (1..=600).contains(m));
     let minutes =
         minutes.ok_or_else(|| bad("Thời lượng dự kiến phải từ 1 đến 600 phút.".into()))?;
+    let resolution_kind = if kind == AgendaKind::Vote {
+        Some(match form.resolution_kind.trim() {
+            "" => ResolutionKind::Individual,
+            k => k
+                .parse()
+                .map_err(|_| bad("Loại nghị quyết không hợp lệ.".into()))?,
+        })
+    } else {
+        None
+    };
     let new = NewAgendaItem {
         session_id: s.id,
         kind,
         title,
         presenter,
         planned_minutes: minutes,
+        resolution_kind,
     };
     state
         .store

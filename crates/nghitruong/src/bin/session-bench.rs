@@ -1,0 +1,688 @@
+//! Benchmark of a vote in the hall (issue #3): the real server binary on a
+//! loopback port with a fresh demo database grown to 500 more deputies;
+//! 2,000 clients hold the session's event stream while the 500 deputies
+//! cast their ballots at once; then the chair closes the round and every
+//! stream client fetches the hall screen's fragment with the result.
+//!
+//! Prints ballots per second, p50/p99 ballot latency (request sent to the
+//! acknowledgement, which the server gives only once the ballot is
+//! committed), the delay from the last acknowledgement until all 2,000
+//! clients have been told of the result and until all have the final
+//! tally on screen, and the server's peak resident memory (VmHWM).
+//!
+//! ```text
+//! cargo build --release -p nghitruong --features bench --bins
+//! target/release/session-bench [--server target/release/nghitruong] [--port 18431]
+//!     [--deputies 500] [--streams 2000]
+//! ```
+//!
+//! With `--scenario packet` it measures instead the session packet: the
+//! session gets 50 MB of published documents, 100 clients download the
+//! packet (a zip built on the fly) at once from our server, then the same
+//! zip from nginx (Debian package, started here on 127.0.0.1 with a config
+//! file in a temporary directory) serving it as a static file; it prints
+//! the throughput of each and our server's peak RSS.
+//!
+//! Not a test: it asserts nothing about timings, it measures them.
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use nghitruong_domain::access::Role;
+use nghitruong_domain::attendance::{AttendanceStatus, CheckInMethod};
+use nghitruong_domain::org::{PersonStatus, PositionRole};
+use nghitruong_domain::session::{AgendaKind, SessionEvent};
+use nghitruong_domain::vote::{VoteMode, VotePurpose};
+use nghitruong_store::{
+    AuditContext, CouncilFilter, DocumentStore, NewVoteRound, PersonSeed, PositionSeed, SqlStore,
+    Store, StoreOptions, UserSeed,
+};
+use tokio::sync::Notify;
+
+struct Args {
+    scenario: String,
+    clients: usize,
+    packet_mb: usize,
+    server: String,
+    port: u16,
+    deputies: usize,
+    streams: usize,
+}
+
+fn args() -> anyhow::Result<Args> {
+    let mut a = Args {
+        scenario: "vote".into(),
+        clients: 100,
+        packet_mb: 50,
+        server: "target/release/nghitruong".into(),
+        port: 18431,
+        deputies: 500,
+        streams: 2000,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().context("a flag needs a value")?;
+        match flag.as_str() {
+            "--scenario" => a.scenario = value,
+            "--clients" => a.clients = value.parse()?,
+            "--packet-mb" => a.packet_mb = value.parse()?,
+            "--server" => a.server = value,
+            "--port" => a.port = value.parse()?,
+            "--deputies" => a.deputies = value.parse()?,
+            "--streams" => a.streams = value.parse()?,
+            other => bail!("unknown flag {other}"),
+        }
+    }
+    Ok(a)
+}
+
+fn csrf_in(html: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+/// A browser-like client signed in as `username`, with its CSRF token.
+async fn signed_in(
+    base: &str,
+    username: &str,
+    page: &str,
+) -> anyhow::Result<(reqwest::Client, String)> {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let login = http
+        .get(format!("{base}/dang-nhap"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let token = csrf_in(&login).context("no CSRF token on the sign-in page")?;
+    let reply = http
+        .post(format!("{base}/dang-nhap"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", username),
+            ("password", nghitruong::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await?;
+    if reply.status().as_u16() != 303 {
+        bail!("sign-in of {username} failed: {}", reply.status());
+    }
+    let html = http
+        .get(format!("{base}{page}"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let csrf = csrf_in(&html).context("no CSRF token on the session page")?;
+    Ok((http, csrf))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Grows the demo database: `n` more deputies of the province council with
+/// accounts, all checked in, the session opened and a named vote open on
+/// its first vote item. Returns the session and round ids.
+async fn prepare(dir: &std::path::Path, n: usize) -> anyhow::Result<(i64, i64)> {
+    let store = SqlStore::open(&StoreOptions {
+        url: format!("sqlite://{}", dir.join("nghitruong.db").display()),
+        schema: None,
+        max_connections: 4,
+        read_only: false,
+    })
+    .await?;
+    store.migrate().await?;
+    let csv = include_str!("../../../../seed/admin-units-2025-07.csv");
+    let hash = nghitruong_web::auth::password::hash(nghitruong::demo::DEMO_PASSWORD)?;
+    let (mut seed, _) = nghitruong::demo::demo_seed(csv, &|_| hash.clone())?;
+    let province = seed
+        .councils
+        .iter_mut()
+        .find(|c| c.level == nghitruong_domain::org::CouncilLevel::Province)
+        .context("no province council")?;
+    let body_key = province
+        .people
+        .iter()
+        .flat_map(|p| &p.positions)
+        .find(|p| p.role == PositionRole::Deputy)
+        .context("no deputy")?
+        .body_key
+        .clone();
+    let starts_on = province.term.starts_on;
+    let unit = province.unit_code.clone();
+    province.seats_statutory = u16::try_from(n + 100).unwrap_or(u16::MAX);
+    for i in 0..n {
+        province.people.push(PersonSeed {
+            key: Some(format!("bench-{i}")),
+            full_name: format!("Đại biểu Thử Nghiệm {i:03}"),
+            status: PersonStatus::Active,
+            positions: vec![PositionSeed {
+                body_key: body_key.clone(),
+                role: PositionRole::Deputy,
+                full_time: false,
+                starts_on,
+                ends_on: None,
+            }],
+        });
+        seed.users.push(UserSeed {
+            username: format!("bench{i}"),
+            display_name: format!("Đại biểu Thử Nghiệm {i:03}"),
+            password_hash: hash.clone(),
+            person_key: Some(format!("bench-{i}")),
+            agency_key: None,
+            roles: vec![(Some(unit.clone()), Role::Deputy)],
+        });
+    }
+    #[allow(clippy::disallowed_methods)] // a benchmark runs on the real clock
+    let now = time::OffsetDateTime::now_utc();
+    let ctx = AuditContext::system(now);
+    store.seed_organisation(&seed, &ctx).await?;
+    nghitruong::demo::seed_session(&store, &ctx).await?;
+    let (found, _) = store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    let council = &found[0].council;
+    let session = store.council_sessions(council.id).await?[0].clone();
+    store
+        .session_event(session.id, SessionEvent::Open, &ctx)
+        .await?;
+    let item = store
+        .agenda(session.id)
+        .await?
+        .into_iter()
+        .find(|i| i.kind == AgendaKind::Vote)
+        .context("no vote item")?;
+    store.move_agenda(session.id, item.id, &ctx).await?;
+    let day = nghitruong_domain::clock::vietnam_day(now);
+    for m in store.seated_deputies(council.id, day).await? {
+        if m.person.status.holds_office() {
+            store
+                .set_attendance(
+                    session.id,
+                    m.person.id,
+                    AttendanceStatus::Present,
+                    CheckInMethod::Secretary,
+                    None,
+                    &ctx,
+                )
+                .await?;
+        }
+    }
+    let round = store
+        .open_round(
+            &NewVoteRound {
+                session_id: session.id,
+                agenda_item_id: item.id,
+                title: item.title.clone(),
+                mode: VoteMode::Named,
+                purpose: VotePurpose::Ordinary,
+                seconds: None,
+            },
+            &ctx,
+        )
+        .await?;
+    store.checkpoint().await?;
+    Ok((session.id, round.id))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let a = args()?;
+    let dir = tempfile::tempdir()?;
+    let t = Instant::now();
+    let deputies = if a.scenario == "packet" {
+        0
+    } else {
+        a.deputies
+    };
+    let (session, round) = prepare(dir.path(), deputies).await?;
+    if a.scenario == "packet" {
+        add_documents(dir.path(), session, a.packet_mb).await?;
+    }
+    println!(
+        "prepared {deputies} more deputies, session {session}, round {round} in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let mut server = Command::new(&a.server)
+        .args([
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &a.port.to_string(),
+        ])
+        .env("NGHITRUONG__DATA_DIR", dir.path())
+        .env("NGHITRUONG__LOG__FILTER", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("cannot start {}", a.server))?;
+    let pid = server.id();
+    let base = format!("http://127.0.0.1:{}", a.port);
+    let result = if a.scenario == "packet" {
+        packet(&a, &base, session, pid, dir.path()).await
+    } else {
+        run(&a, &base, session, round, pid).await
+    };
+    let rss = peak_rss_kib(pid);
+    let _ = server.kill();
+    let _ = server.wait();
+    result?;
+    match rss {
+        Some(kib) => println!("server peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
+        None => println!("server peak RSS: unavailable"),
+    }
+    Ok(())
+}
+
+async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow::Result<()> {
+    wait_up(base).await?;
+    let page = format!("/ky-hop/{session}");
+
+    // Sign in the deputies (argon2 on the server: a few at a time).
+    let t = Instant::now();
+    let gate = Arc::new(tokio::sync::Semaphore::new(4));
+    let mut joins = Vec::new();
+    for i in 0..a.deputies {
+        let (base, page, gate) = (base.to_owned(), page.clone(), gate.clone());
+        joins.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await?;
+            signed_in(&base, &format!("bench{i}"), &page).await
+        }));
+    }
+    let mut deputies = Vec::new();
+    for j in joins {
+        deputies.push(j.await??);
+    }
+    let (chair, chair_csrf) = signed_in(base, "chutich", &page).await?;
+    println!(
+        "signed in {} deputies in {:.1}s; server peak RSS so far (argon2 sign-ins) {:.1} MiB",
+        deputies.len(),
+        t.elapsed().as_secs_f64(),
+        peak_rss_kib(pid).unwrap_or(0) as f64 / 1024.0
+    );
+    // Measure the vote's own peak from here: writing 5 to clear_refs resets
+    // VmHWM to the current RSS (Linux 4.0+); our own child process.
+    let reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
+    println!("peak RSS reset for the vote phase: {reset}");
+
+    // The stream clients: each waits for the result event, then fetches
+    // the hall fragment and checks it shows the result.
+    let connected = Arc::new(AtomicUsize::new(0));
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let all_connected = Arc::new(Notify::new());
+    let mut streams = Vec::new();
+    let t = Instant::now();
+    for s in 0..a.streams {
+        let http = deputies[s % deputies.len()].0.clone();
+        let (base, connected, armed, all) = (
+            base.to_owned(),
+            connected.clone(),
+            armed.clone(),
+            all_connected.clone(),
+        );
+        let total = a.streams;
+        streams.push(tokio::spawn(async move {
+            let mut response = http
+                .get(format!("{base}/ky-hop/{session}/su-kien"))
+                .send()
+                .await?;
+            let mut first = true;
+            loop {
+                let Some(chunk) = response.chunk().await? else {
+                    bail!("the stream ended");
+                };
+                if first {
+                    first = false;
+                    if connected.fetch_add(1, Ordering::SeqCst) + 1 == total {
+                        all.notify_one();
+                    }
+                    continue;
+                }
+                if armed.load(Ordering::SeqCst)
+                    && String::from_utf8_lossy(&chunk).contains("bieu-quyet")
+                {
+                    let told = Instant::now();
+                    let html = http
+                        .get(format!("{base}/ky-hop/{session}/man-hinh/truc-tiep"))
+                        .send()
+                        .await?
+                        .text()
+                        .await?;
+                    if !html.contains("THÔNG QUA") {
+                        bail!("the hall fragment lacks the result");
+                    }
+                    return Ok((told, Instant::now()));
+                }
+            }
+        }));
+    }
+    tokio::time::timeout(Duration::from_secs(120), all_connected.notified())
+        .await
+        .context("not every stream connected within 2 minutes")?;
+    println!(
+        "{} event streams open in {:.1}s; server RSS so far {:.1} MiB",
+        a.streams,
+        t.elapsed().as_secs_f64(),
+        peak_rss_kib(pid).unwrap_or(0) as f64 / 1024.0
+    );
+
+    // Every deputy votes at once.
+    let start = Instant::now();
+    let mut ballots = Vec::new();
+    for (i, (http, csrf)) in deputies.iter().enumerate() {
+        let (http, csrf, base) = (http.clone(), csrf.clone(), base.to_owned());
+        let choice = if i % 10 == 0 {
+            "khong_tan_thanh"
+        } else {
+            "tan_thanh"
+        };
+        ballots.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let r = http
+                .post(format!("{base}/ky-hop/{session}/bieu-quyet/{round}/phieu"))
+                .form(&[("_csrf", csrf.as_str()), ("choice", choice)])
+                .send()
+                .await?;
+            let acked = Instant::now();
+            if r.status().as_u16() != 303 {
+                bail!("ballot refused: {}", r.status());
+            }
+            Ok::<_, anyhow::Error>((acked - sent, acked))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut last = start;
+    for b in ballots {
+        let (latency, acked) = b.await??;
+        latencies.push(latency);
+        last = last.max(acked);
+    }
+    let wall = last - start;
+    latencies.sort();
+
+    // The chair closes; every stream client must see the final tally.
+    armed.store(true, Ordering::SeqCst);
+    let closed = chair
+        .post(format!(
+            "{base}/ky-hop/{session}/bieu-quyet/{round}/ket-thuc"
+        ))
+        .form(&[("_csrf", chair_csrf.as_str())])
+        .send()
+        .await?;
+    let close_acked = Instant::now();
+    if closed.status().as_u16() != 303 {
+        bail!("close refused: {}", closed.status());
+    }
+    let mut told_all = last;
+    let mut seen_all = last;
+    for s in streams {
+        let (told, seen) = tokio::time::timeout(Duration::from_secs(120), s)
+            .await
+            .context("a stream client never saw the result")???;
+        told_all = told_all.max(told);
+        seen_all = seen_all.max(seen);
+    }
+
+    println!(
+        "ballots: {} in {:.3}s = {:.0} ballots/s",
+        latencies.len(),
+        wall.as_secs_f64(),
+        latencies.len() as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "ballot latency: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&latencies, 50.0).as_secs_f64() * 1e3,
+        percentile(&latencies, 99.0).as_secs_f64() * 1e3,
+        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+    println!(
+        "close acknowledged {:.1} ms after the last ballot",
+        (close_acked - last).as_secs_f64() * 1e3
+    );
+    println!(
+        "last ballot -> all {} streams told of the result: {:.1} ms",
+        a.streams,
+        (told_all - last).as_secs_f64() * 1e3
+    );
+    println!(
+        "last ballot -> all {} clients show the final tally (fragment fetched): {:.1} ms",
+        a.streams,
+        (seen_all - last).as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+/// Publishes `mb` megabytes of documents (ten files) in the session.
+async fn add_documents(dir: &std::path::Path, session: i64, mb: usize) -> anyhow::Result<()> {
+    use nghitruong_domain::document::{
+        AudienceGrant, Classification, DocumentEvent, DocumentKind, FileFormat,
+    };
+    let store = SqlStore::open(&StoreOptions {
+        url: format!("sqlite://{}", dir.join("nghitruong.db").display()),
+        schema: None,
+        max_connections: 2,
+        read_only: false,
+    })
+    .await?;
+    #[allow(clippy::disallowed_methods)] // a benchmark runs on the real clock
+    let ctx = AuditContext::system(time::OffsetDateTime::now_utc());
+    let blobs = nghitruong_docs::BlobStore::new(dir.join("documents"))?;
+    let uploader = store
+        .user_credentials("vanphong")
+        .await?
+        .map_or(0, |c| c.user.id);
+    let files = 10;
+    let size = mb * 1024 * 1024 / files;
+    // Incompressible content, as scanned PDFs are: a simple xorshift.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for f in 0..files {
+        let mut bytes = Vec::with_capacity(size);
+        while bytes.len() < size {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        bytes.truncate(size);
+        let mut incoming = blobs.begin(u64::MAX)?;
+        incoming.write(&bytes).await?;
+        let blob = incoming.finish().await?.keep().await?;
+        let id = store
+            .create_document(
+                &nghitruong_store::NewDocument {
+                    session_id: session,
+                    agenda_item_id: None,
+                    kind: DocumentKind::Report,
+                    title: format!("Tài liệu thử tải {f:02}"),
+                    classification: Classification::Normal,
+                    audience: vec![AudienceGrant::AllDeputies],
+                },
+                &nghitruong_store::NewVersion {
+                    sha256: blob.sha256,
+                    size: blob.size,
+                    format: FileFormat::Pdf,
+                    file_name: format!("tai-lieu-{f:02}.pdf"),
+                    pages: 1,
+                    text: String::new(),
+                },
+                uploader,
+                &ctx,
+            )
+            .await?;
+        for event in [
+            DocumentEvent::Submit,
+            DocumentEvent::Approve,
+            DocumentEvent::Publish,
+        ] {
+            store.document_event(id, event, &ctx).await?;
+        }
+    }
+    store.checkpoint().await?;
+    Ok(())
+}
+
+/// `clients` downloads of `url` at once; returns bytes and seconds.
+async fn download_all(
+    http: &reqwest::Client,
+    url: &str,
+    clients: usize,
+) -> anyhow::Result<(u64, f64)> {
+    let start = Instant::now();
+    let mut joins = Vec::new();
+    for _ in 0..clients {
+        let (http, url) = (http.clone(), url.to_owned());
+        joins.push(tokio::spawn(async move {
+            let mut r = http.get(&url).send().await?;
+            if !r.status().is_success() {
+                bail!("download refused: {}", r.status());
+            }
+            let mut n = 0u64;
+            while let Some(chunk) = r.chunk().await? {
+                n += chunk.len() as u64;
+            }
+            Ok::<_, anyhow::Error>(n)
+        }));
+    }
+    let mut total = 0;
+    for j in joins {
+        total += j.await??;
+    }
+    Ok((total, start.elapsed().as_secs_f64()))
+}
+
+async fn packet(
+    a: &Args,
+    base: &str,
+    session: i64,
+    pid: u32,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    wait_up(base).await?;
+    let (http, _) = signed_in(base, "daibieu", &format!("/ky-hop/{session}")).await?;
+    let url = format!("{base}/ky-hop/{session}/goi-tai-lieu");
+    // One download first, kept for nginx to serve.
+    let zip = http.get(&url).send().await?.bytes().await?;
+    let root = dir.join("www");
+    std::fs::create_dir_all(&root)?;
+    std::fs::write(root.join("goi.zip"), &zip)?;
+    let before = peak_rss_kib(pid).unwrap_or(0);
+    println!(
+        "packet: {:.1} MB; server RSS before: {:.1} MiB",
+        zip.len() as f64 / 1e6,
+        before as f64 / 1024.0
+    );
+    let (ours, secs) = download_all(&http, &url, a.clients).await?;
+    let ours_rate = ours as f64 / secs / 1e6;
+    println!(
+        "ours:  {} clients, {:.0} MB in {:.2}s = {:.0} MB/s",
+        a.clients,
+        ours as f64 / 1e6,
+        secs,
+        ours_rate
+    );
+
+    let port = a.port + 1;
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "daemon off;\nmaster_process on;\nworker_processes 2;\nuser root;\npid {d}/nginx.pid;\n\
+             error_log {d}/nginx-error.log warn;\nevents {{ worker_connections 1024; }}\n\
+             http {{\n  access_log off;\n  sendfile on;\n  client_body_temp_path {d}/ngx-body;\n\
+             proxy_temp_path {d}/ngx-proxy;\n  fastcgi_temp_path {d}/ngx-fcgi;\n\
+             uwsgi_temp_path {d}/ngx-uwsgi;\n  scgi_temp_path {d}/ngx-scgi;\n\
+             server {{ listen 127.0.0.1:{port}; root {d}/www; }}\n}}\n",
+            d = dir.display()
+        ),
+    )?;
+    let mut nginx = Command::new("/usr/sbin/nginx")
+        .args([
+            "-c",
+            &conf.display().to_string(),
+            "-p",
+            &dir.display().to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("cannot start nginx")?;
+    let plain = reqwest::Client::new();
+    let nginx_url = format!("http://127.0.0.1:{port}/goi.zip");
+    let mut up = false;
+    for _ in 0..100 {
+        if plain
+            .head(&nginx_url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let measured = if up {
+        download_all(&plain, &nginx_url, a.clients).await
+    } else {
+        Err(anyhow::anyhow!("nginx did not start"))
+    };
+    let _ = nginx.kill();
+    let _ = nginx.wait();
+    let (theirs, secs) = measured?;
+    let nginx_rate = theirs as f64 / secs / 1e6;
+    println!(
+        "nginx: {} clients, {:.0} MB in {:.2}s = {:.0} MB/s",
+        a.clients,
+        theirs as f64 / 1e6,
+        secs,
+        nginx_rate
+    );
+    println!("ours / nginx: {:.0}%", ours_rate / nginx_rate * 100.0);
+    Ok(())
+}
+
+async fn wait_up(base: &str) -> anyhow::Result<()> {
+    let probe = reqwest::Client::new();
+    for _ in 0..200 {
+        if probe
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the server did not start")
+}
