@@ -7,6 +7,7 @@ pub(crate) mod exchange;
 pub(crate) mod home;
 pub(crate) mod organisation;
 pub(crate) mod petitions;
+pub(crate) mod portal;
 pub(crate) mod search;
 pub(crate) mod sessions;
 
