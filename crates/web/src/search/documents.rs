@@ -131,7 +131,7 @@ async fn record_of(
         id: doc.id,
         council_id: Some(council.id),
         council_name: Some(council.name.clone()),
-        field: Some(doc.kind.label().to_owned()),
+        field: None,
         period: Some(session.starts_on.year().to_string()),
         status: Some(doc.status.label().to_owned()),
         title: doc.title.clone(),
