@@ -2,6 +2,7 @@
 //
 //   const server = await startServer();
 //   server.baseUrl            // http://127.0.0.1:<port>
+//   server.axisUrl            // the demo's local axis, on a free port too
 //   server.stdout()           // everything the server printed on stdout so far
 //   await server.waitForOutput(/thuky\.\d{5}/)
 //   await server.stop()
@@ -83,6 +84,11 @@ export async function startServer(options = {}) {
   }
   const port = await freePort();
   const baseUrl = `http://${HOST}:${port}`;
+  // `serve --demo` starts a local axis inside the server; give it a free
+  // port of its own so that servers started side by side (by this suite or
+  // another checkout's) never fight over the default 8090.
+  const axisPort = await freePort();
+  const axisUrl = `http://${HOST}:${axisPort}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'nghitruong-e2e-'));
   const logPath = claimLogPath();
   const log = createWriteStream(logPath, { flags: 'a' });
@@ -91,7 +97,7 @@ export async function startServer(options = {}) {
 
   const child = spawn(bin, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...(options.env ?? {}) },
+    env: { ...process.env, NGHITRUONG__EXCHANGE__BASE_URL: axisUrl, ...(options.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -198,6 +204,7 @@ export async function startServer(options = {}) {
   return {
     baseUrl,
     port,
+    axisUrl,
     dataDir,
     logPath,
     process: child,

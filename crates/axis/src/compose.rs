@@ -53,6 +53,9 @@ pub struct Draft {
     pub original: Option<Original>,
     /// Why (revoke, update, replace).
     pub reason: String,
+    /// The document this one answers (phúc đáp): a forwarding letter's
+    /// số/ký hiệu, its date and its issuer, carried as `ResponseFor`.
+    pub reply_to: Option<ResponseFor>,
     /// The clerk who sends it.
     pub staff: String,
     /// When it is sent (Vietnam time), for the trace hop.
@@ -79,7 +82,7 @@ pub fn document(draft: &Draft) -> Package {
         number: draft.number.clone(),
         notation: draft.notation.clone(),
     };
-    let mut response_for = Vec::new();
+    let mut response_for: Vec<ResponseFor> = draft.reply_to.iter().cloned().collect();
     let mut business = Business {
         doc_type: Some(draft.business),
         reason: Some(if draft.reason.is_empty() {
@@ -274,6 +277,7 @@ mod tests {
                 date: date!(2026 - 12 - 01),
             }),
             reason: String::new(),
+            reply_to: None,
             staff: "Văn thư".into(),
             at: datetime!(2026-12-04 08:30),
         }

@@ -101,6 +101,9 @@ pub struct Compose {
     pub original_id: Option<i64>,
     /// Why.
     pub reason: String,
+    /// The document answered (phúc đáp), e.g. a council's letter
+    /// forwarding petitions to the agency sending this one.
+    pub reply_to: Option<ResponseFor>,
 }
 
 /// Why a document could not be sent; the message is for the person.
@@ -302,6 +305,7 @@ impl ExchangeService {
                 date: o.issued_on,
             }),
             reason: input.reason.trim().to_owned(),
+            reply_to: input.reply_to.clone().filter(|r| !r.is_empty()),
             staff: staff.to_owned(),
             at: self.now_vn(),
         };
@@ -605,6 +609,9 @@ impl ExchangeService {
                         &ctx,
                     )
                     .await?;
+                if !registration.duplicate {
+                    self.attach_answers(doc, &incoming, &ctx).await?;
+                }
             }
             BusinessDocType::Revoke | BusinessDocType::Update | BusinessDocType::Replace => {
                 let state = match business {
@@ -657,6 +664,47 @@ impl ExchangeService {
         } else {
             Taken::Registered
         })
+    }
+
+    /// An agency's answer to petitions the council forwarded: a document
+    /// whose `ResponseFor` names one of the council's forwarding letters
+    /// (công văn chuyển kiến nghị) by its số/ký hiệu becomes the written
+    /// answer of the petitions that letter forwarded, with the registered
+    /// incoming document (and its files) as the answer's attachment.
+    async fn attach_answers(
+        &self,
+        doc: &DocumentPackage,
+        incoming: &nghitruong_store::exchange::Incoming,
+        ctx: &AuditContext,
+    ) -> Result<(), StoreError> {
+        for about in doc
+            .header
+            .response_for
+            .iter()
+            .filter(|r| !r.code.is_empty())
+        {
+            if !about.organ_id.is_empty() && about.organ_id != self.me.organ_id {
+                continue;
+            }
+            let answered = self
+                .store
+                .answer_by_letter(
+                    &about.code,
+                    &nghitruong_store::IncomingAnswer {
+                        incoming_id: incoming.id,
+                        code: incoming.code.clone(),
+                        issued_on: incoming.issued_on.unwrap_or(incoming.registered_on),
+                        summary: incoming.subject.clone(),
+                        from_name: incoming.from_name.clone(),
+                    },
+                    ctx,
+                )
+                .await?;
+            if !answered.is_empty() {
+                tracing::info!(letter = %about.code, petitions = ?answered, "an agency's answer was attached to the forwarded petitions");
+            }
+        }
+        Ok(())
     }
 
     /// Fetches the agency directory and caches it.

@@ -219,6 +219,36 @@ pub fn may_read(
     })
 }
 
+/// Whether a role reads documents as a deputy: the documents shared with
+/// all deputies reach the deputies, the chair, the vice-chairs and the
+/// members of the Thường trực.
+pub fn reads_as_deputy(role: crate::access::Role) -> bool {
+    use crate::access::Role as R;
+    matches!(
+        role,
+        R::Deputy | R::Chair | R::ViceChair | R::StandingMember
+    )
+}
+
+/// Công khai — whether the public portal shows a session document: one of
+/// a public session that deputies can already see, of normal
+/// classification, published and not withdrawn, and shared with every
+/// deputy (a document kept to a committee, to guests or to named people is
+/// not for the public, and neither is anything restricted or secret).
+pub fn is_public(
+    session_open_to_public: bool,
+    classification: Classification,
+    status: DocumentStatus,
+    has_published_version: bool,
+    audience: &[AudienceGrant],
+) -> bool {
+    session_open_to_public
+        && classification == Classification::Normal
+        && has_published_version
+        && status.keeps_published_version()
+        && audience.contains(&AudienceGrant::AllDeputies)
+}
+
 /// The watermark line drawn over a confidential document: who reads it
 /// and when, so any photograph of the screen names its source.
 pub fn watermark(reader_name: &str, at: time::OffsetDateTime) -> String {
@@ -235,6 +265,51 @@ pub fn watermark(reader_name: &str, at: time::OffsetDateTime) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_a_public_session_s_normal_published_document_for_all_deputies_is_public() {
+        use Classification as C;
+        use DocumentStatus as S;
+        let all = [AudienceGrant::AllDeputies];
+        let everyone = [AudienceGrant::AllDeputies, AudienceGrant::Guests];
+        assert!(is_public(true, C::Normal, S::Published, true, &all));
+        assert!(is_public(true, C::Normal, S::Published, true, &everyone));
+        // A revised document keeps its published version public.
+        assert!(is_public(true, C::Normal, S::Draft, true, &all));
+        assert!(!is_public(false, C::Normal, S::Published, true, &all));
+        assert!(!is_public(true, C::Restricted, S::Published, true, &all));
+        assert!(!is_public(true, C::Secret, S::Published, true, &all));
+        assert!(!is_public(true, C::Normal, S::Withdrawn, true, &all));
+        assert!(!is_public(true, C::Normal, S::Approved, false, &all));
+        for kept in [
+            AudienceGrant::Committee(3),
+            AudienceGrant::Guests,
+            AudienceGrant::Person(7),
+        ] {
+            assert!(!is_public(true, C::Normal, S::Published, true, &[kept]));
+        }
+        assert!(!is_public(true, C::Normal, S::Published, true, &[]));
+    }
+
+    #[test]
+    fn deputies_chair_and_standing_members_read_as_deputies() {
+        use crate::access::Role;
+        let deputies: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| reads_as_deputy(*r))
+            .collect();
+        assert_eq!(
+            deputies,
+            [
+                Role::Chair,
+                Role::ViceChair,
+                Role::StandingMember,
+                Role::Deputy
+            ]
+        );
+    }
+
     use super::*;
 
     /// Every (state, event) pair, written out: `None` where refused.

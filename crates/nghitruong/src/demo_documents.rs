@@ -24,6 +24,9 @@ struct DemoDoc {
     title: &'static str,
     classification: Classification,
     guests: bool,
+    /// A document for named readers only (by user name), instead of all
+    /// deputies: the restricted land-price working paper.
+    named: &'static [&'static str],
     file_name: &'static str,
     bytes: Vec<u8>,
 }
@@ -75,6 +78,7 @@ fn documents() -> Vec<DemoDoc> {
             title: "Báo cáo tình hình kinh tế - xã hội năm 2026, kế hoạch năm 2027",
             classification: Classification::Normal,
             guests: true,
+            named: &[],
             file_name: "bao-cao-kinh-te-xa-hoi-2026.docx",
             bytes: doc(vec![
                 header(UBND, "412/BC-UBND", "20 tháng 11 năm 2026"),
@@ -104,6 +108,7 @@ fn documents() -> Vec<DemoDoc> {
             title: "Báo cáo thẩm tra dự toán ngân sách địa phương năm 2027",
             classification: Classification::Normal,
             guests: false,
+            named: &[],
             file_name: "bao-cao-tham-tra-du-toan-2027.docx",
             bytes: doc(vec![
                 header(
@@ -134,6 +139,7 @@ fn documents() -> Vec<DemoDoc> {
             title: "Báo cáo kết quả giải quyết ý kiến, kiến nghị của cử tri",
             classification: Classification::Normal,
             guests: true,
+            named: &[],
             file_name: "bao-cao-kien-nghi-cu-tri.docx",
             bytes: doc(vec![
                 header(UBND, "415/BC-UBND", "22 tháng 11 năm 2026"),
@@ -156,6 +162,7 @@ fn documents() -> Vec<DemoDoc> {
             title: "Bảng tổng hợp kiến nghị cử tri theo lĩnh vực",
             classification: Classification::Normal,
             guests: true,
+            named: &[],
             file_name: "tong-hop-kien-nghi.xlsx",
             bytes: make::xlsx(
                 "Tổng hợp",
@@ -185,6 +192,7 @@ fn documents() -> Vec<DemoDoc> {
             title: "Tờ trình về dự toán ngân sách địa phương năm 2027",
             classification: Classification::Normal,
             guests: false,
+            named: &[],
             file_name: "to-trinh-du-toan-2027.docx",
             bytes: doc(vec![
                 header(UBND, "9876/TTr-UBND", "25 tháng 11 năm 2026"),
@@ -210,6 +218,7 @@ fn documents() -> Vec<DemoDoc> {
             title: "Dự thảo Nghị quyết về dự toán ngân sách địa phương năm 2027",
             classification: Classification::Normal,
             guests: false,
+            named: &[],
             file_name: "du-thao-nq-du-toan-2027.docx",
             bytes: doc(vec![
                 header(HDND, "    /NQ-HĐND", "   tháng 12 năm 2026"),
@@ -235,6 +244,7 @@ fn documents() -> Vec<DemoDoc> {
             title: "Tờ trình về bảng giá đất giai đoạn 2027–2031",
             classification: Classification::Normal,
             guests: false,
+            named: &[],
             file_name: "to-trinh-bang-gia-dat.docx",
             bytes: doc(vec![
                 header(UBND, "9901/TTr-UBND", "26 tháng 11 năm 2026"),
@@ -257,6 +267,7 @@ fn documents() -> Vec<DemoDoc> {
             title: "Phương án giá đất chi tiết tại các vùng giá trị (tài liệu hạn chế)",
             classification: Classification::Restricted,
             guests: false,
+            named: &["daibieu", "daibieu2"],
             file_name: "phuong-an-gia-dat-chi-tiet.docx",
             bytes: doc(vec![
                 header(UBND, "418/BC-UBND", "26 tháng 11 năm 2026"),
@@ -328,7 +339,15 @@ pub async fn seed_documents(
         let mut incoming = blobs.begin(limits.max_bytes)?;
         incoming.write(&d.bytes).await?;
         let blob = incoming.finish().await?.keep().await?;
-        let mut audience = vec![AudienceGrant::AllDeputies];
+        let mut audience = Vec::new();
+        for name in d.named {
+            if let Some(c) = store.user_credentials(name).await? {
+                audience.push(AudienceGrant::Person(c.user.id));
+            }
+        }
+        if d.named.is_empty() {
+            audience.push(AudienceGrant::AllDeputies);
+        }
         if d.guests {
             audience.push(AudienceGrant::Guests);
         }

@@ -148,6 +148,8 @@ pub struct Hit {
     pub snippet_html: String,
     /// Where it is shown.
     pub url: String,
+    /// Where the public portal shows it, if it is public.
+    pub public_url: Option<String>,
     /// Its date.
     pub date: Option<String>,
     /// Its council's name.
@@ -191,6 +193,7 @@ struct Fields {
     status: Field,
     date: Field,
     url: Field,
+    public_url: Field,
     exact: Field,
     folded: Field,
     pairs: Field,
@@ -219,6 +222,7 @@ fn schema() -> (Schema, Fields) {
         status: b.add_text_field("status", STORED),
         date: b.add_text_field("date", STORED),
         url: b.add_text_field("url", STORED),
+        public_url: b.add_text_field("public_url", STORED),
         exact: b.add_text_field("exact", indexed(analyzer::EXACT, true)),
         folded: b.add_text_field("folded", indexed(analyzer::FOLDED, true)),
         pairs: b.add_text_field("pairs", indexed(analyzer::PAIRS, true)),
@@ -238,7 +242,7 @@ pub struct SearchIndex {
 }
 
 /// Memory the writer buffers before it writes a segment.
-const WRITER_BYTES: usize = 40_000_000;
+pub(crate) const WRITER_BYTES: usize = 40_000_000;
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating it (and the directory) if needed.
@@ -313,6 +317,9 @@ impl SearchIndex {
         doc.add_text(f.kind, record.kind.as_str());
         doc.add_i64(f.id, record.id);
         doc.add_text(f.url, &record.url);
+        if let Some(public_url) = &record.public_url {
+            doc.add_text(f.public_url, public_url);
+        }
         for view in [f.exact, f.folded, f.pairs] {
             doc.add_text(view, &title);
             doc.add_text(view, &body);
@@ -621,6 +628,7 @@ impl SearchIndex {
             title_html: highlight(&text(f.title).unwrap_or_default(), folded),
             snippet_html,
             url: text(f.url).unwrap_or_default(),
+            public_url: text(f.public_url),
             date: text(f.date),
             council: text(f.council),
             status: text(f.status),

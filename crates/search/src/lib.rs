@@ -16,9 +16,11 @@
 #![warn(missing_docs)]
 
 pub mod analyzer;
+mod home;
 mod index;
 mod record;
 
+pub use home::IndexHome;
 pub use index::{
     Dimension, FacetValue, Hit, MAX_PAGE, Result, SearchError, SearchIndex, SearchQuery,
     SearchResults, escape, highlight,

@@ -85,6 +85,12 @@ pub enum Audience {
     CouncilRole(i64, &'static str),
     /// One person (a deputy on a confidential document's list, the author).
     Person(i64),
+    /// One account, by user id (a session document names its readers by
+    /// account).
+    User(i64),
+    /// Whoever holds a seat in one body (a committee, a Ban) on the day
+    /// they search; the asker's seats are looked up when they ask.
+    Body(i64),
     /// The officers of one agency (the agency a petition was sent to).
     Agency(i64),
 }
@@ -105,6 +111,8 @@ impl Audience {
                 format!("council:{ANY_COUNCIL}:role:{role}"),
             ],
             Audience::Person(p) => vec![format!("person:{p}")],
+            Audience::User(u) => vec![format!("user:{u}")],
+            Audience::Body(b) => vec![format!("body:{b}")],
             Audience::Agency(a) => vec![format!("agency:{a}")],
         }
     }
@@ -143,6 +151,18 @@ impl Scope {
         self
     }
 
+    /// Adds the account itself (documents that name their readers).
+    pub fn with_user(mut self, user_id: i64) -> Self {
+        self.terms.push(format!("user:{user_id}"));
+        self
+    }
+
+    /// Adds a body (committee, Ban) the person holds a seat in today.
+    pub fn with_body(mut self, body_id: i64) -> Self {
+        self.terms.push(format!("body:{body_id}"));
+        self
+    }
+
     /// Adds the agency the person works for.
     pub fn with_agency(mut self, agency_id: i64) -> Self {
         self.terms.push(format!("agency:{agency_id}"));
@@ -175,6 +195,9 @@ pub struct Record {
     pub date: Option<String>,
     /// Where the record is shown in the application.
     pub url: String,
+    /// Where the public portal shows it, for a record with the
+    /// [`Audience::Public`] audience (the portal's search links there).
+    pub public_url: Option<String>,
     /// Who may see it; a record with no audience is seen by no one.
     pub audience: Vec<Audience>,
 }

@@ -15,6 +15,7 @@ fn record(kind: Kind, id: i64, title: &str, body: &str, audience: Vec<Audience>)
         body: body.into(),
         date: Some("2026-12-04".into()),
         url: format!("/x/{id}"),
+        public_url: None,
         audience,
     }
 }

@@ -249,6 +249,22 @@ pub struct ForwardRequest {
     pub petition_ids: Vec<i64>,
 }
 
+/// Văn bản trả lời — an agency's answer that arrived through the document
+/// axis, registered as an incoming document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncomingAnswer {
+    /// The registered incoming document (văn bản đến), which keeps the files.
+    pub incoming_id: i64,
+    /// Its số/ký hiệu.
+    pub code: String,
+    /// Its date.
+    pub issued_on: Date,
+    /// Its trích yếu, recorded as the answer's summary.
+    pub summary: String,
+    /// The agency that sent it.
+    pub from_name: String,
+}
+
 /// Công văn chuyển kiến nghị — a letter forwarding petitions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PetitionLetter {
@@ -349,6 +365,19 @@ pub trait PetitionStore: Send + Sync {
     ) -> Result<PetitionLetter>;
     /// The letters of a round.
     async fn petition_letters(&self, round_id: i64) -> Result<Vec<PetitionLetter>>;
+    /// Records `answer` as the written answer of every petition forwarded
+    /// with the letter numbered `letter_number` (that is still waiting for
+    /// one) and links the incoming document to each of them as the
+    /// answer's attachment, in one transaction. Returns the petitions that
+    /// took the answer.
+    async fn answer_by_letter(
+        &self,
+        letter_number: &str,
+        answer: &IncomingAnswer,
+        ctx: &AuditContext,
+    ) -> Result<Vec<i64>>;
+    /// The incoming documents linked to a petition as its answer.
+    async fn answer_documents(&self, petition_id: i64) -> Result<Vec<i64>>;
     /// Carries an unresolved petition over to `next_round_id`; returns the
     /// new petition's identifier.
     async fn carry_over_petition(

@@ -1303,7 +1303,8 @@ async fn exchange_story(store: &SqlStore) {
         store.set_incoming_state(999_999, None, None, &c).await,
         Err(StoreError::NotFound)
     ));
-    assert_eq!(store.incoming_list(10).await.unwrap().len(), 3);
+    // Three here and the agency answer of the petitions story.
+    assert_eq!(store.incoming_list(10).await.unwrap().len(), 4);
 }
 
 #[tokio::test]

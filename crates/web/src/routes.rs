@@ -21,7 +21,7 @@ use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
 use crate::pages::{
     account, admin, consultations, documents, exchange, holidays, home, notifications,
-    organisation, petitions, search, sessions, supervision,
+    organisation, petitions, portal, search, sessions, supervision,
 };
 use crate::{AppState, statics};
 
@@ -228,6 +228,7 @@ fn table() -> Vec<Route> {
         supervision::routes(),
         notifications::routes(),
         consultations::routes(),
+        portal::routes(),
     ]
     .concat()
 }

@@ -89,6 +89,7 @@ pub fn draft() -> Draft {
         business: BusinessDocType::New,
         original: None,
         reason: String::new(),
+        reply_to: None,
         staff: "Văn thư".into(),
         at: datetime!(2026-12-04 08:30),
     }

@@ -9,7 +9,7 @@ use nghitruong_testkit::T0;
 
 use crate::helpers::{Client, Reply, TestApp, spawn_app, spawn_app_with_config};
 
-async fn demo_session(app: &TestApp) -> i64 {
+pub(crate) async fn demo_session(app: &TestApp) -> i64 {
     let (found, _) = app
         .store
         .councils(&CouncilFilter {
@@ -35,7 +35,7 @@ async fn upload(
 }
 
 /// Uploads a document for all deputies (or `extra` audience) and returns its id.
-async fn upload_doc(
+pub(crate) async fn upload_doc(
     office: &mut Client,
     session: i64,
     title: &str,
@@ -66,7 +66,7 @@ async fn upload_doc(
         .unwrap()
 }
 
-async fn publish(app: &TestApp, office: &mut Client, id: i64) {
+pub(crate) async fn publish(app: &TestApp, office: &mut Client, id: i64) {
     let mut chair = app.signed_in("chutich").await;
     office.get(&format!("/tai-lieu/{id}")).await;
     let submit = office

@@ -325,3 +325,215 @@ async fn the_office_sends_a_resolution_the_commune_registers_it_and_the_statuses
     assert_eq!(deputy.get("/van-ban-di").await.status, 403);
     assert_eq!(deputy.get("/van-ban-den").await.status, 403);
 }
+
+/// An agency's answer to petitions the council forwarded, sent through the
+/// axis as a document whose `ResponseFor` names the forwarding letter, is
+/// recorded as the answer of the petitions that letter forwarded, with the
+/// registered incoming document (and its PDF) linked to each; a petition
+/// forwarded with another letter is untouched.
+#[tokio::test]
+async fn an_agency_answer_arriving_through_the_axis_is_attached_to_the_forwarded_petitions() {
+    use nghitruong_domain::org::{BodyKind, CommitteeKind};
+    use nghitruong_domain::petition::{Classification, Competence, PetitionStatus, Track};
+    use nghitruong_edxml::ResponseFor;
+    use nghitruong_store::{
+        CouncilFilter, ForwardRequest, NewOpinion, NewPetitionRound, PetitionChange,
+        PetitionStore as _,
+    };
+    use time::macros::date;
+
+    const AGENCY: &str = "000.00.12.H41";
+    let axis_clock = fixed_clock();
+    let config = LocalAxisConfig {
+        systems: vec![demo_account("nghitruong-test", SECRET)],
+        agencies: demo_agencies(),
+        ..LocalAxisConfig::default()
+    };
+    let (addr, _task) = LocalAxis::new(config, axis_clock.clone())
+        .serve("127.0.0.1:0".parse().unwrap(), false)
+        .await
+        .unwrap();
+    let mut province: Option<Arc<ExchangeService>> = None;
+    let app = spawn_app_with(|state, store| {
+        let service = Arc::new(exchange(
+            addr,
+            store.clone(),
+            state.clock.clone(),
+            PROVINCE,
+            "HĐND tỉnh Nghệ An",
+        ));
+        state.exchange = Some(service.clone());
+        province = Some(service);
+    })
+    .await;
+    let province = province.unwrap();
+    let store = &app.store;
+    let ctx = AuditContext::system(T0);
+
+    // Two petitions forwarded to the department with letter 125/HĐND-VP,
+    // one with another letter.
+    let (councils, _) = store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let council = councils[0].council.clone();
+    let agency = store
+        .bodies(council.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.kind == BodyKind::Department)
+        .unwrap();
+    let round = store
+        .create_petition_round(
+            &NewPetitionRound {
+                council_id: council.id,
+                name: "Tiếp xúc cử tri trước Kỳ họp thứ 2".into(),
+                track: Track::Council,
+                session_id: None,
+                opened_on: date!(2026 - 11 - 02),
+            },
+            &ctx,
+        )
+        .await
+        .unwrap();
+    let opinion = |text: &str| NewOpinion {
+        text: text.into(),
+        voter_count: 1,
+        place_code: None,
+        voter_name: None,
+        voter_address: None,
+    };
+    let ids = store
+        .capture_opinions(
+            round.id,
+            None,
+            &[
+                opinion("Đề nghị nâng cấp Quốc lộ 7 đoạn qua xã Anh Sơn."),
+                opinion("Đề nghị sửa cầu tràn Khe Thiềm bị sạt lở."),
+                opinion("Đề nghị cấp thẻ BHYT cho người cao tuổi kịp thời."),
+            ],
+            &ctx,
+        )
+        .await
+        .unwrap();
+    for &id in &ids {
+        let p = store.petition(id).await.unwrap();
+        let p = store
+            .change_petition(id, p.version, &PetitionChange::Aggregate, &ctx)
+            .await
+            .unwrap();
+        store
+            .change_petition(
+                id,
+                p.version,
+                &PetitionChange::Classify(Classification {
+                    field: CommitteeKind::EconomyBudget,
+                    topic: "giao_thong".into(),
+                    competence: Competence::Province,
+                    agency_id: Some(agency.id),
+                }),
+                &ctx,
+            )
+            .await
+            .unwrap();
+    }
+    let forward = |number: &str, petition_ids: Vec<i64>| ForwardRequest {
+        council_id: council.id,
+        round_id: round.id,
+        agency_id: agency.id,
+        number: number.into(),
+        issued_on: date!(2026 - 12 - 04),
+        due_on: date!(2027 - 01 - 15),
+        petition_ids,
+    };
+    store
+        .forward_petitions(&forward("125/HĐND-VP", vec![ids[0], ids[1]]), &ctx)
+        .await
+        .unwrap();
+    store
+        .forward_petitions(&forward("126/HĐND-VP", vec![ids[2]]), &ctx)
+        .await
+        .unwrap();
+
+    // The department's own deployment answers letter 125 through the axis.
+    let dir = temp_dir();
+    let a_store = SqlStore::open(&StoreOptions {
+        url: format!("sqlite://{}", dir.path().join("so.db").display()),
+        schema: None,
+        max_connections: 2,
+        read_only: false,
+    })
+    .await
+    .unwrap();
+    a_store.migrate().await.unwrap();
+    let department = exchange(
+        addr,
+        Arc::new(a_store),
+        axis_clock.clone(),
+        AGENCY,
+        "Sở Xây dựng tỉnh Nghệ An",
+    );
+    department.refresh_agencies().await.unwrap();
+    department
+        .send_document(
+            &Compose {
+                to: vec![PROVINCE.into()],
+                number: "412".into(),
+                notation: "SXD-HTKT".into(),
+                type_name: "Công văn".into(),
+                subject: "V/v trả lời kiến nghị cử tri về giao thông trên địa bàn xã Anh Sơn"
+                    .into(),
+                date: Some(time::macros::date!(2026 - 12 - 20)),
+                pdf: Some(("412-SXD.pdf".into(), pdf())),
+                reply_to: Some(ResponseFor {
+                    organ_id: PROVINCE.into(),
+                    code: "125/HĐND-VP".into(),
+                    promulgation_date: Some(date!(2026 - 12 - 04)),
+                    document_id: String::new(),
+                }),
+                ..Compose::default()
+            },
+            "Văn thư Sở",
+            &ctx,
+        )
+        .await
+        .unwrap();
+    department.deliver_due().await.unwrap();
+    assert_eq!(province.poll_inbox().await.unwrap().registered, 1);
+
+    let incoming = app.store.incoming_list(10).await.unwrap();
+    assert_eq!(incoming.len(), 1);
+    let incoming_id = incoming[0].id;
+    for &id in &ids[..2] {
+        let p = store.petition(id).await.unwrap().petition;
+        assert_eq!(p.status(), PetitionStatus::Answered, "petition {id}");
+        let answer = p.answer().unwrap();
+        assert_eq!(answer.document.number, "412/SXD-HTKT");
+        assert_eq!(answer.document.date, date!(2026 - 12 - 20));
+        assert!(answer.summary.contains("trả lời kiến nghị cử tri"));
+        assert_eq!(store.answer_documents(id).await.unwrap(), [incoming_id]);
+    }
+    // The petition of the other letter is untouched.
+    let other = store.petition(ids[2]).await.unwrap().petition;
+    assert_eq!(other.status(), PetitionStatus::Forwarded);
+    assert!(store.answer_documents(ids[2]).await.unwrap().is_empty());
+
+    // The petition page links the answer document and its file.
+    let mut office = app.signed_in("vanphong").await;
+    let page = office.get(&format!("/kien-nghi/{}", ids[0])).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!("/van-ban-den/{incoming_id}")),
+        "{}",
+        page.body
+    );
+    let files = app.store.incoming(incoming_id).await.unwrap().files;
+    let file = office
+        .get(&format!("/van-ban-den/{incoming_id}/tep/{}", files[0].id))
+        .await;
+    assert_eq!(file.status, 200);
+}

@@ -186,3 +186,209 @@ async fn sessions_and_questions_are_found_only_by_who_may_see_them() {
         reply.status
     );
 }
+
+fn hit_ids(v: &Value, kind: &str) -> Vec<i64> {
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["kind"] == kind)
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Session documents are found by their extracted text, typed without
+/// diacritics, by exactly the people their audience names: a confidential
+/// document for one named deputy is neither found nor counted by another,
+/// a draft only by the office and the Thường trực, and a withdrawn one by
+/// nobody outside them; the public portal finds a public session's normal
+/// document and nothing else.
+#[tokio::test]
+async fn documents_are_found_by_their_text_only_within_their_audience() {
+    use crate::documents::{demo_session, publish, upload_doc};
+    use nghitruong_docs::make;
+
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    let secret = make::pdf(&["Phuong an boi thuong giai phong mat bang tuyen tranh thu"]);
+    let secret_id = upload_doc(
+        &mut office,
+        session,
+        "Phương án bồi thường tuyến tránh",
+        "mat",
+        &[("ca_nhan", "daibieu2")],
+        ("mat.pdf", &secret),
+    )
+    .await;
+    let open = make::pdf(&["Ke hoach dau tu cong trung han tuyen tranh"]);
+    let open_id = upload_doc(
+        &mut office,
+        session,
+        "Kế hoạch đầu tư công trung hạn tuyến tránh",
+        "thuong",
+        &[("dai_bieu", "1")],
+        ("mo.pdf", &open),
+    )
+    .await;
+
+    // Drafts: the office finds both, by the title or by the text.
+    let found = search_until(&mut office, "tuyen tranh", |v| {
+        let ids = hit_ids(v, "document");
+        ids.contains(&secret_id) && ids.contains(&open_id)
+    })
+    .await;
+    let ids = hit_ids(&found, "document");
+    assert!(
+        ids.contains(&secret_id) && ids.contains(&open_id),
+        "{found}"
+    );
+    let mut named = app.signed_in("daibieu2").await;
+    let mut other = app.signed_in("daibieu").await;
+    for c in [&mut named, &mut other] {
+        let seen = search_until(c, "tuyen tranh", |_| true).await;
+        assert!(hit_ids(&seen, "document").is_empty(), "a draft: {seen}");
+    }
+
+    publish(&app, &mut office, secret_id).await;
+    publish(&app, &mut office, open_id).await;
+    let found = search_until(&mut named, "giai phong mat bang tuyen tranh", |v| {
+        hit_ids(v, "document").contains(&secret_id)
+    })
+    .await;
+    assert!(hit_ids(&found, "document").contains(&secret_id), "{found}");
+    // The other deputy finds the open document, so the index has both…
+    let seen = search_until(&mut other, "tuyen tranh", |v| {
+        hit_ids(v, "document").contains(&open_id)
+    })
+    .await;
+    assert_eq!(hit_ids(&seen, "document"), [open_id], "{seen}");
+    // …and the confidential one is not counted in any facet either.
+    let kinds = &seen["facets"]["loai"];
+    let documents = kinds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["value"] == "tai_lieu")
+        .unwrap();
+    assert_eq!(documents["count"], 1, "{seen}");
+    let missed = search_until(&mut other, "giai phong mat bang", |_| true).await;
+    assert!(
+        !hit_ids(&missed, "document").contains(&secret_id),
+        "{missed}"
+    );
+
+    // The public portal: the open document of a public session, not the
+    // confidential one; its page shows the text.
+    let mut citizen = app.client();
+    let mut portal = String::new();
+    for _ in 0..100 {
+        portal = citizen.get("/cong-khai/tim-kiem?q=tuyen+tranh").await.body;
+        if portal.contains(&format!("/cong-khai/tai-lieu/{open_id}")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        portal.contains(&format!("/cong-khai/tai-lieu/{open_id}")),
+        "{portal}"
+    );
+    assert!(!portal.contains("bồi thường"), "{portal}");
+    let page = citizen.get(&format!("/cong-khai/tai-lieu/{open_id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Ke hoach dau tu cong"), "{}", page.body);
+    assert_eq!(
+        citizen
+            .get(&format!("/cong-khai/tai-lieu/{secret_id}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        citizen
+            .get(&format!("/cong-khai/tai-lieu/{secret_id}/tai-ve"))
+            .await
+            .status,
+        404
+    );
+
+    // Withdrawn: gone for the named deputy at once (same flow).
+    office.get(&format!("/tai-lieu/{secret_id}")).await;
+    let withdraw = office
+        .post(
+            &format!("/tai-lieu/{secret_id}/trang-thai"),
+            &[("event", "thu_hoi")],
+        )
+        .await;
+    assert_eq!(withdraw.status, 303, "{}", withdraw.body);
+    let gone = search_until(&mut named, "giai phong mat bang tuyen tranh", |v| {
+        !hit_ids(v, "document").contains(&secret_id)
+    })
+    .await;
+    assert!(!hit_ids(&gone, "document").contains(&secret_id), "{gone}");
+}
+
+/// `search reindex` while the server runs: the rebuild goes into a new
+/// generation beside the one the server holds, and the server moves to it
+/// by itself, keeping what was found before and finding what the rebuild
+/// added.
+#[tokio::test]
+async fn a_rebuild_while_the_server_runs_is_taken_over_by_the_server() {
+    use nghitruong_search::IndexHome;
+    use nghitruong_web::search::SearchService;
+    use std::sync::Arc;
+
+    let index_dir = tempfile::tempdir().unwrap();
+    let dir = index_dir.path().join("search");
+    let service = Arc::new(SearchService::open(&dir).unwrap());
+    let serving = service.clone();
+    let app = crate::helpers::spawn_app_with(move |state, _| {
+        state.search = Some(serving);
+    })
+    .await;
+    let mut chair = app.signed_in("chutich").await;
+    let before = search_until(&mut chair, "ky hop nghe an", |v| total(v) > 0).await;
+    assert!(total(&before) > 0, "{before}");
+    let home = IndexHome::new(&dir);
+    let first = home.current().unwrap().unwrap();
+
+    // A question stored while nobody follows the log is in the rebuild.
+    let id = file_question(&app).await;
+    let rebuilt = SearchService::over(home.create().unwrap().1);
+    let name = {
+        let n = rebuilt.rebuild(&*app.store, &mut |_, _| {}).await.unwrap();
+        assert!(n > 0);
+        // The rebuild's generation is the newest directory.
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('g') && *n != first)
+            .collect();
+        names.sort();
+        names.pop().unwrap()
+    };
+    drop(rebuilt);
+    home.switch_to(&name).unwrap();
+
+    let found = search_until(&mut chair, "duong giao thong anh son", |v| {
+        hit_ids(v, "question").contains(&id)
+    })
+    .await;
+    assert!(hit_ids(&found, "question").contains(&id), "{found}");
+    // The server moved over and removed the generation it gave up.
+    for _ in 0..50 {
+        if !home.path_of(&first).exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !home.path_of(&first).exists(),
+        "the old generation is removed"
+    );
+    assert_eq!(home.current().unwrap().as_deref(), Some(name.as_str()));
+    let after = search_until(&mut chair, "ky hop nghe an", |v| total(v) > 0).await;
+    assert_eq!(total(&after), total(&before), "{after}");
+}

@@ -257,6 +257,7 @@ fn generate(root: &Path, o: &Options) -> Result<Corpus> {
             body: b.clone(),
             date: None,
             url: String::new(),
+            public_url: None,
             audience: vec![Audience::Public],
         })
         .collect();

@@ -13,9 +13,9 @@ use super::audit::{self, Change};
 use super::rows::{coded, date_text, get, parse_date};
 use super::{SqlStore, Write, db};
 use crate::petitions::{
-    AnswerFile, ForwardRequest, NewOpinion, NewPetitionRound, NewVoterMeeting, PetitionChange,
-    PetitionCount, PetitionCountBy, PetitionFilter, PetitionLetter, PetitionRecord, PetitionRound,
-    StagedImport, StoredAnswerFile, VoterMeeting,
+    AnswerFile, ForwardRequest, IncomingAnswer, NewOpinion, NewPetitionRound, NewVoterMeeting,
+    PetitionChange, PetitionCount, PetitionCountBy, PetitionFilter, PetitionLetter, PetitionRecord,
+    PetitionRound, StagedImport, StoredAnswerFile, VoterMeeting,
 };
 use crate::{AuditContext, Result, StoreError};
 
@@ -624,6 +624,67 @@ pub(crate) async fn answer_files(
         .collect()
 }
 
+pub(crate) async fn answer_by_letter(
+    store: &SqlStore,
+    letter_number: &str,
+    answer: &IncomingAnswer,
+    ctx: &AuditContext,
+) -> Result<Vec<i64>> {
+    let mut w = store.write().await?;
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT p.id FROM petitions p JOIN petition_letters l ON l.id = p.letter_id \
+         WHERE l.number = $1 ORDER BY p.id",
+    )
+    .bind(letter_number.trim())
+    .fetch_all(&mut *w.tx)
+    .await
+    .map_err(db)?;
+    let document = nghitruong_domain::petition::DocumentRef {
+        number: answer.code.clone(),
+        date: answer.issued_on,
+    };
+    let mut answered = Vec::new();
+    for (id,) in ids {
+        let (mut p, version) = load(&mut w, id).await?;
+        // A petition answered already (by hand, or by an earlier package)
+        // keeps its answer; the document is still linked to it.
+        if let Ok(t) = p.record_answer(document.clone(), &answer.summary, ctx.at) {
+            save(&mut w, &p, version, ctx).await?;
+            let detail = json!({
+                "number": document.number, "date": date_text(document.date),
+                "incoming_id": answer.incoming_id,
+            });
+            audit_transition(&mut w, ctx, &t, detail).await?;
+            answered.push(id);
+        }
+        let linked = sqlx::query(
+            "INSERT INTO petition_answer_documents (petition_id, incoming_id, created_at) \
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(answer.incoming_id)
+        .bind(to_millis(ctx.at))
+        .execute(&mut *w.tx)
+        .await
+        .map_err(db)?;
+        if linked.rows_affected() > 0 {
+            let change = Change {
+                action: "petition.answer_document",
+                entity: "petition",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: Some(json!({
+                    "incoming_id": answer.incoming_id, "code": answer.code,
+                    "from": answer.from_name, "letter": letter_number.trim(),
+                })),
+            };
+            audit::append(&mut w, ctx, change).await?;
+        }
+    }
+    w.commit().await?;
+    Ok(answered)
+}
+
 pub(crate) async fn merge(
     store: &SqlStore,
     target: i64,
@@ -958,6 +1019,25 @@ impl crate::PetitionStore for SqlStore {
     }
     async fn petition_letters(&self, round_id: i64) -> Result<Vec<PetitionLetter>> {
         letters(self, round_id).await
+    }
+    async fn answer_by_letter(
+        &self,
+        letter_number: &str,
+        answer: &IncomingAnswer,
+        ctx: &AuditContext,
+    ) -> Result<Vec<i64>> {
+        answer_by_letter(self, letter_number, answer, ctx).await
+    }
+    async fn answer_documents(&self, petition_id: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT incoming_id FROM petition_answer_documents WHERE petition_id = $1 \
+             ORDER BY incoming_id",
+        )
+        .bind(petition_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db)?;
+        Ok(rows.into_iter().map(|(i,)| i).collect())
     }
     async fn carry_over_petition(
         &self,

@@ -309,6 +309,62 @@ pub(crate) async fn petition_story(store: &SqlStore) {
         .unwrap();
     assert_eq!(graded.petition.status(), PetitionStatus::Evaluated);
 
+    // An answer arriving through the axis for letter 125: the petition
+    // graded already keeps its answer, and the document is linked once.
+    let incoming = store
+        .register_incoming(
+            &exchange::NewIncoming {
+                fingerprint: "tra-loi-125".into(),
+                axis_doc_id: "axis-125".into(),
+                from_organ_id: "000.00.12.H41".into(),
+                from_name: agency.name.clone(),
+                document_id: "000.00.12.H41,2026/12/20,412/SXD-HTKT".into(),
+                code: "412/SXD-HTKT".into(),
+                type_name: "Công văn".into(),
+                subject: "V/v trả lời kiến nghị cử tri".into(),
+                issued_on: Some(date!(2026 - 12 - 20)),
+                business: 0,
+                original_document_id: None,
+                reason: None,
+                // A year of its own: the exchange story counts 2026 and 2027.
+                registered_on: date!(2025 - 12 - 21),
+                files: Vec::new(),
+                package: b"<edXML/>".to_vec(),
+            },
+            &ctx(None),
+        )
+        .await
+        .unwrap();
+    let answer = IncomingAnswer {
+        incoming_id: incoming.id,
+        code: "412/SXD-HTKT".into(),
+        issued_on: date!(2026 - 12 - 20),
+        summary: "V/v trả lời kiến nghị cử tri".into(),
+        from_name: agency.name.clone(),
+    };
+    for _ in 0..2 {
+        let took = store
+            .answer_by_letter(" 125/HĐND-VP ", &answer, &ctx(None))
+            .await
+            .unwrap();
+        assert!(took.is_empty(), "an evaluated petition keeps its answer");
+        assert_eq!(
+            store.answer_documents(ids[0]).await.unwrap(),
+            vec![incoming.id]
+        );
+    }
+    let kept = store.petition(ids[0]).await.unwrap();
+    assert_eq!(kept.version, graded.version);
+    assert_eq!(kept.petition.answer().unwrap().document.number, "88/SXD-KH");
+    assert!(
+        store
+            .answer_by_letter("999/HĐND-VP", &answer, &ctx(None))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.answer_documents(ids[2]).await.unwrap().is_empty());
+
     // Published: only what the council has taken up, never merged sources.
     let published = store
         .petitions(&PetitionFilter {

@@ -307,6 +307,7 @@ fn compose_of(fields: &SendFields, pdf: Option<(String, Vec<u8>)>) -> Result<Com
         business: Some(business),
         original_id,
         reason: fields.reason.clone(),
+        reply_to: None,
     })
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod home;
 pub(crate) mod notifications;
 pub(crate) mod organisation;
 pub(crate) mod petitions;
+pub(crate) mod portal;
 pub(crate) mod search;
 pub(crate) mod sessions;
 pub(crate) mod supervision;

@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use nghitruong_search::{Dimension, FacetValue, Hit, Scope, SearchQuery, SearchResults};
 use serde::{Deserialize, Serialize};
 
+use super::local_day;
 use crate::AppState;
 use crate::auth::{CsrfToken, Signed, Viewer};
 use crate::error::{AppError, AppResult};
@@ -231,7 +232,8 @@ pub(crate) async fn page(
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> AppResult<Response> {
-    let results = run(&state, &params, scope_of(&viewer)).await?;
+    let scope = scope_of(&*state.store, &viewer, local_day(state.clock.now())).await?;
+    let results = run(&state, &params, scope).await?;
     let results = view(&params, results);
     if headers.contains_key("hx-request") {
         return Ok(Html(results.render()?).into_response());
@@ -261,7 +263,8 @@ pub(crate) async fn api(
     Query(params): Query<Params>,
 ) -> AppResult<Response> {
     let viewer: &Viewer = &viewer;
-    let results = run(&state, &params, scope_of(viewer)).await?;
+    let scope = scope_of(&*state.store, viewer, local_day(state.clock.now())).await?;
+    let results = run(&state, &params, scope).await?;
     let answer = ApiAnswer {
         total: results.total,
         page: params.page(),

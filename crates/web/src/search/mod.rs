@@ -15,16 +15,18 @@
 //! To add an area: implement [`SearchSource`] in a file of this module and
 //! list it in [`sources`].
 
+mod documents;
 mod petitions;
+mod register;
 mod sessions;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use nghitruong_domain::audit::AuditRecord;
-use nghitruong_search::{Kind, Record, Scope, SearchIndex};
+use nghitruong_search::{IndexHome, Kind, Record, Scope, SearchIndex};
 use nghitruong_store::{AuditFilter, Store};
 use tokio::sync::Notify;
 
@@ -62,7 +64,13 @@ pub trait SearchSource: Send + Sync {
 
 /// Every source. Areas add theirs here.
 pub fn sources() -> Vec<Arc<dyn SearchSource>> {
-    vec![Arc::new(sessions::Sessions), Arc::new(petitions::Petitions)]
+    vec![
+        Arc::new(sessions::Sessions),
+        Arc::new(documents::Documents),
+        Arc::new(petitions::Petitions),
+        Arc::new(register::Resolutions),
+        Arc::new(register::Tasks),
+    ]
 }
 
 /// How often the indexer looks for changes when nobody nudges it.
@@ -72,29 +80,49 @@ const BATCH: i64 = 500;
 
 /// The index and what keeps it current.
 pub struct SearchService {
-    index: Arc<SearchIndex>,
+    /// The index searches use; replaced when a rebuild made elsewhere (the
+    /// `search reindex` command) becomes current.
+    index: RwLock<Arc<SearchIndex>>,
+    /// Where the generations live, and the one in use; `None` in memory.
+    home: Option<(IndexHome, Mutex<String>)>,
     sources: Vec<Arc<dyn SearchSource>>,
     wake: Notify,
     started: AtomicBool,
+    /// A generation given up is still to be removed (searches held it).
+    stale: AtomicBool,
 }
 
-/// The asker's scope: public records, what names them, and what their
-/// roles, in each council they hold one, and their agency may see.
-pub fn scope_of(viewer: &Viewer) -> Scope {
-    let mut scope = Scope::person(viewer.user.person_id);
+/// The asker's scope: public records, what names them (as a person or as
+/// an account), what their roles, in each council they hold one, and their
+/// agency may see, and what is shared with the bodies they sit on `day`.
+pub async fn scope_of(
+    store: &dyn Store,
+    viewer: &Viewer,
+    day: time::Date,
+) -> nghitruong_store::Result<Scope> {
+    let mut scope = Scope::person(viewer.user.person_id).with_user(viewer.user.id);
     for grant in &viewer.grants {
         scope = scope.with_role(grant.council_id, grant.role.as_str());
     }
     if let Some(agency) = viewer.user.agency_body_id {
         scope = scope.with_agency(agency);
     }
-    scope
+    for body in store.seats(viewer.user.id, day).await? {
+        scope = scope.with_body(body);
+    }
+    Ok(scope)
 }
 
 impl SearchService {
-    /// The index kept in `dir` (`<data dir>/search`).
+    /// The index kept in `dir` (`<data dir>/search`): the generation in
+    /// use, whose writer this service holds from now on.
     pub fn open(dir: &std::path::Path) -> anyhow::Result<Self> {
-        Ok(Self::over(SearchIndex::open(dir)?))
+        let home = IndexHome::new(dir);
+        let (name, index) = home.open_current()?;
+        home.remove_stale(Some(&name));
+        let mut service = Self::over(index);
+        service.home = Some((home, Mutex::new(name)));
+        Ok(service)
     }
 
     /// An index in memory, rebuilt from the store when the indexer starts.
@@ -102,18 +130,62 @@ impl SearchService {
         Ok(Self::over(SearchIndex::in_ram()?))
     }
 
-    fn over(index: SearchIndex) -> Self {
+    /// A service over `index` alone (a rebuild into a new generation).
+    pub fn over(index: SearchIndex) -> Self {
         Self {
-            index: Arc::new(index),
+            index: RwLock::new(Arc::new(index)),
+            home: None,
             sources: sources(),
             wake: Notify::new(),
             started: AtomicBool::new(false),
+            stale: AtomicBool::new(false),
         }
     }
 
     /// The index, for searching.
     pub fn index(&self) -> Arc<SearchIndex> {
-        self.index.clone()
+        self.index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Moves to the generation `CURRENT` names when a rebuild made by
+    /// another process switched it; returns the audit record to resume
+    /// after when it did.
+    fn follow_switch(&self) -> anyhow::Result<Option<Option<i64>>> {
+        let Some((home, in_use)) = &self.home else {
+            return Ok(None);
+        };
+        let Some(current) = home.current()? else {
+            return Ok(None);
+        };
+        let mut in_use = in_use
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *in_use == current {
+            if self.stale.load(Ordering::Relaxed) && home.remove_stale(Some(&current)).len() > 0 {
+                self.stale.store(false, Ordering::Relaxed);
+            }
+            return Ok(None);
+        }
+        let index = home.open(&current)?;
+        let mark = index.mark()?.and_then(|m| m.parse::<i64>().ok());
+        let old = std::mem::replace(
+            &mut *self
+                .index
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            Arc::new(index),
+        );
+        let previous = std::mem::replace(&mut *in_use, current.clone());
+        // Searches still running on the old index keep it alive; its
+        // writer goes with the last of them, and a later round removes it.
+        drop(old);
+        let removed = home.remove_stale(Some(&current));
+        self.stale.store(removed.is_empty(), Ordering::Relaxed);
+        tracing::info!(from = %previous, to = %current, ?removed, "search index switched to a rebuild");
+        Ok(Some(mark))
     }
 
     /// Asks the indexer to look for changes now.
@@ -132,11 +204,12 @@ impl SearchService {
         // Changes after this point are replayed by the indexer; replaying
         // one already seen gives the same records.
         let head = head(store).await?;
-        self.index.clear()?;
+        let index = self.index();
+        index.clear()?;
         let mut total = 0;
         for source in &self.sources {
             let mut sink = IndexSink {
-                index: &self.index,
+                index: &index,
                 count: 0,
                 name: source.name(),
                 progress: &mut *progress,
@@ -146,7 +219,6 @@ impl SearchService {
             total += count;
             progress(source.name(), count);
         }
-        let index = self.index.clone();
         tokio::task::spawn_blocking(move || index.commit_marked(&head.to_string())).await??;
         Ok(total)
     }
@@ -161,17 +233,24 @@ impl SearchService {
     }
 
     async fn follow(self: Arc<Self>, store: Arc<dyn Store>) {
-        let mut after = match self.index.mark() {
+        let mut after = match self.index().mark() {
             Ok(Some(mark)) => mark.parse::<i64>().ok(),
             _ => None,
         };
         loop {
+            match self.follow_switch() {
+                Ok(Some(mark)) => after = mark,
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not switch to the rebuilt search index")
+                }
+            }
             if after.is_none() {
                 match self.rebuild(&*store, &mut |_, _| {}).await {
                     Ok(n) => {
                         tracing::info!(records = n, "search index rebuilt");
                         after = self
-                            .index
+                            .index()
                             .mark()
                             .ok()
                             .flatten()
@@ -196,6 +275,7 @@ impl SearchService {
     /// Applies the changes recorded after audit record `after`; returns the
     /// last record applied.
     pub async fn apply_changes(&self, store: &dyn Store, mut after: i64) -> anyhow::Result<i64> {
+        let index = self.index();
         loop {
             let page = store.audit_after(after, BATCH).await?;
             let Some(last) = page.last().map(|r| r.seq) else {
@@ -205,13 +285,13 @@ impl SearchService {
                 for source in self.sources.iter().filter(|s| s.follows(&record.entity)) {
                     for update in source.changed(store, record).await? {
                         match update {
-                            Update::Upsert(r) => self.index.upsert(&r)?,
-                            Update::Delete(kind, id) => self.index.delete(kind, id),
+                            Update::Upsert(r) => index.upsert(&r)?,
+                            Update::Delete(kind, id) => index.delete(kind, id),
                         }
                     }
                 }
             }
-            let index = self.index.clone();
+            let index = index.clone();
             tokio::task::spawn_blocking(move || index.commit_marked(&last.to_string())).await??;
             after = last;
         }

@@ -60,6 +60,13 @@ fn record_of(r: &PetitionRecord, council: &Council) -> Option<Record> {
         body,
         date: p.assignment().map(|a| a.forwarded_on.to_string()),
         url: format!("/kien-nghi/{}", p.id()),
+        public_url: p.status().is_published().then(|| {
+            format!(
+                "/cong-khai/kien-nghi?hd={}#kien-nghi-{}",
+                council.unit_code,
+                p.id()
+            )
+        }),
         audience,
     })
 }

@@ -62,6 +62,7 @@ async fn records_of(
         body,
         date: Some(s.starts_on.to_string()),
         url: url.clone(),
+        public_url: None,
         audience,
     };
     let agenda = store.agenda(s.id).await?;

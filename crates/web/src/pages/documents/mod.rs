@@ -11,7 +11,7 @@ mod packet;
 mod upload;
 mod view;
 
-pub(crate) use view::{Sent, send_blob};
+pub(crate) use view::{Sent, send_blob, stream_file};
 
 use askama::Template;
 use axum::Form;
@@ -147,12 +147,10 @@ pub(crate) fn reader_of(state: &AppState, viewer: &Viewer) -> DocumentReader {
     DocumentReader {
         user_id: viewer.user.id,
         sees_all: sees_all(viewer),
-        is_deputy: viewer.roles.iter().any(|r| {
-            matches!(
-                r,
-                Role::Deputy | Role::Chair | Role::ViceChair | Role::StandingMember
-            )
-        }),
+        is_deputy: viewer
+            .roles
+            .iter()
+            .any(|r| nghitruong_domain::document::reads_as_deputy(*r)),
         is_guest: viewer.roles.contains(&Role::Guest),
         day: local_day(state.clock.now()),
     }

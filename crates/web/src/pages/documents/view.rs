@@ -321,7 +321,11 @@ fn disposition(kind: &str, name: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("inline"))
 }
 
-async fn stream_file(state: &AppState, doc: &Document, attachment: bool) -> AppResult<Response> {
+pub(crate) async fn stream_file(
+    state: &AppState,
+    doc: &Document,
+    attachment: bool,
+) -> AppResult<Response> {
     send_blob(
         state,
         &Sent {

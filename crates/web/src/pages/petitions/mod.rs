@@ -993,6 +993,9 @@ struct DetailPage {
     on_spot: String,
     answer: Option<(String, String, String)>,
     answer_files: Vec<AnswerFileRow>,
+    /// The incoming documents (văn bản đến) that carried the agency's
+    /// answer through the axis, for those who may open them.
+    answer_documents: Vec<i64>,
     evaluation: Option<(&'static str, String)>,
     urges: Vec<String>,
     repeat_of: Option<i64>,
@@ -1098,6 +1101,11 @@ pub(crate) async fn detail(
             )
         }),
         answer_files: answer_file_rows(&state, id).await?,
+        answer_documents: if viewer.can(P::ExchangeDocuments) {
+            state.store.answer_documents(id).await?
+        } else {
+            Vec::new()
+        },
         evaluation: p.evaluation().map(|e| (e.result.label(), e.note.clone())),
         urges: p.urges().iter().map(|d| local_date(*d)).collect(),
         repeat_of: p.repeat_of(),
