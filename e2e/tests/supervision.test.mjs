@@ -167,6 +167,10 @@ test('a supervision goes from the decision to the agency and the chair', { timeo
     page = await newPage('tablet');
     await signIn(page, baseUrl, 'coquan');
     assert.ok(Number(await text(page, '[data-testid=unread-count]')) >= 1, 'the bell shows the new task');
+    await page.click('[data-testid=bell]');
+    await page.waitForLoadState('load');
+    assertContains(await text(page, '[data-testid=notifications]'), 'Nhiệm vụ mới', 'the notifications');
+    await onBothScreens(page, 'giam-sat-05b-thong-bao');
     await page.goto(`${baseUrl}/giam-sat`);
     assert.ok(page.url().endsWith('/giam-sat/nhiem-vu'), 'an agency lands on its tasks');
     body = await text(page, '[data-testid=tasks]');

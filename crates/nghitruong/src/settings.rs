@@ -399,6 +399,26 @@ mod tests {
 
     #[test]
     #[allow(clippy::result_large_err)]
+    fn smtp_is_off_by_default_and_set_from_the_environment() {
+        assert!(Settings::default().smtp.config().is_none());
+        assert!(Settings::default().scheduler.enabled);
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("NGHITRUONG__SMTP__ENABLED", "true");
+            jail.set_env("NGHITRUONG__SMTP__PORT", "2525");
+            jail.set_env("NGHITRUONG__SMTP__STARTTLS", "false");
+            jail.set_env("NGHITRUONG__SMTP__PASSWORD", "hunter22");
+            jail.set_env("NGHITRUONG__SCHEDULER__TICK_SECONDS", "5");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            let smtp = s.smtp.config().expect("enabled");
+            assert_eq!((smtp.port, smtp.starttls), (2525, false));
+            assert_eq!(s.scheduler.tick_seconds, 5);
+            assert!(!format!("{s:?}").contains("hunter22"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
     fn unknown_keys_are_refused() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("bad.toml", "[server]\nprot = 9000\n")?;

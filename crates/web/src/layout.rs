@@ -28,6 +28,12 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "/kien-nghi",
         Some(Permission::ViewPetitions),
     ),
+    ("Giám sát", "/giam-sat", Some(Permission::ViewSupervision)),
+    (
+        "Sổ nghị quyết",
+        "/nghi-quyet",
+        Some(Permission::ViewResolutions),
+    ),
     (
         "Cơ cấu tổ chức",
         "/to-chuc",

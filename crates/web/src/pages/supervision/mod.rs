@@ -200,6 +200,10 @@ pub(super) fn concerns(task: &Task, agency: i64) -> bool {
 
 /// The tasks of the viewer's council the viewer may see: all of them, or
 /// for an agency officer those of their agency (none without one).
+// TODO(#5): reads every task of the council and filters in memory (the
+// store filters by lead body only, not by co-operating body); fine for the
+// hundreds of tasks a council tracks, a store-side filter belongs here if
+// one ever tracks many thousands.
 pub(super) async fn visible_tasks(
     state: &AppState,
     viewer: &Viewer,
