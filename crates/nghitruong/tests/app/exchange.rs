@@ -395,6 +395,7 @@ async fn an_agency_answer_arriving_through_the_axis_is_attached_to_the_forwarded
                 track: Track::Council,
                 session_id: None,
                 opened_on: date!(2026 - 11 - 02),
+                assembly: None,
             },
             &ctx,
         )

@@ -26,6 +26,17 @@ pub(crate) fn current(
         .ok_or(crate::error::AppError::Forbidden)
 }
 
+/// The working-day calendar a council counts its due dates on: the
+/// holidays of the law with the yearly arrangements in its rules.
+pub(crate) fn calendar_of(
+    council: &nghitruong_domain::org::Council,
+) -> crate::error::AppResult<nghitruong_domain::calendar::WorkingCalendar> {
+    council
+        .rules
+        .calendar()
+        .map_err(|e| crate::error::AppError::Internal(e.into()))
+}
+
 /// A store refusal carries a reason in Vietnamese meant for the person who
 /// asked; any other failure stays internal.
 pub(crate) fn refusal(e: nghitruong_store::StoreError) -> crate::error::AppError {

@@ -18,7 +18,6 @@ use axum::http::{HeaderMap, Method};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use nghitruong_domain::access::Permission as P;
-use nghitruong_domain::calendar::WorkingCalendar;
 use nghitruong_domain::org::{BodyKind, CommitteeKind};
 use nghitruong_domain::petition::{
     self, AssemblySession, Classification, Competence, MeetingKind, PetitionEvent as Ev,
@@ -31,7 +30,7 @@ use nghitruong_store::{
 use serde::Deserialize;
 use time::Date;
 
-pub(super) use super::{current, refusal};
+pub(super) use super::{calendar_of, current, refusal};
 use super::{local_date, local_day};
 use crate::AppState;
 use crate::auth::Access::{Permission as Perm, Public};
@@ -241,13 +240,6 @@ fn parse_day(s: &str) -> Option<Date> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .ok()
-}
-
-fn calendar(council: &nghitruong_domain::org::Council) -> AppResult<WorkingCalendar> {
-    council
-        .rules
-        .calendar()
-        .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// One row of a petition list.
@@ -953,7 +945,7 @@ pub(crate) async fn forward(
         .max_by_key(|c| matches!(c, Competence::Central))
         .unwrap_or(Competence::Province);
     let due_on = petition::answer_due_date(
-        &calendar(council)?,
+        &calendar_of(council)?,
         &council.rules.deadlines,
         competence,
         issued_on,

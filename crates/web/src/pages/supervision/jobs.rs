@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 
 use nghitruong_domain::access::Role;
-use nghitruong_domain::calendar::{HolidayRules, WorkingCalendar};
 use nghitruong_domain::supervision::{
     Action, ActionKind, EscalationPolicy, EscalationStep, Task, due_actions,
 };
@@ -46,12 +45,12 @@ pub(crate) fn scheduler_job(state: &AppState, now: OffsetDateTime) -> JobFuture<
 /// taken this time.
 pub(crate) async fn run(state: &AppState, now: OffsetDateTime) -> anyhow::Result<usize> {
     let today = local_day(now);
-    let calendar = WorkingCalendar::new(HolidayRules::default())?;
     let ctx = AuditContext::system(now);
     let mut taken = 0;
     for council_id in state.store.councils_with_open_tasks().await? {
         let council = state.store.council(council_id).await?;
         let policy = EscalationPolicy::from_deadlines(&council.rules.deadlines);
+        let calendar = council.rules.calendar()?;
         let tasks = state
             .store
             .tasks(&TaskFilter {

@@ -22,7 +22,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{get, post};
 use nghitruong_domain::access::Permission as P;
-use nghitruong_domain::calendar::{HolidayRules, WorkingCalendar};
 use nghitruong_domain::org::BodyKind;
 use nghitruong_domain::supervision::{Task, TaskStatus};
 use nghitruong_store::{TaskFilter, Versioned};
@@ -175,13 +174,6 @@ pub(super) fn parse_day(s: &str) -> Option<Date> {
 /// A refusal from the domain's rules, shown as is.
 pub(super) fn rule(e: impl std::fmt::Display) -> AppError {
     AppError::BadRequest(e.to_string())
-}
-
-/// The working-day calendar the council counts on.
-pub(super) fn calendar() -> AppResult<WorkingCalendar> {
-    // TODO(#4): holiday arrangements are the built-in defaults, as for
-    // petitions; an editable list per year belongs with the council's rules.
-    WorkingCalendar::new(HolidayRules::default()).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// The agency the viewer reports for, when they work on the agency side

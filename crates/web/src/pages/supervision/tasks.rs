@@ -22,8 +22,8 @@ use nghitruong_store::TaskFile;
 use serde::Deserialize;
 
 use super::{
-    agencies, agency_side, body_names, calendar, concerns, current, ids, parse_day, rule,
-    status_class, task_here, visible_tasks,
+    agencies, agency_side, body_names, concerns, current, ids, parse_day, rule, status_class,
+    task_here, visible_tasks,
 };
 use crate::AppState;
 use crate::auth::login::audit_context;
@@ -317,7 +317,7 @@ pub(crate) async fn page(
             .unwrap_or_else(|| format!("Cơ quan {id}"))
     };
     let files = state.store.task_files(id).await?;
-    let calendar = calendar()?;
+    let calendar = crate::pages::calendar_of(council)?;
     let policy = EscalationPolicy::from_deadlines(&council.rules.deadlines);
     let reminders = reminder_schedule(&task, &calendar, &policy)
         .into_iter()
