@@ -16,11 +16,13 @@
 pub mod api;
 pub mod client;
 pub mod compose;
+pub mod lgsp;
 pub mod local;
 pub mod service;
 pub mod sign;
 
 pub use api::{MessageType, QueueStatus};
 pub use client::{Exchange, ExchangeError, VxpClient, VxpConfig};
+pub use lgsp::{LgspClient, LgspConfig};
 pub use local::{LocalAxis, LocalAxisConfig, SystemAccount};
 pub use service::{Backoff, Compose, ExchangeService, SendError};

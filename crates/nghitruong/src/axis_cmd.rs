@@ -120,16 +120,35 @@ pub async fn start(
             Err(e) => return Err(e),
         }
     }
-    let client = VxpClient::new(
-        VxpConfig {
-            base_url: s.base_url.clone(),
-            system_id: s.system_id.clone(),
-            secret: s.secret.clone(),
-            organ_id: s.organ_id.clone(),
-            timeout: Duration::from_secs(30),
-        },
-        clock.clone(),
-    )?;
+    let client: Arc<dyn nghitruong_axis::Exchange> = match s.kind {
+        crate::settings::ExchangeKind::Vxp => Arc::new(VxpClient::new(
+            VxpConfig {
+                base_url: s.base_url.clone(),
+                system_id: s.system_id.clone(),
+                secret: s.secret.clone(),
+                organ_id: s.organ_id.clone(),
+                timeout: Duration::from_secs(30),
+            },
+            clock.clone(),
+        )?),
+        crate::settings::ExchangeKind::Lgsp => {
+            anyhow::ensure!(
+                !s.lgsp_token_url.trim().is_empty() && !s.lgsp_client_id.trim().is_empty(),
+                "exchange.kind = \"lgsp\" cần exchange.lgsp_token_url và exchange.lgsp_client_id"
+            );
+            Arc::new(nghitruong_axis::LgspClient::new(
+                nghitruong_axis::LgspConfig {
+                    token_url: s.lgsp_token_url.clone(),
+                    base_url: s.base_url.clone(),
+                    client_id: s.lgsp_client_id.clone(),
+                    client_secret: s.lgsp_client_secret.clone(),
+                    unit_secret: s.lgsp_unit_secret.clone(),
+                    organ_id: s.organ_id.clone(),
+                    timeout: Duration::from_secs(30),
+                },
+            )?)
+        }
+    };
     let me = Organization {
         organ_id: s.organ_id.clone(),
         organ_name: s.organ_name.clone(),
@@ -137,7 +156,7 @@ pub async fn start(
     };
     let service = Arc::new(ExchangeService::new(
         store,
-        Arc::new(client),
+        client,
         clock,
         me,
         s.place.clone(),
@@ -148,6 +167,6 @@ pub async fn start(
             .clone()
             .spawn(Duration::from_secs(s.poll_seconds.max(1))),
     );
-    tracing::info!(base_url = %s.base_url, organ = %s.organ_id, "document exchange started");
+    tracing::info!(base_url = %s.base_url, organ = %s.organ_id, kind = ?s.kind, "document exchange started");
     Ok(Some(Running { service, tasks }))
 }

@@ -143,6 +143,29 @@ pub struct ExchangeSettings {
     pub poll_seconds: u64,
     /// Start the local axis service inside the server, at `base_url`.
     pub local_service: bool,
+    /// `vxp`: the axis API (also an LGSP that exposes it); `lgsp`: a
+    /// provincial platform with its own REST face (token, `/vanbans`), at
+    /// `base_url` with the `lgsp_*` settings.
+    pub kind: ExchangeKind,
+    /// LGSP: the OAuth2 token endpoint.
+    pub lgsp_token_url: String,
+    /// LGSP: OAuth2 client id.
+    pub lgsp_client_id: String,
+    /// LGSP: OAuth2 client secret; never logged.
+    pub lgsp_client_secret: String,
+    /// LGSP: the unit's secret issued by the platform; never logged.
+    pub lgsp_unit_secret: String,
+}
+
+/// Which exchange the deployment talks to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExchangeKind {
+    /// The VXP API of the national axis.
+    #[default]
+    Vxp,
+    /// An LGSP with its own REST face.
+    Lgsp,
 }
 
 impl Default for ExchangeSettings {
@@ -157,6 +180,11 @@ impl Default for ExchangeSettings {
             place: "Nghệ An".into(),
             poll_seconds: 30,
             local_service: false,
+            kind: ExchangeKind::Vxp,
+            lgsp_token_url: String::new(),
+            lgsp_client_id: String::new(),
+            lgsp_client_secret: String::new(),
+            lgsp_unit_secret: String::new(),
         }
     }
 }
@@ -194,6 +222,11 @@ impl std::fmt::Debug for ExchangeSettings {
             .field("base_url", &self.base_url)
             .field("system_id", &self.system_id)
             .field("secret", &"***")
+            .field("kind", &self.kind)
+            .field("lgsp_token_url", &self.lgsp_token_url)
+            .field("lgsp_client_id", &self.lgsp_client_id)
+            .field("lgsp_client_secret", &"***")
+            .field("lgsp_unit_secret", &"***")
             .field("organ_id", &self.organ_id)
             .field("poll_seconds", &self.poll_seconds)
             .field("local_service", &self.local_service)

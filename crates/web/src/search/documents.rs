@@ -35,14 +35,15 @@ use super::{RecordSink, SearchSource, Update};
 
 pub(super) struct Documents;
 
-/// The reader that sees every document, for reading what to index.
-fn indexer(day: time::Date) -> DocumentReader {
+/// The reader that sees every document, for reading what to index. Its
+/// day counts no committee seats (seeing all, it needs none).
+fn indexer() -> DocumentReader {
     DocumentReader {
         user_id: 0,
         sees_all: true,
         is_deputy: false,
         is_guest: false,
-        day,
+        day: time::Date::MIN,
     }
 }
 
@@ -149,9 +150,7 @@ async fn session_records(
     session: &CouncilSession,
     council: &Council,
 ) -> anyhow::Result<Vec<Record>> {
-    let docs = store
-        .session_documents(session.id, &indexer(session.starts_on))
-        .await?;
+    let docs = store.session_documents(session.id, &indexer()).await?;
     let mut out = Vec::with_capacity(docs.len());
     for doc in &docs {
         out.push(record_of(store, doc, session, council).await?);
@@ -202,8 +201,7 @@ impl SearchSource for Documents {
         };
         match change.entity.as_str() {
             "document" => {
-                let reader = indexer(time::OffsetDateTime::now_utc().date());
-                let Some(doc) = store.document(id, &reader).await? else {
+                let Some(doc) = store.document(id, &indexer()).await? else {
                     return Ok(vec![Update::Delete(Kind::Document, id)]);
                 };
                 let session = store.council_session(doc.session_id).await?;

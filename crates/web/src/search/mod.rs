@@ -164,7 +164,7 @@ impl SearchService {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if *in_use == current {
-            if self.stale.load(Ordering::Relaxed) && home.remove_stale(Some(&current)).len() > 0 {
+            if self.stale.load(Ordering::Relaxed) && !home.remove_stale(Some(&current)).is_empty() {
                 self.stale.store(false, Ordering::Relaxed);
             }
             return Ok(None);
