@@ -7,8 +7,9 @@
 //!
 //! A task is seen inside its council by every role but guests and agency
 //! officers, and by the officers of the agencies that lead it or
-//! co-operate on it. TODO(#5): use the supervision permissions once the
-//! supervision pages add them to the matrix; the same roles see tasks now.
+//! co-operate on it. TODO(#5): derive these roles from the ViewSupervision
+//! permission of the matrix instead of listing them here; the two agree
+//! today.
 
 use async_trait::async_trait;
 use nghitruong_domain::access::Role;
@@ -18,6 +19,7 @@ use nghitruong_domain::resolution::Resolution;
 use nghitruong_domain::supervision::Task;
 use nghitruong_search::{Audience, Kind, Record};
 use nghitruong_store::{CouncilFilter, Store, StoreError, TaskFilter};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::{RecordSink, SearchSource, Update};
 
@@ -54,7 +56,12 @@ fn resolution_record(r: &Resolution, council: &Council) -> Record {
             council.name, r.adopted_on, r.title
         ),
         date: Some(r.adopted_on.to_string()),
-        url: format!("/nghi-quyet/{}", r.id),
+        // The register has no page per resolution: its row, found by number.
+        url: format!(
+            "/nghi-quyet?q={}#nq-{}",
+            utf8_percent_encode(&number, NON_ALPHANUMERIC),
+            r.id
+        ),
         public_url: None,
         audience: vec![Audience::Public, Audience::Council(council.id)],
     }
