@@ -31,6 +31,7 @@ pub mod clock;
 pub mod dedup;
 pub mod document;
 pub mod machine;
+pub mod meeting;
 pub mod org;
 pub mod petition;
 pub mod questioning;
