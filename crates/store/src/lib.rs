@@ -12,6 +12,7 @@
 
 mod documents;
 pub mod exchange;
+mod meetings;
 mod model;
 mod petitions;
 mod search;
@@ -27,6 +28,7 @@ use time::{Date, OffsetDateTime};
 
 pub use documents::*;
 pub use exchange::ExchangeStore;
+pub use meetings::*;
 pub use model::*;
 pub use petitions::*;
 pub use search::SearchStore;
@@ -79,7 +81,14 @@ impl AuditContext {
 /// The persistence interface.
 #[async_trait]
 pub trait Store:
-    PetitionStore + SupervisionStore + ExchangeStore + SearchStore + DocumentStore + Send + Sync
+    PetitionStore
+    + SupervisionStore
+    + ExchangeStore
+    + SearchStore
+    + DocumentStore
+    + MeetingStore
+    + Send
+    + Sync
 {
     /// Which backend this is.
     fn backend(&self) -> Backend;

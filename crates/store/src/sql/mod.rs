@@ -14,6 +14,7 @@ mod accounts;
 mod audit;
 mod documents;
 mod exchange;
+mod meetings;
 mod org;
 mod petitions;
 mod questions;
