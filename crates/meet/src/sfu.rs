@@ -90,6 +90,8 @@ pub enum ToSfu {
         peer: PeerId,
         /// The browser's offer (SDP text).
         offer: String,
+        /// May send media; a viewer's tracks are never forwarded.
+        publish: bool,
         /// Where this peer's answers, offers and room events go.
         events: UnboundedSender<FromSfu>,
     },
@@ -325,6 +327,7 @@ struct Client {
     tracks_out: Vec<TrackOut>,
     layers: HashMap<PeerId, Layer>,
     silenced: bool,
+    publish: bool,
     next_timeout: Instant,
 }
 
@@ -429,8 +432,9 @@ impl MediaLoop {
                 room,
                 peer,
                 offer,
+                publish,
                 events,
-            } => self.join(room, peer, &offer, events, queue),
+            } => self.join(room, peer, &offer, publish, events, queue),
             ToSfu::Answer { peer, sdp } => {
                 let Some(i) = self.index(peer) else { return };
                 let client = &mut self.clients[i];
@@ -520,6 +524,7 @@ impl MediaLoop {
         room: i64,
         peer: PeerId,
         offer: &str,
+        publish: bool,
         events: UnboundedSender<FromSfu>,
         queue: &mut VecDeque<Propagated>,
     ) {
@@ -571,6 +576,7 @@ impl MediaLoop {
             tracks_out,
             layers: HashMap::new(),
             silenced: false,
+            publish,
             next_timeout: now,
         });
         let i = self.clients.len() - 1;
@@ -834,7 +840,8 @@ impl Client {
                 None
             }
             Event::MediaAdded(added)
-                if matches!(added.direction, Direction::RecvOnly | Direction::SendRecv) =>
+                if self.publish
+                    && matches!(added.direction, Direction::RecvOnly | Direction::SendRecv) =>
             {
                 self.tracks_in.push(TrackIn {
                     mid: added.mid,

@@ -160,6 +160,7 @@ impl SyntheticPeer {
             room,
             peer,
             offer: offer.to_sdp_string(),
+            publish,
             events: tx,
         })
         .map_err(rtc_err)?;

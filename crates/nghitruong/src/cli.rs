@@ -289,6 +289,7 @@ async fn serve(
         session_hours: s.auth.session_hours,
         documents_dir: Some(s.data_dir.join("documents")),
         upload_limits: s.documents.limits(),
+        meet: s.meet.engine()?,
         ..WebConfig::default()
     };
     let search = Arc::new(crate::search_cmd::open(&s)?);

@@ -21,6 +21,7 @@ pub(crate) struct NavItem {
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Trang chủ", "/", Some(Permission::ViewWorkspace)),
     ("Kỳ họp", "/ky-hop", Some(Permission::ViewSessions)),
+    ("Họp trực tuyến", "/hop", Some(Permission::ViewSessions)),
     ("Tra cứu", "/tra-cuu", None),
     (
         "Kiến nghị cử tri",

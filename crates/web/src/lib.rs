@@ -11,6 +11,7 @@ pub mod auth;
 mod error;
 mod layout;
 pub mod live;
+pub mod meet;
 mod ops;
 mod pages;
 pub mod routes;
@@ -45,6 +46,8 @@ pub struct WebConfig {
     pub documents_dir: Option<std::path::PathBuf>,
     /// Limits on uploaded documents.
     pub upload_limits: nghitruong_docs::Limits,
+    /// The media engine of online meetings.
+    pub meet: meet::MeetEngine,
 }
 
 impl WebConfig {
@@ -67,6 +70,7 @@ impl Default for WebConfig {
             max_upload_bytes: 20 * 1024 * 1024,
             documents_dir: None,
             upload_limits: nghitruong_docs::Limits::default(),
+            meet: meet::MeetEngine::default(),
         }
     }
 }
@@ -90,12 +94,16 @@ pub struct AppState {
     pub exchange: Option<Arc<nghitruong_axis::ExchangeService>>,
     /// The search index and its indexer; `None` if it could not be opened.
     pub search: Option<Arc<search::SearchService>>,
+    /// Online meeting rooms and their media engine.
+    pub meet: Arc<meet::MeetService>,
 }
 
 impl AppState {
     /// State over a store and a clock with default settings.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        let meet = Arc::new(meet::MeetService::new(config.meet.clone()));
         Self {
+            meet,
             store,
             clock,
             config: Arc::new(config),

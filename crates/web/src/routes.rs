@@ -20,7 +20,8 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
 use crate::pages::{
-    account, admin, documents, exchange, home, organisation, petitions, search, sessions,
+    account, admin, documents, exchange, home, meetings, organisation, petitions, search,
+    sessions,
 };
 use crate::{AppState, statics};
 
@@ -212,6 +213,7 @@ fn table() -> Vec<Route> {
         exchange::routes(),
         search::routes(),
         documents::routes(),
+        meetings::routes(),
     ]
     .concat()
 }

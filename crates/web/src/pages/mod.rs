@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod documents;
 pub(crate) mod exchange;
 pub(crate) mod home;
+pub(crate) mod meetings;
 pub(crate) mod organisation;
 pub(crate) mod petitions;
 pub(crate) mod search;
