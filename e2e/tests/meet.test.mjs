@@ -133,15 +133,15 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     await checkA11y(office, 'meeting-office');
 
     // The chair opens the session, then enters the room (no lobby for a moderator).
-    const console = await newPage('tablet');
-    pages.push(console);
-    await signIn(console, baseUrl, 'chutich');
-    await console.goto(`${baseUrl}/ky-hop`);
-    await console.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
-    await console.waitForURL(/\/ky-hop\/\d+$/);
-    const sessionUrl = console.url();
-    await console.getByRole('button', { name: 'Khai mạc' }).click();
-    await console.waitForLoadState();
+    const desk = await newPage('tablet');
+    pages.push(desk);
+    await signIn(desk, baseUrl, 'chutich');
+    await desk.goto(`${baseUrl}/ky-hop`);
+    await desk.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
+    await desk.waitForURL(/\/ky-hop\/\d+$/);
+    const sessionUrl = desk.url();
+    await desk.getByRole('button', { name: 'Khai mạc' }).click();
+    await desk.waitForLoadState();
 
     const chair = await newPage('tablet');
     pages.push(chair);
@@ -186,32 +186,32 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     await deputies[1].locator('#meet-chat-form button').click();
     await waitForText(chair, '[data-testid=chat]', 'Điểm cầu xã Tân Phú nghe rõ.', 'the chair reads the chat');
 
-    // A raised hand enters the session's speaking queue, seen on the chair's console.
+    // A raised hand enters the session's speaking queue, seen on the chair's desk.
     await deputies[0].getByTestId('hand').click();
     await waitForText(deputies[0], '[data-testid=meet-status]', 'Đã đăng ký phát biểu', 'the hand is registered');
     await waitForText(chair, '[data-testid=people]', 'giơ tay', 'the chair sees the hand');
-    await console.reload();
-    await waitForText(console, '[data-testid=speak-queue]', names[0], 'the speaking queue');
+    await desk.reload();
+    await waitForText(desk, '[data-testid=speak-queue]', names[0], 'the speaking queue');
 
     // The remote deputy checks in and votes from the room's session panel.
     const panel = deputies[0].getByTestId('session-panel');
     await panel.getByRole('button', { name: 'Điểm danh có mặt' }).click();
     await waitForText(deputies[0], '[data-testid=my-attendance]', 'Có mặt', 'remote check-in');
-    await console.reload();
-    const voteItem = console.locator('[data-testid=agenda-item]', { hasText: 'dự toán ngân sách địa phương năm 2027' });
+    await desk.reload();
+    const voteItem = desk.locator('[data-testid=agenda-item]', { hasText: 'dự toán ngân sách địa phương năm 2027' });
     await voteItem.getByRole('button', { name: 'Bắt đầu nội dung này' }).click();
-    await console.waitForLoadState();
-    await console.locator('[data-testid=agenda-item]', { hasText: 'dự toán ngân sách địa phương năm 2027' })
+    await desk.waitForLoadState();
+    await desk.locator('[data-testid=agenda-item]', { hasText: 'dự toán ngân sách địa phương năm 2027' })
       .getByRole('button', { name: 'Mở biểu quyết' }).click();
-    await console.waitForLoadState();
+    await desk.waitForLoadState();
     const ballot = panel.getByRole('button', { name: 'Tán thành', exact: true });
     await ballot.waitFor({ timeout: 30_000 });
     await ballot.click();
     await waitForText(deputies[0], '[data-testid=ballot-recorded]', 'đã được ghi nhận', 'the remote ballot');
-    await console.reload();
-    await console.getByRole('button', { name: 'Kết thúc biểu quyết' }).click();
-    await console.waitForLoadState();
-    const result = await text(console, '[data-testid=vote-result]');
+    await desk.reload();
+    await desk.getByRole('button', { name: 'Kết thúc biểu quyết' }).click();
+    await desk.waitForLoadState();
+    const result = await text(desk, '[data-testid=vote-result]');
     assert.match(result, /Tán thành 1 \(/, `the remote vote counts: ${result}`);
     await screenshot(deputies[0], 'meet-deputy-voted');
     await checkA11y(deputies[0], 'meet-room');

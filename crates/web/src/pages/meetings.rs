@@ -395,8 +395,12 @@ async fn invite(
         .role
         .parse::<InviteRole>()
         .map_err(|_| AppError::BadRequest("Vai trò mời không hợp lệ.".into()))?;
-    let hall = text::clean_line("Điểm cầu", &form.hall, 200)
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let hall = if form.hall.trim().is_empty() {
+        String::new()
+    } else {
+        text::clean_line("Điểm cầu", &form.hall, 200)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?
+    };
     let invitee = match (form.person_id.trim(), hall.is_empty()) {
         ("", false) => Invitee::Hall(hall),
         (p, true) if !p.is_empty() => Invitee::Person(
