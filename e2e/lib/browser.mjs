@@ -37,8 +37,13 @@ const CHROMIUM_ARGS = [
 let browser = null;
 const contexts = new Set();
 
-/** Launches the shared browser (once per test file). */
-export async function launchBrowser() {
+/**
+ * Launches the shared browser (once per test file). A test file that needs
+ * more switches (the meeting test's fake camera and microphone) passes them
+ * in its first call.
+ * @param {string[]} [extraArgs]
+ */
+export async function launchBrowser(extraArgs = []) {
   if (browser) return browser;
   if (!existsSync(CHROMIUM_BIN)) {
     throw new Error(
@@ -49,7 +54,7 @@ export async function launchBrowser() {
   browser = await chromium.launch({
     executablePath: CHROMIUM_BIN,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     // playwright gives each launch a fresh temporary profile (--user-data-dir)
     timeout: 60_000,
   });

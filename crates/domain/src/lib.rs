@@ -32,6 +32,7 @@ pub mod consultation;
 pub mod dedup;
 pub mod document;
 pub mod machine;
+pub mod meeting;
 pub mod org;
 pub mod petition;
 pub mod questioning;

@@ -291,6 +291,7 @@ async fn serve(
         upload_limits: s.documents.limits(),
         public_url: Some(s.smtp.public_url.clone()).filter(|u| !u.is_empty()),
         signing_key: signing_key(&s.data_dir)?,
+        meet: s.meet.engine()?,
         ..WebConfig::default()
     };
     let search = Arc::new(crate::search_cmd::open(&s)?);

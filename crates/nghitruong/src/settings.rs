@@ -72,6 +72,41 @@ impl Default for SmtpSettings {
     }
 }
 
+    /// Online meetings (họp trực tuyến).
+    pub meet: MeetSettings,
+}
+
+/// Online meeting settings: the embedded SFU's UDP socket, or LiveKit.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeetSettings {
+    /// `embedded` (the SFU inside this server) or `livekit`.
+    pub engine: String,
+    /// The embedded SFU's UDP address (one port for every participant).
+    pub udp_bind: String,
+    /// The address put in ICE candidates when the server is behind NAT.
+    pub public_ip: String,
+    /// LiveKit server URL.
+    pub livekit_url: String,
+    /// LiveKit API key.
+    pub livekit_api_key: String,
+    /// LiveKit API secret; never logged.
+    pub livekit_api_secret: String,
+}
+
+impl Default for MeetSettings {
+    fn default() -> Self {
+        Self {
+            engine: "embedded".into(),
+            udp_bind: "127.0.0.1:0".into(),
+            public_ip: String::new(),
+            livekit_url: String::new(),
+            livekit_api_key: String::new(),
+            livekit_api_secret: String::new(),
+        }
+    }
+}
+
 impl std::fmt::Debug for SmtpSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmtpSettings")
@@ -116,6 +151,55 @@ impl Default for SchedulerSettings {
         Self {
             enabled: true,
             tick_seconds: 60,
+        }
+    }
+}
+
+impl std::fmt::Debug for MeetSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeetSettings")
+            .field("engine", &self.engine)
+            .field("udp_bind", &self.udp_bind)
+            .field("public_ip", &self.public_ip)
+            .field("livekit_url", &self.livekit_url)
+            .field("livekit_api_key", &self.livekit_api_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MeetSettings {
+    /// The engine these settings describe, or why they are wrong.
+    pub fn engine(&self) -> anyhow::Result<nghitruong_web::meet::MeetEngine> {
+        use nghitruong_web::meet::MeetEngine;
+        match self.engine.as_str() {
+            "embedded" => Ok(MeetEngine::Embedded {
+                bind: self
+                    .udp_bind
+                    .parse()
+                    .with_context(|| format!("meet.udp_bind is not an address: {}", self.udp_bind))?,
+                public_ip: match self.public_ip.trim() {
+                    "" => None,
+                    ip => Some(
+                        ip.parse()
+                            .with_context(|| format!("meet.public_ip is not an IP address: {ip}"))?,
+                    ),
+                },
+            }),
+            "livekit" => {
+                anyhow::ensure!(
+                    !self.livekit_url.is_empty()
+                        && !self.livekit_api_key.is_empty()
+                        && self.livekit_api_secret.len() >= 32,
+                    "meet.engine = \"livekit\" needs livekit_url, livekit_api_key and a livekit_api_secret of at least 32 characters"
+                );
+                Ok(MeetEngine::LiveKit(nghitruong_meet::livekit::LiveKitConfig {
+                    url: self.livekit_url.clone(),
+                    api_key: self.livekit_api_key.clone(),
+                    api_secret: self.livekit_api_secret.clone(),
+                    ttl_seconds: 6 * 3600,
+                }))
+            }
+            other => anyhow::bail!("meet.engine must be \"embedded\" or \"livekit\", not {other:?}"),
         }
     }
 }
@@ -300,6 +384,7 @@ impl Default for Settings {
             documents: DocumentSettings::default(),
             smtp: SmtpSettings::default(),
             scheduler: SchedulerSettings::default(),
+            meet: MeetSettings::default(),
         }
     }
 }
@@ -353,6 +438,7 @@ impl std::fmt::Debug for Settings {
             .field("documents", &self.documents)
             .field("smtp", &self.smtp)
             .field("scheduler", &self.scheduler)
+            .field("meet", &self.meet)
             .finish()
     }
 }

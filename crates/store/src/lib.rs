@@ -13,6 +13,7 @@
 mod consultation;
 mod documents;
 pub mod exchange;
+mod meetings;
 mod model;
 mod notifications;
 mod petitions;
@@ -30,6 +31,7 @@ use time::{Date, OffsetDateTime};
 pub use consultation::*;
 pub use documents::*;
 pub use exchange::ExchangeStore;
+pub use meetings::*;
 pub use model::*;
 pub use notifications::*;
 pub use petitions::*;
@@ -90,6 +92,7 @@ pub trait Store:
     + SearchStore
     + DocumentStore
     + ConsultationStore
+    + MeetingStore
     + Send
     + Sync
 {

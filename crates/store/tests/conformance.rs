@@ -22,6 +22,9 @@ use time::macros::date;
 #[path = "conformance/petitions.rs"]
 mod petitions;
 
+#[path = "conformance/meetings.rs"]
+mod meetings_story;
+
 fn unit(code: &str, name: &str, kind: UnitKind, parent: Option<&str>) -> AdminUnit {
     AdminUnit {
         code: code.into(),
@@ -1323,6 +1326,7 @@ async fn sqlite_store_passes_the_story() {
     petitions::petition_story(&store).await;
     exchange_story(&store).await;
     documents_story::story(&store).await;
+    meetings_story::story(&store).await;
 
     // A backup taken while the store is open is a complete database.
     let copy = dir.path().join("copy.db");
@@ -1372,6 +1376,7 @@ async fn postgres_store_passes_the_story() {
     petitions::petition_story(&store).await;
     exchange_story(&store).await;
     documents_story::story(&store).await;
+    meetings_story::story(&store).await;
     assert!(matches!(
         store.backup_to(std::path::Path::new("/tmp/x")).await,
         Err(StoreError::Conflict(_))

@@ -22,6 +22,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Trang chủ", "/", Some(Permission::ViewWorkspace)),
     ("Kỳ họp", "/ky-hop", Some(Permission::ViewSessions)),
     ("Xin ý kiến", "/xin-y-kien", Some(Permission::ViewSessions)),
+    ("Họp trực tuyến", "/hop", Some(Permission::ViewSessions)),
     ("Tra cứu", "/tra-cuu", None),
     (
         "Kiến nghị cử tri",

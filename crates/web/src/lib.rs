@@ -12,6 +12,7 @@ mod error;
 mod layout;
 pub mod live;
 pub mod notify;
+pub mod meet;
 mod ops;
 mod pages;
 pub mod routes;
@@ -54,6 +55,8 @@ pub struct WebConfig {
     /// keeps it in the data directory so printed codes outlive a restart;
     /// the default is random, good for one process.
     pub signing_key: Arc<[u8]>,
+    /// The media engine of online meetings.
+    pub meet: meet::MeetEngine,
 }
 
 impl WebConfig {
@@ -78,6 +81,7 @@ impl Default for WebConfig {
             upload_limits: nghitruong_docs::Limits::default(),
             public_url: None,
             signing_key: random_key(),
+            meet: meet::MeetEngine::default(),
         }
     }
 }
@@ -111,12 +115,16 @@ pub struct AppState {
     pub search: Option<Arc<search::SearchService>>,
     /// E-mail for notifications, when an SMTP server is configured.
     pub mailer: Option<Arc<notify::Mailer>>,
+    /// Online meeting rooms and their media engine.
+    pub meet: Arc<meet::MeetService>,
 }
 
 impl AppState {
     /// State over a store and a clock with default settings.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        let meet = Arc::new(meet::MeetService::new(config.meet.clone()));
         Self {
+            meet,
             store,
             clock,
             config: Arc::new(config),

@@ -20,7 +20,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
 use crate::pages::{
-    account, admin, consultations, documents, exchange, holidays, home, notifications,
+    account, admin, consultations, documents, exchange, holidays, home, meetings, notifications,
     organisation, petitions, portal, search, sessions, supervision,
 };
 use crate::{AppState, statics};
@@ -229,6 +229,7 @@ fn table() -> Vec<Route> {
         notifications::routes(),
         consultations::routes(),
         portal::routes(),
+        meetings::routes(),
     ]
     .concat()
 }

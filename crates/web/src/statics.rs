@@ -27,6 +27,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/htmx.min.js"),
     ),
     (
+        "meet.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/meet.js"),
+    ),
+    (
         "docview.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/docview.js"),

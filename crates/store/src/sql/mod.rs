@@ -16,6 +16,7 @@ mod consultation;
 mod documents;
 mod exchange;
 mod notifications;
+mod meetings;
 mod org;
 mod petitions;
 mod questions;

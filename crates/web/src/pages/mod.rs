@@ -8,6 +8,7 @@ pub(crate) mod exchange;
 pub(crate) mod holidays;
 pub(crate) mod home;
 pub(crate) mod notifications;
+pub(crate) mod meetings;
 pub(crate) mod organisation;
 pub(crate) mod petitions;
 pub(crate) mod portal;

@@ -1,0 +1,884 @@
+//! Họp trực tuyến: the office schedules a meeting and invites halls (điểm
+//! cầu) and people; at the time each participant opens the room page,
+//! waits in the lobby until a moderator lets them in, and joins the video
+//! through the embedded SFU (or LiveKit). Signalling runs over the
+//! WebSocket at `/hop/{id}/ws`. A meeting linked to a council session
+//! uses that session's own routes for the speaking queue, check-in and
+//! votes: the room page shows the session's live panel and posts to them.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use nghitruong_domain::access::Permission;
+use nghitruong_domain::meeting::{
+    self, InviteRole, MeetingEvent, MeetingKind, MeetingStatus, RoomRole,
+};
+use nghitruong_domain::text;
+use nghitruong_meet::livekit;
+use nghitruong_meet::{PeerId, ToSfu};
+use nghitruong_store::{Invitee, Meeting, NewMeeting};
+use serde::Deserialize;
+use time::{Date, PrimitiveDateTime, Time};
+use tokio::sync::mpsc::unbounded_channel;
+
+use super::{current, local_day, local_time, refusal};
+use crate::AppState;
+use crate::auth::login::audit_context;
+use crate::auth::{CsrfToken, Signed, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::layout::Layout;
+use crate::meet::{ClientMessage, MeetEngine, MeetService, Participant, ServerMessage};
+use crate::routes::{Route, r};
+
+/// The routes of online meetings.
+pub(crate) fn routes() -> Vec<Route> {
+    use crate::auth::Access::Permission as Perm;
+    use axum::http::Method;
+    use axum::routing::{get, post};
+    use nghitruong_domain::access::Permission as P;
+    vec![
+        r(Method::GET, "/hop", Perm(P::ViewSessions), get(list)),
+        r(Method::POST, "/hop", Perm(P::ManageSessions), post(create)),
+        r(Method::GET, "/hop/{id}", Perm(P::ViewSessions), get(show)),
+        r(
+            Method::GET,
+            "/hop/{id}/ws",
+            Perm(P::ViewSessions),
+            get(socket),
+        ),
+        r(
+            Method::POST,
+            "/hop/{id}/moi",
+            Perm(P::ManageSessions),
+            post(invite),
+        ),
+        r(
+            Method::POST,
+            "/hop/{id}/moi/{invitation}/xoa",
+            Perm(P::ManageSessions),
+            post(uninvite),
+        ),
+        r(
+            Method::POST,
+            "/hop/{id}/huy",
+            Perm(P::ManageSessions),
+            post(cancel),
+        ),
+    ]
+}
+
+/// Chair and office run meetings.
+fn is_moderator(viewer: &Viewer) -> bool {
+    viewer.can(Permission::ChairSession) || viewer.can(Permission::ManageSessions)
+}
+
+/// A meeting of the viewer's current council; others are not found.
+async fn meeting_here(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<Meeting> {
+    let council = current(viewer)?;
+    let m = state.store.meeting(id).await?;
+    if m.council_id != council.id {
+        return Err(AppError::NotFound);
+    }
+    Ok(m)
+}
+
+/// How the viewer is in the room: moderator, invited participant or viewer.
+async fn room_role(state: &AppState, viewer: &Viewer, m: &Meeting) -> AppResult<RoomRole> {
+    let invitation = match viewer.user.person_id {
+        Some(person) => state
+            .store
+            .invitations(m.id)
+            .await?
+            .into_iter()
+            .find(|i| i.invitee == Invitee::Person(person))
+            .map(|i| i.role),
+        None => None,
+    };
+    Ok(RoomRole::of(is_moderator(viewer), invitation))
+}
+
+pub(crate) struct MeetingRow {
+    pub(crate) id: i64,
+    pub(crate) title: String,
+    pub(crate) kind: &'static str,
+    pub(crate) starts: String,
+    pub(crate) status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+struct MeetingsPage {
+    layout: Layout,
+    council_name: String,
+    rows: Vec<MeetingRow>,
+    can_manage: bool,
+    kinds: &'static [MeetingKind],
+    sessions: Vec<(i64, String)>,
+    error: Option<String>,
+}
+
+async fn list_page(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let council = current(viewer)?;
+    let can_manage = viewer.can(Permission::ManageSessions);
+    let rows = state
+        .store
+        .meetings(council.id)
+        .await?
+        .into_iter()
+        .map(|m| MeetingRow {
+            id: m.id,
+            title: m.title,
+            kind: m.kind.label(),
+            starts: local_time(m.starts_at),
+            status: m.status.label(),
+        })
+        .collect();
+    let sessions = if can_manage {
+        state
+            .store
+            .council_sessions(council.id)
+            .await?
+            .into_iter()
+            .map(|s| {
+                (
+                    s.id,
+                    format!(
+                        "{} ({})",
+                        nghitruong_domain::session::session_title(s.number),
+                        super::local_date(s.starts_on)
+                    ),
+                )
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let status = if error.is_some() { 400 } else { 200 };
+    let page = MeetingsPage {
+        layout: Layout::signed(state, viewer, csrf, "Họp trực tuyến", "/hop").await?,
+        council_name: council.name.clone(),
+        rows,
+        can_manage,
+        kinds: MeetingKind::ALL,
+        sessions,
+        error,
+    };
+    let status = axum::http::StatusCode::from_u16(status).unwrap_or_default();
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    list_page(&state, &viewer, &csrf, None).await
+}
+
+#[derive(Deserialize)]
+struct CreateForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    session_id: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    time: String,
+}
+
+/// Parses the form's local (UTC+7) day and time.
+fn local_start(day: &str, time: &str) -> Result<time::OffsetDateTime, String> {
+    let day = Date::parse(
+        day.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| "Ngày họp không hợp lệ (năm-tháng-ngày).".to_owned())?;
+    let time = Time::parse(
+        time.trim(),
+        time::macros::format_description!("[hour]:[minute]"),
+    )
+    .map_err(|_| "Giờ họp không hợp lệ (giờ:phút).".to_owned())?;
+    Ok(PrimitiveDateTime::new(day, time).assume_offset(time::macros::offset!(+7)))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(form): Form<CreateForm>,
+) -> AppResult<Response> {
+    let council = current(&viewer)?;
+    let parsed = (|| {
+        let title = text::clean_line("Tên cuộc họp", &form.title, 300).map_err(|e| e.to_string())?;
+        if title.is_empty() {
+            return Err("Cần nhập tên cuộc họp.".to_owned());
+        }
+        let kind = form
+            .kind
+            .parse::<MeetingKind>()
+            .map_err(|_| "Loại cuộc họp không hợp lệ.".to_owned())?;
+        let session_id = match form.session_id.trim() {
+            "" => None,
+            s => Some(
+                s.parse::<i64>()
+                    .map_err(|_| "Kỳ họp liên kết không hợp lệ.".to_owned())?,
+            ),
+        };
+        let starts_at = local_start(&form.day, &form.time)?;
+        Ok(NewMeeting {
+            council_id: council.id,
+            title,
+            kind,
+            session_id,
+            starts_at,
+        })
+    })();
+    let new = match parsed {
+        Ok(n) => n,
+        Err(e) => return list_page(&state, &viewer, &csrf, Some(e)).await,
+    };
+    match state
+        .store
+        .create_meeting(&new, &audit_context(&state, &viewer, &headers))
+        .await
+    {
+        Ok(m) => Ok(Redirect::to(&format!("/hop/{}", m.id)).into_response()),
+        Err(nghitruong_store::StoreError::Conflict(reason)) => {
+            list_page(&state, &viewer, &csrf, Some(reason)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) struct InvitationRow {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) is_hall: bool,
+    pub(crate) role: &'static str,
+}
+
+pub(crate) struct PresenceRow {
+    pub(crate) name: String,
+    pub(crate) first: String,
+    pub(crate) last: String,
+    pub(crate) minutes: i64,
+    pub(crate) stays: usize,
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    kind: &'static str,
+    starts: String,
+    status: &'static str,
+    open: bool,
+    session_id: Option<i64>,
+    role: RoomRole,
+    role_label: &'static str,
+    engine: &'static str,
+    can_manage: bool,
+    cancellable: bool,
+    invitations: Vec<InvitationRow>,
+    people: Vec<(i64, String)>,
+    roles: &'static [InviteRole],
+    presence: Vec<PresenceRow>,
+    meet_js: String,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = meeting_here(&state, &viewer, id).await?;
+    let council = current(&viewer)?;
+    let role = room_role(&state, &viewer, &m).await?;
+    let can_manage = viewer.can(Permission::ManageSessions);
+    let invitations = state
+        .store
+        .invitations(m.id)
+        .await?
+        .into_iter()
+        .map(|i| InvitationRow {
+            id: i.id,
+            is_hall: matches!(i.invitee, Invitee::Hall(_)),
+            name: i.name,
+            role: i.role.label(),
+        })
+        .collect();
+    let people = if can_manage {
+        state
+            .store
+            .seated_deputies(council.id, local_day(state.clock.now()))
+            .await?
+            .into_iter()
+            .map(|d| (d.person.id, d.person.full_name))
+            .collect()
+    } else {
+        vec![]
+    };
+    let until = m.ended_at.unwrap_or_else(|| state.clock.now());
+    let presence = meeting::minutes(&state.store.presences(m.id).await?, until)
+        .into_iter()
+        .map(|l| PresenceRow {
+            name: l.name,
+            first: local_time(l.first_joined),
+            last: l.last_left.map_or_else(|| "Đang trong phòng".into(), local_time),
+            minutes: l.present.whole_minutes(),
+            stays: l.stays,
+        })
+        .collect();
+    let engine = match state.meet.engine() {
+        MeetEngine::Embedded { .. } => "embedded",
+        MeetEngine::LiveKit(_) => "livekit",
+    };
+    let page = MeetingPage {
+        layout: Layout::signed(&state, &viewer, &csrf, &m.title, "/hop").await?,
+        id: m.id,
+        title: m.title.clone(),
+        kind: m.kind.label(),
+        starts: local_time(m.starts_at),
+        status: m.status.label(),
+        open: m.status.admits(),
+        session_id: m.session_id,
+        role,
+        role_label: role.label(),
+        engine,
+        can_manage,
+        cancellable: m.status == MeetingStatus::Scheduled,
+        invitations,
+        people,
+        roles: InviteRole::ALL,
+        presence,
+        meet_js: crate::statics::url("meet.js"),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    hall: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<InviteForm>,
+) -> AppResult<Response> {
+    let m = meeting_here(&state, &viewer, id).await?;
+    let role = form
+        .role
+        .parse::<InviteRole>()
+        .map_err(|_| AppError::BadRequest("Vai trò mời không hợp lệ.".into()))?;
+    let hall = if form.hall.trim().is_empty() {
+        String::new()
+    } else {
+        text::clean_line("Điểm cầu", &form.hall, 200)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?
+    };
+    let invitee = match (form.person_id.trim(), hall.is_empty()) {
+        ("", false) => Invitee::Hall(hall),
+        (p, true) if !p.is_empty() => Invitee::Person(
+            p.parse()
+                .map_err(|_| AppError::BadRequest("Người được mời không hợp lệ.".into()))?,
+        ),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Chọn một đại biểu hoặc nhập tên một điểm cầu.".into(),
+            ));
+        }
+    };
+    state
+        .store
+        .invite(m.id, &invitee, role, &audit_context(&state, &viewer, &headers))
+        .await
+        .map_err(refusal)?;
+    Ok(Redirect::to(&format!("/hop/{id}")).into_response())
+}
+
+async fn uninvite(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path((id, invitation)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let m = meeting_here(&state, &viewer, id).await?;
+    state
+        .store
+        .uninvite(m.id, invitation, &audit_context(&state, &viewer, &headers))
+        .await
+        .map_err(refusal)?;
+    Ok(Redirect::to(&format!("/hop/{id}")).into_response())
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = meeting_here(&state, &viewer, id).await?;
+    state
+        .store
+        .meeting_event(
+            m.id,
+            MeetingEvent::Cancel,
+            &audit_context(&state, &viewer, &headers),
+        )
+        .await
+        .map_err(refusal)?;
+    Ok(Redirect::to(&format!("/hop/{id}")).into_response())
+}
+
+/// A WebSocket must come from a page of this server: the browser sends
+/// cookies with any cross-site WebSocket, so the origin is checked.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        // Not a browser (no Origin): cookies are still required.
+        return true;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| authority == host)
+}
+
+/// The largest signalling message (an SDP offer with simulcast is ~10 kB).
+const MAX_MESSAGE: usize = 64 * 1024;
+
+async fn socket(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ws: WebSocketUpgrade,
+) -> AppResult<Response> {
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden);
+    }
+    let m = meeting_here(&state, &viewer, id).await?;
+    if !m.status.admits() {
+        return Err(AppError::BadRequest(format!(
+            "Cuộc họp {}.",
+            m.status.label().to_lowercase()
+        )));
+    }
+    let role = room_role(&state, &viewer, &m).await?;
+    Ok(ws
+        .max_message_size(MAX_MESSAGE)
+        .on_upgrade(move |socket| run_socket(socket, state, viewer, m, role, headers)))
+}
+
+/// One person's connection to the room, from entering to leaving.
+struct Connection {
+    state: AppState,
+    viewer: Arc<Viewer>,
+    headers: HeaderMap,
+    meeting: Meeting,
+    role: RoomRole,
+    peer: u64,
+    presence: Option<i64>,
+    sfu_joined: bool,
+    sfu_events: tokio::sync::mpsc::UnboundedSender<nghitruong_meet::FromSfu>,
+}
+
+enum Flow {
+    Go,
+    Close,
+}
+
+async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
+    match serde_json::to_string(message) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn run_socket(
+    mut socket: WebSocket,
+    state: AppState,
+    viewer: Arc<Viewer>,
+    meeting: Meeting,
+    role: RoomRole,
+    headers: HeaderMap,
+) {
+    let meet = state.meet.clone();
+    let id = meeting.id;
+    if role == RoomRole::Moderator && meeting.status == MeetingStatus::Scheduled {
+        // The moderator entering opens the meeting.
+        let ctx = audit_context(&state, &viewer, &headers);
+        if let Err(e) = state.store.meeting_event(id, MeetingEvent::Open, &ctx).await {
+            tracing::debug!(error = %e, "meeting already open");
+        }
+    }
+    let peer = meet.new_peer();
+    let (out_tx, mut out_rx) = unbounded_channel::<ServerMessage>();
+    let (sfu_tx, mut sfu_rx) = unbounded_channel();
+    let participant = Participant {
+        peer,
+        user_id: viewer.user.id,
+        name: viewer.user.display_name.clone(),
+        role,
+        admitted: !role.waits_in_lobby(),
+        audio: false,
+        video: false,
+        screen: false,
+        hand: false,
+        silenced: false,
+    };
+    let engine = match meet.engine() {
+        MeetEngine::Embedded { .. } => "embedded",
+        MeetEngine::LiveKit(_) => "livekit",
+    };
+    let hello = ServerMessage::Hello {
+        peer,
+        role,
+        admitted: false,
+        engine,
+    };
+    if !send(&mut socket, &hello).await {
+        return;
+    }
+    let mut conn = Connection {
+        state: state.clone(),
+        viewer,
+        headers,
+        meeting,
+        role,
+        peer,
+        presence: None,
+        sfu_joined: false,
+        sfu_events: sfu_tx,
+    };
+    if meet.enter(id, participant, out_tx) {
+        // Let in at once: go through the same path as an admission.
+        meet.send_to(id, peer, ServerMessage::Admitted { livekit: None });
+    }
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                    Some(Ok(_)) => continue,
+                };
+                let flow = match serde_json::from_str::<ClientMessage>(text.as_str()) {
+                    Ok(message) => conn.handle(&meet, message).await,
+                    Err(_) => {
+                        let message = ServerMessage::Error {
+                            message: "Thông điệp không hợp lệ.".into(),
+                        };
+                        if send(&mut socket, &message).await { Flow::Go } else { Flow::Close }
+                    }
+                };
+                if matches!(flow, Flow::Close) {
+                    break;
+                }
+            }
+            Some(message) = out_rx.recv() => {
+                let message = match message {
+                    ServerMessage::Admitted { .. } => conn.admitted().await,
+                    other => other,
+                };
+                let last = matches!(message, ServerMessage::Removed | ServerMessage::Ended);
+                if !send(&mut socket, &message).await || last {
+                    break;
+                }
+            }
+            Some(message) = sfu_rx.recv() => {
+                if !send(&mut socket, &MeetService::relay(message)).await {
+                    break;
+                }
+            }
+        }
+    }
+    meet.leave(id, peer);
+    if let Some(presence) = conn.presence {
+        let ctx = audit_context(&conn.state, &conn.viewer, &conn.headers);
+        if let Err(e) = conn.state.store.record_leave(presence, &ctx).await {
+            tracing::warn!(error = %e, "could not record leaving the meeting");
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+impl Connection {
+    fn moderator_only(&self) -> Option<Flow> {
+        (self.role != RoomRole::Moderator).then(|| {
+            self.state.meet.send_to(
+                self.meeting.id,
+                self.peer,
+                ServerMessage::Error {
+                    message: "Chỉ người điều hành được làm việc này.".into(),
+                },
+            );
+            Flow::Go
+        })
+    }
+
+    fn error(&self, message: &str) -> Flow {
+        self.state.meet.send_to(
+            self.meeting.id,
+            self.peer,
+            ServerMessage::Error {
+                message: message.into(),
+            },
+        );
+        Flow::Go
+    }
+
+    /// Let in: record the arrival for the minutes and, in LiveKit mode,
+    /// issue the access token.
+    async fn admitted(&mut self) -> ServerMessage {
+        if self.presence.is_none() {
+            let ctx = audit_context(&self.state, &self.viewer, &self.headers);
+            match self
+                .state
+                .store
+                .record_join(self.meeting.id, self.viewer.user.id, &self.viewer.user.display_name, &ctx)
+                .await
+            {
+                Ok(p) => self.presence = Some(p),
+                Err(e) => tracing::warn!(error = %e, "could not record joining the meeting"),
+            }
+        }
+        let livekit = match self.state.meet.engine() {
+            MeetEngine::LiveKit(config) => {
+                let room = format!("hop-{}", self.meeting.id);
+                let identity = self.viewer.user.id.to_string();
+                let grant = livekit::Grant {
+                    room: &room,
+                    identity: &identity,
+                    name: &self.viewer.user.display_name,
+                    publish: self.role.publishes(),
+                    admin: self.role == RoomRole::Moderator,
+                };
+                let now = self.state.clock.now().unix_timestamp();
+                match livekit::access_token(config, &grant, now) {
+                    Ok(token) => Some(crate::meet::LiveKitJoin {
+                        url: config.url.clone(),
+                        room,
+                        token,
+                    }),
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not sign a LiveKit token");
+                        None
+                    }
+                }
+            }
+            MeetEngine::Embedded { .. } => None,
+        };
+        ServerMessage::Admitted { livekit }
+    }
+
+    fn me(&self) -> Option<Participant> {
+        self.state.meet.participant(self.meeting.id, self.peer)
+    }
+
+    async fn handle(&mut self, meet: &MeetService, message: ClientMessage) -> Flow {
+        let id = self.meeting.id;
+        let admitted = self.me().is_some_and(|p| p.admitted);
+        match message {
+            ClientMessage::Offer { sdp } => {
+                if !admitted {
+                    return self.error("Đang chờ người điều hành cho vào phòng.");
+                }
+                if self.sfu_joined {
+                    return self.error("Đã kết nối hình ảnh; hãy tải lại trang để kết nối lại.");
+                }
+                match meet.sfu() {
+                    Some(Ok(sfu)) => {
+                        let sent = sfu.send(ToSfu::Join {
+                            room: id,
+                            peer: PeerId(self.peer),
+                            offer: sdp,
+                            publish: self.role.publishes(),
+                            events: self.sfu_events.clone(),
+                        });
+                        if sent.is_err() {
+                            return self.error("Bộ chuyển tiếp hình ảnh đã dừng.");
+                        }
+                        self.sfu_joined = true;
+                        Flow::Go
+                    }
+                    Some(Err(e)) => self.error(&e),
+                    None => self.error("Cuộc họp chạy trên máy chủ LiveKit."),
+                }
+            }
+            ClientMessage::Answer { sdp } => {
+                if let Some(Ok(sfu)) = meet.sfu() {
+                    let _ = sfu.send(ToSfu::Answer {
+                        peer: PeerId(self.peer),
+                        sdp,
+                    });
+                }
+                Flow::Go
+            }
+            ClientMessage::Layer { peer, layer } => {
+                if let Some(Ok(sfu)) = meet.sfu() {
+                    let _ = sfu.send(ToSfu::Layer {
+                        peer: PeerId(self.peer),
+                        source: PeerId(peer),
+                        layer,
+                    });
+                }
+                Flow::Go
+            }
+            ClientMessage::Media {
+                audio,
+                video,
+                screen,
+            } => {
+                let publishes = self.role.publishes();
+                meet.update(id, self.peer, |p| {
+                    p.audio = audio && publishes;
+                    p.video = video && publishes;
+                    p.screen = screen && publishes;
+                });
+                Flow::Go
+            }
+            ClientMessage::Hand { up } => {
+                if !admitted {
+                    return Flow::Go;
+                }
+                meet.update(id, self.peer, |p| p.hand = up);
+                Flow::Go
+            }
+            ClientMessage::Chat { text: line } => {
+                if !admitted {
+                    return Flow::Go;
+                }
+                let line = text::clean_line("Tin nhắn", &line, 1000).unwrap_or_default();
+                if line.is_empty() {
+                    return Flow::Go;
+                }
+                let at = self
+                    .state
+                    .clock
+                    .now()
+                    .to_offset(time::macros::offset!(+7));
+                meet.broadcast(
+                    id,
+                    &ServerMessage::Chat {
+                        peer: self.peer,
+                        name: self.viewer.user.display_name.clone(),
+                        text: line,
+                        at: format!("{:02}:{:02}", at.hour(), at.minute()),
+                    },
+                );
+                Flow::Go
+            }
+            ClientMessage::Admit { peer } => {
+                if let Some(flow) = self.moderator_only() {
+                    return flow;
+                }
+                if meet.update(id, peer, |p| p.admitted = true) {
+                    meet.send_to(id, peer, ServerMessage::Admitted { livekit: None });
+                }
+                Flow::Go
+            }
+            ClientMessage::Silence { peer, silenced } => {
+                if let Some(flow) = self.moderator_only() {
+                    return flow;
+                }
+                if let Some(Ok(sfu)) = meet.sfu() {
+                    let _ = sfu.send(ToSfu::Silence {
+                        peer: PeerId(peer),
+                        silenced,
+                    });
+                }
+                if meet.update(id, peer, |p| p.silenced = silenced) {
+                    meet.send_to(id, peer, ServerMessage::Silenced { silenced });
+                }
+                Flow::Go
+            }
+            ClientMessage::Remove { peer } => {
+                if let Some(flow) = self.moderator_only() {
+                    return flow;
+                }
+                if peer != self.peer && meet.update(id, peer, |p| p.admitted = false) {
+                    meet.send_to(id, peer, ServerMessage::Removed);
+                }
+                Flow::Go
+            }
+            ClientMessage::End => {
+                if let Some(flow) = self.moderator_only() {
+                    return flow;
+                }
+                let ctx = audit_context(&self.state, &self.viewer, &self.headers);
+                match self
+                    .state
+                    .store
+                    .meeting_event(id, MeetingEvent::End, &ctx)
+                    .await
+                {
+                    Ok(_) => {
+                        // Stays are closed by the store at the end.
+                        self.presence = None;
+                        meet.broadcast_all(id, &ServerMessage::Ended);
+                        Flow::Go
+                    }
+                    Err(nghitruong_store::StoreError::Conflict(reason)) => self.error(&reason),
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not end the meeting");
+                        self.error("Không kết thúc được cuộc họp; hãy thử lại.")
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn local_start_reads_vietnamese_time() {
+        let t = local_start("2026-12-08", "08:30").unwrap();
+        assert_eq!(t, time::macros::datetime!(2026-12-08 01:30 UTC));
+        assert!(local_start("08/12/2026", "08:30").is_err());
+        assert!(local_start("2026-12-08", "25:00").is_err());
+    }
+
+    #[test]
+    fn websockets_from_another_site_are_refused() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(same_origin(&h), "no Origin: not a browser");
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
+        assert!(same_origin(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        assert!(!same_origin(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&h));
+    }
+}

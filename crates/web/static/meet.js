@@ -1,0 +1,440 @@
+// Họp trực tuyến: the meeting room's client. A plain module: it signals
+// over the room's WebSocket, sends camera and microphone to the server's
+// SFU on one RTCPeerConnection and shows everyone else's video in tiles.
+// The server decides who is let in, who moderates and who only watches.
+
+const root = document.getElementById('meet');
+if (root) start(root);
+
+function start(root) {
+  const role = root.dataset.role; // dieu_hanh | tham_du | theo_doi
+  const publishes = role !== 'theo_doi';
+  const moderator = role === 'dieu_hanh';
+  const sessionId = root.dataset.session;
+  const csrf = root.dataset.csrf;
+  const q = (sel) => root.querySelector(sel);
+  const setup = q('[data-step=setup]');
+  const statusEl = q('[data-step=status]');
+  const room = q('[data-step=room]');
+  const tilesEl = q('#meet-tiles');
+  const peopleEl = q('#meet-people');
+  const chatEl = q('#meet-chat');
+  const camSelect = q('#meet-camera');
+  const micSelect = q('#meet-mic');
+  const preview = q('#meet-preview');
+
+  let ws = null;
+  let pc = null;
+  let local = null; // camera + microphone
+  let screen = null; // screen-share track while sharing
+  let me = null;
+  let leaving = false;
+  let retries = 0;
+  let speakerView = false;
+  let activeSpeaker = null;
+  let participants = [];
+  const tiles = new Map(); // peer -> { el, video, caption }
+  const streams = new Map(); // peer -> MediaStream
+  const layers = new Map(); // peer -> layer asked for
+  const media = { audio: true, video: true, screen: false, hand: false, silenced: false };
+  let inbox = Promise.resolve();
+
+  const say = (text) => {
+    statusEl.textContent = text;
+    statusEl.hidden = !text;
+  };
+
+  // Devices: a preview before entering, with a choice of camera and mic.
+  const constraints = () => ({
+    audio: micSelect?.value ? { deviceId: { exact: micSelect.value } } : true,
+    video: camSelect?.value
+      ? { deviceId: { exact: camSelect.value }, width: 640, height: 480 }
+      : { width: 640, height: 480 },
+  });
+  async function openDevices() {
+    if (!publishes) return;
+    try {
+      local?.getTracks().forEach((t) => t.stop());
+      local = await navigator.mediaDevices.getUserMedia(constraints());
+      preview.srcObject = local;
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      fill(camSelect, devices.filter((d) => d.kind === 'videoinput'));
+      fill(micSelect, devices.filter((d) => d.kind === 'audioinput'));
+    } catch (e) {
+      say(`Không mở được máy quay hoặc micrô (${e.name}). Bạn vẫn có thể vào phòng để theo dõi.`);
+      local = null;
+    }
+  }
+  function fill(select, devices) {
+    if (!select) return;
+    const chosen = select.value;
+    select.replaceChildren(new Option('Mặc định', ''));
+    devices.forEach((d, i) => select.add(new Option(d.label || `Thiết bị ${i + 1}`, d.deviceId)));
+    select.value = chosen;
+  }
+  camSelect?.addEventListener('change', openDevices);
+  micSelect?.addEventListener('change', openDevices);
+  openDevices();
+
+  // Signalling.
+  function connect() {
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    ws = new WebSocket(scheme + location.host + root.dataset.ws);
+    ws.addEventListener('message', (e) => {
+      let m;
+      try {
+        m = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      // One message at a time: SDP must be applied in order.
+      inbox = inbox.then(() => handle(m)).catch((err) => say(`Lỗi kết nối hình ảnh: ${err.message}`));
+    });
+    ws.addEventListener('close', () => {
+      closePeer();
+      if (leaving) return;
+      retries += 1;
+      say(`Mất kết nối, đang kết nối lại… (lần ${retries})`);
+      setTimeout(connect, Math.min(1000 * retries, 5000));
+    });
+  }
+  const send = (m) => ws?.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
+  window.addEventListener('online', () => {
+    if (!leaving && ws?.readyState !== WebSocket.OPEN) ws?.close();
+  });
+
+  async function handle(m) {
+    switch (m.type) {
+      case 'hello':
+        me = m.peer;
+        say('Đang chờ người điều hành cho vào phòng…');
+        break;
+      case 'admitted':
+        retries = 0;
+        say('');
+        room.hidden = false;
+        if (m.livekit) {
+          say('Cuộc họp chạy trên máy chủ LiveKit; trình duyệt cần thư viện LiveKit để nhận hình.');
+        } else {
+          await startPeer();
+        }
+        break;
+      case 'answer':
+        await pc?.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+        break;
+      case 'offer': {
+        if (!pc) break;
+        await pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
+        const answer = await pc.createAnswer();
+        await pc.setLocalDescription(answer);
+        send({ type: 'answer', sdp: answer.sdp });
+        break;
+      }
+      case 'participants':
+        participants = m.list;
+        render();
+        break;
+      case 'speaker':
+        activeSpeaker = m.peer;
+        render();
+        break;
+      case 'chat':
+        addChat(m);
+        break;
+      case 'silenced':
+        media.silenced = m.silenced;
+        if (m.silenced) setAudio(false);
+        say(m.silenced ? 'Người điều hành đã tắt micrô của bạn.' : 'Người điều hành đã mở micrô cho bạn.');
+        break;
+      case 'removed':
+        finish('Người điều hành đã mời bạn ra khỏi phòng.');
+        break;
+      case 'ended':
+        finish('Cuộc họp đã kết thúc.');
+        break;
+      case 'error':
+        say(m.message);
+        break;
+    }
+  }
+
+  // Media: one peer connection to the SFU. Publishers send camera (two
+  // simulcast layers) and microphone; everyone receives the others.
+  async function startPeer() {
+    closePeer();
+    pc = new RTCPeerConnection();
+    pc.createDataChannel('hop');
+    if (publishes && local) {
+      const [audio] = local.getAudioTracks();
+      const [video] = local.getVideoTracks();
+      if (audio) pc.addTransceiver(audio, { direction: 'sendonly', streams: [local] });
+      if (video) {
+        pc.addTransceiver(video, {
+          direction: 'sendonly',
+          streams: [local],
+          sendEncodings: [
+            { rid: 'l', scaleResolutionDownBy: 2, maxBitrate: 250000 },
+            { rid: 'h', maxBitrate: 1200000 },
+          ],
+        });
+      }
+      audio && (audio.enabled = media.audio && !media.silenced);
+      video && (video.enabled = media.video);
+      streams.set(me, local);
+    }
+    pc.addEventListener('track', (e) => {
+      const id = e.streams[0]?.id || '';
+      const peer = Number(id.replace(/^p/, ''));
+      if (!peer) return;
+      const stream = streams.get(peer) || new MediaStream();
+      stream.addTrack(e.track);
+      streams.set(peer, stream);
+      e.track.addEventListener('ended', () => stream.removeTrack(e.track));
+      render();
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc?.connectionState === 'failed') ws?.close();
+    });
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    send({ type: 'offer', sdp: offer.sdp });
+    sendMedia();
+  }
+  function closePeer() {
+    pc?.close();
+    pc = null;
+    for (const [peer] of streams) if (peer !== me) streams.delete(peer);
+    streams.delete(me);
+    layers.clear();
+  }
+  const sendMedia = () => send({ type: 'media', audio: media.audio, video: media.video, screen: media.screen });
+
+  function setAudio(on) {
+    media.audio = on;
+    local?.getAudioTracks().forEach((t) => (t.enabled = on && !media.silenced));
+    toggleButton('mic', on, 'Tắt micrô', 'Bật micrô');
+    sendMedia();
+  }
+  function setVideo(on) {
+    media.video = on;
+    local?.getVideoTracks().forEach((t) => (t.enabled = on));
+    toggleButton('camera', on, 'Tắt máy quay', 'Bật máy quay');
+    sendMedia();
+  }
+  function toggleButton(action, pressed, onText, offText) {
+    const b = q(`[data-action=${action}]`);
+    if (!b) return;
+    b.setAttribute('aria-pressed', String(pressed));
+    b.textContent = pressed ? onText : offText;
+  }
+  const videoSender = () => pc?.getSenders().find((s) => s.track?.kind === 'video');
+  async function shareScreen() {
+    if (media.screen) return stopScreen();
+    try {
+      const display = await navigator.mediaDevices.getDisplayMedia({ video: true });
+      screen = display.getVideoTracks()[0];
+      const sender = videoSender();
+      if (!sender || !screen) return;
+      await sender.replaceTrack(screen);
+      screen.addEventListener('ended', stopScreen);
+      media.screen = true;
+      toggleButton('screen', true, 'Dừng chia sẻ', 'Chia sẻ màn hình');
+      sendMedia();
+    } catch (e) {
+      say(`Không chia sẻ được màn hình (${e.name}).`);
+    }
+  }
+  async function stopScreen() {
+    screen?.stop();
+    screen = null;
+    const camera = local?.getVideoTracks()[0] || null;
+    await videoSender()?.replaceTrack(camera);
+    media.screen = false;
+    toggleButton('screen', false, 'Dừng chia sẻ', 'Chia sẻ màn hình');
+    sendMedia();
+  }
+
+  // Raising a hand enters the linked session's speaking queue through the
+  // session's own route (same rules as in the hall).
+  async function hand() {
+    media.hand = !media.hand;
+    toggleButton('hand', media.hand, 'Hạ tay', 'Giơ tay');
+    send({ type: 'hand', up: media.hand });
+    if (!media.hand || !sessionId) return;
+    const body = new URLSearchParams({ _csrf: csrf, kind: 'phat_bieu', topic: 'Phát biểu từ phòng họp trực tuyến' });
+    const reply = await fetch(`/ky-hop/${sessionId}/phat-bieu`, { method: 'POST', body, redirect: 'manual' });
+    if (reply.type === 'opaqueredirect' || reply.ok) {
+      say('Đã đăng ký phát biểu trong kỳ họp; chủ tọa sẽ mời.');
+    } else {
+      say(`Chưa đăng ký phát biểu được: ${await reason(reply)}`);
+    }
+  }
+  async function reason(reply) {
+    const page = new DOMParser().parseFromString(await reply.text(), 'text/html');
+    return page.querySelector('.alert, [role=alert], main p')?.textContent?.trim() || `lỗi ${reply.status}`;
+  }
+
+  // Tiles and the list of people.
+  function render() {
+    const here = participants.filter((p) => p.admitted);
+    const shown = new Set();
+    for (const p of here) {
+      if (p.role === 'theo_doi') continue;
+      shown.add(p.peer);
+      let tile = tiles.get(p.peer);
+      if (!tile) {
+        const el = document.createElement('figure');
+        el.className = 'tile';
+        el.dataset.peer = String(p.peer);
+        el.dataset.testid = 'tile';
+        const video = document.createElement('video');
+        video.autoplay = true;
+        video.playsInline = true;
+        if (p.peer === me) video.muted = true;
+        const caption = document.createElement('figcaption');
+        el.append(video, caption);
+        tilesEl.append(el);
+        tile = { el, video, caption };
+        tiles.set(p.peer, tile);
+      }
+      const stream = streams.get(p.peer);
+      if (stream && tile.video.srcObject !== stream) tile.video.srcObject = stream;
+      const marks = [p.audio && !p.silenced ? '' : ' · micrô tắt', p.hand ? ' · ✋ giơ tay' : '', p.screen ? ' · chia sẻ màn hình' : ''];
+      tile.caption.textContent = `${p.name}${p.peer === me ? ' (bạn)' : ''}${marks.join('')}`;
+      tile.el.classList.toggle('active', p.peer === activeSpeaker);
+      tile.el.classList.toggle('no-video', !p.video && !p.screen);
+    }
+    for (const [peer, tile] of tiles) {
+      if (!shown.has(peer)) {
+        tile.el.remove();
+        tiles.delete(peer);
+        streams.delete(peer);
+      }
+    }
+    tilesEl.classList.toggle('speaker-view', speakerView);
+    chooseLayers(here);
+    renderPeople();
+  }
+
+  // Full resolution for the speaker in speaker view and for small grids;
+  // the reduced layer otherwise (saves the SFU's and everyone's bandwidth).
+  function chooseLayers(here) {
+    const senders = here.filter((p) => p.peer !== me && p.role !== 'theo_doi');
+    for (const p of senders) {
+      const layer = speakerView ? (p.peer === activeSpeaker ? 'high' : 'low') : senders.length > 4 ? 'low' : 'high';
+      if (layers.get(p.peer) !== layer) {
+        layers.set(p.peer, layer);
+        send({ type: 'layer', peer: p.peer, layer });
+      }
+    }
+  }
+
+  function renderPeople() {
+    const items = [];
+    const lobby = participants.filter((p) => !p.admitted);
+    for (const p of [...participants.filter((p) => p.admitted), ...lobby]) {
+      const li = document.createElement('li');
+      li.dataset.peer = String(p.peer);
+      const label = document.createElement('span');
+      const what = [p.admitted ? roleName(p.role) : 'đang chờ', p.hand ? '✋ giơ tay' : '', p.silenced ? 'bị tắt micrô' : ''];
+      label.textContent = `${p.name}${p.peer === me ? ' (bạn)' : ''} — ${what.filter(Boolean).join(', ')}`;
+      li.append(label);
+      if (moderator && p.peer !== me) {
+        if (!p.admitted) li.append(button('Cho vào', 'admit', () => send({ type: 'admit', peer: p.peer })));
+        else {
+          li.append(button(p.silenced ? 'Mở micrô' : 'Tắt micrô', 'silence', () => send({ type: 'silence', peer: p.peer, silenced: !p.silenced })));
+          li.append(button('Mời ra', 'remove', () => send({ type: 'remove', peer: p.peer })));
+        }
+      }
+      items.push(li);
+    }
+    peopleEl.replaceChildren(...items);
+  }
+  const roleName = (r) => ({ dieu_hanh: 'điều hành', tham_du: 'tham dự', theo_doi: 'theo dõi' })[r] || r;
+  function button(text, testid, onClick) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'btn-small';
+    b.textContent = text;
+    b.dataset.testid = testid;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  function addChat(m) {
+    const li = document.createElement('li');
+    const who = document.createElement('strong');
+    who.textContent = m.name;
+    const at = document.createElement('time');
+    at.textContent = ` ${m.at} `;
+    li.append(who, at, document.createTextNode(m.text));
+    chatEl.append(li);
+    chatEl.scrollTop = chatEl.scrollHeight;
+  }
+
+  function finish(text) {
+    leaving = true;
+    ws?.close();
+    closePeer();
+    local?.getTracks().forEach((t) => t.stop());
+    screen?.stop();
+    room.hidden = true;
+    say(text);
+  }
+
+  // Controls.
+  root.addEventListener('click', (e) => {
+    const action = e.target.closest?.('[data-action]')?.dataset.action;
+    switch (action) {
+      case 'join':
+        setup.hidden = true;
+        preview && (preview.srcObject = null);
+        connect();
+        break;
+      case 'mic':
+        setAudio(!media.audio);
+        break;
+      case 'camera':
+        setVideo(!media.video);
+        break;
+      case 'screen':
+        shareScreen();
+        break;
+      case 'hand':
+        hand();
+        break;
+      case 'view':
+        speakerView = !speakerView;
+        toggleButton('view', speakerView, 'Xem dạng lưới', 'Xem người đang nói');
+        render();
+        break;
+      case 'end':
+        send({ type: 'end' });
+        break;
+      case 'leave':
+        finish('Bạn đã rời phòng. Tải lại trang để vào lại.');
+        break;
+    }
+  });
+  q('#meet-chat-form')?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const input = q('#meet-chat-text');
+    const text = input.value.trim();
+    if (text) send({ type: 'chat', text });
+    input.value = '';
+  });
+
+  // The linked session's panel (check-in, votes, speaking) posts to the
+  // session's routes without leaving the room; its live stream redraws it.
+  document.getElementById('live')?.addEventListener('submit', async (e) => {
+    const form = e.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    e.preventDefault();
+    const body = new URLSearchParams(new FormData(form, e.submitter));
+    const reply = await fetch(form.action, { method: 'POST', body, redirect: 'manual' });
+    if (reply.type !== 'opaqueredirect' && !reply.ok) say(await reason(reply));
+  });
+
+  // For the browser test and for support: the connection's statistics.
+  window.nghitruongMeet = { stats: () => pc?.getStats(), peer: () => me };
+}
