@@ -656,7 +656,18 @@ async fn packet(
     } else {
         Err(anyhow::anyhow!("nginx did not start"))
     };
-    let _ = nginx.kill();
+    // A graceful stop through the master, so its workers exit too (killing
+    // the master alone would leave them serving).
+    let _ = Command::new("/usr/sbin/nginx")
+        .args([
+            "-c",
+            &conf.display().to_string(),
+            "-p",
+            &dir.display().to_string(),
+            "-s",
+            "stop",
+        ])
+        .status();
     let _ = nginx.wait();
     let (theirs, secs) = measured?;
     let nginx_rate = theirs as f64 / secs / 1e6;
