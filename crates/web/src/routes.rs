@@ -20,8 +20,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{self, Access, login};
 use crate::ops::{self, RandomRequestId};
 use crate::pages::{
-    account, admin, documents, exchange, home, meetings, organisation, petitions, search,
-    sessions,
+    account, admin, documents, exchange, home, meetings, organisation, petitions, search, sessions,
 };
 use crate::{AppState, statics};
 
