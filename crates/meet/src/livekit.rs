@@ -157,8 +157,8 @@ mod tests {
         );
         // LiveKit reads camelCase names.
         let payload = token.split('.').nth(1).expect("payload");
-        let json = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).expect("base64url"))
-            .expect("utf-8");
+        let json =
+            String::from_utf8(URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("utf-8");
         assert!(json.contains("\"roomJoin\":true"), "{json}");
         assert!(json.contains("\"canPublish\":true"), "{json}");
     }

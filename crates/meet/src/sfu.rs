@@ -332,11 +332,30 @@ struct Client {
 }
 
 /// What one peer's output means for the others.
+// Media is the common case and is moved once into the queue; boxing it
+// would add an allocation per frame.
+#[allow(clippy::large_enum_variant)]
 enum Propagated {
-    TrackOpen { origin: PeerId, mid: Mid, kind: MediaKind },
-    Media { origin: PeerId, kind: MediaKind, data: MediaData },
-    Keyframe { source: PeerId, mid: Mid, rid: Option<Rid>, kind: KeyframeRequestKind },
-    Gone { origin: PeerId, room: i64 },
+    TrackOpen {
+        origin: PeerId,
+        mid: Mid,
+        kind: MediaKind,
+    },
+    Media {
+        origin: PeerId,
+        kind: MediaKind,
+        data: MediaData,
+    },
+    Keyframe {
+        source: PeerId,
+        mid: Mid,
+        rid: Option<Rid>,
+        kind: KeyframeRequestKind,
+    },
+    Gone {
+        origin: PeerId,
+        room: i64,
+    },
 }
 
 struct MediaLoop {
@@ -563,7 +582,9 @@ impl MediaLoop {
             .iter()
             .filter(|c| c.room == room)
             .flat_map(|c| {
-                c.tracks_in.iter().map(|t| TrackOut::new(c.id, t.mid, t.kind))
+                c.tracks_in
+                    .iter()
+                    .map(|t| TrackOut::new(c.id, t.mid, t.kind))
             })
             .collect();
         self.clients.push(Client {
@@ -583,9 +604,9 @@ impl MediaLoop {
         self.input(i, Input::Timeout(now), queue);
         // Tell the newcomer who is speaking.
         if let Some(current) = self.speakers.get(&room).and_then(|d| d.current()) {
-            let _ = self.clients[i]
-                .events
-                .send(FromSfu::ActiveSpeaker { peer: PeerId(current) });
+            let _ = self.clients[i].events.send(FromSfu::ActiveSpeaker {
+                peer: PeerId(current),
+            });
         }
     }
 
@@ -715,7 +736,9 @@ impl MediaLoop {
                     }
                 }
                 Propagated::Media { origin, kind, data } => {
-                    let Some(oi) = self.index(origin) else { continue };
+                    let Some(oi) = self.index(origin) else {
+                        continue;
+                    };
                     let room = self.clients[oi].room;
                     if kind == MediaKind::Audio {
                         if self.clients[oi].silenced {
@@ -756,7 +779,9 @@ impl MediaLoop {
                     rid,
                     kind,
                 } => {
-                    let Some(i) = self.index(source) else { continue };
+                    let Some(i) = self.index(source) else {
+                        continue;
+                    };
                     if self.clients[i].request_keyframe(mid, rid, kind) {
                         self.drain(i, queue);
                     }
@@ -972,7 +997,11 @@ impl Client {
                 t.started = false;
                 return Forwarded::Skipped;
             }
-            let wanted = if data.rid.is_some() { layer.rid() } else { None };
+            let wanted = if data.rid.is_some() {
+                layer.rid()
+            } else {
+                None
+            };
             let switching = data.rid == wanted && t.rid != wanted;
             if data.rid != t.rid && !switching {
                 return Forwarded::Skipped;
@@ -993,7 +1022,10 @@ impl Client {
                 t.started = true;
             }
         }
-        let time = MediaTime::new(data.time.numer().wrapping_add(t.offset), data.time.frequency());
+        let time = MediaTime::new(
+            data.time.numer().wrapping_add(t.offset),
+            data.time.frequency(),
+        );
         t.last_out = Some(time);
         let Some(writer) = self.rtc.writer(mid) else {
             return Forwarded::Skipped;

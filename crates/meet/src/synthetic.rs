@@ -239,7 +239,9 @@ impl SyntheticPeer {
         }
         let now = Instant::now();
         if now >= self.next_timeout {
-            self.rtc.handle_input(Input::Timeout(now)).map_err(rtc_err)?;
+            self.rtc
+                .handle_input(Input::Timeout(now))
+                .map_err(rtc_err)?;
         }
         self.drain()
     }
@@ -286,7 +288,8 @@ impl SyntheticPeer {
                 entry.video_frames += 1;
                 entry.video_bytes += data.data.len() as u64;
                 entry.last_frame_size = data.data.len();
-                let seq = u32::from_be_bytes([data.data[1], data.data[2], data.data[3], data.data[4]]);
+                let seq =
+                    u32::from_be_bytes([data.data[1], data.data[2], data.data[3], data.data[4]]);
                 let mut sent = [0u8; 8];
                 sent.copy_from_slice(&data.data[5..13]);
                 let sent = u64::from_be_bytes(sent);
@@ -314,7 +317,7 @@ impl SyntheticPeer {
         if !self.connected {
             return Ok(());
         }
-        let keyframe = self.keyframe_wanted || self.seq % keyframe_every.max(1) == 0;
+        let keyframe = self.keyframe_wanted || self.seq.is_multiple_of(keyframe_every.max(1));
         self.keyframe_wanted = false;
         let sent = u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
         let frame = |len: usize, seq: u32| {

@@ -2,7 +2,8 @@
 //! through the same signalling as a browser, run ICE and DTLS-SRTP, and
 //! publish; the tests check what each one receives.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// tests fail loudly by design
 // Plain threads drive the peers; there is no async runtime to block.
 #![allow(clippy::disallowed_methods)]
 
@@ -26,9 +27,16 @@ fn crypto() -> Arc<str0m::crypto::CryptoProvider> {
 
 /// Joins `n` peers, the first a publisher, all in `room`, and waits until
 /// all are connected.
-fn room(sfu: &Sfu, room: i64, viewers: usize, simulcast: bool, epoch: Instant) -> Vec<SyntheticPeer> {
+fn room(
+    sfu: &Sfu,
+    room: i64,
+    viewers: usize,
+    simulcast: bool,
+    epoch: Instant,
+) -> Vec<SyntheticPeer> {
     let c = crypto();
-    let mut peers = vec![SyntheticPeer::join(sfu, room, true, simulcast, c.clone(), epoch).unwrap()];
+    let mut peers =
+        vec![SyntheticPeer::join(sfu, room, true, simulcast, c.clone(), epoch).unwrap()];
     for _ in 0..viewers {
         peers.push(SyntheticPeer::join(sfu, room, false, false, c.clone(), epoch).unwrap());
     }
@@ -79,14 +87,21 @@ fn every_subscriber_receives_the_publishers_video_and_audio_and_the_speaker_is_n
     publish(&sfu, &mut peers, 3000, |_| -20);
     let publisher = stream(&peers[0]);
     for viewer in &peers[1..] {
-        let got = viewer.received.get(&publisher).expect("media from the publisher");
+        let got = viewer
+            .received
+            .get(&publisher)
+            .expect("media from the publisher");
         assert!(got.video_frames >= 30, "video frames: {}", got.video_frames);
         assert!(got.audio_frames >= 50, "audio frames: {}", got.audio_frames);
         assert_eq!(got.last_frame_size, 6000);
-        assert_eq!(viewer.speakers.last(), Some(&peers[0].peer), "active speaker");
+        assert_eq!(
+            viewer.speakers.last(),
+            Some(&peers[0].peer),
+            "active speaker"
+        );
     }
     // The publisher does not get its own media back.
-    assert!(peers[0].received.get(&publisher).is_none());
+    assert!(!peers[0].received.contains_key(&publisher));
     let stats = sfu.stats().unwrap();
     assert_eq!(stats.peers, 3);
     assert!(stats.frames_forwarded > 150, "{stats:?}");
@@ -103,7 +118,10 @@ fn rooms_are_separate_and_a_leaver_is_gone() {
     publish(&sfu, &mut all, 2000, |_| -30);
     let (pub_a, pub_b) = (stream(&all[0]), stream(&all[2]));
     assert!(all[1].received.contains_key(&pub_a));
-    assert!(!all[1].received.contains_key(&pub_b), "no media across rooms");
+    assert!(
+        !all[1].received.contains_key(&pub_b),
+        "no media across rooms"
+    );
     assert!(all[3].received.contains_key(&pub_b));
     assert!(!all[3].received.contains_key(&pub_a));
     sfu.send(ToSfu::Leave { peer: all[0].peer }).unwrap();
@@ -132,11 +150,21 @@ fn a_silenced_participant_is_not_heard_and_paused_video_stops() {
         layer: Layer::Paused,
     })
     .unwrap();
+    // Commands are handled in order: once the counters answer, the two
+    // commands above are in force.
+    sfu.stats().unwrap();
     publish(&sfu, &mut peers, 1500, |_| -10);
-    let got = peers[1].received.get(&publisher).cloned().unwrap_or_default();
+    let got = peers[1]
+        .received
+        .get(&publisher)
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(got.audio_frames, 0, "silenced audio is not forwarded");
     assert_eq!(got.video_frames, 0, "paused video is not forwarded");
-    assert!(peers[1].speakers.is_empty(), "a silenced voice is never the speaker");
+    assert!(
+        peers[1].speakers.is_empty(),
+        "a silenced voice is never the speaker"
+    );
     sfu.send(ToSfu::Silence {
         peer: speaker,
         silenced: false,
@@ -149,7 +177,11 @@ fn a_silenced_participant_is_not_heard_and_paused_video_stops() {
     })
     .unwrap();
     publish(&sfu, &mut peers, 1500, |_| -10);
-    let got = peers[1].received.get(&publisher).cloned().unwrap_or_default();
+    let got = peers[1]
+        .received
+        .get(&publisher)
+        .cloned()
+        .unwrap_or_default();
     assert!(got.audio_frames > 20, "audio again: {got:?}");
     assert!(got.video_frames > 10, "video again: {got:?}");
 }
@@ -172,7 +204,10 @@ fn a_subscriber_picks_the_simulcast_layer() {
     let low = peers[2].received.get(&publisher).expect("low layer");
     assert_eq!(high.last_frame_size, 6000);
     assert_eq!(low.last_frame_size, 1500);
-    assert!(high.video_frames > 20 && low.video_frames > 20, "{high:?} {low:?}");
+    assert!(
+        high.video_frames > 20 && low.video_frames > 20,
+        "{high:?} {low:?}"
+    );
     // The low-layer subscriber gets about a quarter of the bytes.
     assert!(low.video_bytes * 3 < high.video_bytes);
     assert_eq!(low.lost(), 0);

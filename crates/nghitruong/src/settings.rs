@@ -172,19 +172,19 @@ impl MeetSettings {
     pub fn engine(&self) -> anyhow::Result<nghitruong_web::meet::MeetEngine> {
         use nghitruong_web::meet::MeetEngine;
         match self.engine.as_str() {
-            "embedded" => Ok(MeetEngine::Embedded {
-                bind: self
-                    .udp_bind
-                    .parse()
-                    .with_context(|| format!("meet.udp_bind is not an address: {}", self.udp_bind))?,
-                public_ip: match self.public_ip.trim() {
-                    "" => None,
-                    ip => Some(
-                        ip.parse()
-                            .with_context(|| format!("meet.public_ip is not an IP address: {ip}"))?,
-                    ),
-                },
-            }),
+            "embedded" => {
+                Ok(MeetEngine::Embedded {
+                    bind: self.udp_bind.parse().with_context(|| {
+                        format!("meet.udp_bind is not an address: {}", self.udp_bind)
+                    })?,
+                    public_ip: match self.public_ip.trim() {
+                        "" => None,
+                        ip => Some(ip.parse().with_context(|| {
+                            format!("meet.public_ip is not an IP address: {ip}")
+                        })?),
+                    },
+                })
+            }
             "livekit" => {
                 anyhow::ensure!(
                     !self.livekit_url.is_empty()
@@ -192,14 +192,18 @@ impl MeetSettings {
                         && self.livekit_api_secret.len() >= 32,
                     "meet.engine = \"livekit\" needs livekit_url, livekit_api_key and a livekit_api_secret of at least 32 characters"
                 );
-                Ok(MeetEngine::LiveKit(nghitruong_meet::livekit::LiveKitConfig {
-                    url: self.livekit_url.clone(),
-                    api_key: self.livekit_api_key.clone(),
-                    api_secret: self.livekit_api_secret.clone(),
-                    ttl_seconds: 6 * 3600,
-                }))
+                Ok(MeetEngine::LiveKit(
+                    nghitruong_meet::livekit::LiveKitConfig {
+                        url: self.livekit_url.clone(),
+                        api_key: self.livekit_api_key.clone(),
+                        api_secret: self.livekit_api_secret.clone(),
+                        ttl_seconds: 6 * 3600,
+                    },
+                ))
             }
-            other => anyhow::bail!("meet.engine must be \"embedded\" or \"livekit\", not {other:?}"),
+            other => {
+                anyhow::bail!("meet.engine must be \"embedded\" or \"livekit\", not {other:?}")
+            }
         }
     }
 }

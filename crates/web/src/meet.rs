@@ -304,13 +304,8 @@ impl MeetService {
             room.admitted_users.insert(participant.user_id);
         }
         let admitted = participant.admitted;
-        room.members.insert(
-            participant.peer,
-            Member {
-                participant,
-                out,
-            },
-        );
+        room.members
+            .insert(participant.peer, Member { participant, out });
         broadcast_list(room);
         admitted
     }
@@ -379,7 +374,11 @@ impl MeetService {
 
     /// Sends `message` to one connection.
     pub fn send_to(&self, meeting: i64, peer: u64, message: ServerMessage) {
-        if let Some(m) = self.rooms().get(&meeting).and_then(|r| r.members.get(&peer)) {
+        if let Some(m) = self
+            .rooms()
+            .get(&meeting)
+            .and_then(|r| r.members.get(&peer))
+        {
             let _ = m.out.send(message);
         }
     }

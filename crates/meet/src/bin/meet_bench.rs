@@ -43,7 +43,10 @@ fn main() {
     while i < args.len() {
         match args[i].as_str() {
             "--seconds" => {
-                seconds = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(seconds);
+                seconds = args
+                    .get(i + 1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(seconds);
                 i += 1;
             }
             "--sizes" => {
@@ -104,7 +107,8 @@ fn run(publishers: usize, subscribers: usize, measure: Duration) -> Result<Strin
         } else {
             subscribers / SUBSCRIBER_THREADS + usize::from(t - 1 < subscribers % SUBSCRIBER_THREADS)
         };
-        let (sfu, crypto, barrier, stop) = (sfu.clone(), crypto.clone(), barrier.clone(), stop.clone());
+        let (sfu, crypto, barrier, stop) =
+            (sfu.clone(), crypto.clone(), barrier.clone(), stop.clone());
         handles.push(std::thread::spawn(move || -> Result<Outcome, String> {
             let mut peers = Vec::with_capacity(count);
             for _ in 0..count {
@@ -122,31 +126,32 @@ fn run(publishers: usize, subscribers: usize, measure: Duration) -> Result<Strin
             .map_err(|e| e.to_string())?;
             let connected = peers.iter().filter(|p| p.connected).count();
             barrier.wait(); // everyone connected (or gave up)
-            let drive = |peers: &mut Vec<SyntheticPeer>, until: &dyn Fn() -> bool| -> Result<(), String> {
-                let start = Instant::now();
-                let mut next_video = start;
-                let mut next_audio = start;
-                while !until() {
-                    let now = Instant::now();
-                    if t == 0 && now >= next_video {
-                        for p in peers.iter_mut() {
-                            p.send_video(FRAME_BYTES, 60).map_err(|e| e.to_string())?;
+            let drive =
+                |peers: &mut Vec<SyntheticPeer>, until: &dyn Fn() -> bool| -> Result<(), String> {
+                    let start = Instant::now();
+                    let mut next_video = start;
+                    let mut next_audio = start;
+                    while !until() {
+                        let now = Instant::now();
+                        if t == 0 && now >= next_video {
+                            for p in peers.iter_mut() {
+                                p.send_video(FRAME_BYTES, 60).map_err(|e| e.to_string())?;
+                            }
+                            next_video += Duration::from_micros(33_333);
                         }
-                        next_video += Duration::from_micros(33_333);
-                    }
-                    if t == 0 && now >= next_audio {
-                        for p in peers.iter_mut() {
-                            p.send_audio(-30).map_err(|e| e.to_string())?;
+                        if t == 0 && now >= next_audio {
+                            for p in peers.iter_mut() {
+                                p.send_audio(-30).map_err(|e| e.to_string())?;
+                            }
+                            next_audio += Duration::from_millis(20);
                         }
-                        next_audio += Duration::from_millis(20);
+                        for p in peers.iter_mut() {
+                            p.poll(&sfu).map_err(|e| e.to_string())?;
+                        }
+                        std::thread::sleep(Duration::from_micros(500));
                     }
-                    for p in peers.iter_mut() {
-                        p.poll(&sfu).map_err(|e| e.to_string())?;
-                    }
-                    std::thread::sleep(Duration::from_micros(500));
-                }
-                Ok(())
-            };
+                    Ok(())
+                };
             let warm_end = Instant::now() + WARMUP;
             drive(&mut peers, &|| Instant::now() >= warm_end)?;
             for p in &mut peers {
@@ -187,7 +192,9 @@ fn run(publishers: usize, subscribers: usize, measure: Duration) -> Result<Strin
     let mut connected = 0;
     let mut peers = 0;
     for h in handles {
-        let o = h.join().map_err(|_| "a client thread panicked".to_owned())??;
+        let o = h
+            .join()
+            .map_err(|_| "a client thread panicked".to_owned())??;
         frames += o.frames;
         lost += o.lost;
         latencies.extend(o.latencies_us);
@@ -213,7 +220,11 @@ fn run(publishers: usize, subscribers: usize, measure: Duration) -> Result<Strin
     Ok(format!(
         "| {publishers} → {subscribers} | {offered:.0} | {mbps:.1} | {:.0} % | {:.2} | {loss:.2} % ({lost} of {}) | {:.1} / {:.1} / {:.1} | {connected}/{peers} |",
         cpu * 100.0,
-        if mbps > 0.0 { cpu * 1000.0 / mbps } else { f64::NAN },
+        if mbps > 0.0 {
+            cpu * 1000.0 / mbps
+        } else {
+            f64::NAN
+        },
         frames + lost,
         pct(0.5),
         pct(0.95),

@@ -13,8 +13,7 @@ use crate::{
     AuditContext, Invitation, Invitee, Meeting, MeetingStore, NewMeeting, Result, StoreError,
 };
 
-const COLUMNS: &str =
-    "id, council_id, title, kind, session_id, starts_at, status, ended_at";
+const COLUMNS: &str = "id, council_id, title, kind, session_id, starts_at, status, ended_at";
 
 fn meeting(row: &AnyRow) -> Result<Meeting> {
     Ok(Meeting {
@@ -223,7 +222,9 @@ impl MeetingStore for SqlStore {
         .fetch_one(&mut *w.tx)
         .await
         .map_err(|e| match db(e) {
-            StoreError::Conflict(_) => StoreError::Conflict("Đã mời điểm cầu hoặc người này.".into()),
+            StoreError::Conflict(_) => {
+                StoreError::Conflict("Đã mời điểm cầu hoặc người này.".into())
+            }
             other => other,
         })?;
         let change = Change {

@@ -124,7 +124,10 @@ pub(crate) async fn story(store: &SqlStore) {
         .create_meeting(&new(Some(theirs.id), 1), &ctx(1))
         .await
         .unwrap_err();
-    assert!(matches!(refused, StoreError::Conflict(ref r) if r.contains("không thuộc")), "{refused:?}");
+    assert!(
+        matches!(refused, StoreError::Conflict(ref r) if r.contains("không thuộc")),
+        "{refused:?}"
+    );
     let m = store
         .create_meeting(&new(Some(ours.id), 2), &ctx(1))
         .await
@@ -152,37 +155,64 @@ pub(crate) async fn story(store: &SqlStore) {
         .collect();
     assert_eq!(listed, vec![standing.id, m.id], "latest start first");
     assert!(store.meetings(other.id).await.unwrap().is_empty());
-    assert!(matches!(store.meeting(999_999).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.meeting(999_999).await,
+        Err(StoreError::NotFound)
+    ));
 
     // Invitations: halls and people, no duplicates, people of this council only.
     let hall = store
-        .invite(m.id, &Invitee::Hall("Hội trường UBND xã Tân Hòa".into()), InviteRole::Participant, &ctx(2))
+        .invite(
+            m.id,
+            &Invitee::Hall("Hội trường UBND xã Tân Hòa".into()),
+            InviteRole::Participant,
+            &ctx(2),
+        )
         .await
         .unwrap();
     store
-        .invite(m.id, &Invitee::Person(person), InviteRole::Participant, &ctx(2))
+        .invite(
+            m.id,
+            &Invitee::Person(person),
+            InviteRole::Participant,
+            &ctx(2),
+        )
         .await
         .unwrap();
     let again = store
         .invite(m.id, &Invitee::Person(person), InviteRole::Viewer, &ctx(2))
         .await
         .unwrap_err();
-    assert!(matches!(again, StoreError::Conflict(ref r) if r.contains("Đã mời")), "{again:?}");
+    assert!(
+        matches!(again, StoreError::Conflict(ref r) if r.contains("Đã mời")),
+        "{again:?}"
+    );
     let stranger = store
-        .members(store.bodies(other.id).await.unwrap()[0].id, date!(2026 - 12 - 08))
+        .members(
+            store.bodies(other.id).await.unwrap()[0].id,
+            date!(2026 - 12 - 08),
+        )
         .await
         .unwrap()[0]
         .person
         .id;
     assert!(matches!(
         store
-            .invite(m.id, &Invitee::Person(stranger), InviteRole::Viewer, &ctx(2))
+            .invite(
+                m.id,
+                &Invitee::Person(stranger),
+                InviteRole::Viewer,
+                &ctx(2)
+            )
             .await,
         Err(StoreError::Conflict(_))
     ));
     let invitations = store.invitations(m.id).await.unwrap();
     assert_eq!(invitations.len(), 2);
-    assert_eq!(invitations[0].invitee, Invitee::Hall("Hội trường UBND xã Tân Hòa".into()));
+    assert_eq!(
+        invitations[0].invitee,
+        Invitee::Hall("Hội trường UBND xã Tân Hòa".into())
+    );
     assert_eq!(invitations[0].name, "Hội trường UBND xã Tân Hòa");
     assert_eq!(invitations[1].invitee, Invitee::Person(person));
     assert_eq!(invitations[1].name, "Đại biểu Họp Mạng");
@@ -204,7 +234,10 @@ pub(crate) async fn story(store: &SqlStore) {
         .meeting_event(m.id, MeetingEvent::Cancel, &ctx(10))
         .await
         .unwrap_err();
-    assert!(matches!(refused, StoreError::Conflict(ref r) if r.contains("Đang họp")), "{refused:?}");
+    assert!(
+        matches!(refused, StoreError::Conflict(ref r) if r.contains("Đang họp")),
+        "{refused:?}"
+    );
     let first = store
         .record_join(m.id, user.id, "Đại biểu An", &ctx(10))
         .await
@@ -226,14 +259,20 @@ pub(crate) async fn story(store: &SqlStore) {
     let record = store.presences(m.id).await.unwrap();
     assert_eq!(record.len(), 2);
     assert_eq!(record[0].left_at, Some(T0 + Duration::minutes(20)));
-    assert_eq!(record[1].left_at, Some(T0 + Duration::minutes(70)), "closed by the end");
+    assert_eq!(
+        record[1].left_at,
+        Some(T0 + Duration::minutes(70)),
+        "closed by the end"
+    );
     let lines = meeting::minutes(&record, T0 + Duration::minutes(70));
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0].present, Duration::minutes(50));
 
     // A scheduled meeting can be cancelled, not ended.
     assert!(matches!(
-        store.meeting_event(standing.id, MeetingEvent::End, &ctx(80)).await,
+        store
+            .meeting_event(standing.id, MeetingEvent::End, &ctx(80))
+            .await,
         Err(StoreError::Conflict(_))
     ));
     let cancelled = store

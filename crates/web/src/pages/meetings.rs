@@ -223,7 +223,8 @@ async fn create(
 ) -> AppResult<Response> {
     let council = current(&viewer)?;
     let parsed = (|| {
-        let title = text::clean_line("Tên cuộc họp", &form.title, 300).map_err(|e| e.to_string())?;
+        let title =
+            text::clean_line("Tên cuộc họp", &form.title, 300).map_err(|e| e.to_string())?;
         if title.is_empty() {
             return Err("Cần nhập tên cuộc họp.".to_owned());
         }
@@ -341,7 +342,9 @@ async fn show(
         .map(|l| PresenceRow {
             name: l.name,
             first: local_time(l.first_joined),
-            last: l.last_left.map_or_else(|| "Đang trong phòng".into(), local_time),
+            last: l
+                .last_left
+                .map_or_else(|| "Đang trong phòng".into(), local_time),
             minutes: l.present.whole_minutes(),
             stays: l.stays,
         })
@@ -415,7 +418,12 @@ async fn invite(
     };
     state
         .store
-        .invite(m.id, &invitee, role, &audit_context(&state, &viewer, &headers))
+        .invite(
+            m.id,
+            &invitee,
+            role,
+            &audit_context(&state, &viewer, &headers),
+        )
         .await
         .map_err(refusal)?;
     Ok(Redirect::to(&format!("/hop/{id}")).into_response())
@@ -534,7 +542,11 @@ async fn run_socket(
     if role == RoomRole::Moderator && meeting.status == MeetingStatus::Scheduled {
         // The moderator entering opens the meeting.
         let ctx = audit_context(&state, &viewer, &headers);
-        if let Err(e) = state.store.meeting_event(id, MeetingEvent::Open, &ctx).await {
+        if let Err(e) = state
+            .store
+            .meeting_event(id, MeetingEvent::Open, &ctx)
+            .await
+        {
             tracing::debug!(error = %e, "meeting already open");
         }
     }
@@ -662,7 +674,12 @@ impl Connection {
             match self
                 .state
                 .store
-                .record_join(self.meeting.id, self.viewer.user.id, &self.viewer.user.display_name, &ctx)
+                .record_join(
+                    self.meeting.id,
+                    self.viewer.user.id,
+                    &self.viewer.user.display_name,
+                    &ctx,
+                )
                 .await
             {
                 Ok(p) => self.presence = Some(p),
@@ -779,11 +796,7 @@ impl Connection {
                 if line.is_empty() {
                     return Flow::Go;
                 }
-                let at = self
-                    .state
-                    .clock
-                    .now()
-                    .to_offset(time::macros::offset!(+7));
+                let at = self.state.clock.now().to_offset(time::macros::offset!(+7));
                 meet.broadcast(
                     id,
                     &ServerMessage::Chat {
@@ -874,9 +887,15 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert!(same_origin(&h), "no Origin: not a browser");
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
         assert!(same_origin(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
         assert!(!same_origin(&h));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!same_origin(&h));
