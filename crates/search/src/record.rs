@@ -143,6 +143,14 @@ impl Scope {
         scope
     }
 
+    /// Leaves out what is public: for a signed-in searcher whose pages do
+    /// not include the public ones (an agency officer reads those on the
+    /// portal), so no result leads to a page they cannot open.
+    pub fn without_public(mut self) -> Self {
+        self.terms.retain(|t| t != "public");
+        self
+    }
+
     /// Adds a role held in a council (`None`: in every council).
     pub fn with_role(mut self, council_id: Option<i64>, role: &str) -> Self {
         let council = council_id.map_or_else(|| ANY_COUNCIL.to_string(), |c| c.to_string());

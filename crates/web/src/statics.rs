@@ -32,6 +32,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/meet.js"),
     ),
     (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../static/favicon.svg"),
+    ),
+    (
         "docview.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/docview.js"),
@@ -91,4 +96,17 @@ pub(crate) async fn serve(Path((hash, name)): Path<(String, String)>) -> Respons
         bytes,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod asset_tests {
+    use super::*;
+
+    #[test]
+    fn every_asset_the_pages_name_is_served_under_its_hash() {
+        for name in ["app.css", "app.js", "htmx.min.js", "favicon.svg", "meet.js"] {
+            let url = url(name);
+            assert!(!url.starts_with("/static/0/"), "{name} is not in FILES");
+        }
+    }
 }

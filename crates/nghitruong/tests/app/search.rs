@@ -177,6 +177,19 @@ async fn sessions_and_questions_are_found_only_by_who_may_see_them() {
         );
     }
 
+    // The agency officer gets nothing that leads to a council page closed
+    // to them (the public session is on the portal for them).
+    let mut officer = app.signed_in("coquan").await;
+    let theirs = search_until(&mut officer, "ky hop", |_| true).await;
+    assert!(
+        theirs["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| !h["url"].as_str().unwrap_or("").starts_with("/ky-hop")),
+        "{theirs}"
+    );
+
     // Signed out, the API is closed.
     let mut anonymous = app.client();
     let reply = anonymous.get("/api/tra-cuu?q=ky+hop").await;

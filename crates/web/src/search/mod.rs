@@ -107,6 +107,11 @@ pub async fn scope_of(
     if let Some(agency) = viewer.user.agency_body_id {
         scope = scope.with_agency(agency);
     }
+    if !viewer.can(nghitruong_domain::access::Permission::ViewSessions) {
+        // An agency officer's results would link to council pages closed to
+        // them; they read what is public on the portal's own search.
+        scope = scope.without_public();
+    }
     for body in store.seats(viewer.user.id, day).await? {
         scope = scope.with_body(body);
     }

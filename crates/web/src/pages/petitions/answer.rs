@@ -55,6 +55,9 @@ pub(crate) async fn answer(
         return Err(bad("Hãy nhập số, ký hiệu của văn bản trả lời."));
     }
     let date = parse_day(field("date")).ok_or_else(|| bad("Ngày văn bản không hợp lệ."))?;
+    if date > crate::pages::local_day(state.clock.now()) {
+        return Err(bad("Ngày văn bản trả lời không được sau ngày hôm nay."));
+    }
     let summary = field("summary").trim().to_owned();
     if summary.is_empty() {
         return Err(bad("Hãy tóm tắt nội dung trả lời."));
