@@ -17,6 +17,7 @@ import {
   saveHtml,
   screenshot,
 } from '../lib/browser.mjs';
+import { makePdf } from '../lib/files.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
@@ -39,29 +40,6 @@ after(
   },
   { timeout: 60_000 },
 );
-
-/** A one-page PDF, enough for the exchange (it is carried, not rendered). */
-function pdf(line) {
-  const stream = `BT /F1 14 Tf 60 780 Td (${line}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${Buffer.byteLength(stream)} >>\nstream\n${stream}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(out);
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
 
 const SUBJECT = 'Về việc tổ chức tiếp xúc cử tri trước kỳ họp thứ 3';
 
@@ -88,7 +66,7 @@ test('the office sends through the axis, follows statuses and registers what arr
     await tablet.fill('#date', '2026-12-04');
     await tablet.fill('#signer_position', 'Chủ tịch');
     await tablet.fill('#signer_name', 'Hoàng Nghĩa Hiếu');
-    await tablet.setInputFiles('#pdf', { name: 'thong-bao-27.pdf', mimeType: 'application/pdf', buffer: pdf('Thong bao 27') });
+    await tablet.setInputFiles('#pdf', { name: 'thong-bao-27.pdf', mimeType: 'application/pdf', buffer: makePdf(['Thong bao 27']) });
     await screenshot(tablet, 'exchange-compose-tablet');
     await checkA11y(tablet, 'exchange-compose-tablet');
     await Promise.all([tablet.waitForURL(/\/van-ban-di\/\d+$/), tablet.getByRole('button', { name: 'Gửi văn bản' }).click()]);

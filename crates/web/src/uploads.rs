@@ -100,7 +100,7 @@ fn too_large(state: &crate::AppState) -> AppError {
 /// The file streams to a temporary file while its hash is taken, is
 /// checked by its content (PDF, DOCX or XLSX; no macros, no zip bombs) and
 /// only then kept; a refused file leaves nothing behind. Text fields come
-/// back by name, each at most 10,000 bytes.
+/// back by name, each at most 20,000 bytes.
 pub(crate) async fn receive_checked(
     state: &crate::AppState,
     mut form: Multipart,
@@ -128,7 +128,7 @@ pub(crate) async fn receive_checked(
                 .text()
                 .await
                 .map_err(|_| bad("Biểu mẫu tải lên không đúng định dạng. Vui lòng thử lại."))?;
-            if value.len() > 10_000 {
+            if value.len() > 20_000 {
                 return Err(bad("Nội dung một ô nhập quá dài."));
             }
             fields.push((name, value));

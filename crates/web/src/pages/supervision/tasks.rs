@@ -11,7 +11,6 @@ use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use nghitruong_docs::{BlobStore, Inspected, StoredBlob, inspect, is_over_limit};
 use nghitruong_domain::access::{Permission as P, Role};
 use nghitruong_domain::petition::DocumentRef;
 use nghitruong_domain::supervision::{
@@ -32,6 +31,7 @@ use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 use crate::notify::notify;
 use crate::pages::{local_date, local_day, refusal};
+use crate::uploads::{CheckedFile, blobs, receive_checked};
 
 fn bad(message: impl Into<String>) -> AppError {
     AppError::BadRequest(message.into())
@@ -439,122 +439,25 @@ struct ReportFields {
     version: String,
 }
 
-struct Received {
-    blob: StoredBlob,
-    inspected: Inspected,
-    file_name: String,
-}
-
-fn blobs(state: &AppState) -> AppResult<BlobStore> {
-    let dir = state
-        .config
-        .documents_dir
-        .as_ref()
-        .ok_or_else(|| bad("Máy chủ chưa được cấu hình thư mục lưu tài liệu."))?;
-    BlobStore::new(dir).map_err(|e| AppError::Internal(e.into()))
-}
-
-fn too_large(state: &AppState) -> AppError {
-    bad(format!(
-        "Tệp lớn hơn giới hạn cho phép ({} MB).",
-        state.config.upload_limits.max_bytes / (1024 * 1024)
-    ))
-}
-
 /// Reads the report form; the file streams to disk, is checked by its
 /// content (PDF, DOCX, XLSX only) and kept only if it passes.
 async fn receive(
     state: &AppState,
-    mut form: Multipart,
-) -> AppResult<(ReportFields, Option<Received>)> {
+    form: Multipart,
+) -> AppResult<(ReportFields, Option<CheckedFile>)> {
+    let (values, received) = receive_checked(state, form).await?;
     let mut fields = ReportFields::default();
-    let mut received = None;
-    let limit = state.config.upload_limits.max_bytes;
-    let broken = || bad("Biểu mẫu gửi lên không đúng định dạng. Vui lòng thử lại.");
-    while let Some(mut field) = form.next_field().await.map_err(|e| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(state)
-        } else {
-            broken()
-        }
-    })? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            if received.is_some() {
-                return Err(bad("Mỗi lần chỉ gửi một tệp."));
-            }
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let mut incoming = blobs(state)?
-                .begin(limit)
-                .map_err(|e| AppError::Internal(e.into()))?;
-            while let Some(chunk) = field.chunk().await.map_err(|e| {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large(state)
-                } else {
-                    bad("Tệp tải lên bị gián đoạn. Vui lòng thử lại.")
-                }
-            })? {
-                incoming.write(&chunk).await.map_err(|e| {
-                    if is_over_limit(&e) {
-                        too_large(state)
-                    } else {
-                        AppError::Internal(e.into())
-                    }
-                })?;
-            }
-            let staged = incoming
-                .finish()
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            if staged.blob().size == 0 {
-                continue;
-            }
-            let bytes = staged
-                .read()
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            let limits = state.config.upload_limits;
-            let inspected = tokio::task::spawn_blocking(move || inspect(&bytes, &limits))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?
-                .map_err(|rejection| bad(rejection.to_string()))?;
-            let blob = staged
-                .keep()
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            received = Some(Received {
-                blob,
-                inspected,
-                file_name,
-            });
-        } else {
-            let value = field.text().await.map_err(|_| broken())?;
-            if value.len() > 20_000 {
-                return Err(bad("Nội dung một ô nhập quá dài."));
-            }
-            match name.as_str() {
-                "kind" => fields.kind = value,
-                "text" => fields.text = value,
-                "number" => fields.number = value,
-                "date" => fields.date = value,
-                "version" => fields.version = value,
-                _ => {}
-            }
+    for (name, value) in values {
+        match name.as_str() {
+            "kind" => fields.kind = value,
+            "text" => fields.text = value,
+            "number" => fields.number = value,
+            "date" => fields.date = value,
+            "version" => fields.version = value,
+            _ => {}
         }
     }
     Ok((fields, received))
-}
-
-/// A display name for a received file: its own name cleaned, with the
-/// extension its content calls for. Never used as a path.
-fn display_name(raw: &str, number: &str, r: &Inspected) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-    let stem = text::clean_line("Tên tệp", stem, 150)
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| number.replace('/', "-"));
-    format!("{stem}.{}", r.format.extension())
 }
 
 /// The agency reports progress (`kind=tien-do`) or completion
@@ -614,7 +517,7 @@ pub(crate) async fn report(
         let file = TaskFile {
             id: 0,
             task_id: id,
-            file_name: display_name(&received.file_name, &document.number, &received.inspected),
+            file_name: received.display_name(&document.number.replace('/', "-")),
             document,
             sha256: received.blob.sha256,
             size: received.blob.size,
