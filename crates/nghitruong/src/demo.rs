@@ -952,7 +952,16 @@ pub async fn seed_session(
         place: "Hội trường Trung tâm Hội nghị tỉnh Nghệ An".into(),
     };
     // The term's first session was held in March; this is its year-end one.
-    let first = store.create_council_session(&new, ctx).await?;
+    let first = store
+        .create_council_session(
+            &NewCouncilSession {
+                starts_on: time::macros::date!(2026 - 03 - 24),
+                ends_on: time::macros::date!(2026 - 03 - 25),
+                ..new.clone()
+            },
+            ctx,
+        )
+        .await?;
     store
         .session_event(first.id, SessionEvent::Convene, ctx)
         .await?;

@@ -355,7 +355,10 @@ pub(crate) async fn page(
             .source_doc()
             .map(|d| format!("{} ngày {}", d.number, local_date(d.date)))
             .unwrap_or_default(),
-        delegation: task.delegation_id(),
+        // The delegation's file is the council's; an agency officer follows the task.
+        delegation: task
+            .delegation_id()
+            .filter(|_| agency_side(&viewer).is_none()),
         lead: name(&task.lead_body_id()),
         co: task.co_body_ids().iter().map(name).collect(),
         due: local_date(task.due()),
