@@ -31,6 +31,8 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     /// The jobs the server runs by itself (reminders, e-mail).
     pub scheduler: SchedulerSettings,
+    /// Online meetings (họp trực tuyến).
+    pub meet: MeetSettings,
 }
 
 /// The SMTP server notifications are e-mailed through. Disabled by default:
@@ -70,10 +72,6 @@ impl Default for SmtpSettings {
             public_url: String::new(),
         }
     }
-}
-
-    /// Online meetings (họp trực tuyến).
-    pub meet: MeetSettings,
 }
 
 /// Online meeting settings: the embedded SFU's UDP socket, or LiveKit.
