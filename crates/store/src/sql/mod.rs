@@ -15,8 +15,8 @@ mod audit;
 mod consultation;
 mod documents;
 mod exchange;
-mod notifications;
 mod meetings;
+mod notifications;
 mod org;
 mod petitions;
 mod questions;
@@ -507,6 +507,15 @@ impl Store for SqlStore {
 
     async fn seated_deputies(&self, council_id: i64, day: Date) -> Result<Vec<Member>> {
         sitting::seated_deputies(self, council_id, day).await
+    }
+
+    async fn seated_deputy(
+        &self,
+        council_id: i64,
+        person_id: i64,
+        day: Date,
+    ) -> Result<Option<Member>> {
+        sitting::seated_deputy(self, council_id, person_id, day).await
     }
 
     async fn attendance(&self, session_id: i64) -> Result<Vec<crate::AttendanceRecord>> {
