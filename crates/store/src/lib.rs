@@ -226,6 +226,13 @@ pub trait Store:
     async fn move_agenda(&self, session_id: i64, item_id: i64, ctx: &AuditContext) -> Result<()>;
     /// Deputies seated in a council on a day.
     async fn seated_deputies(&self, council_id: i64, day: Date) -> Result<Vec<Member>>;
+    /// One deputy seated in a council on a day, if `person_id` is one.
+    async fn seated_deputy(
+        &self,
+        council_id: i64,
+        person_id: i64,
+        day: Date,
+    ) -> Result<Option<Member>>;
     /// Attendance recorded at a session.
     async fn attendance(&self, session_id: i64) -> Result<Vec<AttendanceRecord>>;
     /// Records a deputy's attendance.

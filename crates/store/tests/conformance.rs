@@ -703,6 +703,27 @@ async fn session_story(store: &SqlStore) {
         deputies[1].person.id,
         deputies[2].person.id,
     );
+    // The voter is found by one query, the same member as in the list.
+    let one = store
+        .seated_deputy(province.id, b, date!(2026 - 12 - 08))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(one, deputies[1]);
+    assert!(
+        store
+            .seated_deputy(province.id, a, date!(2000 - 01 - 01))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .seated_deputy(province.id + 1_000_000, a, date!(2026 - 12 - 08))
+            .await
+            .unwrap()
+            .is_none()
+    );
     store
         .set_attendance(
             s1.id,

@@ -10,33 +10,153 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::response::sse::{Event, KeepAlive, Sse};
-use tokio::sync::broadcast;
+use tokio::sync::{OnceCell, broadcast};
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
+
+/// The kind of a ballot's progress event (một phiếu đã bỏ): frequent, so
+/// paced; every other kind goes out at once.
+pub const PROGRESS: &str = "phieu";
+
+/// At most one progress event per session in this interval (issue #3: 500
+/// ballots must not become 500 refetches on each of 2,000 screens).
+pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
+
+/// How long a rendered shared fragment may be served without a publish. A
+/// publish invalidates it at once; the age bound only covers what changes
+/// with time alone (a vote timer running out is closed on the next render,
+/// a speaker's clock text).
+const FRAGMENT_MAX_AGE: Duration = Duration::from_secs(1);
+
+/// Pacing of a session's progress events.
+#[derive(Default)]
+struct Pace {
+    /// When the last progress event went out.
+    last: Option<Instant>,
+    /// A progress event waits for the interval to pass.
+    pending: bool,
+}
+
+/// A session's channel, its state version and its rendered fragments.
+struct Channel {
+    sender: broadcast::Sender<&'static str>,
+    pace: Arc<Mutex<Pace>>,
+    /// Rendered shared fragments by name, emptied on every publish: a
+    /// fragment is valid for one state version of the session.
+    fragments: HashMap<&'static str, (Instant, Arc<OnceCell<String>>)>,
+}
+
+impl Channel {
+    fn new() -> Self {
+        Self {
+            sender: broadcast::channel(64).0,
+            pace: Arc::default(),
+            fragments: HashMap::new(),
+        }
+    }
+}
 
 /// Channels per session.
 #[derive(Default)]
 pub struct LiveHub {
-    channels: Mutex<HashMap<i64, broadcast::Sender<&'static str>>>,
+    channels: Mutex<HashMap<i64, Channel>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl LiveHub {
-    fn sender(&self, session_id: i64) -> broadcast::Sender<&'static str> {
-        let mut map = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, s| s.receiver_count() > 0);
-        map.entry(session_id)
-            .or_insert_with(|| broadcast::channel(64).0)
-            .clone()
+    fn with_channel<R>(&self, session_id: i64, f: impl FnOnce(&mut Channel) -> R) -> R {
+        let mut map = lock(&self.channels);
+        // Forget sessions nobody watches, but keep the one asked for.
+        map.retain(|id, c| *id == session_id || c.sender.receiver_count() > 0);
+        f(map.entry(session_id).or_insert_with(Channel::new))
     }
 
-    /// Tells every screen of the session that `kind` changed.
+    fn sender(&self, session_id: i64) -> broadcast::Sender<&'static str> {
+        self.with_channel(session_id, |c| c.sender.clone())
+    }
+
+    /// Tells every screen of the session that `kind` changed. Progress
+    /// events ([`PROGRESS`]) are coalesced to one per [`PROGRESS_INTERVAL`];
+    /// the last one of a burst is always sent. Any other event goes out at
+    /// once and stands for a pending progress event too (the fragment a
+    /// screen then fetches is whole).
     pub fn publish(&self, session_id: i64, kind: &'static str) {
-        // No subscriber is not an error: no screen is open.
-        let _ = self.sender(session_id).send(kind);
+        let (sender, pace) = self.with_channel(session_id, |c| {
+            c.fragments.clear();
+            (c.sender.clone(), c.pace.clone())
+        });
+        let now = Instant::now();
+        let mut p = lock(&pace);
+        if kind != PROGRESS {
+            p.pending = false;
+            drop(p);
+            // No subscriber is not an error: no screen is open.
+            let _ = sender.send(kind);
+            return;
+        }
+        let last = p.last;
+        match last {
+            Some(last) if now.duration_since(last) < PROGRESS_INTERVAL => {
+                if !p.pending {
+                    p.pending = true;
+                    let due = last + PROGRESS_INTERVAL;
+                    let pace = pace.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep_until(due.into()).await;
+                        let mut p = lock(&pace);
+                        if p.pending {
+                            p.pending = false;
+                            p.last = Some(Instant::now());
+                            drop(p);
+                            let _ = sender.send(PROGRESS);
+                        }
+                    });
+                }
+            }
+            _ => {
+                p.last = Some(now);
+                drop(p);
+                let _ = sender.send(PROGRESS);
+            }
+        }
+    }
+
+    /// A fragment every viewer of the session sees alike (the hall screen),
+    /// rendered once per state version: when 2,000 screens refetch after an
+    /// event, one renders and the others wait for and share its result.
+    /// Only for fragments with nothing private to a viewer in them.
+    pub async fn shared_fragment<E, F, Fut>(
+        &self,
+        session_id: i64,
+        name: &'static str,
+        render: F,
+    ) -> Result<String, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<String, E>>,
+    {
+        let now = Instant::now();
+        let cell = self.with_channel(session_id, |c| {
+            let entry = c
+                .fragments
+                .entry(name)
+                .or_insert_with(|| (now, Arc::default()));
+            if now.duration_since(entry.0) > FRAGMENT_MAX_AGE {
+                *entry = (now, Arc::default());
+            }
+            entry.1.clone()
+        });
+        // The state is read after the cell was taken, so what is rendered
+        // is at least as new as the state the cell stands for.
+        cell.get_or_try_init(render).await.cloned()
     }
 
     /// A Server-Sent Events stream of the session's changes.
@@ -69,5 +189,57 @@ mod tests {
         assert_eq!(a.recv().await.unwrap(), "bieu-quyet");
         assert!(b.try_recv().is_err());
         hub.publish(3, "khong-ai-nghe");
+    }
+
+    #[tokio::test]
+    async fn progress_is_paced_and_its_last_event_always_arrives() {
+        let hub = LiveHub::default();
+        let mut rx = hub.sender(1).subscribe();
+        for _ in 0..50 {
+            hub.publish(1, PROGRESS);
+        }
+        // The first goes out at once, the 49 others become one, later.
+        assert_eq!(rx.try_recv().unwrap(), PROGRESS);
+        assert!(rx.try_recv().is_err());
+        let later = tokio::time::timeout(PROGRESS_INTERVAL * 5, rx.recv()).await;
+        assert_eq!(later.unwrap().unwrap(), PROGRESS);
+        tokio::time::sleep(PROGRESS_INTERVAL * 2).await;
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_result_goes_out_at_once_and_stands_for_pending_progress() {
+        let hub = LiveHub::default();
+        let mut rx = hub.sender(1).subscribe();
+        hub.publish(1, PROGRESS);
+        hub.publish(1, PROGRESS);
+        hub.publish(1, "bieu-quyet");
+        assert_eq!(rx.try_recv().unwrap(), PROGRESS);
+        assert_eq!(rx.try_recv().unwrap(), "bieu-quyet");
+        tokio::time::sleep(PROGRESS_INTERVAL * 2).await;
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_shared_fragment_renders_once_until_the_next_publish() {
+        let hub = LiveHub::default();
+        let renders = std::sync::atomic::AtomicU32::new(0);
+        let render = || async {
+            let n = renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok::<_, ()>(format!("v{n}"))
+        };
+        assert_eq!(hub.shared_fragment(1, "hall", render).await.unwrap(), "v0");
+        assert_eq!(hub.shared_fragment(1, "hall", render).await.unwrap(), "v0");
+        // Another session has its own.
+        assert_eq!(hub.shared_fragment(2, "hall", render).await.unwrap(), "v1");
+        hub.publish(1, "diem-danh");
+        assert_eq!(hub.shared_fragment(1, "hall", render).await.unwrap(), "v2");
+        // A failed render is not kept.
+        hub.publish(1, "diem-danh");
+        let failed = hub
+            .shared_fragment(1, "hall", || async { Err::<String, ()>(()) })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(hub.shared_fragment(1, "hall", render).await.unwrap(), "v3");
     }
 }

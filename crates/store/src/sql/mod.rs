@@ -509,6 +509,15 @@ impl Store for SqlStore {
         sitting::seated_deputies(self, council_id, day).await
     }
 
+    async fn seated_deputy(
+        &self,
+        council_id: i64,
+        person_id: i64,
+        day: Date,
+    ) -> Result<Option<Member>> {
+        sitting::seated_deputy(self, council_id, person_id, day).await
+    }
+
     async fn attendance(&self, session_id: i64) -> Result<Vec<crate::AttendanceRecord>> {
         sitting::attendance(self, session_id).await
     }

@@ -749,6 +749,52 @@ pub(crate) async fn seated_deputies(
         .collect())
 }
 
+/// One deputy seated in a council on a day (đại biểu đang giữ ghế), found by a
+/// single indexed query instead of loading the whole council: the ballot
+/// handler needs only the voter.
+pub(crate) async fn seated_deputy(
+    store: &SqlStore,
+    council_id: i64,
+    person_id: i64,
+    day: Date,
+) -> Result<Option<crate::Member>> {
+    let found = sqlx::query(
+        "SELECT pe.id, pe.full_name, pe.status, p.body_id, p.role, p.full_time, p.starts_on, \
+         p.ends_on FROM positions p JOIN people pe ON pe.id = p.person_id \
+         WHERE p.person_id = $1 AND p.role = $4 AND p.starts_on <= $2 \
+         AND (p.ends_on IS NULL OR p.ends_on >= $2) \
+         AND p.body_id = (SELECT id FROM bodies WHERE council_id = $3 AND kind = 'hdnd' \
+         ORDER BY id LIMIT 1) ORDER BY p.id LIMIT 1",
+    )
+    .bind(person_id)
+    .bind(date_text(day))
+    .bind(council_id)
+    .bind(nghitruong_domain::org::PositionRole::Deputy.as_str())
+    .fetch_optional(store.pool())
+    .await
+    .map_err(db)?;
+    let Some(r) = found else {
+        return Ok(None);
+    };
+    let full_time: i64 = get(&r, "full_time")?;
+    let ends: Option<String> = get(&r, "ends_on")?;
+    Ok(Some(crate::Member {
+        person: nghitruong_domain::org::Person {
+            id: person_id,
+            full_name: get(&r, "full_name")?,
+            status: coded(&r, "status")?,
+        },
+        position: nghitruong_domain::org::Position {
+            person_id,
+            body_id: get(&r, "body_id")?,
+            role: coded(&r, "role")?,
+            full_time: full_time != 0,
+            starts_on: parse_date(&get::<String>(&r, "starts_on")?)?,
+            ends_on: ends.as_deref().map(parse_date).transpose()?,
+        },
+    }))
+}
+
 /// Records a result counted by hand as a closed round of its own.
 pub(crate) async fn record_manual(
     store: &SqlStore,

@@ -500,5 +500,14 @@ pub(crate) async fn hall_live(
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
     let s = session_here(&state, &viewer, id).await?;
-    Ok(Html(hall_fragment(&state, &viewer, &s).await?.render()?))
+    // The hall fragment holds nothing private to a viewer (it is what the
+    // hall screen shows everyone), so it is rendered once per change and
+    // served to every screen from memory (issue #3).
+    let html = state
+        .live
+        .shared_fragment(s.id, "hall", || async {
+            AppResult::Ok(hall_fragment(&state, &viewer, &s).await?.render()?)
+        })
+        .await?;
+    Ok(Html(html))
 }

@@ -153,11 +153,16 @@ pub(crate) async fn cast(
         .parse()
         .map_err(|_| AppError::BadRequest("Vui lòng chọn một phương án.".into()))?;
     let council = current(&viewer)?;
-    let deps = deputies(&state, council).await?;
-    let me = viewer
-        .user
-        .person_id
-        .and_then(|p| deps.seated.iter().find(|m| m.person.id == p));
+    // One query for the voter, not the whole council (issue #3).
+    let me = match viewer.user.person_id {
+        Some(p) => {
+            state
+                .store
+                .seated_deputy(council.id, p, crate::pages::local_day(state.clock.now()))
+                .await?
+        }
+        None => None,
+    };
     let Some(me) = me else {
         return Err(AppError::BadRequest(
             "Tài khoản này không gắn với đại biểu của Hội đồng.".into(),
@@ -174,7 +179,7 @@ pub(crate) async fn cast(
         Err(refusal) => return Err(AppError::BadRequest(refusal.to_string())),
     }
     // Acknowledged only now that the ballot is committed.
-    Ok(changed(&state, s.id, "phieu"))
+    Ok(changed(&state, s.id, crate::live::PROGRESS))
 }
 
 pub(crate) async fn check_in(
