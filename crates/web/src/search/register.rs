@@ -53,7 +53,9 @@ fn resolution_record(r: &Resolution, council: &Council) -> Record {
         title: format!("Nghị quyết số {number} {}", r.title),
         body: format!(
             "Nghị quyết số {number} của {} ngày {}: {}",
-            council.name, r.adopted_on, r.title
+            council.name,
+            crate::pages::local_date(r.adopted_on),
+            r.title
         ),
         date: Some(r.adopted_on.to_string()),
         // The register has no page per resolution: its row, found by number.
