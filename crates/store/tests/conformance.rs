@@ -897,22 +897,27 @@ async fn session_story(store: &SqlStore) {
         .await
         .unwrap();
     assert_eq!(secret.round_number, 2, "a revote is a new round");
-    store
-        .cast_ballot(secret.id, b, true, Choice::Approve, &ctx(None))
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .cast_ballot(secret.id, a, true, Choice::Reject, &ctx(None))
-        .await
-        .unwrap()
-        .unwrap();
-    store
-        .cast_ballot(secret.id, new_voter, true, Choice::Approve, &ctx(None))
-        .await
-        .unwrap()
-        .unwrap();
+    // Cast at once, as in the hall, so that they are committed in groups:
+    // a double tap counts once and an absent deputy is refused, whatever
+    // group each ballot lands in. (`new_voter` is `c`, checked in above.)
+    let cx = ctx(None);
+    let cast = |person, choice| store.cast_ballot(secret.id, person, true, choice, &cx);
+    let (rb, ra, rn, ra2, rn2) = tokio::join!(
+        cast(b, Choice::Approve),
+        cast(a, Choice::Reject),
+        cast(new_voter, Choice::Approve),
+        cast(a, Choice::Reject),
+        cast(new_voter, Choice::Approve),
+    );
+    assert_eq!(rb.unwrap(), Ok(()));
+    for (first, second) in [(ra, ra2), (rn, rn2)] {
+        let mut twice = [first.unwrap(), second.unwrap()];
+        twice.sort_by_key(Result::is_ok);
+        assert_eq!(twice, [Err(BallotRefusal::AlreadyVoted), Ok(())]);
+    }
     assert_eq!(store.round_voters(secret.id).await.unwrap().len(), 3);
+    let many = verify_audit_chain(store, None).await.unwrap().unwrap();
+    assert!(many.verified > 0, "the chain holds after group commits");
     assert!(store.named_ballots(secret.id).await.unwrap().is_empty());
     let (ballots, _) = store
         .audit_page(&AuditFilter {

@@ -107,6 +107,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Serialises sign-in attempts per account.
     pub login_gate: Arc<auth::LoginGate>,
+    /// Viewers loaded in the last two seconds, by session token.
+    pub viewers: Arc<auth::ViewerCache>,
     /// Live updates to the screens of each session.
     pub live: Arc<live::LiveHub>,
     /// Document exchange with the national axis, when it is configured.
@@ -130,6 +132,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             login_gate: Arc::new(auth::LoginGate::default()),
+            viewers: Arc::new(auth::ViewerCache::default()),
             live: Arc::new(live::LiveHub::default()),
             exchange: None,
             search: match search::SearchService::in_memory() {

@@ -8,6 +8,7 @@
 // TODO(#3): fan events out through NATS when several nodes serve one
 // province; one process is enough for the embedded default.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -42,13 +43,17 @@ struct Pace {
     pending: bool,
 }
 
-/// A session's channel, its state version and its rendered fragments.
+/// Something built once per state version of a session and shared by
+/// every screen (a rendered fragment, the facts a fragment is made from).
+type SharedCell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
+
+/// A session's channel, its state version and what is shared within it.
 struct Channel {
     sender: broadcast::Sender<&'static str>,
     pace: Arc<Mutex<Pace>>,
-    /// Rendered shared fragments by name, emptied on every publish: a
-    /// fragment is valid for one state version of the session.
-    fragments: HashMap<&'static str, (Instant, Arc<OnceCell<String>>)>,
+    /// Shared values by name, emptied on every publish: each is valid for
+    /// one state version of the session.
+    fragments: HashMap<(&'static str, TypeId), (Instant, SharedCell)>,
 }
 
 impl Channel {
@@ -143,20 +148,48 @@ impl LiveHub {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<String, E>>,
     {
+        let html: Arc<String> = self.shared(session_id, name, render).await?;
+        Ok(String::clone(&html))
+    }
+
+    /// A value built once per state version of the session and shared by
+    /// every screen that asks within it: the first caller builds, the others
+    /// wait for and share its result. What is private to a viewer is added
+    /// by each caller afterwards, never built in here.
+    pub async fn shared<T, E, F, Fut>(
+        &self,
+        session_id: i64,
+        name: &'static str,
+        build: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Any + Send + Sync,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         let now = Instant::now();
         let cell = self.with_channel(session_id, |c| {
             let entry = c
                 .fragments
-                .entry(name)
+                .entry((name, TypeId::of::<T>()))
                 .or_insert_with(|| (now, Arc::default()));
             if now.duration_since(entry.0) > FRAGMENT_MAX_AGE {
                 *entry = (now, Arc::default());
             }
             entry.1.clone()
         });
-        // The state is read after the cell was taken, so what is rendered
-        // is at least as new as the state the cell stands for.
-        cell.get_or_try_init(render).await.cloned()
+        // The state is read after the cell was taken, so what is built is
+        // at least as new as the state the cell stands for.
+        let value = cell
+            .get_or_try_init(|| async {
+                let v: Arc<dyn Any + Send + Sync> = Arc::new(build().await?);
+                Ok(v)
+            })
+            .await?;
+        // Cells are keyed by the type too, so the value is always a `T`.
+        Ok(Arc::clone(value)
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable_shared(name)))
     }
 
     /// A Server-Sent Events stream of the session's changes.
@@ -174,6 +207,12 @@ impl LiveHub {
         Sse::new(first.chain(changes))
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
     }
+}
+
+/// A shared value was not of the type its key names: cannot happen.
+#[cold]
+fn unreachable_shared<T>(name: &'static str) -> Arc<T> {
+    panic!("shared value {name} used with two types")
 }
 
 #[cfg(test)]

@@ -23,11 +23,68 @@ pub(crate) async fn append(
     ctx: &AuditContext,
     change: Change<'_>,
 ) -> Result<()> {
-    let last: Option<(i64, String)> =
+    append_all(w, vec![(ctx, change)]).await
+}
+
+/// Rows per INSERT when appending many records (12 values each).
+const ROWS_PER_INSERT: usize = 64;
+
+/// Appends the records of `changes`, in order, inside the open write
+/// transaction: the chain's head is read once and the rows go in by
+/// many-row INSERTs (a batch of ballots writes one record per ballot).
+pub(crate) async fn append_all(
+    w: &mut Write<'_>,
+    changes: Vec<(&AuditContext, Change<'_>)>,
+) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *w.tx)
             .await
             .map_err(db)?;
+    let mut records = Vec::with_capacity(changes.len());
+    for (ctx, change) in changes {
+        let record = linked(ctx, change, last.as_ref());
+        last = Some((record.seq, record.hash.clone()));
+        records.push(record);
+    }
+    for chunk in records.chunks(ROWS_PER_INSERT) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=12).map(|k| format!("${}", i * 12 + k)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, \
+             before_json, after_json, request_id, prev_hash, hash) VALUES {values}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(r.seq)
+                .bind(r.at_ms)
+                .bind(r.actor_id)
+                .bind(r.actor_name.clone())
+                .bind(r.action.clone())
+                .bind(r.entity.clone())
+                .bind(r.entity_id.clone())
+                .bind(r.before.clone())
+                .bind(r.after.clone())
+                .bind(r.request_id.clone())
+                .bind(r.prev_hash.clone())
+                .bind(r.hash.clone());
+        }
+        q.execute(&mut *w.tx).await.map_err(db)?;
+    }
+    Ok(())
+}
+
+/// The record of `change`, chained after `last`.
+fn linked(ctx: &AuditContext, change: Change<'_>, last: Option<&(i64, String)>) -> AuditRecord {
     let mut record = AuditRecord {
         seq: 0,
         at_ms: to_millis(ctx.at),
@@ -42,28 +99,8 @@ pub(crate) async fn append(
         prev_hash: String::new(),
         hash: String::new(),
     };
-    record.link_after(last.as_ref().map(|(seq, hash)| (*seq, hash.as_str())));
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, \
-         before_json, after_json, request_id, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(record.seq)
-    .bind(record.at_ms)
-    .bind(record.actor_id)
-    .bind(record.actor_name)
-    .bind(record.action)
-    .bind(record.entity)
-    .bind(record.entity_id)
-    .bind(record.before)
-    .bind(record.after)
-    .bind(record.request_id)
-    .bind(record.prev_hash)
-    .bind(record.hash)
-    .execute(&mut *w.tx)
-    .await
-    .map_err(db)?;
-    Ok(())
+    record.link_after(last.map(|(seq, hash)| (*seq, hash.as_str())));
+    record
 }
 
 fn record(row: &AnyRow) -> Result<AuditRecord> {

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod ballots;
 mod consultation;
 mod documents;
 mod exchange;
@@ -113,6 +114,7 @@ pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
     writer: Mutex<()>,
+    ballots: ballots::BallotQueue,
 }
 
 /// An open write transaction holding the writer lock.
@@ -176,6 +178,7 @@ impl SqlStore {
             pool,
             backend,
             writer: Mutex::new(()),
+            ballots: ballots::BallotQueue::default(),
         })
     }
 
@@ -558,7 +561,14 @@ impl Store for SqlStore {
         choice: nghitruong_domain::vote::Choice,
         ctx: &AuditContext,
     ) -> Result<std::result::Result<(), nghitruong_domain::vote::BallotRefusal>> {
-        sitting::cast_ballot(self, round_id, person_id, holds_office, choice, ctx).await
+        let ballot = ballots::Ballot {
+            round_id,
+            person_id,
+            holds_office,
+            choice,
+            ctx: ctx.clone(),
+        };
+        ballots::cast(self, ballot).await
     }
 
     async fn close_round(

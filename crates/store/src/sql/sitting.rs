@@ -5,9 +5,7 @@ use nghitruong_domain::clock::{from_millis, to_millis, vietnam_day};
 use nghitruong_domain::resolution::{self, ResolutionKind};
 use nghitruong_domain::rules::CouncilRules;
 use nghitruong_domain::session::{self, AgendaEntry, AgendaStatus, SessionEvent, SessionStatus};
-use nghitruong_domain::vote::{
-    self, BallotRefusal, Choice, Counts, RoundEvent, RoundStatus, Seats, Tally, Voter,
-};
+use nghitruong_domain::vote::{self, Choice, Counts, RoundEvent, RoundStatus, Seats, Tally};
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
@@ -390,7 +388,7 @@ fn round(row: &AnyRow) -> Result<VoteRound> {
     })
 }
 
-async fn round_in(w: &mut Write<'_>, id: i64) -> Result<VoteRound> {
+pub(crate) async fn round_in(w: &mut Write<'_>, id: i64) -> Result<VoteRound> {
     let sql = format!("SELECT {ROUND_COLUMNS} FROM vote_rounds r WHERE r.id = $1");
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id)
@@ -483,91 +481,6 @@ pub(crate) async fn rounds(store: &SqlStore, session_id: i64) -> Result<Vec<Vote
 pub(crate) async fn get_round(store: &SqlStore, id: i64) -> Result<VoteRound> {
     let sql = format!("SELECT {ROUND_COLUMNS} FROM vote_rounds r WHERE r.id = $1");
     super::rows::one_by_id(store.pool(), sql, id, round).await
-}
-
-/// Casts a ballot, checking inside the transaction that the round is open,
-/// its timer has not run out, the deputy is present and has not voted. The
-/// ballot is durable when this returns `Ok(Ok(()))`.
-pub(crate) async fn cast_ballot(
-    store: &SqlStore,
-    round_id: i64,
-    person_id: i64,
-    holds_office: bool,
-    choice: Choice,
-    ctx: &AuditContext,
-) -> Result<std::result::Result<(), BallotRefusal>> {
-    let mut w = store.write().await?;
-    let r = round_in(&mut w, round_id).await?;
-    let (present,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM attendance WHERE session_id = $1 AND person_id = $2 \
-         AND status IN ('co_mat', 'truc_tuyen')",
-    )
-    .bind(r.session_id)
-    .bind(person_id)
-    .fetch_one(&mut *w.tx)
-    .await
-    .map_err(db)?;
-    let (voted,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM round_voters WHERE round_id = $1 AND person_id = $2")
-            .bind(round_id)
-            .bind(person_id)
-            .fetch_one(&mut *w.tx)
-            .await
-            .map_err(db)?;
-    let voter = Voter {
-        holds_office,
-        present: present > 0,
-        has_voted: voted > 0,
-    };
-    let time_left = r.closes_at.is_none_or(|t| ctx.at < t);
-    if let Err(refusal) = vote::check_ballot(r.status, time_left, voter) {
-        return Ok(Err(refusal));
-    }
-    sqlx::query("INSERT INTO round_voters (round_id, person_id) VALUES ($1, $2)")
-        .bind(round_id)
-        .bind(person_id)
-        .execute(&mut *w.tx)
-        .await
-        .map_err(db)?;
-    let counter = match choice {
-        Choice::Approve => "UPDATE vote_rounds SET approve = approve + 1 WHERE id = $1",
-        Choice::Reject => "UPDATE vote_rounds SET reject = reject + 1 WHERE id = $1",
-        Choice::Abstain => "UPDATE vote_rounds SET abstain = abstain + 1 WHERE id = $1",
-    };
-    sqlx::query(counter)
-        .bind(round_id)
-        .execute(&mut *w.tx)
-        .await
-        .map_err(db)?;
-    let named = r.mode == vote::VoteMode::Named;
-    if named {
-        sqlx::query(
-            "INSERT INTO named_ballots (round_id, person_id, choice, cast_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(round_id)
-        .bind(person_id)
-        .bind(choice.as_str())
-        .bind(to_millis(ctx.at))
-        .execute(&mut *w.tx)
-        .await
-        .map_err(db)?;
-    }
-    // A secret ballot's audit record says that the deputy voted, never how.
-    let after = if named {
-        json!({ "person_id": person_id, "choice": choice.as_str() })
-    } else {
-        json!({ "person_id": person_id })
-    };
-    let change = Change {
-        action: "vote.ballot",
-        entity: "vote_round",
-        entity_id: Some(round_id.to_string()),
-        before: None,
-        after: Some(after),
-    };
-    audit::append(&mut w, ctx, change).await?;
-    w.commit().await?;
-    Ok(Ok(()))
 }
 
 pub(crate) async fn close_round(

@@ -302,6 +302,7 @@ pub(crate) async fn second_factor(
         .store
         .revoke_session(viewer.user.id, viewer.session.id, &ctx)
         .await?;
+    state.viewers.forget_all();
     let max_age = (viewer.session.expires_at - now).whole_seconds().max(0);
     let cookie = set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
@@ -317,6 +318,7 @@ pub(crate) async fn sign_out(
         .store
         .revoke_session(viewer.user.id, viewer.session.id, &ctx)
         .await?;
+    state.viewers.forget_all();
     let cookie = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     // The browser drops what it kept for offline reading (the service
     // worker's cache and its registration), so the next person on a shared
@@ -355,6 +357,7 @@ pub(crate) async fn switch_council(
         .store
         .set_session_council(viewer.session.id, form.council_id)
         .await?;
+    state.viewers.forget_all();
     Ok(Redirect::to(safe_next(form.next.as_deref())).into_response())
 }
 

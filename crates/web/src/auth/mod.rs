@@ -6,12 +6,14 @@
 //! sessions. Each session carries its own CSRF token; before sign-in a
 //! double-submit cookie plays that part for the sign-in form.
 
+mod cache;
 pub mod check_in;
 mod gate;
 pub(crate) mod login;
 pub mod password;
 pub mod totp;
 
+pub use cache::ViewerCache;
 pub use gate::LoginGate;
 
 use std::sync::Arc;
@@ -128,16 +130,27 @@ pub(crate) async fn load_viewer(
     next: Next,
 ) -> Result<Response, AppError> {
     let viewer = match cookie_value(req.headers(), SESSION_COOKIE) {
-        Some(token) => viewer_for(&state, &token).await?,
+        Some(token) => {
+            let hash = token_hash(&token);
+            let now = state.clock.now();
+            match state.viewers.get(&hash, now) {
+                Some(known) => known,
+                None => {
+                    let viewer = viewer_for(&state, &hash).await?.map(Arc::new);
+                    state.viewers.put(hash, now, viewer.clone());
+                    viewer
+                }
+            }
+        }
         None => None,
     };
-    req.extensions_mut().insert(viewer.map(Arc::new));
+    req.extensions_mut().insert(viewer);
     Ok(next.run(req).await)
 }
 
-async fn viewer_for(state: &AppState, token: &str) -> Result<Option<Viewer>, AppError> {
+async fn viewer_for(state: &AppState, token_hash: &str) -> Result<Option<Viewer>, AppError> {
     let now = state.clock.now();
-    let Some(session) = state.store.live_session(&token_hash(token), now).await? else {
+    let Some(session) = state.store.live_session(token_hash, now).await? else {
         return Ok(None);
     };
     let user = state.store.user(session.user_id).await?;

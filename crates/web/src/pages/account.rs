@@ -224,7 +224,9 @@ pub(crate) async fn revoke(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let ctx = audit_context(&state, &viewer, &headers);
-    match state.store.revoke_session(viewer.user.id, id, &ctx).await {
+    let revoked = state.store.revoke_session(viewer.user.id, id, &ctx).await;
+    state.viewers.forget_all();
+    match revoked {
         Ok(()) if id == viewer.session.id => {
             Ok(axum::response::Redirect::to("/dang-nhap").into_response())
         }

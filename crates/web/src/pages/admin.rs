@@ -214,6 +214,7 @@ pub(crate) async fn create_user(
         Err(e) => return Err(e.into()),
     };
     state.store.grant_role(id, council, role, &ctx).await?;
+    state.viewers.forget_all();
     respond(
         &state,
         &viewer,
@@ -244,6 +245,7 @@ pub(crate) async fn reset_password(
     let hash = password::hash_async(form.password).await?;
     let ctx = audit_context(&state, &viewer, &headers);
     state.store.set_password(id, &hash, &ctx).await?;
+    state.viewers.forget_all();
     let notice = format!(
         "Đã đặt lại mật khẩu cho {}; các phiên đăng nhập cũ đã bị thu hồi.",
         user.username
@@ -275,6 +277,7 @@ pub(crate) async fn grant(
     let ctx = audit_context(&state, &viewer, &headers);
     match state.store.grant_role(id, council, role, &ctx).await {
         Ok(()) => {
+            state.viewers.forget_all();
             let notice = format!("Đã phân vai trò {} cho {}.", role.label(), user.username);
             respond(&state, &viewer, &csrf, Ok(notice)).await
         }
@@ -531,5 +534,6 @@ pub(crate) async fn account_action(
         }
         _ => return respond(&state, &viewer, &csrf, Err("Thao tác không hợp lệ.".into())).await,
     };
+    state.viewers.forget_all();
     respond(&state, &viewer, &csrf, Ok(notice)).await
 }

@@ -287,6 +287,7 @@ pub(crate) async fn save(
                     &audit_context(&state, &viewer, &headers),
                 )
                 .await?;
+            state.viewers.forget_all();
             Ok(Redirect::to(&format!("/quy-che/ngay-nghi?nam={year}&saved=1")).into_response())
         }
         Err(message) => {

@@ -424,6 +424,7 @@ pub(crate) async fn save_rules(
                 .store
                 .update_council_rules(council.id, &rules, &ctx)
                 .await?;
+            state.viewers.forget_all();
             Ok(Html(rules_page(&state, &viewer, &csrf, rules, None, true).await?).into_response())
         }
         Err(message) => {

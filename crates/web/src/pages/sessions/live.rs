@@ -198,13 +198,28 @@ pub(super) fn result_view(round: &VoteRound, labels: &VoteLabels) -> Option<Resu
     })
 }
 
-pub(super) async fn live_fragment(
+/// What every screen of a session is made from, read once per state
+/// version of the session and shared by all its viewers (issue #3: 500
+/// tablets refetch their fragment after each event of a vote). Nothing in
+/// it depends on who is looking; each viewer's own parts are worked out
+/// from it in [`live_fragment`].
+pub(super) struct SessionFacts {
+    deps: Deputies,
+    rounds: Vec<nghitruong_store::VoteRound>,
+    agenda: Vec<nghitruong_store::AgendaItem>,
+    adopted: Vec<nghitruong_store::AdoptedResolution>,
+    attendance: Vec<nghitruong_store::AttendanceRecord>,
+    requests: Vec<nghitruong_store::SpeakRequest>,
+    questions: Vec<nghitruong_store::Question>,
+    /// Who has voted in the open round, if one is open.
+    open_voters: Vec<i64>,
+}
+
+async fn session_facts(
     state: &AppState,
-    viewer: &Viewer,
-    csrf: &str,
+    council: &Council,
     s: &CouncilSession,
-) -> AppResult<LiveFragment> {
-    let council = current(viewer)?;
+) -> AppResult<SessionFacts> {
     let deps = deputies(state, council).await?;
     let mut rounds = state.store.rounds(s.id).await?;
     let mut expired = false;
@@ -214,15 +229,49 @@ pub(super) async fn live_fragment(
     if expired {
         rounds = state.store.rounds(s.id).await?;
     }
-    let agenda = state.store.agenda(s.id).await?;
-    let adopted = state.store.adopted_resolutions(s.id).await?;
+    let open_voters = match rounds.iter().find(|r| r.status == RoundStatus::Open) {
+        Some(r) => state.store.round_voters(r.id).await?,
+        None => Vec::new(),
+    };
+    Ok(SessionFacts {
+        deps,
+        agenda: state.store.agenda(s.id).await?,
+        adopted: state.store.adopted_resolutions(s.id).await?,
+        attendance: state.store.attendance(s.id).await?,
+        requests: state.store.speak_requests(s.id).await?,
+        questions: state.store.questions(s.id).await?,
+        rounds,
+        open_voters,
+    })
+}
+
+pub(super) async fn live_fragment(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    s: &CouncilSession,
+) -> AppResult<LiveFragment> {
+    let council = current(viewer)?;
+    let facts = state
+        .live
+        .shared(s.id, "facts", || session_facts(state, council, s))
+        .await?;
+    let SessionFacts {
+        deps,
+        rounds,
+        agenda,
+        adopted,
+        attendance,
+        requests,
+        questions,
+        open_voters,
+    } = &*facts;
     let number_of = |item: i64| {
         adopted
             .iter()
             .find(|a| a.agenda_item_id == item)
             .map(|a| a.resolution.number.to_string())
     };
-    let attendance = state.store.attendance(s.id).await?;
     let status_of = |person: i64| {
         attendance
             .iter()
@@ -242,14 +291,10 @@ pub(super) async fn live_fragment(
             .find(|m| m.person.id == p && m.person.status.holds_office())
     });
     let can_vote = viewer.can(Permission::CastVote) && me.is_some();
-    let me_has_voted = match (open, me) {
-        (Some(r), Some(m)) => state.store.round_voters(r.id).await?.contains(&m.person.id),
-        _ => false,
-    };
+    let me_has_voted = open.is_some() && me.is_some_and(|m| open_voters.contains(&m.person.id));
     let me_status = me.map(|m| status_of(m.person.id));
     let can_chair = viewer.can(Permission::ChairSession);
     let can_record = viewer.can(Permission::RecordAttendance);
-    let requests = state.store.speak_requests(s.id).await?;
     let now = state.clock.now();
     let my_person = me.map(|m| m.person.id);
     let speaker = requests
@@ -292,11 +337,8 @@ pub(super) async fn live_fragment(
     let me_open = requests
         .iter()
         .any(|r| Some(r.person_id) == my_person && r.status.is_open());
-    let questions = state
-        .store
-        .questions(s.id)
-        .await?
-        .into_iter()
+    let questions = questions
+        .iter()
         .map(|q| QuestionRow {
             id: q.id,
             asker: q.person_name.clone(),

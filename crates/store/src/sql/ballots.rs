@@ -1,0 +1,305 @@
+//! Ballots, committed in groups.
+//!
+//! When the chair opens a vote, every deputy in the hall presses a button
+//! within a second or two. One transaction per ballot would make the last
+//! deputy wait for all the others' commits, so ballots that arrive while a
+//! commit is running wait together and go into the next transaction as one
+//! group (group commit). Each caller still learns its own outcome only after
+//! the transaction holding its ballot has committed: an acknowledged ballot
+//! is durable, and a failed commit fails every ballot of its group.
+//!
+//! There is no background task: the first waiting caller to take the turn
+//! commits everything queued so far, including the ballots of callers still
+//! waiting behind it, who then find their outcome ready.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex as SyncMutex;
+
+use nghitruong_domain::clock::to_millis;
+use nghitruong_domain::vote::{self, BallotRefusal, Choice, VoteMode, Voter};
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+use tokio::sync::{Mutex, oneshot};
+
+use super::audit::{self, Change};
+use super::{SqlStore, Write, db, sitting};
+use crate::{AuditContext, Result, StoreError, VoteRound};
+
+/// The outcome of one ballot.
+pub(crate) type Outcome = std::result::Result<(), BallotRefusal>;
+
+/// One ballot as a deputy cast it.
+pub(crate) struct Ballot {
+    pub(crate) round_id: i64,
+    pub(crate) person_id: i64,
+    pub(crate) holds_office: bool,
+    pub(crate) choice: Choice,
+    pub(crate) ctx: AuditContext,
+}
+
+/// What a waiting caller is told: its outcome (`None` if the round does
+/// not exist), or why its group's transaction failed.
+type Reply = std::result::Result<Option<Outcome>, String>;
+
+struct Waiting {
+    ballot: Ballot,
+    reply: oneshot::Sender<Reply>,
+}
+
+/// Ballots waiting for the next commit, and the turn to make it.
+#[derive(Default)]
+pub(crate) struct BallotQueue {
+    waiting: SyncMutex<Vec<Waiting>>,
+    turn: Mutex<()>,
+}
+
+/// Most ballots committed in one transaction.
+const MAX_GROUP: usize = 512;
+
+impl BallotQueue {
+    fn take(&self) -> Vec<Waiting> {
+        let mut waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = waiting.len().min(MAX_GROUP);
+        waiting.drain(..n).collect()
+    }
+}
+
+/// Casts `ballot`, returning once the transaction holding it has committed.
+pub(crate) async fn cast(store: &SqlStore, ballot: Ballot) -> Result<Outcome> {
+    let queue = &store.ballots;
+    let (reply, mut outcome) = oneshot::channel();
+    queue
+        .waiting
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(Waiting { ballot, reply });
+    loop {
+        let turn = tokio::select! {
+            biased;
+            done = &mut outcome => return settled(done),
+            turn = queue.turn.lock() => turn,
+        };
+        // Another caller's group may have held this ballot.
+        if let Ok(done) = outcome.try_recv() {
+            return settled(Ok(done));
+        }
+        let group = queue.take();
+        if group.is_empty() {
+            drop(turn);
+            continue;
+        }
+        let (ballots, replies): (Vec<_>, Vec<_>) =
+            group.into_iter().map(|w| (w.ballot, w.reply)).unzip();
+        let result = commit_group(store, &ballots).await;
+        drop(turn);
+        match result {
+            Ok(outcomes) => {
+                for (reply, o) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(o));
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn settled(done: std::result::Result<Reply, oneshot::error::RecvError>) -> Result<Outcome> {
+    match done {
+        Ok(Ok(Some(outcome))) => Ok(outcome),
+        Ok(Ok(None)) => Err(StoreError::NotFound),
+        Ok(Err(message)) => Err(StoreError::Other(anyhow::anyhow!(message))),
+        Err(_) => Err(StoreError::Other(anyhow::anyhow!(
+            "the ballot's group was dropped before it committed"
+        ))),
+    }
+}
+
+/// `$first, $first+1, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Of `people`, those for whom `sql` (with `$1` the scope and the people
+/// from `$2`) returns a row.
+async fn which(w: &mut Write<'_>, sql: &str, scope: i64, people: &[i64]) -> Result<HashSet<i64>> {
+    let sql = sql.replace("{people}", &placeholders(2, people.len()));
+    let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql)).bind(scope);
+    for p in people {
+        q = q.bind(*p);
+    }
+    let rows = q.fetch_all(&mut *w.tx).await.map_err(db)?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}
+
+/// Checks and writes a group of ballots in one transaction, in arrival
+/// order, as if each had been cast alone. `None` for a ballot whose round
+/// does not exist.
+async fn commit_group(store: &SqlStore, ballots: &[Ballot]) -> Result<Vec<Option<Outcome>>> {
+    let mut w = store.write().await?;
+    let mut rounds: HashMap<i64, Option<VoteRound>> = HashMap::new();
+    for b in ballots {
+        if !rounds.contains_key(&b.round_id) {
+            let r = match sitting::round_in(&mut w, b.round_id).await {
+                Ok(r) => Some(r),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e),
+            };
+            rounds.insert(b.round_id, r);
+        }
+    }
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; ballots.len()];
+    let mut accepted: Vec<usize> = Vec::new();
+    for (round_id, round) in &rounds {
+        let Some(r) = round else { continue };
+        let people: Vec<i64> = ballots
+            .iter()
+            .filter(|b| b.round_id == *round_id)
+            .map(|b| b.person_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let present = which(
+            &mut w,
+            "SELECT person_id FROM attendance WHERE session_id = $1 \
+             AND status IN ('co_mat', 'truc_tuyen') AND person_id IN ({people})",
+            r.session_id,
+            &people,
+        )
+        .await?;
+        let mut voted = which(
+            &mut w,
+            "SELECT person_id FROM round_voters WHERE round_id = $1 AND person_id IN ({people})",
+            *round_id,
+            &people,
+        )
+        .await?;
+        for (i, b) in ballots.iter().enumerate() {
+            if b.round_id != *round_id {
+                continue;
+            }
+            let voter = Voter {
+                holds_office: b.holds_office,
+                present: present.contains(&b.person_id),
+                has_voted: voted.contains(&b.person_id),
+            };
+            let time_left = r.closes_at.is_none_or(|t| b.ctx.at < t);
+            let outcome = vote::check_ballot(r.status, time_left, voter);
+            if outcome.is_ok() {
+                voted.insert(b.person_id);
+                accepted.push(i);
+            }
+            outcomes[i] = Some(outcome);
+        }
+    }
+    // Rows go in arrival order whatever the order of the map above.
+    accepted.sort_unstable();
+    let accepted: Vec<&Ballot> = accepted.into_iter().map(|i| &ballots[i]).collect();
+    write_accepted(&mut w, &rounds, &accepted).await?;
+    w.commit().await?;
+    Ok(outcomes)
+}
+
+/// Writes the accepted ballots: who voted, the counters, the named choices
+/// and one audit record each. A secret ballot leaves only the fact that the
+/// deputy voted and the round's counters, never a link between the two.
+async fn write_accepted(
+    w: &mut Write<'_>,
+    rounds: &HashMap<i64, Option<VoteRound>>,
+    accepted: &[&Ballot],
+) -> Result<()> {
+    if accepted.is_empty() {
+        return Ok(());
+    }
+    for chunk in accepted.chunks(256) {
+        let sql = format!(
+            "INSERT INTO round_voters (round_id, person_id) VALUES {}",
+            (0..chunk.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in chunk {
+            q = q.bind(b.round_id).bind(b.person_id);
+        }
+        q.execute(&mut *w.tx).await.map_err(db)?;
+    }
+    let mut counts: HashMap<i64, [i64; 3]> = HashMap::new();
+    for b in accepted {
+        let c = counts.entry(b.round_id).or_default();
+        match b.choice {
+            Choice::Approve => c[0] += 1,
+            Choice::Reject => c[1] += 1,
+            Choice::Abstain => c[2] += 1,
+        }
+    }
+    for (round_id, [approve, reject, abstain]) in counts {
+        sqlx::query(
+            "UPDATE vote_rounds SET approve = approve + $1, reject = reject + $2, \
+             abstain = abstain + $3 WHERE id = $4",
+        )
+        .bind(approve)
+        .bind(reject)
+        .bind(abstain)
+        .bind(round_id)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(db)?;
+    }
+    let named = |b: &Ballot| {
+        rounds
+            .get(&b.round_id)
+            .and_then(Option::as_ref)
+            .is_some_and(|r| r.mode == VoteMode::Named)
+    };
+    let named_ballots: Vec<&&Ballot> = accepted.iter().filter(|b| named(b)).collect();
+    for chunk in named_ballots.chunks(128) {
+        let sql = format!(
+            "INSERT INTO named_ballots (round_id, person_id, choice, cast_at) VALUES {}",
+            (0..chunk.len())
+                .map(|i| format!("({})", placeholders(4 * i + 1, 4)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in chunk {
+            q = q
+                .bind(b.round_id)
+                .bind(b.person_id)
+                .bind(b.choice.as_str())
+                .bind(to_millis(b.ctx.at));
+        }
+        q.execute(&mut *w.tx).await.map_err(db)?;
+    }
+    let changes = accepted
+        .iter()
+        .map(|b| {
+            // A secret ballot's audit record says that the deputy voted, never how.
+            let after = if named(b) {
+                json!({ "person_id": b.person_id, "choice": b.choice.as_str() })
+            } else {
+                json!({ "person_id": b.person_id })
+            };
+            let change = Change {
+                action: "vote.ballot",
+                entity: "vote_round",
+                entity_id: Some(b.round_id.to_string()),
+                before: None,
+                after: Some(after),
+            };
+            (&b.ctx, change)
+        })
+        .collect();
+    audit::append_all(w, changes).await
+}
