@@ -80,3 +80,33 @@ impl ViewerCache {
         self.lock().clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-12-07 08:00 +7);
+
+    #[test]
+    fn an_entry_lives_within_the_window_of_both_clocks() {
+        let cache = ViewerCache::default();
+        assert!(cache.get("a", NOW).is_none(), "nothing before it is put");
+        cache.put("a".into(), NOW, None);
+        assert!(matches!(cache.get("a", NOW), Some(None)), "a remembered miss");
+        let one = time::Duration::seconds(1);
+        assert!(cache.get("a", NOW + one).is_some());
+        assert!(cache.get("a", NOW + 2 * one).is_none(), "the product's clock moved on");
+        assert!(cache.get("a", NOW - one).is_none(), "the product's clock went back");
+        assert!(cache.get("b", NOW).is_none());
+    }
+
+    #[test]
+    fn forgetting_empties_everything() {
+        let cache = ViewerCache::default();
+        cache.put("a".into(), NOW, None);
+        cache.put("b".into(), NOW, None);
+        cache.forget_all();
+        assert!(cache.get("a", NOW).is_none() && cache.get("b", NOW).is_none());
+    }
+}
