@@ -2,8 +2,11 @@
 // schedules it for the session and invites two deputies; the chair opens
 // the room, the deputies wait in the lobby until admitted, and everyone
 // receives the others' video through the server's own SFU (fake camera
-// and microphone). A raised hand reaches the session's speaking queue and
-// a remote deputy checks in and votes through the session's own routes.
+// and microphone). A raised hand reaches the session's speaking queue; the
+// chair gives the floor and the deputy's microphone opens (the SFU forwards
+// their audio), then closes again when the speech ends. A dropped
+// WebSocket reconnects and media recovers on a new peer connection. A
+// remote deputy checks in and votes through the session's own routes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { signIn } from '../lib/auth.mjs';
@@ -79,6 +82,26 @@ async function received(page) {
   });
 }
 
+/** Audio packets `page` has received from participant `peer`. */
+async function audioFrom(page, peer) {
+  return page.evaluate(async (peer) => {
+    const video = document.querySelector(`#meet-tiles figure[data-peer="${peer}"] video`);
+    const track = video?.srcObject?.getAudioTracks?.()[0];
+    if (!track) return -1;
+    const stats = await window.nghitruongMeet?.stats();
+    let packets = 0;
+    stats?.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.trackIdentifier === track.id) packets = s.packetsReceived || 0;
+    });
+    return packets;
+  }, peer);
+}
+
+async function micState(page) {
+  const mic = page.getByTestId('mic');
+  return { state: await mic.getAttribute('data-state'), pressed: await mic.getAttribute('aria-pressed') };
+}
+
 async function waitForVideoFromOthers(page, others, who) {
   let last = null;
   const end = Date.now() + 60_000;
@@ -131,6 +154,7 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     const invited = await text(office, '[data-testid=invitations]');
     for (const n of [...names, 'Hội trường UBND xã Tân Phú']) assert.ok(invited.includes(n), invited);
     await checkA11y(office, 'meeting-office');
+    assert.equal(await office.getByRole('button', { name: 'Hủy cuộc họp' }).count(), 1, 'a scheduled meeting can be called off');
 
     // The chair opens the session, then enters the room (no lobby for a moderator).
     const desk = await newPage('tablet');
@@ -149,12 +173,24 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     await chair.goto(meetingUrl);
     await chair.getByTestId('join').click();
     await chair.getByTestId('tiles').locator('figure').first().waitFor();
+    await office.reload();
+    assert.equal(await office.getByRole('button', { name: 'Hủy cuộc họp' }).count(), 0, 'not once the chair opened it');
 
     // The deputies wait in the lobby until the chair lets them in.
     const deputies = [];
     for (const [i, username] of ['daibieu', 'daibieu2'].entries()) {
       const page = await newPage(i === 0 ? 'tablet' : 'phone');
       pages.push(page);
+      // Keeps the page's WebSockets at hand, to drop one as a network would.
+      await page.addInitScript(() => {
+        const Native = window.WebSocket;
+        window.WebSocket = class extends Native {
+          constructor(...args) {
+            super(...args);
+            (window.testSockets ||= []).push(this);
+          }
+        };
+      });
       await signIn(page, baseUrl, username);
       await page.goto(meetingUrl);
       await page.getByTestId('join').click();
@@ -181,6 +217,20 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     await screenshot(chair, 'meet-chair-grid');
     await screenshot(deputies[1], 'meet-deputy-phone');
 
+    // The network drops under deputy 2: the WebSocket reconnects, the room
+    // lets them back in, and media recovers on a new peer connection.
+    const before = await deputies[1].evaluate(() => window.nghitruongMeet.peer());
+    await deputies[1].evaluate(() => window.testSockets.at(-1).close());
+    await deputies[1].waitForFunction((old) => {
+      const now = window.nghitruongMeet.peer();
+      return now && now !== old;
+    }, before, { timeout: 30_000 });
+    const reconnected = [];
+    for (const [who, page] of [['deputy 2 after the drop', deputies[1]], ['chair', chair], ['deputy 1', deputies[0]]]) {
+      reconnected.push([who, await waitForVideoFromOthers(page, 2, who)]);
+    }
+    console.log(`meet: video again after a dropped connection: ${JSON.stringify(reconnected)}`);
+
     // Chat runs beside the video.
     await deputies[1].fill('#meet-chat-text', 'Điểm cầu xã Tân Phú nghe rõ.');
     await deputies[1].locator('#meet-chat-form button').click();
@@ -192,6 +242,44 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     await waitForText(chair, '[data-testid=people]', 'giơ tay', 'the chair sees the hand');
     await desk.reload();
     await waitForText(desk, '[data-testid=speak-queue]', names[0], 'the speaking queue');
+
+    // The meeting serves a session, so microphones are moderated: the
+    // deputy waits muted, and the SFU forwards none of their audio.
+    const speaker = await deputies[0].evaluate(() => window.nghitruongMeet.peer());
+    assert.deepEqual(await micState(deputies[0]), { state: 'silenced', pressed: 'false' });
+    assert.equal(await deputies[0].getByTestId('floor').isVisible(), false);
+    const muted0 = await audioFrom(chair, speaker);
+    await chair.waitForTimeout(1500);
+    const muted1 = await audioFrom(chair, speaker);
+    assert.ok(muted0 >= 0, 'the chair has a track for the deputy');
+    assert.equal(muted1, muted0, 'no audio from a muted deputy');
+
+    // The chair gives the floor: the deputy's microphone opens and the
+    // chair hears them.
+    await desk.locator('[data-testid=speak-queue] li', { hasText: names[0] })
+      .getByRole('button', { name: 'Mời phát biểu' }).click();
+    await desk.waitForLoadState();
+    await waitForText(deputies[0], '[data-testid=floor]', 'Đang phát biểu', 'the floor given');
+    assert.deepEqual(await micState(deputies[0]), { state: 'on', pressed: 'true' });
+    await waitForText(deputies[0], '[data-testid=meet-status]', 'micrô đã mở', 'the deputy is told');
+    await waitForText(chair, '[data-testid=people]', 'đang phát biểu', 'the chair sees the speaker');
+    let heard = muted1;
+    const heardBy = Date.now() + 20_000;
+    while (heard < muted1 + 25 && Date.now() < heardBy) {
+      await chair.waitForTimeout(500);
+      heard = await audioFrom(chair, speaker);
+    }
+    assert.ok(heard >= muted1 + 25, `the chair receives the speaker's audio: ${muted1} -> ${heard}`);
+    console.log(`meet: audio packets from the speaker at the chair: muted ${muted0} -> ${muted1}, with the floor ${heard}`);
+    await screenshot(deputies[0], 'meet-deputy-speaking');
+
+    // The chair ends the speech: muted again.
+    await desk.reload();
+    await desk.getByTestId('current-speaker').getByRole('button', { name: 'Kết thúc phát biểu' }).click();
+    await desk.waitForLoadState();
+    await waitForText(deputies[0], '[data-testid=meet-status]', 'Đã kết thúc phát biểu', 'the speech ends');
+    assert.deepEqual(await micState(deputies[0]), { state: 'silenced', pressed: 'false' });
+    assert.equal(await deputies[0].getByTestId('floor').isVisible(), false);
 
     // The remote deputy checks in and votes from the room's session panel.
     const panel = deputies[0].getByTestId('session-panel');
@@ -216,13 +304,18 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     await screenshot(deputies[0], 'meet-deputy-voted');
     await checkA11y(deputies[0], 'meet-room');
 
-    // The chair mutes a participant, then ends the meeting for everyone.
-    await chair.getByTestId('silence').first().click();
+    // The chair opens a participant's microphone and mutes it again, then
+    // ends the meeting for everyone.
+    const deputyRow = chair.locator('#meet-people li', { hasText: names[0] });
+    await deputyRow.getByRole('button', { name: 'Mở micrô' }).click();
+    await waitForText(deputies[0], '[data-testid=meet-status]', 'mở micrô', 'moderator unmute');
+    await deputyRow.getByRole('button', { name: 'Tắt micrô' }).click();
     await waitForText(deputies[0], '[data-testid=meet-status]', 'tắt micrô', 'moderator mute');
     await chair.getByTestId('end').click();
     for (const page of deputies) await waitForText(page, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end');
     await office.reload();
     assert.equal(await text(office, '[data-testid=meeting-status]'), 'Đã kết thúc');
+    assert.equal(await office.getByRole('button', { name: 'Hủy cuộc họp' }).count(), 0, 'no cancelling an ended meeting');
     const presence = await text(office, '[data-testid=presence]');
     for (const n of names) assert.ok(presence.includes(n), `the minutes list ${n}: ${presence}`);
     await screenshot(office, 'meet-minutes');

@@ -71,6 +71,66 @@ impl MeetingStatus {
     }
 }
 
+impl MeetingKind {
+    /// Whether microphones are moderated (điều hành micrô): in a council
+    /// session with remote points and at a voter-contact meeting, as in the
+    /// hall, a participant speaks when the chair gives the floor, so
+    /// participants enter muted and are muted again when their speech ends.
+    /// A Standing Committee meeting is an open discussion.
+    pub fn moderates_microphones(self) -> bool {
+        matches!(self, Self::SessionRemote | Self::VoterContact)
+    }
+}
+
+impl MeetingStatus {
+    /// Whether `event` may happen now: the page offers only these actions.
+    pub fn allows(self, event: MeetingEvent) -> bool {
+        self.on(event).is_ok()
+    }
+}
+
+/// A participant's microphone as the room rules it (micrô trong phòng họp).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mic {
+    /// Muted by the moderator or by the rules: the SFU drops their audio.
+    pub silenced: bool,
+    /// Has the floor (đang phát biểu): their audio is open.
+    pub speaking: bool,
+}
+
+impl Mic {
+    /// The microphone of someone let into the room: in a moderated meeting
+    /// a participant is muted unless they hold the floor already (back
+    /// after a dropped network); moderators are never muted and viewers
+    /// send nothing.
+    pub fn on_entry(role: RoomRole, moderated: bool, holds_floor: bool) -> Mic {
+        let speaking = holds_floor && role.publishes();
+        Mic {
+            silenced: role == RoomRole::Participant && moderated && !speaking,
+            speaking,
+        }
+    }
+
+    /// The microphone after the chair gives the floor (`true`) or takes it
+    /// back, or the speech ends (`false`). Giving the floor opens the
+    /// audio; ending it mutes again in a moderated meeting and otherwise
+    /// leaves the microphone as it was. Viewers never get the floor.
+    pub fn floor(self, role: RoomRole, moderated: bool, give: bool) -> Mic {
+        match (role, give) {
+            (RoomRole::Viewer, _) => Mic::default(),
+            (_, true) => Mic {
+                silenced: false,
+                speaking: true,
+            },
+            (_, false) if !self.speaking => self,
+            (role, false) => Mic {
+                silenced: self.silenced || (role == RoomRole::Participant && moderated),
+                speaking: false,
+            },
+        }
+    }
+}
+
 coded_enum! {
     /// Vai trò khi được mời.
     InviteRole, "invitation role" {
@@ -216,6 +276,107 @@ mod tests {
             refused,
             "Không thể mở cuộc họp khi cuộc họp đang ở trạng thái “Đã kết thúc”."
         );
+    }
+
+    #[test]
+    fn only_allowed_actions_are_offered() {
+        use MeetingStatus as S;
+        for s in S::ALL {
+            for e in MeetingEvent::ALL {
+                assert_eq!(s.allows(*e), s.on(*e).is_ok(), "{s:?} {e:?}");
+            }
+        }
+        let cancellable: Vec<_> = S::ALL
+            .iter()
+            .filter(|s| s.allows(MeetingEvent::Cancel))
+            .collect();
+        assert_eq!(
+            cancellable,
+            vec![&S::Scheduled],
+            "no cancelling once started"
+        );
+    }
+
+    #[test]
+    fn moderated_kinds() {
+        let moderated: Vec<_> = MeetingKind::ALL
+            .iter()
+            .filter(|k| k.moderates_microphones())
+            .collect();
+        assert_eq!(
+            moderated,
+            vec![&MeetingKind::SessionRemote, &MeetingKind::VoterContact]
+        );
+    }
+
+    #[test]
+    fn the_microphone_on_entry_for_every_role() {
+        use RoomRole as R;
+        let mic = |silenced, speaking| Mic { silenced, speaking };
+        // (role, moderated, holds the floor) -> mic
+        let table = [
+            (R::Moderator, false, false, mic(false, false)),
+            (R::Moderator, true, false, mic(false, false)),
+            (R::Moderator, true, true, mic(false, true)),
+            (R::Participant, false, false, mic(false, false)),
+            (R::Participant, false, true, mic(false, true)),
+            (R::Participant, true, false, mic(true, false)),
+            (R::Participant, true, true, mic(false, true)),
+            (R::Viewer, false, false, mic(false, false)),
+            (R::Viewer, true, false, mic(false, false)),
+            (R::Viewer, true, true, mic(false, false)),
+        ];
+        for (role, moderated, holds, want) in table {
+            assert_eq!(
+                Mic::on_entry(role, moderated, holds),
+                want,
+                "{role:?} moderated={moderated} holds={holds}"
+            );
+        }
+    }
+
+    #[test]
+    fn giving_and_taking_the_floor_for_every_state() {
+        use RoomRole as R;
+        let mic = |silenced, speaking| Mic { silenced, speaking };
+        let states = [
+            mic(false, false),
+            mic(true, false),
+            mic(false, true),
+            mic(true, true),
+        ];
+        for role in R::ALL {
+            for moderated in [false, true] {
+                for before in states {
+                    let given = before.floor(*role, moderated, true);
+                    let taken = before.floor(*role, moderated, false);
+                    if *role == R::Viewer {
+                        assert_eq!(given, Mic::default());
+                        assert_eq!(taken, Mic::default());
+                        continue;
+                    }
+                    assert_eq!(given, mic(false, true), "the floor opens the audio");
+                    if !before.speaking {
+                        assert_eq!(taken, before, "no speech to end: nothing changes");
+                        continue;
+                    }
+                    let muted = before.silenced || (*role == R::Participant && moderated);
+                    assert_eq!(taken, mic(muted, false), "{role:?} {moderated} {before:?}");
+                }
+            }
+        }
+        // The story: a muted participant of a moderated meeting is given the
+        // floor, speaks, and is muted again at the end.
+        let entry = Mic::on_entry(R::Participant, true, false);
+        let speaking = entry.floor(R::Participant, true, true);
+        assert_eq!(speaking, mic(false, true));
+        assert_eq!(speaking.floor(R::Participant, true, false), entry);
+        // In an open meeting the microphone stays open after the speech.
+        let open = Mic::on_entry(R::Participant, false, false);
+        let after = open
+            .floor(R::Participant, false, true)
+            .floor(R::Participant, false, false);
+        assert_eq!(after, mic(false, false));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! Signalling (offers and answers) goes in over [`ToSfu`] and out over each
 //! peer's [`FromSfu`] channel; the web server carries it over WebSocket.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::ErrorKind;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -112,7 +112,9 @@ pub enum ToSfu {
         layer: Layer,
     },
     /// The moderator mutes (or lets speak) `peer`: its audio is not
-    /// forwarded while silenced, whatever its browser sends.
+    /// forwarded while silenced, whatever its browser sends. It holds from
+    /// the moment it is sent, also for a peer that has not joined yet or
+    /// joins again after a failed connection, until the peer leaves.
     Silence {
         /// Who.
         peer: PeerId,
@@ -123,6 +125,12 @@ pub enum ToSfu {
     Leave {
         /// Who.
         peer: PeerId,
+    },
+    /// The meeting ended: every peer of `room` is disconnected and the
+    /// room's state (tracks, speaker detection, mutes) is released.
+    CloseRoom {
+        /// The meeting.
+        room: i64,
     },
     /// Counters, for the benchmark and `/metrics`.
     Stats {
@@ -152,7 +160,9 @@ pub enum FromSfu {
         /// The speaker.
         peer: PeerId,
     },
-    /// The connection failed; the client should join again.
+    /// The connection failed (a refused SDP, or ICE lost after a network
+    /// drop) and the peer was disconnected; the client should join again
+    /// with a new peer connection.
     Failed {
         /// Why, in Vietnamese.
         reason: String,
@@ -164,6 +174,11 @@ pub enum FromSfu {
 pub struct SfuStats {
     /// Participants connected now.
     pub peers: usize,
+    /// Rooms with state in the media thread (participants or speaker
+    /// detection).
+    pub rooms: usize,
+    /// Peers muted by a moderator, remembered until they leave.
+    pub silenced: usize,
     /// UDP datagrams received.
     pub packets_in: u64,
     /// Bytes received.
@@ -213,6 +228,7 @@ impl Sfu {
             clients: Vec::new(),
             by_addr: HashMap::new(),
             speakers: HashMap::new(),
+            silenced: HashSet::new(),
             stats: SfuStats::default(),
         };
         let thread = std::thread::Builder::new()
@@ -326,7 +342,6 @@ struct Client {
     tracks_in: Vec<TrackIn>,
     tracks_out: Vec<TrackOut>,
     layers: HashMap<PeerId, Layer>,
-    silenced: bool,
     publish: bool,
     next_timeout: Instant,
 }
@@ -365,6 +380,8 @@ struct MediaLoop {
     clients: Vec<Client>,
     by_addr: HashMap<SocketAddr, PeerId>,
     speakers: HashMap<i64, SpeakerDetector>,
+    /// Peers whose audio is dropped (moderator mute).
+    silenced: HashSet<PeerId>,
     stats: SfuStats,
 }
 
@@ -519,18 +536,34 @@ impl MediaLoop {
                 }
             }
             ToSfu::Silence { peer, silenced } => {
-                if let Some(i) = self.index(peer) {
-                    self.clients[i].silenced = silenced;
+                if silenced {
+                    self.silenced.insert(peer);
+                } else {
+                    self.silenced.remove(&peer);
                 }
             }
             ToSfu::Leave { peer } => {
+                self.silenced.remove(&peer);
                 if let Some(i) = self.index(peer) {
                     self.clients[i].rtc.disconnect();
                 }
+                self.reap(queue);
+            }
+            ToSfu::CloseRoom { room } => {
+                for c in self.clients.iter_mut().filter(|c| c.room == room) {
+                    self.silenced.remove(&c.id);
+                    c.rtc.disconnect();
+                }
+                self.speakers.remove(&room);
+                self.reap(queue);
             }
             ToSfu::Stats { reply } => {
                 let mut stats = self.stats.clone();
                 stats.peers = self.clients.len();
+                let mut rooms: HashSet<i64> = self.clients.iter().map(|c| c.room).collect();
+                rooms.extend(self.speakers.keys());
+                stats.rooms = rooms.len();
+                stats.silenced = self.silenced.len();
                 stats.cpu_seconds = thread_cpu_seconds();
                 let _ = reply.send(stats);
             }
@@ -547,6 +580,12 @@ impl MediaLoop {
         events: UnboundedSender<FromSfu>,
         queue: &mut VecDeque<Propagated>,
     ) {
+        // A peer joining again (a new connection after a failed one): the
+        // old connection goes first, and the others drop its tracks.
+        if let Some(i) = self.index(peer) {
+            self.clients[i].rtc.disconnect();
+            self.reap(queue);
+        }
         let now = Instant::now();
         let mut rtc = Rtc::builder()
             .set_crypto_provider(self.crypto.clone())
@@ -596,7 +635,6 @@ impl MediaLoop {
             tracks_in: vec![],
             tracks_out,
             layers: HashMap::new(),
-            silenced: false,
             publish,
             next_timeout: now,
         });
@@ -628,6 +666,10 @@ impl MediaLoop {
         for (origin, room) in gone {
             if let Some(d) = self.speakers.get_mut(&room) {
                 d.forget(origin.0);
+            }
+            if !self.clients.iter().any(|c| c.room == room) {
+                // Nobody left in the room: nothing of it stays in memory.
+                self.speakers.remove(&room);
             }
             queue.push_back(Propagated::Gone { origin, room });
         }
@@ -741,7 +783,7 @@ impl MediaLoop {
                     };
                     let room = self.clients[oi].room;
                     if kind == MediaKind::Audio {
-                        if self.clients[oi].silenced {
+                        if self.silenced.contains(&origin) {
                             continue;
                         }
                         if let Some(level) = data.ext_vals.audio_level {
@@ -860,8 +902,9 @@ impl Client {
     fn event(&mut self, event: Event) -> Option<Propagated> {
         match event {
             Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
-                // No ICE restart: the client joins again with a new connection.
-                self.rtc.disconnect();
+                // No ICE restart: the client is told, and joins again with a
+                // new peer connection (a network drop, a changed address).
+                self.fail("Mất kết nối hình ảnh; đang kết nối lại.");
                 None
             }
             Event::MediaAdded(added)

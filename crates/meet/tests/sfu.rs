@@ -212,3 +212,46 @@ fn a_subscriber_picks_the_simulcast_layer() {
     assert!(low.video_bytes * 3 < high.video_bytes);
     assert_eq!(low.lost(), 0);
 }
+
+#[test]
+fn closing_a_room_releases_its_peers_speakers_and_mutes_and_spares_other_rooms() {
+    let sfu = sfu();
+    let epoch = Instant::now();
+    let mut ended = room(&sfu, 20, 2, false, epoch);
+    let mut going_on = room(&sfu, 21, 1, false, epoch);
+    sfu.send(ToSfu::Silence {
+        peer: ended[1].peer,
+        silenced: true,
+    })
+    .unwrap();
+    let mut all: Vec<SyntheticPeer> = ended.drain(..).chain(going_on.drain(..)).collect();
+    publish(&sfu, &mut all, 1000, |_| -20);
+    let before = sfu.stats().unwrap();
+    assert_eq!((before.peers, before.rooms, before.silenced), (5, 2, 1));
+    sfu.send(ToSfu::CloseRoom { room: 20 }).unwrap();
+    let after = sfu.stats().unwrap();
+    assert_eq!(
+        after.peers, 2,
+        "only the other room's peers remain: {after:?}"
+    );
+    assert_eq!(
+        after.rooms, 1,
+        "the ended room has no state left: {after:?}"
+    );
+    assert_eq!(after.silenced, 0, "its mutes are forgotten: {after:?}");
+    // The other room goes on.
+    let mut rest = all.split_off(3);
+    for p in &mut rest {
+        p.reset_counts();
+    }
+    publish(&sfu, &mut rest, 1000, |_| -20);
+    let got = rest[1]
+        .received
+        .get(&stream(&rest[0]))
+        .expect("media goes on");
+    assert!(got.video_frames > 10, "{got:?}");
+    sfu.send(ToSfu::Leave { peer: rest[0].peer }).unwrap();
+    sfu.send(ToSfu::Leave { peer: rest[1].peer }).unwrap();
+    let empty = sfu.stats().unwrap();
+    assert_eq!((empty.peers, empty.rooms), (0, 0), "{empty:?}");
+}

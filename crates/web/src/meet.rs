@@ -2,17 +2,19 @@
 //! embedded SFU, or LiveKit), the people in each room, and the signalling
 //! messages the room page exchanges with the server over WebSocket.
 //!
-//! A room lives in memory while people are in it; what must outlast it
-//! (the meeting, its invitations, who joined when) is in the store.
+//! A room lives in memory while the meeting runs; what must outlast it
+//! (the meeting, its invitations, who joined when) is in the store. When
+//! the meeting ends or is called off, [`MeetService::close`] lets everyone
+//! know, releases the room here and in the SFU, and refuses later entries.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use nghitruong_domain::meeting::RoomRole;
+use nghitruong_domain::meeting::{Mic, RoomRole};
 use nghitruong_meet::livekit::LiveKitConfig;
-use nghitruong_meet::{FromSfu, Layer, PeerId, Sfu, SfuConfig, SfuError};
+use nghitruong_meet::{FromSfu, Layer, PeerId, Sfu, SfuConfig, SfuError, ToSfu};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -49,6 +51,9 @@ pub struct Participant {
     /// Account.
     #[serde(skip)]
     pub user_id: i64,
+    /// The account's person (a deputy), for the session's speaking queue.
+    #[serde(skip)]
+    pub person_id: Option<i64>,
     /// Name shown.
     pub name: String,
     /// Điều hành, tham dự or theo dõi.
@@ -65,6 +70,17 @@ pub struct Participant {
     pub hand: bool,
     /// Muted by the moderator: the SFU drops their audio.
     pub silenced: bool,
+    /// Has the floor (đang phát biểu).
+    pub speaking: bool,
+}
+
+impl Participant {
+    fn mic(&self) -> Mic {
+        Mic {
+            silenced: self.silenced,
+            speaking: self.speaking,
+        }
+    }
 }
 
 /// What the browser sends.
@@ -118,6 +134,14 @@ pub enum ClientMessage {
         peer: u64,
         /// Muted.
         silenced: bool,
+    },
+    /// Moderator: give `peer` the floor, or take it back (a meeting not
+    /// linked to a session; a session's floor is given from its queue).
+    Floor {
+        /// Who.
+        peer: u64,
+        /// Give (`true`) or take back.
+        give: bool,
     },
     /// Moderator: send `peer` out.
     Remove {
@@ -184,10 +208,24 @@ pub enum ServerMessage {
         /// Muted.
         silenced: bool,
     },
+    /// You were given the floor or it ended; your microphone follows.
+    Floor {
+        /// You have the floor: your audio is open.
+        speaking: bool,
+        /// Your audio is muted.
+        silenced: bool,
+    },
+    /// Your media connection failed; join again with a new one.
+    MediaFailed {
+        /// Vietnamese text.
+        message: String,
+    },
     /// You were sent out.
     Removed,
     /// The meeting ended.
     Ended,
+    /// The meeting was called off.
+    Cancelled,
     /// Something went wrong; the message is for the person.
     Error {
         /// Vietnamese text.
@@ -218,14 +256,37 @@ struct Room {
     members: BTreeMap<u64, Member>,
     /// Accounts let in once: they come back without waiting again (after
     /// a dropped network, or on a second device) until removed.
-    admitted_users: std::collections::HashSet<i64>,
+    admitted_users: HashSet<i64>,
+    /// Accounts given the floor from the room (a meeting not linked to a
+    /// session): they keep it when they come back after a dropped network.
+    floor_users: HashSet<i64>,
+}
+
+/// What became of a connection that asked to enter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry {
+    /// Let in (moderators, and accounts let in before).
+    Admitted,
+    /// Waiting in the lobby.
+    Lobby,
+    /// The meeting is over: this message says so, and there is no room.
+    Closed(ServerMessage),
+}
+
+/// The rooms, and the meetings closed while this server runs (one id and
+/// message each, so that a late connection is told rather than given a
+/// new room).
+#[derive(Default)]
+struct Rooms {
+    open: HashMap<i64, Room>,
+    closed: HashMap<i64, ServerMessage>,
 }
 
 /// The meeting rooms of this server and their media engine.
 pub struct MeetService {
     engine: MeetEngine,
     sfu: OnceLock<Result<Arc<Sfu>, String>>,
-    rooms: Mutex<HashMap<i64, Room>>,
+    rooms: Mutex<Rooms>,
     next_peer: AtomicU64,
 }
 
@@ -243,7 +304,7 @@ impl MeetService {
         Self {
             engine,
             sfu: OnceLock::new(),
-            rooms: Mutex::new(HashMap::new()),
+            rooms: Mutex::new(Rooms::default()),
             next_peer: AtomicU64::new(1),
         }
     }
@@ -283,20 +344,39 @@ impl MeetService {
         }
     }
 
-    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Room>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Rooms> {
         self.rooms.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Puts a connection in the room and tells everyone; returns whether
-    /// it is let in (moderators, and accounts let in before).
+    /// Tells the SFU (none in LiveKit mode). Called with the rooms locked,
+    /// so the SFU sees mutes in the order the rooms record them.
+    fn to_sfu(&self, command: ToSfu) {
+        if let Some(Ok(sfu)) = self.sfu()
+            && sfu.send(command).is_err()
+        {
+            tracing::warn!("the SFU has stopped");
+        }
+    }
+
+    /// How many rooms are held in memory.
+    pub fn room_count(&self) -> usize {
+        self.lock().open.len()
+    }
+
+    /// Puts a connection in the room and tells everyone: let in at once
+    /// (moderators, and accounts let in before), or in the lobby; or no
+    /// room at all, when the meeting was closed.
     pub fn enter(
         &self,
         meeting: i64,
         mut participant: Participant,
         out: UnboundedSender<ServerMessage>,
-    ) -> bool {
-        let mut rooms = self.rooms();
-        let room = rooms.entry(meeting).or_default();
+    ) -> Entry {
+        let mut rooms = self.lock();
+        if let Some(message) = rooms.closed.get(&meeting) {
+            return Entry::Closed(message.clone());
+        }
+        let room = rooms.open.entry(meeting).or_default();
         if room.admitted_users.contains(&participant.user_id) {
             participant.admitted = true;
         }
@@ -307,19 +387,193 @@ impl MeetService {
         room.members
             .insert(participant.peer, Member { participant, out });
         broadcast_list(room);
-        admitted
+        if admitted {
+            Entry::Admitted
+        } else {
+            Entry::Lobby
+        }
+    }
+
+    /// Ends the room of a meeting that ended or was called off: everyone
+    /// in it (the lobby included) gets `message`, the room's people,
+    /// admissions and floor are released here and its peers, tracks and
+    /// speaker detection in the SFU; later entries get `message` too.
+    pub fn close(&self, meeting: i64, message: ServerMessage) {
+        let mut rooms = self.lock();
+        rooms.closed.insert(meeting, message.clone());
+        if let Some(room) = rooms.open.remove(&meeting) {
+            for m in room.members.values() {
+                let _ = m.out.send(message.clone());
+            }
+        }
+        self.to_sfu(ToSfu::CloseRoom { room: meeting });
+    }
+
+    /// Sets the microphone of someone just let in, by the room's rules
+    /// (`moderated`) and whether they hold the floor: in the session's
+    /// queue (`in_session`, for a meeting linked to a session) or given in
+    /// the room earlier. The SFU and the person are told.
+    pub fn enter_mic(&self, meeting: i64, peer: u64, moderated: bool, in_session: Option<bool>) {
+        let mut rooms = self.lock();
+        let Some(room) = rooms.open.get_mut(&meeting) else {
+            return;
+        };
+        let floor_users = &room.floor_users;
+        let Some(member) = room.members.get_mut(&peer) else {
+            return;
+        };
+        let p = &mut member.participant;
+        let holds = in_session.unwrap_or_else(|| floor_users.contains(&p.user_id));
+        let mic = Mic::on_entry(p.role, moderated, holds);
+        p.silenced = mic.silenced;
+        p.speaking = mic.speaking;
+        if mic.speaking {
+            p.hand = false;
+        }
+        let _ = member.out.send(ServerMessage::Floor {
+            speaking: mic.speaking,
+            silenced: mic.silenced,
+        });
+        self.to_sfu(ToSfu::Silence {
+            peer: PeerId(peer),
+            silenced: mic.silenced,
+        });
+        broadcast_list(room);
+    }
+
+    /// Moderator: mutes `peer` or opens their microphone; false if they
+    /// are not in the room.
+    pub fn silence(&self, meeting: i64, peer: u64, silenced: bool) -> bool {
+        let mut rooms = self.lock();
+        let Some(member) = rooms
+            .open
+            .get_mut(&meeting)
+            .and_then(|r| r.members.get_mut(&peer))
+        else {
+            return false;
+        };
+        member.participant.silenced = silenced;
+        let _ = member.out.send(ServerMessage::Silenced { silenced });
+        self.to_sfu(ToSfu::Silence {
+            peer: PeerId(peer),
+            silenced,
+        });
+        if let Some(room) = rooms.open.get(&meeting) {
+            broadcast_list(room);
+        }
+        true
+    }
+
+    /// Moderator, in a meeting not linked to a session: gives `peer`'s
+    /// account the floor or takes it back; false if they are not in the
+    /// room or only watch.
+    pub fn give_floor(&self, meeting: i64, peer: u64, give: bool, moderated: bool) -> bool {
+        {
+            let mut rooms = self.lock();
+            let Some(room) = rooms.open.get_mut(&meeting) else {
+                return false;
+            };
+            let Some(p) = room.members.get(&peer).map(|m| &m.participant) else {
+                return false;
+            };
+            if !p.admitted || !p.role.publishes() {
+                return false;
+            }
+            let user = p.user_id;
+            if give {
+                room.floor_users.insert(user);
+            } else {
+                room.floor_users.remove(&user);
+            }
+        }
+        self.sync_floor(meeting, moderated, |p, floor_users| {
+            floor_users.contains(&p.user_id)
+        });
+        true
+    }
+
+    /// Brings everyone's floor in line with `holds` (who has it now: from
+    /// the session's queue, or the room's own floor): those given it are
+    /// unmuted and told; those whose speech ended are muted again in a
+    /// moderated meeting and told. Others are left as they are.
+    pub fn sync_floor(
+        &self,
+        meeting: i64,
+        moderated: bool,
+        holds: impl Fn(&Participant, &HashSet<i64>) -> bool,
+    ) {
+        let mut rooms = self.lock();
+        let Some(room) = rooms.open.get_mut(&meeting) else {
+            return;
+        };
+        let mut changed = false;
+        for member in room.members.values_mut() {
+            let p = &mut member.participant;
+            let give = holds(p, &room.floor_users);
+            if !p.admitted || give == p.speaking {
+                continue;
+            }
+            let before = p.mic();
+            let mic = before.floor(p.role, moderated, give);
+            if mic == before {
+                continue;
+            }
+            p.silenced = mic.silenced;
+            p.speaking = mic.speaking;
+            if mic.speaking {
+                // The raised hand is answered.
+                p.hand = false;
+            }
+            changed = true;
+            let _ = member.out.send(ServerMessage::Floor {
+                speaking: mic.speaking,
+                silenced: mic.silenced,
+            });
+            if mic.silenced != before.silenced {
+                self.to_sfu(ToSfu::Silence {
+                    peer: PeerId(p.peer),
+                    silenced: mic.silenced,
+                });
+            }
+        }
+        if changed {
+            broadcast_list(room);
+        }
+    }
+
+    /// Hands an admitted connection's SDP offer to the SFU.
+    pub fn join_sfu(
+        &self,
+        meeting: i64,
+        peer: u64,
+        offer: String,
+        publish: bool,
+        events: UnboundedSender<FromSfu>,
+    ) -> Result<(), String> {
+        let _order = self.lock();
+        match self.sfu() {
+            Some(Ok(sfu)) => sfu
+                .send(ToSfu::Join {
+                    room: meeting,
+                    peer: PeerId(peer),
+                    offer,
+                    publish,
+                    events,
+                })
+                .map_err(|_| "Bộ chuyển tiếp hình ảnh đã dừng.".to_owned()),
+            Some(Err(e)) => Err(e),
+            None => Err("Cuộc họp chạy trên máy chủ LiveKit.".to_owned()),
+        }
     }
 
     /// Takes a connection out of the room, stops its media and tells the rest.
     pub fn leave(&self, meeting: i64, peer: u64) {
-        if let Some(Ok(sfu)) = self.sfu() {
-            let _ = sfu.send(nghitruong_meet::ToSfu::Leave { peer: PeerId(peer) });
-        }
-        let mut rooms = self.rooms();
-        if let Some(room) = rooms.get_mut(&meeting) {
+        let mut rooms = self.lock();
+        self.to_sfu(ToSfu::Leave { peer: PeerId(peer) });
+        if let Some(room) = rooms.open.get_mut(&meeting) {
             room.members.remove(&peer);
             if room.members.is_empty() && room.admitted_users.is_empty() {
-                rooms.remove(&meeting);
+                rooms.open.remove(&meeting);
             } else {
                 broadcast_list(room);
             }
@@ -329,8 +583,8 @@ impl MeetService {
     /// Changes a participant with `change` and tells the room; false if
     /// they are not there.
     pub fn update(&self, meeting: i64, peer: u64, change: impl FnOnce(&mut Participant)) -> bool {
-        let mut rooms = self.rooms();
-        let Some(room) = rooms.get_mut(&meeting) else {
+        let mut rooms = self.lock();
+        let Some(room) = rooms.open.get_mut(&meeting) else {
             return false;
         };
         let Some(member) = room.members.get_mut(&peer) else {
@@ -349,7 +603,7 @@ impl MeetService {
 
     /// Sends `message` to every connection, the lobby included.
     pub fn broadcast_all(&self, meeting: i64, message: &ServerMessage) {
-        if let Some(room) = self.rooms().get(&meeting) {
+        if let Some(room) = self.lock().open.get(&meeting) {
             for m in room.members.values() {
                 let _ = m.out.send(message.clone());
             }
@@ -358,7 +612,8 @@ impl MeetService {
 
     /// A participant of the room.
     pub fn participant(&self, meeting: i64, peer: u64) -> Option<Participant> {
-        self.rooms()
+        self.lock()
+            .open
             .get(&meeting)
             .and_then(|r| r.members.get(&peer))
             .map(|m| m.participant.clone())
@@ -366,7 +621,8 @@ impl MeetService {
 
     /// Everyone in the room.
     pub fn participants(&self, meeting: i64) -> Vec<Participant> {
-        self.rooms()
+        self.lock()
+            .open
             .get(&meeting)
             .map(|r| r.members.values().map(|m| m.participant.clone()).collect())
             .unwrap_or_default()
@@ -375,7 +631,8 @@ impl MeetService {
     /// Sends `message` to one connection.
     pub fn send_to(&self, meeting: i64, peer: u64, message: ServerMessage) {
         if let Some(m) = self
-            .rooms()
+            .lock()
+            .open
             .get(&meeting)
             .and_then(|r| r.members.get(&peer))
         {
@@ -385,7 +642,7 @@ impl MeetService {
 
     /// Sends `message` to everyone let in (and the moderators in the lobby view).
     pub fn broadcast(&self, meeting: i64, message: &ServerMessage) {
-        if let Some(room) = self.rooms().get(&meeting) {
+        if let Some(room) = self.lock().open.get(&meeting) {
             for m in room.members.values().filter(|m| m.participant.admitted) {
                 let _ = m.out.send(message.clone());
             }
@@ -398,7 +655,7 @@ impl MeetService {
             FromSfu::Answer { sdp } => ServerMessage::Answer { sdp },
             FromSfu::Offer { sdp } => ServerMessage::Offer { sdp },
             FromSfu::ActiveSpeaker { peer } => ServerMessage::Speaker { peer: peer.0 },
-            FromSfu::Failed { reason } => ServerMessage::Error { message: reason },
+            FromSfu::Failed { reason } => ServerMessage::MediaFailed { message: reason },
         }
     }
 }
@@ -433,6 +690,7 @@ mod tests {
         Participant {
             peer,
             user_id: peer as i64,
+            person_id: Some(100 + peer as i64),
             name: format!("Người {peer}"),
             role,
             admitted,
@@ -441,6 +699,7 @@ mod tests {
             screen: false,
             hand: false,
             silenced: false,
+            speaking: false,
         }
     }
 
@@ -492,6 +751,151 @@ mod tests {
         service.leave(1, 1);
         service.leave(1, 2);
         assert!(service.participants(1).is_empty());
+    }
+
+    fn floors(rx: &mut tokio::sync::mpsc::UnboundedReceiver<ServerMessage>) -> Vec<(bool, bool)> {
+        let mut out = vec![];
+        while let Ok(m) = rx.try_recv() {
+            if let ServerMessage::Floor { speaking, silenced } = m {
+                out.push((speaking, silenced));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_floor_opens_the_microphone_and_its_end_mutes_again_when_moderated() {
+        let service = MeetService::new(MeetEngine::default());
+        let (chair_tx, mut chair) = unbounded_channel();
+        let (a_tx, mut a) = unbounded_channel();
+        let (b_tx, mut b) = unbounded_channel();
+        service.enter(1, person(1, RoomRole::Moderator, true), chair_tx);
+        service.enter(1, person(2, RoomRole::Participant, true), a_tx);
+        service.enter(1, person(3, RoomRole::Participant, true), b_tx);
+        for peer in 1..=3 {
+            service.enter_mic(1, peer, true, None);
+        }
+        assert_eq!(
+            floors(&mut chair),
+            vec![(false, false)],
+            "moderators are never muted"
+        );
+        assert_eq!(
+            floors(&mut a),
+            vec![(false, true)],
+            "moderated: muted on entry"
+        );
+        assert_eq!(floors(&mut b), vec![(false, true)]);
+        assert!(service.update(1, 2, |p| p.hand = true));
+        assert!(service.give_floor(1, 2, true, true));
+        assert_eq!(
+            floors(&mut a),
+            vec![(true, false)],
+            "given the floor: audio open"
+        );
+        assert!(
+            floors(&mut b).is_empty(),
+            "the others are left as they were"
+        );
+        let speaker = service.participant(1, 2).unwrap();
+        assert!(speaker.speaking && !speaker.silenced && !speaker.hand);
+        // Giving it again changes nothing and tells no one.
+        assert!(service.give_floor(1, 2, true, true));
+        assert!(floors(&mut a).is_empty());
+        assert!(service.give_floor(1, 2, false, true));
+        assert_eq!(
+            floors(&mut a),
+            vec![(false, true)],
+            "the speech ended: muted again"
+        );
+        // Back after a dropped network, someone holding the floor keeps it.
+        assert!(service.give_floor(1, 3, true, true));
+        service.leave(1, 3);
+        let (b2_tx, mut b2) = unbounded_channel();
+        service.enter(1, person(3, RoomRole::Participant, false), b2_tx);
+        service.enter_mic(1, 3, true, None);
+        assert_eq!(floors(&mut b2), vec![(true, false)]);
+        // A viewer gets no floor; an unknown peer neither.
+        let (v_tx, _v) = unbounded_channel();
+        service.enter(1, person(4, RoomRole::Viewer, true), v_tx);
+        assert!(!service.give_floor(1, 4, true, true));
+        assert!(!service.give_floor(1, 99, true, true));
+    }
+
+    #[test]
+    fn an_open_meeting_keeps_the_microphone_open_after_the_speech() {
+        let service = MeetService::new(MeetEngine::default());
+        let (a_tx, mut a) = unbounded_channel();
+        service.enter(5, person(2, RoomRole::Participant, true), a_tx);
+        service.enter_mic(5, 2, false, None);
+        assert_eq!(floors(&mut a), vec![(false, false)]);
+        assert!(service.silence(5, 2, true));
+        service.give_floor(5, 2, true, false);
+        assert_eq!(
+            floors(&mut a),
+            vec![(true, false)],
+            "the floor lifts a mute"
+        );
+        service.give_floor(5, 2, false, false);
+        assert_eq!(floors(&mut a), vec![(false, false)]);
+    }
+
+    #[test]
+    fn the_session_queue_decides_who_speaks() {
+        let service = MeetService::new(MeetEngine::default());
+        let (a_tx, mut a) = unbounded_channel();
+        let (b_tx, mut b) = unbounded_channel();
+        service.enter(7, person(2, RoomRole::Participant, true), a_tx);
+        service.enter(7, person(3, RoomRole::Participant, true), b_tx);
+        // Person 103 (peer 3) holds the floor in the session already.
+        service.enter_mic(7, 2, true, Some(false));
+        service.enter_mic(7, 3, true, Some(true));
+        assert_eq!(floors(&mut a), vec![(false, true)]);
+        assert_eq!(floors(&mut b), vec![(true, false)]);
+        // The chair ends 103's speech and calls 102.
+        let speaking = [102];
+        service.sync_floor(7, true, |p, _| {
+            p.person_id.is_some_and(|x| speaking.contains(&x))
+        });
+        assert_eq!(floors(&mut a), vec![(true, false)]);
+        assert_eq!(floors(&mut b), vec![(false, true)]);
+    }
+
+    #[test]
+    fn a_closed_room_is_released_and_late_comers_are_told() {
+        let service = MeetService::new(MeetEngine::default());
+        let (a_tx, mut a) = unbounded_channel();
+        let (lobby_tx, mut lobby) = unbounded_channel();
+        let (other_tx, mut other) = unbounded_channel();
+        service.enter(1, person(1, RoomRole::Moderator, true), a_tx);
+        service.enter(1, person(2, RoomRole::Participant, false), lobby_tx);
+        service.enter(2, person(3, RoomRole::Participant, true), other_tx);
+        let _ = (lists(&mut a), lists(&mut lobby), lists(&mut other));
+        assert_eq!(service.room_count(), 2);
+        service.close(1, ServerMessage::Ended);
+        assert_eq!(a.try_recv().ok(), Some(ServerMessage::Ended));
+        assert_eq!(
+            lobby.try_recv().ok(),
+            Some(ServerMessage::Ended),
+            "the lobby too"
+        );
+        assert!(other.try_recv().is_err(), "another room goes on");
+        assert_eq!(service.room_count(), 1, "the ended room is released");
+        assert!(service.participants(1).is_empty());
+        // The connections then leave; no room comes back.
+        service.leave(1, 1);
+        service.leave(1, 2);
+        assert_eq!(service.room_count(), 1);
+        let (late_tx, mut late) = unbounded_channel();
+        assert_eq!(
+            service.enter(1, person(1, RoomRole::Moderator, true), late_tx),
+            Entry::Closed(ServerMessage::Ended)
+        );
+        assert!(late.try_recv().is_err(), "no room, no list");
+        assert_eq!(service.room_count(), 1);
+        service.close(2, ServerMessage::Cancelled);
+        assert_eq!(other.try_recv().ok(), Some(ServerMessage::Cancelled));
+        assert_eq!(service.room_count(), 0);
     }
 
     #[test]

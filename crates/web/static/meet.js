@@ -1,7 +1,13 @@
 // Họp trực tuyến: the meeting room's client. A plain module: it signals
 // over the room's WebSocket, sends camera and microphone to the server's
 // SFU on one RTCPeerConnection and shows everyone else's video in tiles.
-// The server decides who is let in, who moderates and who only watches.
+// The server decides who is let in, who moderates, who only watches and
+// whose microphone is open (the floor).
+//
+// After a network drop the WebSocket reconnects and the room lets the
+// person back in; every admission builds a new RTCPeerConnection (no ICE
+// restart: the SFU gives a lost peer up and says so, and a new connection
+// with a fresh offer is as quick and simpler to get right).
 
 const root = document.getElementById('meet');
 if (root) start(root);
@@ -30,13 +36,14 @@ function start(root) {
   let me = null;
   let leaving = false;
   let retries = 0;
+  let mediaRestarts = 0; // new peer connections asked by the SFU in a row
   let speakerView = false;
   let activeSpeaker = null;
   let participants = [];
   const tiles = new Map(); // peer -> { el, video, caption }
   const streams = new Map(); // peer -> MediaStream
   const layers = new Map(); // peer -> layer asked for
-  const media = { audio: true, video: true, screen: false, hand: false, silenced: false };
+  const media = { audio: true, video: true, screen: false, hand: false, silenced: false, speaking: false };
   let inbox = Promise.resolve();
 
   const say = (text) => {
@@ -144,13 +151,45 @@ function start(root) {
       case 'silenced':
         media.silenced = m.silenced;
         if (m.silenced) setAudio(false);
+        else setAudio(media.audio);
         say(m.silenced ? 'Người điều hành đã tắt micrô của bạn.' : 'Người điều hành đã mở micrô cho bạn.');
+        break;
+      case 'floor': {
+        const wasSpeaking = media.speaking;
+        media.silenced = m.silenced;
+        media.speaking = m.speaking;
+        if (m.speaking) {
+          // The floor opens the microphone and answers the raised hand.
+          media.hand = false;
+          toggleButton('hand', false, 'Hạ tay', 'Giơ tay');
+          setAudio(true);
+          say('Bạn được mời phát biểu: micrô đã mở.');
+        } else {
+          setAudio(media.audio);
+          if (wasSpeaking) say(m.silenced ? 'Đã kết thúc phát biểu; micrô đã tắt.' : 'Đã kết thúc phát biểu.');
+          else if (m.silenced) say('Micrô của bạn đang tắt; chủ tọa sẽ mở khi mời bạn phát biểu.');
+        }
+        break;
+      }
+      case 'media_failed':
+        // The SFU gave this connection up (a lost network path): build a
+        // new one on the same WebSocket, a few times at most.
+        mediaRestarts += 1;
+        if (mediaRestarts > 3) {
+          say(`${m.message} Không kết nối lại được hình ảnh; hãy tải lại trang.`);
+          break;
+        }
+        say(m.message);
+        await startPeer();
         break;
       case 'removed':
         finish('Người điều hành đã mời bạn ra khỏi phòng.');
         break;
       case 'ended':
         finish('Cuộc họp đã kết thúc.');
+        break;
+      case 'cancelled':
+        finish('Cuộc họp đã bị hủy.');
         break;
       case 'error':
         say(m.message);
@@ -193,6 +232,7 @@ function start(root) {
       render();
     });
     pc.addEventListener('connectionstatechange', () => {
+      if (pc?.connectionState === 'connected') mediaRestarts = 0;
       if (pc?.connectionState === 'failed') ws?.close();
     });
     const offer = await pc.createOffer();
@@ -209,10 +249,24 @@ function start(root) {
   }
   const sendMedia = () => send({ type: 'media', audio: media.audio, video: media.video, screen: media.screen });
 
+  // The microphone sends only when the person wants it on and it is not
+  // muted by the moderator or the room's rules; the button and the floor
+  // mark show which.
   function setAudio(on) {
     media.audio = on;
-    local?.getAudioTracks().forEach((t) => (t.enabled = on && !media.silenced));
-    toggleButton('mic', on, 'Tắt micrô', 'Bật micrô');
+    const open = on && !media.silenced;
+    local?.getAudioTracks().forEach((t) => (t.enabled = open));
+    const b = q('[data-action=mic]');
+    if (b) {
+      b.setAttribute('aria-pressed', String(open));
+      b.dataset.state = media.silenced ? 'silenced' : on ? 'on' : 'off';
+      b.textContent = media.silenced ? 'Micrô đang bị tắt' : on ? 'Tắt micrô' : 'Bật micrô';
+    }
+    const floor = q('[data-testid=floor]');
+    if (floor) {
+      floor.hidden = !media.speaking;
+      floor.textContent = media.speaking ? 'Đang phát biểu' : '';
+    }
     sendMedia();
   }
   function setVideo(on) {
@@ -299,7 +353,12 @@ function start(root) {
       }
       const stream = streams.get(p.peer);
       if (stream && tile.video.srcObject !== stream) tile.video.srcObject = stream;
-      const marks = [p.audio && !p.silenced ? '' : ' · micrô tắt', p.hand ? ' · ✋ giơ tay' : '', p.screen ? ' · chia sẻ màn hình' : ''];
+      const marks = [
+        p.speaking ? ' · đang phát biểu' : '',
+        p.audio && !p.silenced ? '' : ' · micrô tắt',
+        p.hand ? ' · ✋ giơ tay' : '',
+        p.screen ? ' · chia sẻ màn hình' : '',
+      ];
       tile.caption.textContent = `${p.name}${p.peer === me ? ' (bạn)' : ''}${marks.join('')}`;
       tile.el.classList.toggle('active', p.peer === activeSpeaker);
       tile.el.classList.toggle('no-video', !p.video && !p.screen);
@@ -336,12 +395,25 @@ function start(root) {
       const li = document.createElement('li');
       li.dataset.peer = String(p.peer);
       const label = document.createElement('span');
-      const what = [p.admitted ? roleName(p.role) : 'đang chờ', p.hand ? '✋ giơ tay' : '', p.silenced ? 'bị tắt micrô' : ''];
+      const what = [
+        p.admitted ? roleName(p.role) : 'đang chờ',
+        p.speaking ? 'đang phát biểu' : '',
+        p.hand ? '✋ giơ tay' : '',
+        p.silenced ? 'bị tắt micrô' : '',
+      ];
       label.textContent = `${p.name}${p.peer === me ? ' (bạn)' : ''} — ${what.filter(Boolean).join(', ')}`;
       li.append(label);
       if (moderator && p.peer !== me) {
         if (!p.admitted) li.append(button('Cho vào', 'admit', () => send({ type: 'admit', peer: p.peer })));
         else {
+          // A session's floor is given from its own queue (the panel below).
+          if (!sessionId && p.role !== 'theo_doi' && (p.hand || p.speaking)) {
+            li.append(
+              p.speaking
+                ? button('Kết thúc phát biểu', 'floor-end', () => send({ type: 'floor', peer: p.peer, give: false }))
+                : button('Mời phát biểu', 'floor-give', () => send({ type: 'floor', peer: p.peer, give: true })),
+            );
+          }
           li.append(button(p.silenced ? 'Mở micrô' : 'Tắt micrô', 'silence', () => send({ type: 'silence', peer: p.peer, silenced: !p.silenced })));
           li.append(button('Mời ra', 'remove', () => send({ type: 'remove', peer: p.peer })));
         }

@@ -11,6 +11,7 @@ mod durability;
 mod exchange;
 mod hardening;
 mod helpers;
+mod meetings;
 mod ops;
 mod petitions;
 mod routes;

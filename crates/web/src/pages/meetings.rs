@@ -18,9 +18,9 @@ use nghitruong_domain::access::Permission;
 use nghitruong_domain::meeting::{
     self, InviteRole, MeetingEvent, MeetingKind, MeetingStatus, RoomRole,
 };
+use nghitruong_domain::speaking::SpeakStatus;
 use nghitruong_domain::text;
 use nghitruong_meet::livekit;
-use nghitruong_meet::{PeerId, ToSfu};
 use nghitruong_store::{Invitee, Meeting, NewMeeting};
 use serde::Deserialize;
 use time::{Date, PrimitiveDateTime, Time};
@@ -32,7 +32,7 @@ use crate::auth::login::audit_context;
 use crate::auth::{CsrfToken, Signed, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
-use crate::meet::{ClientMessage, MeetEngine, MeetService, Participant, ServerMessage};
+use crate::meet::{ClientMessage, Entry, MeetEngine, MeetService, Participant, ServerMessage};
 use crate::routes::{Route, r};
 
 /// The routes of online meetings.
@@ -366,7 +366,7 @@ async fn show(
         role_label: role.label(),
         engine,
         can_manage,
-        cancellable: m.status == MeetingStatus::Scheduled,
+        cancellable: m.status.allows(MeetingEvent::Cancel),
         invitations,
         people,
         roles: InviteRole::ALL,
@@ -460,7 +460,57 @@ async fn cancel(
         )
         .await
         .map_err(refusal)?;
+    // Anyone already waiting in the lobby is told, and the room released.
+    state.meet.close(m.id, ServerMessage::Cancelled);
     Ok(Redirect::to(&format!("/hop/{id}")).into_response())
+}
+
+/// What someone connecting to a meeting that no longer admits is told.
+fn closed_message(status: MeetingStatus) -> ServerMessage {
+    match status {
+        MeetingStatus::Cancelled => ServerMessage::Cancelled,
+        _ => ServerMessage::Ended,
+    }
+}
+
+/// The people holding the floor in a council session (đang phát biểu).
+async fn session_speakers(
+    state: &AppState,
+    session_id: i64,
+) -> Result<Vec<i64>, nghitruong_store::StoreError> {
+    Ok(state
+        .store
+        .speak_requests(session_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == SpeakStatus::Speaking)
+        .map(|r| r.person_id)
+        .collect())
+}
+
+/// After the session's speaking queue changed (the chair gave the floor,
+/// took it back, or a speech ended): in every running room of the
+/// session's meetings, whoever has the floor hears their audio open, and
+/// whoever lost it is muted again where the meeting is moderated.
+pub(crate) async fn sync_session_floor(state: &AppState, council_id: i64, session_id: i64) {
+    let sync = async {
+        let speakers = session_speakers(state, session_id).await?;
+        for m in state.store.meetings(council_id).await? {
+            if m.session_id == Some(session_id) && m.status == MeetingStatus::Live {
+                state
+                    .meet
+                    .sync_floor(m.id, m.kind.moderates_microphones(), |p, _| {
+                        p.person_id.is_some_and(|x| speakers.contains(&x))
+                    });
+            }
+        }
+        Ok::<(), nghitruong_store::StoreError>(())
+    };
+    if let Err(e) = sync.await {
+        // The queue itself changed; the rooms catch up on the next change
+        // or when people come back.
+        tracing::warn!(error = %e, "could not bring the meeting rooms' floor up to date");
+    }
 }
 
 /// A WebSocket must come from a page of this server: the browser sends
@@ -491,13 +541,9 @@ async fn socket(
     if !same_origin(&headers) {
         return Err(AppError::Forbidden);
     }
+    // A meeting that no longer admits still upgrades: the page is told in
+    // words (it cannot read an HTTP refusal of a WebSocket) and stops.
     let m = meeting_here(&state, &viewer, id).await?;
-    if !m.status.admits() {
-        return Err(AppError::BadRequest(format!(
-            "Cuộc họp {}.",
-            m.status.label().to_lowercase()
-        )));
-    }
     let role = room_role(&state, &viewer, &m).await?;
     Ok(ws
         .max_message_size(MAX_MESSAGE)
@@ -539,6 +585,11 @@ async fn run_socket(
 ) {
     let meet = state.meet.clone();
     let id = meeting.id;
+    if !meeting.status.admits() {
+        let _ = send(&mut socket, &closed_message(meeting.status)).await;
+        let _ = socket.send(Message::Close(None)).await;
+        return;
+    }
     if role == RoomRole::Moderator && meeting.status == MeetingStatus::Scheduled {
         // The moderator entering opens the meeting.
         let ctx = audit_context(&state, &viewer, &headers);
@@ -556,6 +607,7 @@ async fn run_socket(
     let participant = Participant {
         peer,
         user_id: viewer.user.id,
+        person_id: viewer.user.person_id,
         name: viewer.user.display_name.clone(),
         role,
         admitted: !role.waits_in_lobby(),
@@ -564,6 +616,7 @@ async fn run_socket(
         screen: false,
         hand: false,
         silenced: false,
+        speaking: false,
     };
     let engine = match meet.engine() {
         MeetEngine::Embedded { .. } => "embedded",
@@ -589,9 +642,18 @@ async fn run_socket(
         sfu_joined: false,
         sfu_events: sfu_tx,
     };
-    if meet.enter(id, participant, out_tx) {
-        // Let in at once: go through the same path as an admission.
-        meet.send_to(id, peer, ServerMessage::Admitted { livekit: None });
+    match meet.enter(id, participant, out_tx) {
+        Entry::Admitted => {
+            // Let in at once: go through the same path as an admission.
+            meet.send_to(id, peer, ServerMessage::Admitted { livekit: None });
+        }
+        Entry::Lobby => {}
+        Entry::Closed(message) => {
+            // Ended while this connection was being set up.
+            let _ = send(&mut socket, &message).await;
+            let _ = socket.send(Message::Close(None)).await;
+            return;
+        }
     }
     loop {
         tokio::select! {
@@ -619,12 +681,19 @@ async fn run_socket(
                     ServerMessage::Admitted { .. } => conn.admitted().await,
                     other => other,
                 };
-                let last = matches!(message, ServerMessage::Removed | ServerMessage::Ended);
+                let last = matches!(
+                    message,
+                    ServerMessage::Removed | ServerMessage::Ended | ServerMessage::Cancelled
+                );
                 if !send(&mut socket, &message).await || last {
                     break;
                 }
             }
             Some(message) = sfu_rx.recv() => {
+                if matches!(message, nghitruong_meet::FromSfu::Failed { .. }) {
+                    // The SFU let this peer go: a new offer may join again.
+                    conn.sfu_joined = false;
+                }
                 if !send(&mut socket, &MeetService::relay(message)).await {
                     break;
                 }
@@ -686,6 +755,24 @@ impl Connection {
                 Err(e) => tracing::warn!(error = %e, "could not record joining the meeting"),
             }
         }
+        // The microphone by the room's rules: does this person hold the
+        // floor already (in the session's queue, or given in the room)?
+        let in_session = match (self.meeting.session_id, self.viewer.user.person_id) {
+            (Some(session), person) => match session_speakers(&self.state, session).await {
+                Ok(speakers) => Some(person.is_some_and(|p| speakers.contains(&p))),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read the session's floor");
+                    Some(false)
+                }
+            },
+            (None, _) => None,
+        };
+        self.state.meet.enter_mic(
+            self.meeting.id,
+            self.peer,
+            self.meeting.kind.moderates_microphones(),
+            in_session,
+        );
         let livekit = match self.state.meet.engine() {
             MeetEngine::LiveKit(config) => {
                 let room = format!("hop-{}", self.meeting.id);
@@ -730,29 +817,24 @@ impl Connection {
                 if self.sfu_joined {
                     return self.error("Đã kết nối hình ảnh; hãy tải lại trang để kết nối lại.");
                 }
-                match meet.sfu() {
-                    Some(Ok(sfu)) => {
-                        let sent = sfu.send(ToSfu::Join {
-                            room: id,
-                            peer: PeerId(self.peer),
-                            offer: sdp,
-                            publish: self.role.publishes(),
-                            events: self.sfu_events.clone(),
-                        });
-                        if sent.is_err() {
-                            return self.error("Bộ chuyển tiếp hình ảnh đã dừng.");
-                        }
+                match meet.join_sfu(
+                    id,
+                    self.peer,
+                    sdp,
+                    self.role.publishes(),
+                    self.sfu_events.clone(),
+                ) {
+                    Ok(()) => {
                         self.sfu_joined = true;
                         Flow::Go
                     }
-                    Some(Err(e)) => self.error(&e),
-                    None => self.error("Cuộc họp chạy trên máy chủ LiveKit."),
+                    Err(e) => self.error(&e),
                 }
             }
             ClientMessage::Answer { sdp } => {
                 if let Some(Ok(sfu)) = meet.sfu() {
-                    let _ = sfu.send(ToSfu::Answer {
-                        peer: PeerId(self.peer),
+                    let _ = sfu.send(nghitruong_meet::ToSfu::Answer {
+                        peer: nghitruong_meet::PeerId(self.peer),
                         sdp,
                     });
                 }
@@ -760,9 +842,9 @@ impl Connection {
             }
             ClientMessage::Layer { peer, layer } => {
                 if let Some(Ok(sfu)) = meet.sfu() {
-                    let _ = sfu.send(ToSfu::Layer {
-                        peer: PeerId(self.peer),
-                        source: PeerId(peer),
+                    let _ = sfu.send(nghitruong_meet::ToSfu::Layer {
+                        peer: nghitruong_meet::PeerId(self.peer),
+                        source: nghitruong_meet::PeerId(peer),
                         layer,
                     });
                 }
@@ -821,14 +903,21 @@ impl Connection {
                 if let Some(flow) = self.moderator_only() {
                     return flow;
                 }
-                if let Some(Ok(sfu)) = meet.sfu() {
-                    let _ = sfu.send(ToSfu::Silence {
-                        peer: PeerId(peer),
-                        silenced,
-                    });
+                meet.silence(id, peer, silenced);
+                Flow::Go
+            }
+            ClientMessage::Floor { peer, give } => {
+                if let Some(flow) = self.moderator_only() {
+                    return flow;
                 }
-                if meet.update(id, peer, |p| p.silenced = silenced) {
-                    meet.send_to(id, peer, ServerMessage::Silenced { silenced });
+                if self.meeting.session_id.is_some() {
+                    return self.error(
+                        "Cuộc họp gắn với kỳ họp: mời phát biểu từ danh sách đăng ký phát biểu của kỳ họp.",
+                    );
+                }
+                let moderated = self.meeting.kind.moderates_microphones();
+                if !meet.give_floor(id, peer, give, moderated) {
+                    return self.error("Người này không còn trong phòng hoặc chỉ theo dõi.");
                 }
                 Flow::Go
             }
@@ -855,7 +944,7 @@ impl Connection {
                     Ok(_) => {
                         // Stays are closed by the store at the end.
                         self.presence = None;
-                        meet.broadcast_all(id, &ServerMessage::Ended);
+                        meet.close(id, ServerMessage::Ended);
                         Flow::Go
                     }
                     Err(nghitruong_store::StoreError::Conflict(reason)) => self.error(&reason),

@@ -62,6 +62,8 @@ pub(super) async fn speak_event(
         .speak_event(target.id, event, &audit_context(state, viewer, headers))
         .await
         .map_err(refusal)?;
+    // Online rooms of this session: the floor opens or closes microphones.
+    crate::pages::meetings::sync_session_floor(state, s.council_id, s.id).await;
     Ok(changed(state, s.id, "phat-bieu"))
 }
 

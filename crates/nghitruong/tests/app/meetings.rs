@@ -1,0 +1,378 @@
+//! Online meeting rooms over their WebSocket, as the chair's and a remote
+//! deputy's pages speak to them: the session's floor opens and closes the
+//! deputy's microphone, a started meeting cannot be called off, and an
+//! ended meeting's room is released and tells late comers so.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use nghitruong_domain::meeting::{InviteRole, MeetingKind};
+use nghitruong_store::{AuditContext, CouncilFilter, Invitee, MeetingStore, NewMeeting, Store};
+use nghitruong_testkit::T0;
+use nghitruong_web::meet::MeetService;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+use crate::helpers::{Client, PASSWORD, TestApp, spawn_app_with};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The app, with a handle on its rooms.
+async fn app() -> (TestApp, Arc<MeetService>) {
+    let mut meet = None;
+    let app = spawn_app_with(|state, _| meet = Some(state.meet.clone())).await;
+    (app, meet.unwrap())
+}
+
+/// A meeting of `kind` for the demo session (or none), with `daibieu`
+/// invited to take part. Returns (meeting, session).
+async fn meeting(app: &TestApp, kind: MeetingKind, linked: bool) -> (i64, i64) {
+    let (found, _) = app
+        .store
+        .councils(&CouncilFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let council = found[0].council.id;
+    let session = app.store.council_sessions(council).await.unwrap()[0].id;
+    let ctx = AuditContext::system(T0);
+    let m = app
+        .store
+        .create_meeting(
+            &NewMeeting {
+                council_id: council,
+                title: "Điểm cầu trực tuyến".into(),
+                kind,
+                session_id: linked.then_some(session),
+                starts_at: T0,
+            },
+            &ctx,
+        )
+        .await
+        .unwrap();
+    let deputy = app
+        .store
+        .user_credentials("daibieu")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    app.store
+        .invite(
+            m.id,
+            &Invitee::Person(deputy.person_id.unwrap()),
+            InviteRole::Participant,
+            &ctx,
+        )
+        .await
+        .unwrap();
+    (m.id, session)
+}
+
+/// A signed-in HTTP client and the cookie its WebSocket sends.
+async fn signed(app: &TestApp, username: &str) -> (Client, String) {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let http = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut c = Client {
+        http,
+        base: app.base.clone(),
+        csrf: String::new(),
+    };
+    assert_eq!(c.sign_in(username, PASSWORD).await.status, 303);
+    c.get("/tai-khoan").await;
+    let url = app.base.parse().unwrap();
+    let cookie = reqwest::cookie::CookieStore::cookies(jar.as_ref(), &url).unwrap();
+    (c, cookie.to_str().unwrap().to_owned())
+}
+
+async fn connect(app: &TestApp, cookie: &str, meeting: i64) -> Socket {
+    let url = format!("{}/hop/{meeting}/ws", app.base.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+/// The next message of `kind`, skipping others; `None` if the socket
+/// closes or nothing comes within five seconds.
+async fn next(ws: &mut Socket, kind: &str) -> Option<Value> {
+    next_where(ws, kind, |_| true).await
+}
+
+/// The next message of `kind` that `wanted` accepts.
+async fn next_where(ws: &mut Socket, kind: &str, wanted: impl Fn(&Value) -> bool) -> Option<Value> {
+    let wait = async {
+        while let Some(Ok(message)) = ws.next().await {
+            if let Message::Text(text) = message {
+                let v: Value = serde_json::from_str(text.as_str()).unwrap();
+                if v["type"] == kind && wanted(&v) {
+                    return Some(v);
+                }
+            }
+        }
+        None
+    };
+    tokio::time::timeout(Duration::from_secs(5), wait)
+        .await
+        .ok()
+        .flatten()
+}
+
+async fn say(ws: &mut Socket, message: Value) {
+    ws.send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// The chair in the room, then `daibieu` let in from the lobby. Returns
+/// both sockets and the deputy's connection id.
+async fn chair_and_deputy(app: &TestApp, id: i64) -> (Socket, Socket, u64) {
+    let (_, chair_cookie) = signed(app, "chutich").await;
+    let mut chair = connect(app, &chair_cookie, id).await;
+    assert!(
+        next(&mut chair, "admitted").await.is_some(),
+        "no lobby for the chair"
+    );
+    let floor = next(&mut chair, "floor").await.unwrap();
+    assert_eq!(floor["silenced"], false, "a moderator is never muted");
+    let (_, deputy_cookie) = signed(app, "daibieu").await;
+    let mut deputy = connect(app, &deputy_cookie, id).await;
+    let hello = next(&mut deputy, "hello").await.unwrap();
+    let peer = hello["peer"].as_u64().unwrap();
+    say(&mut chair, json!({"type": "admit", "peer": peer})).await;
+    assert!(next(&mut deputy, "admitted").await.is_some());
+    (chair, deputy, peer)
+}
+
+fn me(list: &Value, peer: u64) -> Value {
+    list["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["peer"] == peer)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn the_sessions_floor_opens_a_remote_deputys_microphone_and_its_end_mutes_it_again() {
+    let (app, _) = app().await;
+    let (id, session) = meeting(&app, MeetingKind::SessionRemote, true).await;
+    let page = format!("/ky-hop/{session}");
+    let (mut office_chair, _) = signed(&app, "chutich").await;
+    office_chair.get(&page).await;
+    office_chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+
+    let (mut chair, mut deputy, peer) = chair_and_deputy(&app, id).await;
+    let entry = next(&mut deputy, "floor").await.unwrap();
+    assert_eq!(
+        (entry["speaking"].clone(), entry["silenced"].clone()),
+        (json!(false), json!(true)),
+        "a session's room is moderated: the deputy enters muted"
+    );
+
+    // The deputy asks to speak from the room; the chair gives the floor.
+    let (mut remote, _) = signed(&app, "daibieu").await;
+    remote.get(&page).await;
+    let asked = remote
+        .post(
+            &format!("{page}/phat-bieu"),
+            &[("kind", "phat_bieu"), ("topic", "Phát biểu từ điểm cầu")],
+        )
+        .await;
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let request = app.store.speak_requests(session).await.unwrap()[0].id;
+    office_chair.get(&page).await;
+    let call = format!("{page}/phat-bieu/{request}/dieu-hanh");
+    assert_eq!(
+        office_chair.post(&call, &[("event", "moi")]).await.status,
+        303
+    );
+    let given = next(&mut deputy, "floor").await.unwrap();
+    assert_eq!(
+        (given["speaking"].clone(), given["silenced"].clone()),
+        (json!(true), json!(false)),
+        "the floor opens the audio"
+    );
+    // The chair's list shows the speaker (earlier lists are skipped).
+    let list = next_where(&mut chair, "participants", |l| {
+        me(l, peer)["speaking"] == true
+    })
+    .await
+    .expect("the chair sees the speaker");
+    assert_eq!(me(&list, peer)["silenced"], false, "{list}");
+
+    // The room's own floor buttons are not for a session's meeting.
+    say(
+        &mut chair,
+        json!({"type": "floor", "peer": peer, "give": false}),
+    )
+    .await;
+    let refused = next(&mut chair, "error").await.unwrap();
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("danh sách đăng ký phát biểu"),
+        "{refused}"
+    );
+
+    // The speech ends: muted again.
+    office_chair.get(&page).await;
+    assert_eq!(
+        office_chair
+            .post(&call, &[("event", "ket_thuc")])
+            .await
+            .status,
+        303
+    );
+    let ended = next(&mut deputy, "floor").await.unwrap();
+    assert_eq!(
+        (ended["speaking"].clone(), ended["silenced"].clone()),
+        (json!(false), json!(true))
+    );
+}
+
+#[tokio::test]
+async fn in_an_unlinked_meeting_the_chair_gives_the_floor_to_a_raised_hand() {
+    let (app, _) = app().await;
+    let (id, _) = meeting(&app, MeetingKind::VoterContact, false).await;
+    let (mut chair, mut deputy, peer) = chair_and_deputy(&app, id).await;
+    assert_eq!(next(&mut deputy, "floor").await.unwrap()["silenced"], true);
+    say(&mut deputy, json!({"type": "hand", "up": true})).await;
+    say(
+        &mut chair,
+        json!({"type": "floor", "peer": peer, "give": true}),
+    )
+    .await;
+    let given = next(&mut deputy, "floor").await.unwrap();
+    assert_eq!(
+        (given["speaking"].clone(), given["silenced"].clone()),
+        (json!(true), json!(false))
+    );
+    say(
+        &mut chair,
+        json!({"type": "floor", "peer": peer, "give": false}),
+    )
+    .await;
+    let taken = next(&mut deputy, "floor").await.unwrap();
+    assert_eq!(
+        (taken["speaking"].clone(), taken["silenced"].clone()),
+        (json!(false), json!(true))
+    );
+    // Only a moderator gives the floor.
+    say(
+        &mut deputy,
+        json!({"type": "floor", "peer": peer, "give": true}),
+    )
+    .await;
+    let refused = next(&mut deputy, "error").await.unwrap();
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("Chỉ người điều hành")
+    );
+}
+
+#[tokio::test]
+async fn a_started_meeting_cannot_be_called_off() {
+    let (app, _) = app().await;
+    let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let (mut office, _) = signed(&app, "vanphong").await;
+    let page = format!("/hop/{id}");
+    assert!(
+        office.get(&page).await.body.contains("Hủy cuộc họp"),
+        "offered while scheduled"
+    );
+
+    let (_, chair_cookie) = signed(&app, "chutich").await;
+    let mut chair = connect(&app, &chair_cookie, id).await;
+    assert!(next(&mut chair, "admitted").await.is_some());
+    let live = office.get(&page).await.body;
+    assert!(live.contains("Đang họp"), "the chair opened it");
+    assert!(!live.contains("Hủy cuộc họp"), "not offered once started");
+    let refused = office.post(&format!("{page}/huy"), &[]).await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused
+            .body
+            .contains("Không thể hủy cuộc họp khi cuộc họp đang ở trạng thái “Đang họp”"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        app.store.meeting(id).await.unwrap().status.as_str(),
+        "dang_hop"
+    );
+
+    say(&mut chair, json!({"type": "end"})).await;
+    assert!(next(&mut chair, "ended").await.is_some());
+    assert!(
+        !office.get(&page).await.body.contains("Hủy cuộc họp"),
+        "nor once ended"
+    );
+    assert_eq!(office.post(&format!("{page}/huy"), &[]).await.status, 400);
+    assert_eq!(
+        app.store.meeting(id).await.unwrap().status.as_str(),
+        "da_ket_thuc"
+    );
+}
+
+#[tokio::test]
+async fn an_ended_meeting_releases_its_room_and_tells_late_comers() {
+    let (app, meet) = app().await;
+    let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let (other, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let (mut chair, mut deputy, _) = chair_and_deputy(&app, id).await;
+    let (_, cookie) = signed(&app, "chutich").await;
+    let mut elsewhere = connect(&app, &cookie, other).await;
+    assert!(next(&mut elsewhere, "admitted").await.is_some());
+    assert_eq!(meet.room_count(), 2);
+
+    say(&mut chair, json!({"type": "end"})).await;
+    assert!(next(&mut deputy, "ended").await.is_some());
+    assert!(next(&mut chair, "ended").await.is_some());
+    assert_eq!(meet.room_count(), 1, "the ended room is released");
+    assert!(meet.participants(id).is_empty());
+    if let Some(Ok(sfu)) = meet.sfu() {
+        let stats = sfu.stats().unwrap();
+        assert_eq!(stats.peers, 0, "{stats:?}");
+        assert_eq!(stats.silenced, 0, "{stats:?}");
+    }
+
+    // A page left open reconnects: it is told, and gets no room.
+    let (_, deputy_cookie) = signed(&app, "daibieu").await;
+    let mut late = connect(&app, &deputy_cookie, id).await;
+    assert!(next(&mut late, "ended").await.is_some(), "a clear message");
+    assert!(
+        next(&mut late, "hello").await.is_none(),
+        "then the socket closes"
+    );
+    assert_eq!(meet.room_count(), 1);
+
+    // A meeting called off tells its lobby the same way.
+    let (lobby_meeting, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let mut waiting = connect(&app, &deputy_cookie, lobby_meeting).await;
+    assert!(next(&mut waiting, "hello").await.is_some());
+    let (mut office, _) = signed(&app, "vanphong").await;
+    office.get(&format!("/hop/{lobby_meeting}")).await;
+    let cancelled = office.post(&format!("/hop/{lobby_meeting}/huy"), &[]).await;
+    assert_eq!(cancelled.status, 303, "{}", cancelled.body);
+    assert!(next(&mut waiting, "cancelled").await.is_some());
+    let mut after = connect(&app, &deputy_cookie, lobby_meeting).await;
+    assert!(next(&mut after, "cancelled").await.is_some());
+    assert_eq!(meet.room_count(), 1);
+}
