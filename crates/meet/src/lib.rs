@@ -9,7 +9,10 @@
 //!   publisher sends them, or pausing a participant's video.
 //! - Active speaker from RFC 6464 audio levels ([`speaker`]).
 //! - LiveKit access tokens for the external engine ([`livekit`]).
+//! - Synthetic participants ([`synthetic`]) and a client of Janus's
+//!   VideoRoom ([`janus`]) for the load benchmark `meet-bench`.
 
+pub mod janus;
 pub mod livekit;
 mod sfu;
 pub mod speaker;

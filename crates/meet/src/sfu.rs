@@ -252,6 +252,12 @@ impl Sfu {
         PeerId(self.next_peer.fetch_add(1, Ordering::Relaxed))
     }
 
+    /// A sender of commands to the media thread, for a participant that
+    /// outlives a borrow of the SFU (the synthetic peers' signalling).
+    pub fn sender(&self) -> mpsc::Sender<ToSfu> {
+        self.tx.clone()
+    }
+
     /// Sends a command to the media thread.
     pub fn send(&self, command: ToSfu) -> Result<(), SfuError> {
         self.tx.send(command).map_err(|_| SfuError::Stopped)
@@ -282,7 +288,13 @@ impl Drop for Sfu {
 /// (utime + stime in clock ticks; Linux reports them in USER_HZ, 100 per
 /// second, whatever the kernel's own tick).
 pub(crate) fn thread_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
+    cpu_seconds("/proc/thread-self/stat")
+}
+
+/// User + system CPU time from a `/proc/…/stat` file: a thread's own, or a
+/// whole process's (all its threads) for `/proc/<pid>/stat`.
+pub(crate) fn cpu_seconds(path: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else {
         return 0.0;
     };
     // The command name may hold spaces; fields are counted after its ')'.

@@ -1,8 +1,11 @@
 //! A headless participant (người tham dự tổng hợp) written with str0m: it
-//! joins an [`Sfu`] through the same signalling a browser uses, runs real
-//! ICE and DTLS-SRTP on its own UDP socket, publishes VP8-shaped frames and
-//! Opus-sized audio with an RFC 6464 level, and counts what it receives.
-//! The SFU's tests and the load benchmark use it; no browser needed.
+//! joins a media server through a [`Signalling`] (our [`Sfu`] through the
+//! same messages a browser uses, or another server such as Janus's
+//! VideoRoom), runs real ICE and DTLS-SRTP on its own UDP socket, publishes
+//! VP8-shaped frames and Opus-sized audio with an RFC 6464 level, and
+//! counts what it receives. The SFU's tests and the load benchmark use it;
+//! no browser needed. The media code is the same whatever the signalling,
+//! so two servers measured with it get identical load and measurement.
 //!
 //! Each frame it sends starts with a VP8 frame tag (bit 0 clear on a
 //! keyframe, as the VP8 depacketiser reads it), then its sequence number
@@ -12,7 +15,7 @@
 use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
@@ -24,6 +27,115 @@ use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::{FromSfu, PeerId, Sfu, ToSfu};
+
+/// A message from the media server to a synthetic peer, whatever the
+/// server's own signalling looks like.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Signal {
+    /// The answer to the peer's offer (SDP text).
+    Answer(String),
+    /// An offer from the server (SDP text); the peer answers it.
+    Offer(String),
+    /// Who is speaking now (our SFU only).
+    ActiveSpeaker(PeerId),
+    /// The server gave up on this peer.
+    Failed(String),
+}
+
+/// How a synthetic peer talks to a media server (kênh báo hiệu): its offer
+/// or answer out, the server's answers and offers in. The media itself
+/// never goes through here.
+pub trait Signalling: Send {
+    /// The id the server knows this peer by.
+    fn peer(&self) -> PeerId;
+    /// Whether the peer opens with its own offer (a publisher, or any peer
+    /// of our SFU) rather than waiting for the server's (a Janus viewer).
+    fn offers_first(&self) -> bool;
+    /// Whether the peer's own offer carries a data channel (our SFU's
+    /// control channel; Janus's VideoRoom needs none).
+    fn data_channel(&self) -> bool;
+    /// The local address the peer's UDP socket binds to.
+    fn bind_ip(&self) -> std::net::IpAddr {
+        std::net::Ipv4Addr::LOCALHOST.into()
+    }
+    /// Sends the peer's offer.
+    fn send_offer(&mut self, sdp: String) -> Result<(), PeerError>;
+    /// Sends the peer's answer to the server's last offer.
+    fn send_answer(&mut self, sdp: String) -> Result<(), PeerError>;
+    /// The next message from the server, if one is waiting.
+    fn try_recv(&mut self) -> Option<Signal>;
+}
+
+/// Our [`Sfu`]'s signalling: the same [`ToSfu`]/[`FromSfu`] messages the
+/// WebSocket carries for a browser.
+#[derive(Debug)]
+pub struct SfuSignalling {
+    sfu: mpsc::Sender<ToSfu>,
+    peer: PeerId,
+    room: i64,
+    publish: bool,
+    events: Option<UnboundedReceiver<FromSfu>>,
+}
+
+impl SfuSignalling {
+    /// A new participant of `room` at `sfu`.
+    pub fn new(sfu: &Sfu, room: i64, publish: bool) -> Self {
+        Self {
+            sfu: sfu.sender(),
+            peer: sfu.new_peer(),
+            room,
+            publish,
+            events: None,
+        }
+    }
+}
+
+impl Signalling for SfuSignalling {
+    fn peer(&self) -> PeerId {
+        self.peer
+    }
+
+    fn offers_first(&self) -> bool {
+        true
+    }
+
+    fn data_channel(&self) -> bool {
+        true
+    }
+
+    fn send_offer(&mut self, sdp: String) -> Result<(), PeerError> {
+        let (tx, events) = unbounded_channel();
+        self.events = Some(events);
+        self.sfu
+            .send(ToSfu::Join {
+                room: self.room,
+                peer: self.peer,
+                offer: sdp,
+                publish: self.publish,
+                events: tx,
+            })
+            .map_err(|_| PeerError::Signalling("the SFU has stopped".into()))
+    }
+
+    fn send_answer(&mut self, sdp: String) -> Result<(), PeerError> {
+        self.sfu
+            .send(ToSfu::Answer {
+                peer: self.peer,
+                sdp,
+            })
+            .map_err(|_| PeerError::Signalling("the SFU has stopped".into()))
+    }
+
+    fn try_recv(&mut self) -> Option<Signal> {
+        let message = self.events.as_mut()?.try_recv().ok()?;
+        Some(match message {
+            FromSfu::Answer { sdp } => Signal::Answer(sdp),
+            FromSfu::Offer { sdp } => Signal::Offer(sdp),
+            FromSfu::ActiveSpeaker { peer } => Signal::ActiveSpeaker(peer),
+            FromSfu::Failed { reason } => Signal::Failed(reason),
+        })
+    }
+}
 
 /// What a synthetic peer received from one publisher.
 #[derive(Clone, Debug, Default)]
@@ -42,15 +154,19 @@ pub struct Received {
     pub latencies_us: Vec<u64>,
     /// Size of the last video frame (shows the simulcast layer).
     pub last_frame_size: usize,
+    /// Per incoming video mid: lowest and highest sequence number and the
+    /// frames counted, so that loss stays right whatever stream ids the
+    /// server gives its tracks.
+    ranges: HashMap<Mid, (u32, u32, u64)>,
 }
 
 impl Received {
-    /// Frames missing between the first and the last seen.
+    /// Frames missing between the first and the last seen, track by track.
     pub fn lost(&self) -> u64 {
-        match (self.first_seq, self.last_seq) {
-            (Some(a), Some(b)) => (u64::from(b - a) + 1).saturating_sub(self.video_frames),
-            _ => 0,
-        }
+        self.ranges
+            .values()
+            .map(|&(a, b, n)| (u64::from(b - a) + 1).saturating_sub(n))
+            .sum()
     }
 }
 
@@ -61,7 +177,7 @@ pub struct SyntheticPeer {
     rtc: Rtc,
     socket: UdpSocket,
     local: SocketAddr,
-    events: UnboundedReceiver<FromSfu>,
+    signalling: Box<dyn Signalling>,
     pending: Option<SdpPendingOffer>,
     video: Option<Mid>,
     audio: Option<Mid>,
@@ -81,8 +197,11 @@ pub struct SyntheticPeer {
     pub received: HashMap<String, Received>,
     /// Stream id of each incoming mid.
     streams: HashMap<Mid, String>,
-    /// The SFU said the connection failed.
+    /// The server said the connection failed.
     pub failed: Option<String>,
+    /// UDP bytes received (SRTP, RTCP, STUN), from the socket: what the
+    /// server forwarded to this peer.
+    pub bytes_received: u64,
 }
 
 impl std::fmt::Debug for SyntheticPeer {
@@ -103,6 +222,9 @@ pub enum PeerError {
     /// WebRTC trouble.
     #[error("webrtc: {0}")]
     Rtc(String),
+    /// The server's signalling refused or failed.
+    #[error("signalling: {0}")]
+    Signalling(String),
 }
 
 fn rtc_err(e: impl std::fmt::Display) -> PeerError {
@@ -110,8 +232,9 @@ fn rtc_err(e: impl std::fmt::Display) -> PeerError {
 }
 
 impl SyntheticPeer {
-    /// Joins `room`; a publisher offers one video (with `h`/`l` simulcast
-    /// when `simulcast`) and one audio track, a viewer only a data channel.
+    /// Joins `room` of our `sfu`; a publisher offers one video (with `h`/`l`
+    /// simulcast when `simulcast`) and one audio track, a viewer only a data
+    /// channel.
     pub fn join(
         sfu: &Sfu,
         room: i64,
@@ -120,57 +243,73 @@ impl SyntheticPeer {
         crypto: Arc<CryptoProvider>,
         epoch: Instant,
     ) -> Result<Self, PeerError> {
-        let socket = UdpSocket::bind("127.0.0.1:0")?;
+        Self::connect(
+            Box::new(SfuSignalling::new(sfu, room, publish)),
+            publish,
+            simulcast,
+            crypto,
+            epoch,
+        )
+    }
+
+    /// Joins through `signalling`. When the peer offers first, its offer
+    /// holds one video track (with `h`/`l` simulcast when `simulcast`) and
+    /// one audio track if it publishes, and the data channel if the server
+    /// wants one; otherwise it waits for the server's offer.
+    pub fn connect(
+        mut signalling: Box<dyn Signalling>,
+        publish: bool,
+        simulcast: bool,
+        crypto: Arc<CryptoProvider>,
+        epoch: Instant,
+    ) -> Result<Self, PeerError> {
+        let socket = UdpSocket::bind(SocketAddr::new(signalling.bind_ip(), 0))?;
         socket.set_nonblocking(true)?;
         let local = socket.local_addr()?;
         let now = Instant::now();
         let mut rtc = Rtc::builder().set_crypto_provider(crypto).build(now);
         rtc.add_local_candidate(Candidate::host(local, "udp").map_err(rtc_err)?);
-        let mut change = rtc.sdp_api();
-        let (mut video, mut audio) = (None, None);
-        if publish {
-            let layers = simulcast.then(|| {
-                let mut s = Simulcast::new();
-                s.add_send_layer(SimulcastLayer::new("h"));
-                s.add_send_layer(SimulcastLayer::new("l"));
-                s
-            });
-            video = Some(change.add_media(
-                MediaKind::Video,
-                Direction::SendOnly,
-                Some("synthetic".into()),
-                None,
-                layers,
-            ));
-            audio = Some(change.add_media(
-                MediaKind::Audio,
-                Direction::SendOnly,
-                Some("synthetic".into()),
-                None,
-                None,
-            ));
+        let (mut video, mut audio, mut pending) = (None, None, None);
+        if signalling.offers_first() {
+            let mut change = rtc.sdp_api();
+            if publish {
+                let layers = simulcast.then(|| {
+                    let mut s = Simulcast::new();
+                    s.add_send_layer(SimulcastLayer::new("h"));
+                    s.add_send_layer(SimulcastLayer::new("l"));
+                    s
+                });
+                video = Some(change.add_media(
+                    MediaKind::Video,
+                    Direction::SendOnly,
+                    Some("synthetic".into()),
+                    None,
+                    layers,
+                ));
+                audio = Some(change.add_media(
+                    MediaKind::Audio,
+                    Direction::SendOnly,
+                    Some("synthetic".into()),
+                    None,
+                    None,
+                ));
+            }
+            if signalling.data_channel() {
+                change.add_channel("hop".into());
+            }
+            let (offer, waiting) = change
+                .apply()
+                .ok_or_else(|| PeerError::Rtc("nothing to offer".into()))?;
+            pending = Some(waiting);
+            signalling.send_offer(offer.to_sdp_string())?;
         }
-        change.add_channel("hop".into());
-        let (offer, pending) = change
-            .apply()
-            .ok_or_else(|| PeerError::Rtc("nothing to offer".into()))?;
-        let (tx, events) = unbounded_channel();
-        let peer = sfu.new_peer();
-        sfu.send(ToSfu::Join {
-            room,
-            peer,
-            offer: offer.to_sdp_string(),
-            publish,
-            events: tx,
-        })
-        .map_err(rtc_err)?;
         Ok(Self {
-            peer,
+            peer: signalling.peer(),
             rtc,
             socket,
             local,
-            events,
-            pending: Some(pending),
+            signalling,
+            pending,
             video,
             audio,
             simulcast,
@@ -186,14 +325,15 @@ impl SyntheticPeer {
             received: HashMap::new(),
             streams: HashMap::new(),
             failed: None,
+            bytes_received: 0,
         })
     }
 
     /// Handles signalling, datagrams and timers; call it often.
-    pub fn poll(&mut self, sfu: &Sfu) -> Result<(), PeerError> {
-        while let Ok(message) = self.events.try_recv() {
+    pub fn poll(&mut self) -> Result<(), PeerError> {
+        while let Some(message) = self.signalling.try_recv() {
             match message {
-                FromSfu::Answer { sdp } => {
+                Signal::Answer(sdp) => {
                     if let Some(pending) = self.pending.take() {
                         let answer = SdpAnswer::from_sdp_string(&sdp).map_err(rtc_err)?;
                         self.rtc
@@ -202,22 +342,19 @@ impl SyntheticPeer {
                             .map_err(rtc_err)?;
                     }
                 }
-                FromSfu::Offer { sdp } => {
+                Signal::Offer(sdp) => {
                     let offer = SdpOffer::from_sdp_string(&sdp).map_err(rtc_err)?;
                     let answer = self.rtc.sdp_api().accept_offer(offer).map_err(rtc_err)?;
-                    sfu.send(ToSfu::Answer {
-                        peer: self.peer,
-                        sdp: answer.to_sdp_string(),
-                    })
-                    .map_err(rtc_err)?;
+                    self.signalling.send_answer(answer.to_sdp_string())?;
                 }
-                FromSfu::ActiveSpeaker { peer } => self.speakers.push(peer),
-                FromSfu::Failed { reason } => self.failed = Some(reason),
+                Signal::ActiveSpeaker(peer) => self.speakers.push(peer),
+                Signal::Failed(reason) => self.failed = Some(reason),
             }
         }
         loop {
             match self.socket.recv_from(&mut self.buf) {
                 Ok((n, source)) => {
+                    self.bytes_received += n as u64;
                     let Ok(contents) = self.buf[..n].try_into() else {
                         continue;
                     };
@@ -297,6 +434,10 @@ impl SyntheticPeer {
                 entry.latencies_us.push(now.saturating_sub(sent));
                 entry.first_seq = Some(entry.first_seq.map_or(seq, |f| f.min(seq)));
                 entry.last_seq = Some(entry.last_seq.map_or(seq, |l| l.max(seq)));
+                let range = entry.ranges.entry(data.mid).or_insert((seq, seq, 0));
+                range.0 = range.0.min(seq);
+                range.1 = range.1.max(seq);
+                range.2 += 1;
             }
             _ => {}
         }
@@ -305,6 +446,7 @@ impl SyntheticPeer {
     /// Forgets what was received (to start a measuring window).
     pub fn reset_counts(&mut self) {
         self.received.clear();
+        self.bytes_received = 0;
     }
 
     /// Sends one video frame of `size` bytes (at 30 frames a second); a
@@ -390,7 +532,6 @@ impl SyntheticPeer {
     // the async runtime, so a short blocking sleep is what is wanted here.
     #[allow(clippy::disallowed_methods)]
     pub fn settle(
-        sfu: &Sfu,
         peers: &mut [SyntheticPeer],
         limit: Duration,
         until: impl Fn(&[SyntheticPeer]) -> bool,
@@ -398,7 +539,7 @@ impl SyntheticPeer {
         let end = Instant::now() + limit;
         while Instant::now() < end {
             for p in peers.iter_mut() {
-                p.poll(sfu)?;
+                p.poll()?;
             }
             if until(peers) {
                 return Ok(true);

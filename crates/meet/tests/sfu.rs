@@ -40,7 +40,7 @@ fn room(
     for _ in 0..viewers {
         peers.push(SyntheticPeer::join(sfu, room, false, false, c.clone(), epoch).unwrap());
     }
-    let ok = SyntheticPeer::settle(sfu, &mut peers, Duration::from_secs(10), |p| {
+    let ok = SyntheticPeer::settle(&mut peers, Duration::from_secs(10), |p| {
         p.iter().all(|p| p.connected)
     })
     .unwrap();
@@ -50,7 +50,7 @@ fn room(
 
 /// Publishes for `ms` milliseconds: 30 video frames and 50 audio frames a
 /// second from every publisher in `peers`, polling everyone.
-fn publish(sfu: &Sfu, peers: &mut [SyntheticPeer], ms: u64, level: impl Fn(usize) -> i8) {
+fn publish(peers: &mut [SyntheticPeer], ms: u64, level: impl Fn(usize) -> i8) {
     let start = Instant::now();
     let mut next_video = start;
     let mut next_audio = start;
@@ -69,7 +69,7 @@ fn publish(sfu: &Sfu, peers: &mut [SyntheticPeer], ms: u64, level: impl Fn(usize
             next_audio += Duration::from_millis(20);
         }
         for p in peers.iter_mut() {
-            p.poll(sfu).unwrap();
+            p.poll().unwrap();
         }
         std::thread::sleep(Duration::from_millis(1));
     }
@@ -84,7 +84,7 @@ fn every_subscriber_receives_the_publishers_video_and_audio_and_the_speaker_is_n
     let sfu = sfu();
     let epoch = Instant::now();
     let mut peers = room(&sfu, 1, 2, false, epoch);
-    publish(&sfu, &mut peers, 3000, |_| -20);
+    publish(&mut peers, 3000, |_| -20);
     let publisher = stream(&peers[0]);
     for viewer in &peers[1..] {
         let got = viewer
@@ -115,7 +115,7 @@ fn rooms_are_separate_and_a_leaver_is_gone() {
     let mut a = room(&sfu, 10, 1, false, epoch);
     let mut b = room(&sfu, 11, 1, false, epoch);
     let mut all: Vec<SyntheticPeer> = a.drain(..).chain(b.drain(..)).collect();
-    publish(&sfu, &mut all, 2000, |_| -30);
+    publish(&mut all, 2000, |_| -30);
     let (pub_a, pub_b) = (stream(&all[0]), stream(&all[2]));
     assert!(all[1].received.contains_key(&pub_a));
     assert!(
@@ -125,7 +125,7 @@ fn rooms_are_separate_and_a_leaver_is_gone() {
     assert!(all[3].received.contains_key(&pub_b));
     assert!(!all[3].received.contains_key(&pub_a));
     sfu.send(ToSfu::Leave { peer: all[0].peer }).unwrap();
-    let ok = SyntheticPeer::settle(&sfu, &mut all, Duration::from_secs(5), |_| {
+    let ok = SyntheticPeer::settle(&mut all, Duration::from_secs(5), |_| {
         sfu.stats().map(|s| s.peers == 3).unwrap_or(false)
     })
     .unwrap();
@@ -153,7 +153,7 @@ fn a_silenced_participant_is_not_heard_and_paused_video_stops() {
     // Commands are handled in order: once the counters answer, the two
     // commands above are in force.
     sfu.stats().unwrap();
-    publish(&sfu, &mut peers, 1500, |_| -10);
+    publish(&mut peers, 1500, |_| -10);
     let got = peers[1]
         .received
         .get(&publisher)
@@ -176,7 +176,7 @@ fn a_silenced_participant_is_not_heard_and_paused_video_stops() {
         layer: Layer::High,
     })
     .unwrap();
-    publish(&sfu, &mut peers, 1500, |_| -10);
+    publish(&mut peers, 1500, |_| -10);
     let got = peers[1]
         .received
         .get(&publisher)
@@ -199,7 +199,7 @@ fn a_subscriber_picks_the_simulcast_layer() {
         layer: Layer::Low,
     })
     .unwrap();
-    publish(&sfu, &mut peers, 2500, |_| -40);
+    publish(&mut peers, 2500, |_| -40);
     let high = peers[1].received.get(&publisher).expect("high layer");
     let low = peers[2].received.get(&publisher).expect("low layer");
     assert_eq!(high.last_frame_size, 6000);
