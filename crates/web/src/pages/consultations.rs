@@ -511,3 +511,108 @@ pub(crate) async fn answer(
         Err(e) => Err(e.into()),
     }
 }
+
+/// How long after its deadline a consultation is still looked at, so a
+/// server stopped over a holiday still tells the office its result.
+const FOLLOW_DAYS: i64 = 30;
+
+/// The scheduler's `xin-y-kien` job: reminds the deputies in office who
+/// have not answered on the council's reminder days, and tells the office
+/// the result once the deadline has passed. Each notice is keyed by the
+/// consultation and the notice, so a tick run twice sends nothing twice.
+pub(crate) fn remind_job(state: &AppState, now: OffsetDateTime) -> crate::scheduler::JobFuture<'_> {
+    Box::pin(async move {
+        let (reminded, told) = remind(state, now).await?;
+        Ok(match (reminded, told) {
+            (0, 0) => String::new(),
+            _ => format!("{reminded} thông báo nhắc trả lời xin ý kiến, {told} thông báo kết quả"),
+        })
+    })
+}
+
+async fn remind(state: &AppState, now: OffsetDateTime) -> anyhow::Result<(usize, usize)> {
+    use consultation::ConsultationNotice as N;
+    let (mut reminded, mut told) = (0, 0);
+    let since = now - time::Duration::days(FOLLOW_DAYS);
+    for c in state.store.consultations_to_follow(since).await? {
+        let council = state.store.council(c.council_id).await?;
+        let days = &council.rules.deadlines.consultation_reminder_days_before;
+        let Some(notice) = consultation::notice_due(c.status, c.deadline, now, days) else {
+            continue;
+        };
+        let key = format!("xin-y-kien:{}:{}", c.id, notice.key());
+        let link = format!("/xin-y-kien/{}", c.id);
+        let in_office: Vec<i64> = state
+            .store
+            .seated_deputies(council.id, local_day(now))
+            .await?
+            .iter()
+            .filter(|m| m.person.status.holds_office())
+            .map(|m| m.person.id)
+            .collect();
+        let answers = state.store.consultation_answers(c.id).await?;
+        match notice {
+            N::Reminder(days_before) => {
+                let answered: Vec<i64> = answers.iter().map(|a| a.person_id).collect();
+                let waiting = consultation::not_answered(&in_office, &answered);
+                let users = state.store.person_users(&waiting).await?;
+                let deadline = local_time(c.deadline);
+                reminded += crate::notify::notify_once(
+                    state,
+                    &users,
+                    Some(&key),
+                    &format!(
+                        "Còn {days_before} ngày: nhắc trả lời xin ý kiến: {}",
+                        c.title
+                    ),
+                    &format!(
+                        "{} xin ý kiến đại biểu về: {}. Đồng chí chưa gửi ý kiến; \
+                         thời hạn trả lời: {deadline}.",
+                        council.name, c.title
+                    ),
+                    Some(&link),
+                )
+                .await?;
+            }
+            N::Result => {
+                let r = consultation::result(
+                    answers
+                        .iter()
+                        .map(|a| (a.opinion, in_office.contains(&a.person_id))),
+                    u32::try_from(in_office.len()).unwrap_or(u32::MAX),
+                    council.rules.pass_rule,
+                );
+                let office = state
+                    .store
+                    .council_users(council.id, &[nghitruong_domain::access::Role::OfficeStaff])
+                    .await?;
+                let verdict = if r.approved {
+                    "được tán thành"
+                } else {
+                    "không được tán thành"
+                };
+                told += crate::notify::notify_once(
+                    state,
+                    &office,
+                    Some(&key),
+                    &format!("Kết quả xin ý kiến: {}", c.title),
+                    &format!(
+                        "Đã hết thời hạn trả lời. Đồng ý {}, không đồng ý {}, ý kiến khác {}, \
+                         chưa trả lời {} trên {} đại biểu đang giữ nhiệm vụ. \
+                         Điều kiện thông qua: {} (cần {} ý kiến đồng ý): nội dung xin ý kiến {verdict}.",
+                        r.agree,
+                        r.disagree,
+                        r.other,
+                        r.not_answered,
+                        r.in_office,
+                        r.rule.label(),
+                        r.threshold
+                    ),
+                    Some(&link),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok((reminded, told))
+}
