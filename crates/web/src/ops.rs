@@ -184,8 +184,19 @@ fn heading(status: StatusCode) -> &'static str {
 pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
     let id = request_id(req.headers()).unwrap_or_default();
     let htmx = req.headers().contains_key("hx-request");
+    let boosted = req.headers().contains_key("hx-boosted");
     let response = next.run(req).await;
     let status = response.status();
+    if boosted && status.is_redirection() {
+        // A form sent by htmx (hx-boost) that succeeded: the browser goes
+        // where the handler sends it, as after a plain post, instead of htmx
+        // following the redirect and swapping the next page into this one.
+        if let Some(location) = response.headers().get(header::LOCATION).cloned() {
+            let mut out = StatusCode::OK.into_response();
+            out.headers_mut().insert("hx-redirect", location);
+            return out;
+        }
+    }
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
@@ -228,6 +239,10 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
             .insert("hx-retarget", HeaderValue::from_static("#thong-bao"));
         out.headers_mut()
             .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+        // A refused form stays at its own address (a boosted form would
+        // otherwise show the address it was posted to).
+        out.headers_mut()
+            .insert("hx-push-url", HeaderValue::from_static("false"));
         return out;
     }
     let page = ErrorPage {

@@ -82,7 +82,6 @@ pub(crate) struct ListPage {
     pub(crate) rows: Vec<ConsultationRow>,
     pub(crate) can_manage: bool,
     pub(crate) documents: Vec<DocumentChoice>,
-    pub(crate) error: Option<String>,
 }
 
 /// The documents of the council's sessions the office may attach.
@@ -107,12 +106,7 @@ async fn attachable(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Document
     Ok(out)
 }
 
-async fn list_page(
-    state: &AppState,
-    viewer: &Viewer,
-    csrf: &str,
-    error: Option<String>,
-) -> AppResult<Response> {
+async fn list_page(state: &AppState, viewer: &Viewer, csrf: &str) -> AppResult<Response> {
     let council = current(viewer)?;
     let can_manage = viewer.can(Permission::ManageSessions);
     let now = state.clock.now();
@@ -139,14 +133,8 @@ async fn list_page(
         } else {
             Vec::new()
         },
-        error: error.clone(),
     };
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 pub(crate) async fn list(
@@ -154,7 +142,7 @@ pub(crate) async fn list(
     Signed(viewer): Signed,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    list_page(&state, &viewer, &csrf, None).await
+    list_page(&state, &viewer, &csrf).await
 }
 
 /// "2026-12-20T17:00" typed in a datetime-local field, in Vietnam time.
@@ -172,7 +160,6 @@ fn parse_deadline(input: &str) -> Result<OffsetDateTime, String> {
 pub(crate) async fn create(
     State(state): State<AppState>,
     Signed(viewer): Signed,
-    CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
@@ -221,7 +208,8 @@ pub(crate) async fn create(
     })();
     let new = match checked {
         Ok(v) => v,
-        Err(e) => return list_page(&state, &viewer, &csrf, Some(e)).await,
+        // Shown inside the form, which keeps what was typed (hx-boost).
+        Err(e) => return Err(AppError::BadRequest(e)),
     };
     let id = state
         .store
@@ -286,16 +274,9 @@ pub(crate) struct ShowPage {
     pub(crate) in_office: u32,
     pub(crate) result: Option<ResultView>,
     pub(crate) answers: Vec<AnswerRow>,
-    pub(crate) error: Option<String>,
 }
 
-async fn show_page(
-    state: &AppState,
-    viewer: &Viewer,
-    csrf: &str,
-    id: i64,
-    error: Option<String>,
-) -> AppResult<Response> {
+async fn show_page(state: &AppState, viewer: &Viewer, csrf: &str, id: i64) -> AppResult<Response> {
     let c = here(state, viewer, id).await?;
     let council = current(viewer)?;
     let now = state.clock.now();
@@ -397,14 +378,8 @@ async fn show_page(
         in_office: in_office_count,
         result,
         answers: answer_rows,
-        error: error.clone(),
     };
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 pub(crate) async fn show(
@@ -413,7 +388,7 @@ pub(crate) async fn show(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    show_page(&state, &viewer, &csrf, id, None).await
+    show_page(&state, &viewer, &csrf, id).await
 }
 
 #[derive(Deserialize)]
@@ -455,7 +430,6 @@ pub(crate) struct AnswerForm {
 pub(crate) async fn answer(
     State(state): State<AppState>,
     Signed(viewer): Signed,
-    CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<AnswerForm>,
@@ -474,23 +448,16 @@ pub(crate) async fn answer(
         .ok_or_else(|| {
             AppError::BadRequest("Tài khoản này không gắn với đại biểu của Hội đồng.".into())
         })?;
-    let Ok(opinion) = form.opinion.parse::<Opinion>() else {
-        return show_page(
-            &state,
-            &viewer,
-            &csrf,
-            c.id,
-            Some("Vui lòng chọn một ý kiến.".into()),
-        )
-        .await;
-    };
+    // Refusals are shown inside the form, which keeps what was typed.
+    let opinion = form
+        .opinion
+        .parse::<Opinion>()
+        .map_err(|_| AppError::BadRequest("Vui lòng chọn một ý kiến.".into()))?;
     let text = if form.text.trim().is_empty() {
         String::new()
     } else {
-        match text::clean_line("Ý kiến", &form.text, 2000) {
-            Ok(t) => t,
-            Err(e) => return show_page(&state, &viewer, &csrf, c.id, Some(e.to_string())).await,
-        }
+        text::clean_line("Ý kiến", &form.text, 2000)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?
     };
     match state
         .store
@@ -505,10 +472,7 @@ pub(crate) async fn answer(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/xin-y-kien/{}", c.id)).into_response()),
-        Err(nghitruong_store::StoreError::Conflict(m)) => {
-            show_page(&state, &viewer, &csrf, c.id, Some(m)).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(refusal(e)),
     }
 }
 
