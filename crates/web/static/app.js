@@ -149,3 +149,17 @@ document.addEventListener('submit', (event) => {
   });
 });
 if (document.querySelector('form[action="/dang-nhap"]')) forgetOffline();
+
+// The phone's "Thêm" navigation menu closes on Escape (focus back on its
+// button) and when the person taps elsewhere.
+document.addEventListener('keydown', (event) => {
+  const open = document.querySelector('.nav-more details[open]');
+  if (event.key === 'Escape' && open) {
+    open.open = false;
+    open.querySelector('summary')?.focus();
+  }
+});
+document.addEventListener('click', (event) => {
+  const open = document.querySelector('.nav-more details[open]');
+  if (open && !open.contains(event.target)) open.open = false;
+});
