@@ -143,6 +143,31 @@ export async function screenshot(page, name) {
   return path;
 }
 
+/**
+ * Fails if the page scrolls sideways at its current width (a phone layout
+ * wider than the phone), naming the widest elements that stick out.
+ */
+export async function assertNoSidewaysScroll(page, name) {
+  const found = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const overflow = document.documentElement.scrollWidth - width;
+    const culprits = [];
+    if (overflow > 1) {
+      for (const el of document.querySelectorAll('body *')) {
+        const box = el.getBoundingClientRect();
+        if (box.width > 0 && box.right > width + 1) {
+          culprits.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).trim().replace(/\s+/g, '.')}` : ''} (right edge ${Math.round(box.right)}px)`);
+        }
+      }
+    }
+    return { overflow, width, culprits: culprits.slice(0, 5) };
+  });
+  assert.ok(
+    found.overflow <= 1,
+    `${name}: at ${found.width}px the page scrolls sideways by ${found.overflow}px; sticking out: ${found.culprits.join(', ')}`,
+  );
+}
+
 /** Saves the page's HTML next to the screenshots (for failures). */
 export async function saveHtml(page, name) {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });

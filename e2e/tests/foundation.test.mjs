@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
   VIEWPORTS,
+  assertNoSidewaysScroll,
   assertNoExternalRequests,
   checkA11y,
   closeBrowser,
@@ -155,4 +156,57 @@ pageTest('the administrator reads the audit log and verifies its chain', async (
   await page.getByText('Chuỗi nhật ký toàn vẹn').first().waitFor({ state: 'visible' });
   await page.waitForLoadState('load');
   await screenshot(page, 'admin-audit');
+});
+
+pageTest('every navigation entry is reachable on a phone through "Thêm" and shows on a tablet', async (page) => {
+  await signIn(page, baseUrl, 'vanphong');
+  const all = await page.locator('.mainnav > ul > li:not(.nav-more) > a').allTextContents();
+  assert.ok(all.length > 8, `the office has many entries (${all.length})`);
+  // Tablet: every entry is on screen (the row wraps), no "Thêm".
+  for (const link of await page.locator('.mainnav > ul > li:not(.nav-more) > a').all()) {
+    assert.ok(await link.isVisible(), `${await link.textContent()} shows on a tablet`);
+    const box = await link.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= VIEWPORTS.tablet.width, `${await link.textContent()} is inside the screen`);
+  }
+  assert.equal(await page.locator('[data-testid=nav-more]').isVisible(), false);
+
+  // Phone: three entries and a "Thêm" button that says how many are behind it.
+  await page.setViewportSize(VIEWPORTS.phone);
+  const row = page.locator('.mainnav > ul > li:not(.nav-more) > a:visible');
+  assert.deepEqual(await row.allTextContents(), all.slice(0, 3));
+  const more = page.getByRole('group').filter({ has: page.locator('summary', { hasText: 'Thêm' }) });
+  const summary = page.locator('[data-testid=nav-more] summary');
+  assert.match((await summary.textContent()).replace(/\s+/g, ' '), new RegExp(`Thêm mục điều hướng \\(${all.length - 3}\\)`));
+  assert.ok(more);
+  // …on the same row as the entries, not pushed under them.
+  const first = await row.first().boundingBox();
+  const button = await summary.boundingBox();
+  assert.ok(Math.abs(button.y - first.y) < 4, `"Thêm" is on the entries' row (${button.y} vs ${first.y})`);
+  assert.ok(button.x + button.width <= VIEWPORTS.phone.width, '"Thêm" is inside the screen');
+  // Keyboard: it opens with Enter and lists the rest; Escape closes it.
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  const menu = page.locator('[data-testid=nav-more] ul a');
+  assert.deepEqual(await menu.allTextContents(), all.slice(3));
+  assert.ok(await menu.first().isVisible());
+  await screenshot(page, 'nav-more-phone');
+  await checkA11y(page, 'nav-more-phone');
+  await assertNoSidewaysScroll(page, 'home with the menu open');
+  await page.keyboard.press('Escape');
+  assert.equal(await menu.first().isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'SUMMARY');
+
+  // Choosing an entry from it: the page it opens keeps its own entry in the row.
+  await summary.click();
+  await Promise.all([page.waitForNavigation(), menu.filter({ hasText: 'Giám sát' }).click()]);
+  assert.equal(pathOf(page), '/giam-sat');
+  const current = page.locator('.mainnav > ul > li:not(.nav-more) > a[aria-current=page]');
+  assert.ok(await current.isVisible(), 'the current page is in the phone row');
+  assert.equal((await current.textContent()).trim(), 'Giám sát');
+  // Tapping elsewhere closes the menu.
+  await summary.click();
+  assert.ok(await menu.first().isVisible());
+  await page.mouse.click(5, VIEWPORTS.phone.height - 5);
+  assert.equal(await menu.first().isVisible(), false);
+  await assertNoSidewaysScroll(page, 'supervision on a phone');
 });

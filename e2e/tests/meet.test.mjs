@@ -145,12 +145,19 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
       const option = office.locator('#invite-person option', { hasText: name }).first();
       await office.selectOption('#invite-person', await option.getAttribute('value'));
       await office.selectOption('#invite-role', 'tham_du');
-      await office.locator('[data-testid=invite-form] button[type=submit]').click();
-      await office.waitForURL(meetingUrl);
+      // The form is sent by htmx, then the browser reloads the same address.
+      await Promise.all([
+        office.waitForNavigation({ waitUntil: 'load' }),
+        office.locator('[data-testid=invite-form] button[type=submit]').click(),
+      ]);
+      assert.equal(office.url(), meetingUrl);
     }
     await office.fill('#invite-hall', 'Hội trường UBND xã Tân Phú');
-    await office.locator('[data-testid=invite-form] button[type=submit]').click();
-    await office.waitForURL(meetingUrl);
+    await Promise.all([
+      office.waitForNavigation({ waitUntil: 'load' }),
+      office.locator('[data-testid=invite-form] button[type=submit]').click(),
+    ]);
+    assert.equal(office.url(), meetingUrl);
     const invited = await text(office, '[data-testid=invitations]');
     for (const n of [...names, 'Hội trường UBND xã Tân Phú']) assert.ok(invited.includes(n), invited);
     await checkA11y(office, 'meeting-office');

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
   VIEWPORTS,
+  assertNoSidewaysScroll,
   assertNoExternalRequests,
   checkA11y,
   closeBrowser,
@@ -90,6 +91,7 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await screenshot(page, 'voter-meeting-tablet');
     await page.setViewportSize(VIEWPORTS.phone);
     await screenshot(page, 'voter-meeting-phone');
+    await assertNoSidewaysScroll(page, 'voter meeting');
     await page.setViewportSize(VIEWPORTS.tablet);
 
     // The office imports its sheet: one bad row is named, the rest come in.
@@ -106,6 +108,11 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await page.waitForSelector('[data-testid=import-done]');
     await page.goto(roundUrl);
     assertContains(await text(page, '[data-testid=petitions]'), 'BHYT', 'the round after import');
+    await page.setViewportSize(VIEWPORTS.phone);
+    await screenshot(page, 'petition-round-phone');
+    await assertNoSidewaysScroll(page, 'petition round');
+    await checkA11y(page, 'petition-round-phone');
+    await page.setViewportSize(VIEWPORTS.tablet);
 
     // Aggregation proposes the two write-ups of the road petition as one.
     await page.goto(`${roundUrl}/tong-hop`);

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
   VIEWPORTS,
+  assertNoSidewaysScroll,
   assertNoExternalRequests,
   checkA11y,
   closeBrowser,
@@ -60,8 +61,7 @@ async function onBothScreens(page, name) {
   await page.setViewportSize(VIEWPORTS.phone);
   await screenshot(page, `${name}-phone`);
   await checkA11y(page, `${name}-phone`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, `${name}: the phone layout scrolls sideways by ${overflow}px`);
+  await assertNoSidewaysScroll(page, name);
   await page.setViewportSize(VIEWPORTS.tablet);
 }
 

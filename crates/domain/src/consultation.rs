@@ -191,6 +191,67 @@ pub fn result(
     }
 }
 
+/// What the scheduler owes a consultation at a moment: a reminder to the
+/// deputies who have not answered, or the result to the office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsultationNotice {
+    /// Nhắc trả lời: this many calendar days (one of the council's
+    /// reminder days) or fewer remain before the deadline.
+    Reminder(u32),
+    /// Báo kết quả: the deadline has passed, the result stands.
+    Result,
+}
+
+impl ConsultationNotice {
+    /// A short stable name for the notice, part of its de-duplication key.
+    pub fn key(self) -> String {
+        match self {
+            Self::Reminder(d) => format!("nhac-{d}"),
+            Self::Result => "ket-qua".to_owned(),
+        }
+    }
+}
+
+/// The notice due for a consultation in `status` with `deadline` at `now`,
+/// given the council's reminder days (`days_before`, calendar days counted
+/// in Vietnam time to the deadline's own day): nothing for a draft; once
+/// the deadline has passed (whether or not the office has closed it) the
+/// result; before it, the nearest reminder day already reached, so a server
+/// stopped for a while sends the reminder that matters now rather than
+/// every one it missed; `None` before the first reminder day.
+pub fn notice_due(
+    status: ConsultationStatus,
+    deadline: OffsetDateTime,
+    now: OffsetDateTime,
+    days_before: &[u32],
+) -> Option<ConsultationNotice> {
+    match status {
+        ConsultationStatus::Draft => None,
+        _ if now >= deadline => Some(ConsultationNotice::Result),
+        ConsultationStatus::Closed => Some(ConsultationNotice::Result),
+        ConsultationStatus::Sent => {
+            let day = |t: OffsetDateTime| t.to_offset(crate::clock::VIETNAM).date();
+            let left = (day(deadline) - day(now)).whole_days();
+            days_before
+                .iter()
+                .copied()
+                .filter(|&d| left <= i64::from(d))
+                .min()
+                .map(ConsultationNotice::Reminder)
+        }
+    }
+}
+
+/// Who a reminder goes to: the deputies in office (`in_office`) who have
+/// not answered (`answered`), in the order given.
+pub fn not_answered(in_office: &[i64], answered: &[i64]) -> Vec<i64> {
+    in_office
+        .iter()
+        .copied()
+        .filter(|p| !answered.contains(p))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use time::Duration;
@@ -342,5 +403,90 @@ mod tests {
         // Nobody in office: nothing passes, nothing underflows.
         let r = result(many(0, 0, 0), 0, MajorityRule::MoreThanHalf);
         assert_eq!((r.approved, r.not_answered), (false, 0));
+    }
+
+    #[test]
+    fn reminders_fall_on_the_councils_days_then_the_result_once() {
+        use ConsultationNotice as N;
+        // Deadline 17:00 on 20/12/2026 in Vietnam (10:00 UTC).
+        let deadline = datetime!(2026-12-20 10:00 UTC);
+        let days = [3, 1];
+        let sent = ConsultationStatus::Sent;
+        // 09:00 in Vietnam each day, walking from the 10th to the 23rd.
+        let mut at = datetime!(2026-12-10 02:00 UTC);
+        let mut walk = Vec::new();
+        while at <= datetime!(2026-12-23 02:00 UTC) {
+            walk.push((at.day(), notice_due(sent, deadline, at, &days)));
+            at += Duration::days(1);
+        }
+        assert_eq!(
+            walk,
+            vec![
+                (10, None),
+                (11, None),
+                (12, None),
+                (13, None),
+                (14, None),
+                (15, None),
+                (16, None),
+                (17, Some(N::Reminder(3))),
+                (18, Some(N::Reminder(3))),
+                (19, Some(N::Reminder(1))),
+                (20, Some(N::Reminder(1))),
+                (21, Some(N::Result)),
+                (22, Some(N::Result)),
+                (23, Some(N::Result)),
+            ]
+        );
+        // The day is Vietnam's: 23:30 on the 16th in Vietnam is 16:30 UTC,
+        // still four days before; 00:30 on the 17th is three.
+        assert_eq!(
+            notice_due(sent, deadline, datetime!(2026-12-16 16:29 UTC), &days),
+            None
+        );
+        assert_eq!(
+            notice_due(sent, deadline, datetime!(2026-12-16 17:30 UTC), &days),
+            Some(N::Reminder(3))
+        );
+        // The result from the deadline's instant, not its day.
+        assert_eq!(
+            notice_due(sent, deadline, deadline - Duration::seconds(1), &days),
+            Some(N::Reminder(1))
+        );
+        assert_eq!(notice_due(sent, deadline, deadline, &days), Some(N::Result));
+        // Closed by the office: the result; a draft: nothing, ever.
+        for at in [
+            deadline - Duration::days(2),
+            deadline,
+            deadline + Duration::days(2),
+        ] {
+            assert_eq!(
+                notice_due(ConsultationStatus::Draft, deadline, at, &days),
+                None
+            );
+            assert_eq!(
+                notice_due(ConsultationStatus::Closed, deadline, at, &days),
+                Some(N::Result)
+            );
+        }
+        // No reminder days: only the result.
+        assert_eq!(
+            notice_due(sent, deadline, deadline - Duration::hours(1), &[]),
+            None
+        );
+        // A deadline set inside the reminder window: the nearest day at once.
+        assert_eq!(
+            notice_due(sent, deadline, deadline - Duration::hours(2), &[7, 3]),
+            Some(N::Reminder(3))
+        );
+        assert_eq!(N::Reminder(3).key(), "nhac-3");
+        assert_eq!(N::Result.key(), "ket-qua");
+    }
+
+    #[test]
+    fn reminders_go_to_those_in_office_who_have_not_answered() {
+        assert_eq!(not_answered(&[4, 1, 9, 7], &[9, 4, 30]), vec![1, 7]);
+        assert_eq!(not_answered(&[1, 2], &[1, 2]), Vec::<i64>::new());
+        assert_eq!(not_answered(&[], &[1]), Vec::<i64>::new());
     }
 }

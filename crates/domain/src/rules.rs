@@ -138,6 +138,17 @@ pub struct Deadlines {
     pub explanation_complex_days: u32,
     /// Reminders sent this many days before a task is due.
     pub reminder_days_before: Vec<u32>,
+    /// Nhắc trả lời xin ý kiến: deputies who have not answered a written
+    /// consultation are reminded this many calendar days before its
+    /// deadline (rules stored before this setting read the default).
+    #[serde(default = "default_consultation_reminders")]
+    pub consultation_reminder_days_before: Vec<u32>,
+}
+
+/// Three days and one day before a consultation's deadline: time to read
+/// the documents, then a last call.
+fn default_consultation_reminders() -> Vec<u32> {
+    vec![3, 1]
 }
 
 impl Default for Deadlines {
@@ -151,6 +162,7 @@ impl Default for Deadlines {
             explanation_days: 15,
             explanation_complex_days: 30,
             reminder_days_before: vec![15, 7, 3],
+            consultation_reminder_days_before: default_consultation_reminders(),
         }
     }
 }
@@ -209,6 +221,9 @@ pub enum RulesError {
     /// Two vote labels are the same.
     #[error("Ba nhãn biểu quyết phải khác nhau.")]
     DuplicateLabel,
+    /// A consultation reminder day is zero or beyond the longest deadline.
+    #[error("Mốc nhắc trả lời xin ý kiến phải từ 1 đến 90 ngày trước hạn.")]
+    ConsultationReminder,
     /// The attendance ratio is not a proper fraction.
     #[error("Tỷ lệ cảnh báo số đại biểu có mặt phải là phân số từ 0 đến 1.")]
     Ratio,
@@ -263,11 +278,22 @@ impl CouncilRules {
         {
             return Err(RulesError::Deadline);
         }
-        let mut reminders = d.reminder_days_before.clone();
-        reminders.sort_unstable();
-        reminders.dedup();
-        if reminders.len() != d.reminder_days_before.len() || reminders.len() > 10 {
-            return Err(RulesError::Reminders);
+        if d.consultation_reminder_days_before
+            .iter()
+            .any(|&n| n == 0 || n > 90)
+        {
+            return Err(RulesError::ConsultationReminder);
+        }
+        for list in [
+            &d.reminder_days_before,
+            &d.consultation_reminder_days_before,
+        ] {
+            let mut reminders = list.clone();
+            reminders.sort_unstable();
+            reminders.dedup();
+            if reminders.len() != list.len() || reminders.len() > 10 {
+                return Err(RulesError::Reminders);
+            }
         }
         if !(30..=3600).contains(&self.speaking_seconds) {
             return Err(RulesError::Speaking);
@@ -299,6 +325,28 @@ mod tests {
     use super::*;
     use crate::calendar::{DayKind, YearArrangement};
     use time::macros::date;
+
+    #[test]
+    fn consultation_reminders_default_and_are_checked() {
+        // Rules stored before the setting existed read 3 and 1 days.
+        let mut old = serde_json::to_value(CouncilRules::default()).unwrap();
+        old["deadlines"]
+            .as_object_mut()
+            .unwrap()
+            .remove("consultation_reminder_days_before");
+        let read: CouncilRules = serde_json::from_value(old).unwrap();
+        assert_eq!(read.deadlines.consultation_reminder_days_before, vec![3, 1]);
+        let with = |days: Vec<u32>| {
+            let mut r = CouncilRules::default();
+            r.deadlines.consultation_reminder_days_before = days;
+            r.validate()
+        };
+        assert_eq!(with(vec![]), Ok(()));
+        assert_eq!(with(vec![90, 1]), Ok(()));
+        assert_eq!(with(vec![0]), Err(RulesError::ConsultationReminder));
+        assert_eq!(with(vec![91]), Err(RulesError::ConsultationReminder));
+        assert_eq!(with(vec![2, 2]), Err(RulesError::Reminders));
+    }
 
     #[test]
     fn holiday_arrangements_are_part_of_the_rules_and_checked() {

@@ -265,22 +265,79 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(
+/// The settings `serve` runs with: the file and environment's, then the
+/// command line's `--host` and `--port`, then what `--demo` turns on (the
+/// demo exchanges documents through a local axis inside the server).
+fn effective_settings(
     mut s: Settings,
     host: Option<String>,
     port: Option<u16>,
     demo: bool,
+) -> Settings {
+    if let Some(host) = host {
+        s.server.host = host;
+    }
+    if let Some(port) = port {
+        s.server.port = port;
+    }
+    if demo && !s.exchange.enabled {
+        s.exchange.enabled = true;
+        s.exchange.local_service = true;
+    }
+    s
+}
+
+/// One readable line of what `serve` is about to do, for the log.
+fn startup_summary(s: &Settings, demo: bool) -> String {
+    let exchange = if s.exchange.enabled {
+        format!(
+            "bật ({:?}, {}{})",
+            s.exchange.kind,
+            s.exchange.base_url,
+            if s.exchange.local_service {
+                ", trục nội bộ trong máy chủ"
+            } else {
+                ""
+            }
+        )
+    } else {
+        "tắt".to_owned()
+    };
+    let smtp = if s.smtp.enabled {
+        format!("{}:{}", s.smtp.host, s.smtp.port)
+    } else {
+        "tắt".to_owned()
+    };
+    let scheduler = if s.scheduler.enabled {
+        format!("mỗi {} giây", s.scheduler.tick_seconds.max(1))
+    } else {
+        "tắt".to_owned()
+    };
+    format!(
+        "địa chỉ {}:{}; dữ liệu {}; cơ sở dữ liệu {}; liên thông văn bản: {exchange}; \
+         thư điện tử: {smtp}; bộ lập lịch: {scheduler}{}",
+        s.server.host,
+        s.server.port,
+        s.data_dir.display(),
+        Backend::from_url(&s.database_url()).map_or("không rõ".to_owned(), |b| format!("{b:?}")),
+        if demo { "; dữ liệu mẫu" } else { "" }
+    )
+}
+
+async fn serve(
+    s: Settings,
+    host: Option<String>,
+    port: Option<u16>,
+    demo: bool,
 ) -> anyhow::Result<ExitCode> {
+    // Log what is in force, not the defaults the overrides replace.
+    let s = effective_settings(s, host, port, demo);
     tracing::info!(settings = ?s, "starting");
+    tracing::info!("{}", startup_summary(&s, demo));
     let store = Arc::new(open_store(&s).await?);
     let clock = SystemClock;
     if demo {
         seed_demo(&store, &clock).await?;
-        if !s.exchange.enabled {
-            // The demo exchanges through a local axis inside the server.
-            s.exchange.enabled = true;
-            s.exchange.local_service = true;
-        }
         seed_demo_documents(&store, &s, &clock).await?;
     }
     let exchange = crate::axis_cmd::start(&s.exchange, store.clone(), Arc::new(clock)).await?;
@@ -310,8 +367,7 @@ async fn serve(
     });
     let app = nghitruong_web::app(state);
 
-    let host = host.unwrap_or(s.server.host);
-    let port = port.unwrap_or(s.server.port);
+    let (host, port) = (s.server.host.clone(), s.server.port);
     let listener = tokio::net::TcpListener::bind((host.as_str(), port))
         .await
         .with_context(|| {
@@ -635,4 +691,39 @@ fn signing_key(data_dir: &std::path::Path) -> anyhow::Result<Arc<[u8]>> {
         .and_then(|()| file.sync_all())
         .with_context(|| format!("không ghi được tệp khóa {}", path.display()))?;
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_startup_log_tells_the_settings_in_force() {
+        let mut from_file = Settings::default();
+        from_file.server.port = 9100;
+        // The file's port stays unless the command line gives one.
+        let s = effective_settings(from_file.clone(), None, None, false);
+        assert_eq!(s.server.port, 9100);
+        let line = startup_summary(&s, false);
+        assert!(line.contains(":9100;"), "{line}");
+        assert!(line.contains("liên thông văn bản: tắt"), "{line}");
+        assert!(!line.contains("8080"), "{line}");
+
+        let s = effective_settings(from_file, Some("127.0.0.1".into()), Some(9200), true);
+        assert_eq!((s.server.host.as_str(), s.server.port), ("127.0.0.1", 9200));
+        assert!(s.exchange.enabled && s.exchange.local_service);
+        let line = startup_summary(&s, true);
+        assert!(line.starts_with("địa chỉ 127.0.0.1:9200;"), "{line}");
+        assert!(line.contains("liên thông văn bản: bật"), "{line}");
+        assert!(line.contains("trục nội bộ"), "{line}");
+        assert!(line.ends_with("; dữ liệu mẫu"), "{line}");
+
+        // An exchange the settings turned on is left as configured by --demo.
+        let mut configured = Settings::default();
+        configured.exchange.enabled = true;
+        configured.exchange.base_url = "http://127.0.0.1:8090".into();
+        let s = effective_settings(configured, None, None, true);
+        assert!(!s.exchange.local_service);
+        assert!(startup_summary(&s, true).contains("http://127.0.0.1:8090"));
+    }
 }

@@ -71,6 +71,10 @@ pub trait ConsultationStore: Send + Sync {
     async fn consultation(&self, id: i64) -> Result<Consultation>;
     /// A council's consultations, newest first.
     async fn consultations(&self, council_id: i64) -> Result<Vec<Consultation>>;
+    /// Every council's sent or closed consultations whose deadline is at or
+    /// after `since`, oldest deadline first: what the reminder job looks at
+    /// (drafts are nobody's business yet; long-closed ones are done).
+    async fn consultations_to_follow(&self, since: OffsetDateTime) -> Result<Vec<Consultation>>;
     /// Sends or closes one, checked against its deadline at `ctx.at`
     /// (`Conflict` with the Vietnamese reason).
     async fn consultation_event(

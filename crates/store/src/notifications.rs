@@ -104,6 +104,9 @@ pub trait NotificationStore: Send + Sync {
     ) -> Result<()>;
     /// The active accounts working for an agency (cơ quan).
     async fn agency_users(&self, body_ids: &[i64]) -> Result<Vec<i64>>;
+    /// The active accounts of the people `person_ids` (deputies' own
+    /// accounts), by account id.
+    async fn person_users(&self, person_ids: &[i64]) -> Result<Vec<i64>>;
     /// The active accounts holding one of `roles` in a council.
     async fn council_users(&self, council_id: i64, roles: &[Role]) -> Result<Vec<i64>>;
 }

@@ -1015,6 +1015,17 @@ async fn consultation_story(store: &SqlStore, council_id: i64, deputies: [i64; 3
         (ConsultationStatus::Draft, vec![7, 9], deadline, None)
     );
     assert_eq!(store.consultations(council_id).await.unwrap(), vec![c]);
+    // The reminder job looks at sent and closed ones only, from `since`.
+    let followed = |since| async move {
+        store
+            .consultations_to_follow(since)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| (c.id, c.status))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(followed(T0).await, vec![], "a draft is not followed");
     let [a, b, c] = deputies;
     let answer = |person, opinion, text: &'static str, minutes| async move {
         store
@@ -1036,6 +1047,12 @@ async fn consultation_story(store: &SqlStore, council_id: i64, deputies: [i64; 3
         store.consultation(id).await.unwrap().sent_at,
         Some(T0 + Duration::minutes(2))
     );
+    assert_eq!(followed(T0).await, vec![(id, ConsultationStatus::Sent)]);
+    assert_eq!(
+        followed(deadline).await,
+        vec![(id, ConsultationStatus::Sent)]
+    );
+    assert_eq!(followed(deadline + Duration::seconds(1)).await, vec![]);
     answer(a, Opinion::Disagree, "", 3).await.unwrap();
     answer(a, Opinion::Agree, "", 4).await.unwrap();
     answer(b, Opinion::Other, "Đề nghị bổ sung đánh giá tác động", 5)
@@ -1079,6 +1096,11 @@ async fn consultation_story(store: &SqlStore, council_id: i64, deputies: [i64; 3
             .await
             .unwrap(),
         ConsultationStatus::Closed
+    );
+    assert_eq!(
+        followed(T0).await,
+        vec![(id, ConsultationStatus::Closed)],
+        "a closed one is still followed, for its result"
     );
     assert!(
         store

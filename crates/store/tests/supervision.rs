@@ -596,6 +596,24 @@ async fn notifications_story(store: &SqlStore) {
         vec![office]
     );
     assert!(store.agency_users(&[]).await.unwrap().is_empty());
+    // A deputy's own account, found from the person (reminders to deputies).
+    let seated = store.seated_deputies(province, T0.date()).await.unwrap();
+    let person = seated[0].person.id;
+    let deputy = store
+        .create_user(
+            &NewUser {
+                person_id: Some(person),
+                ..new_user("daibieu.tb", None)
+            },
+            &ctx(T0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.person_users(&[person, i64::MAX]).await.unwrap(),
+        vec![deputy]
+    );
+    assert!(store.person_users(&[]).await.unwrap().is_empty());
 
     // Only those with an address get an e-mail.
     store

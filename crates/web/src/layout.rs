@@ -14,6 +14,25 @@ pub(crate) struct NavItem {
     pub(crate) label: &'static str,
     pub(crate) href: &'static str,
     pub(crate) current: bool,
+    /// Shown in the phone's navigation row; the others are under "Thêm".
+    pub(crate) primary: bool,
+}
+
+/// Entries a phone's navigation row shows before "Thêm" (more).
+const PHONE_ROW: usize = 3;
+
+/// Marks the entries of the phone's row: the first [`PHONE_ROW`], or, when
+/// the current page is further down, the first ones but one and the
+/// current page, so that where the person is always shows.
+fn mark_phone_row(items: &mut [NavItem]) {
+    let current = items.iter().position(|i| i.current);
+    let first = match current {
+        Some(c) if c >= PHONE_ROW => PHONE_ROW - 1,
+        _ => PHONE_ROW,
+    };
+    for (n, item) in items.iter_mut().enumerate() {
+        item.primary = n < first || item.current;
+    }
 }
 
 /// The navigation, each entry with the permission it needs (`None`: any
@@ -104,6 +123,11 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// The entries under the phone's "Thêm" (more) menu.
+    pub(crate) fn nav_rest(&self) -> Vec<&NavItem> {
+        self.nav.iter().filter(|i| !i.primary).collect()
+    }
+
     /// A page frame for someone not signed in.
     pub(crate) fn public(title: &str, csrf: &str) -> Self {
         Self {
@@ -135,8 +159,10 @@ impl Layout {
                 label,
                 href,
                 current: *href == path || (*href != "/" && path.starts_with(href)),
+                primary: true,
             })
             .collect();
+        mark_phone_row(&mut layout.nav);
         if let Some(council) = &viewer.council {
             layout.viewer = Some(ViewerBar {
                 name: viewer.user.display_name.clone(),
@@ -183,4 +209,41 @@ async fn switchable(
             name: s.council.name,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(n: usize, current: Option<usize>) -> Vec<NavItem> {
+        (0..n)
+            .map(|i| NavItem {
+                label: "",
+                href: "",
+                current: current == Some(i),
+                primary: true,
+            })
+            .collect()
+    }
+
+    fn row(items: &[NavItem]) -> Vec<usize> {
+        (0..items.len()).filter(|&i| items[i].primary).collect()
+    }
+
+    #[test]
+    fn the_phone_row_keeps_the_first_entries_and_the_current_page() {
+        for (n, current, want) in [
+            (13, None, vec![0, 1, 2]),
+            (13, Some(0), vec![0, 1, 2]),
+            (13, Some(2), vec![0, 1, 2]),
+            (13, Some(3), vec![0, 1, 3]),
+            (13, Some(12), vec![0, 1, 12]),
+            (2, Some(1), vec![0, 1]),
+            (0, None, vec![]),
+        ] {
+            let mut nav = items(n, current);
+            mark_phone_row(&mut nav);
+            assert_eq!(row(&nav), want, "{n} entries, current {current:?}");
+        }
+    }
 }

@@ -179,13 +179,54 @@ fn heading(status: StatusCode) -> &'static str {
     }
 }
 
+/// Whether going to `location` (a path, perhaps with `#fragment`) from the
+/// page at `current` (htmx's absolute HX-Current-URL) would only move
+/// within the page, so that a browser would not load it again.
+fn only_fragment_differs(current: Option<&str>, location: &str) -> bool {
+    let Some((target, _fragment)) = location.split_once('#') else {
+        return false;
+    };
+    let Some(current) = current else {
+        return false;
+    };
+    // The path and query of the current address, without its own fragment.
+    let after_scheme = current.split_once("://").map_or(current, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split('#').next().unwrap_or(path);
+    path == target
+}
+
 /// Renders error responses as Vietnamese pages with the request ID, and
 /// logs internal causes once, here.
 pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
     let id = request_id(req.headers()).unwrap_or_default();
     let htmx = req.headers().contains_key("hx-request");
+    let boosted = req.headers().contains_key("hx-boosted");
+    let current_url = req
+        .headers()
+        .get("hx-current-url")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let response = next.run(req).await;
     let status = response.status();
+    if boosted && status.is_redirection() {
+        // A form sent by htmx (hx-boost) that succeeded: the browser goes
+        // where the handler sends it, as after a plain post, instead of htmx
+        // following the redirect and swapping the next page into this one.
+        if let Some(location) = response.headers().get(header::LOCATION).cloned() {
+            let mut out = StatusCode::OK.into_response();
+            if only_fragment_differs(current_url.as_deref(), location.to_str().unwrap_or("")) {
+                // Going to "/page#part" from "/page" would only scroll, not
+                // show what was saved: reload instead (the browser keeps the
+                // scroll position, so the person stays at the form).
+                out.headers_mut()
+                    .insert("hx-refresh", HeaderValue::from_static("true"));
+            } else {
+                out.headers_mut().insert("hx-redirect", location);
+            }
+            return out;
+        }
+    }
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
@@ -228,6 +269,10 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
             .insert("hx-retarget", HeaderValue::from_static("#thong-bao"));
         out.headers_mut()
             .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+        // A refused form stays at its own address (a boosted form would
+        // otherwise show the address it was posted to).
+        out.headers_mut()
+            .insert("hx-push-url", HeaderValue::from_static("false"));
         return out;
     }
     let page = ErrorPage {
@@ -239,4 +284,27 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
     };
     let body = page.render().unwrap_or_else(|_| "Có lỗi xảy ra.".into());
     (status, Html(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::only_fragment_differs;
+
+    #[test]
+    fn a_redirect_to_a_part_of_the_same_page_is_recognised() {
+        let here = Some("http://127.0.0.1:8080/kien-nghi/hoi-nghi/3");
+        assert!(only_fragment_differs(here, "/kien-nghi/hoi-nghi/3#y-kien"));
+        assert!(only_fragment_differs(
+            Some("http://127.0.0.1:8080/kien-nghi/hoi-nghi/3#y-kien"),
+            "/kien-nghi/hoi-nghi/3#y-kien"
+        ));
+        assert!(!only_fragment_differs(here, "/kien-nghi/hoi-nghi/3"));
+        assert!(!only_fragment_differs(here, "/kien-nghi/hoi-nghi/4#y-kien"));
+        assert!(!only_fragment_differs(None, "/kien-nghi/hoi-nghi/3#y-kien"));
+        assert!(!only_fragment_differs(
+            Some("http://127.0.0.1:8080/kien-nghi/hoi-nghi/3?trang=2"),
+            "/kien-nghi/hoi-nghi/3#y-kien"
+        ));
+        assert!(only_fragment_differs(Some("http://[::1]:80"), "/#a"));
+    }
 }

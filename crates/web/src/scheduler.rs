@@ -55,6 +55,7 @@ pub fn jobs() -> Vec<Job> {
     vec![
         Job::new("giam-sat", crate::pages::supervision::scheduler_job),
         Job::new("kien-nghi-nhac-han", crate::pages::petitions::remind_job),
+        Job::new("xin-y-kien", crate::pages::consultations::remind_job),
         Job::new("thu-dien-tu", email_job),
     ]
 }

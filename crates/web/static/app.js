@@ -10,12 +10,53 @@ document.addEventListener('change', (event) => {
   }
 });
 
-// Show htmx error fragments (4xx/5xx) where the page keeps its notices.
+// Show htmx error fragments (4xx/5xx) where the page keeps its notices;
+// for a form sent by htmx (the main forms carry hx-boost), inside the form
+// itself, next to its submit button, so that everything typed stays and the
+// message is read out where the person is. The server marks its error
+// fragments with HX-Retarget; a whole page sent back (a form the server
+// shows again itself) replaces the page as a plain post would.
 document.addEventListener('htmx:beforeSwap', (event) => {
-  const status = event.detail.xhr.status;
-  if (status >= 400) {
-    event.detail.shouldSwap = true;
-    event.detail.isError = false;
+  const { xhr } = event.detail;
+  if (xhr.status < 400) return;
+  event.detail.shouldSwap = true;
+  event.detail.isError = false;
+  const form = event.detail.requestConfig?.elt?.closest?.('form[hx-boost]');
+  if (!form || !xhr.getResponseHeader('HX-Retarget')) return;
+  event.detail.target = formErrorRegion(form);
+  event.detail.swapOverride = 'innerHTML';
+});
+
+// The form's error region: <div data-form-error> if the template has one,
+// else made just before the form's submit button.
+function formErrorRegion(form) {
+  let region = form.querySelector('[data-form-error]');
+  if (!region) {
+    region = document.createElement('div');
+    region.setAttribute('data-form-error', '');
+    region.className = 'form-error';
+    const submit = form.querySelector('button[type=submit], button:not([type])');
+    const anchor = submit?.closest('.actions') ?? submit;
+    if (anchor && anchor.parentElement === form) form.insertBefore(region, anchor);
+    else if (anchor) anchor.before(region);
+    else form.append(region);
+  }
+  return region;
+}
+
+document.addEventListener('htmx:afterSwap', (event) => {
+  const region = event.detail.target;
+  if (region instanceof HTMLElement && region.matches('[data-form-error]')) {
+    region.scrollIntoView({ block: 'nearest' });
+  }
+});
+
+// Sending a form again clears its previous message.
+document.addEventListener('htmx:beforeRequest', (event) => {
+  const form = event.detail.elt;
+  if (form instanceof HTMLFormElement) {
+    const region = form.querySelector('[data-form-error]');
+    if (region) region.textContent = '';
   }
 });
 
@@ -108,3 +149,17 @@ document.addEventListener('submit', (event) => {
   });
 });
 if (document.querySelector('form[action="/dang-nhap"]')) forgetOffline();
+
+// The phone's "Thêm" navigation menu closes on Escape (focus back on its
+// button) and when the person taps elsewhere.
+document.addEventListener('keydown', (event) => {
+  const open = document.querySelector('.nav-more details[open]');
+  if (event.key === 'Escape' && open) {
+    open.open = false;
+    open.querySelector('summary')?.focus();
+  }
+});
+document.addEventListener('click', (event) => {
+  const open = document.querySelector('.nav-more details[open]');
+  if (open && !open.contains(event.target)) open.open = false;
+});

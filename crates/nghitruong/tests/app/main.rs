@@ -9,6 +9,7 @@ mod auth;
 mod documents;
 mod durability;
 mod exchange;
+mod forms;
 mod hardening;
 mod helpers;
 mod meetings;

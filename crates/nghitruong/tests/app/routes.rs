@@ -336,3 +336,51 @@ async fn the_province_sees_its_communes_but_not_itself_as_one() {
     assert_eq!(c.get(&format!("/hoi-dong/{province}")).await.status, 404);
     assert_eq!(c.get("/hoi-dong/999999").await.status, 404);
 }
+
+#[tokio::test]
+async fn the_home_page_offers_what_each_role_may_do() {
+    let app = crate::helpers::spawn_app().await;
+    let cards = |body: &str| -> Vec<String> {
+        let section = body.split(r#"<ul class="cards">"#).nth(1).unwrap_or("");
+        let section = section.split("</ul>").next().unwrap_or("");
+        section
+            .split(r#"<a href=""#)
+            .skip(1)
+            .map(|s| s[..s.find('"').unwrap()].to_owned())
+            .collect()
+    };
+    let mut office = app.signed_in("vanphong").await;
+    let got = cards(&office.get("/").await.body);
+    for href in [
+        "/ky-hop",
+        "/kien-nghi",
+        "/giam-sat",
+        "/quy-che",
+        "/tai-khoan",
+    ] {
+        assert!(
+            got.iter().any(|h| h == href),
+            "the office's home offers {href}: {got:?}"
+        );
+    }
+    assert!(!got.iter().any(|h| h == "/kien-nghi/duoc-giao"), "{got:?}");
+    // An agency officer: the petitions assigned to their agency, supervision.
+    let mut officer = app.signed_in("coquan").await;
+    let got = cards(&officer.get("/").await.body);
+    assert!(got.iter().any(|h| h == "/kien-nghi/duoc-giao"), "{got:?}");
+    assert!(got.iter().any(|h| h == "/giam-sat"), "{got:?}");
+    assert!(
+        !got.iter().any(|h| h == "/kien-nghi" || h == "/ky-hop"),
+        "{got:?}"
+    );
+    // Every card leads somewhere the viewer may go.
+    for (client, list) in [(&mut office, "vanphong"), (&mut officer, "coquan")] {
+        for href in cards(&client.get("/").await.body) {
+            let status = client.get(&href).await.status;
+            assert!(
+                status == 200 || status == 303,
+                "{list}: {href} answers {status}"
+            );
+        }
+    }
+}

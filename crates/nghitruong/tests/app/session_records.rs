@@ -562,3 +562,151 @@ async fn deputies_answer_a_written_consultation_and_see_the_result_after_the_dea
     );
     assert!(closed.contains("Đã kết thúc"));
 }
+
+#[tokio::test]
+async fn deputies_who_have_not_answered_are_reminded_and_the_office_gets_the_result_once() {
+    use nghitruong_domain::clock::Clock as _;
+    use nghitruong_domain::consultation::Opinion;
+    use nghitruong_store::{AuditContext, ConsultationStore as _, NotificationStore as _};
+    use std::collections::BTreeMap;
+
+    let mut state = None;
+    let app = crate::helpers::spawn_app_with(|s, _| state = Some(s.clone())).await;
+    let state = state.unwrap();
+    let mut office = app.signed_in("vanphong").await;
+    office.get("/xin-y-kien").await;
+    // T0 is 08:30 on 04/12/2026 in Vietnam; answers until 17:00 on the 9th.
+    let title = "Xin ý kiến về quy hoạch khu công nghiệp ven sông";
+    let created = office
+        .post(
+            "/xin-y-kien",
+            &[
+                ("title", title),
+                (
+                    "question",
+                    "Đại biểu có đồng ý với phương án quy hoạch không?",
+                ),
+                ("deadline", "2026-12-09T17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let page = created.location.unwrap();
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    office.get(&page).await;
+    assert_eq!(
+        office
+            .post(&format!("{page}/dieu-hanh"), &[("event", "gui")])
+            .await
+            .status,
+        303
+    );
+    let user = |name: &'static str| {
+        let store = app.store.clone();
+        async move { store.user_credentials(name).await.unwrap().unwrap().user }
+    };
+    let early = user("daibieu").await;
+    let late = user("daibieu3").await;
+    let silent = user("daibieu2").await;
+    let staff = user("vanphong").await;
+    // One deputy answers at once.
+    app.store
+        .answer_consultation(
+            id,
+            early.person_id.unwrap(),
+            true,
+            Opinion::Agree,
+            "",
+            &AuditContext::system(app.clock.now()),
+        )
+        .await
+        .unwrap();
+    let about = |user_id: i64| {
+        let store = app.store.clone();
+        async move {
+            let mut n = store.notifications(user_id, 10_000).await.unwrap();
+            n.reverse();
+            n.into_iter()
+                .filter(|n| n.subject.contains(title))
+                .map(|n| n.subject)
+                .collect::<Vec<_>>()
+        }
+    };
+    // Walk the clock a day at a time, each day's tick run twice.
+    let mut heard: BTreeMap<(&str, u8), Vec<String>> = BTreeMap::new();
+    let people = [
+        ("daibieu", early.id),
+        ("daibieu2", silent.id),
+        ("daibieu3", late.id),
+        ("vanphong", staff.id),
+    ];
+    let mut before: BTreeMap<&str, usize> = BTreeMap::new();
+    for _ in 0..10 {
+        let day = nghitruong_domain::calendar::local_date(app.clock.now()).day();
+        for _ in 0..2 {
+            let outcomes = nghitruong_web::scheduler::tick(&state).await;
+            assert!(outcomes.iter().all(|o| o.result.is_ok()), "{outcomes:?}");
+        }
+        for (name, uid) in people {
+            let all = about(uid).await;
+            let seen = before.entry(name).or_default();
+            if all.len() > *seen {
+                heard.insert((name, day), all[*seen..].to_vec());
+            }
+            *seen = all.len();
+        }
+        // The third deputy answers after the first reminder.
+        if day == 6 {
+            app.store
+                .answer_consultation(
+                    id,
+                    late.person_id.unwrap(),
+                    true,
+                    Opinion::Disagree,
+                    "",
+                    &AuditContext::system(app.clock.now()),
+                )
+                .await
+                .unwrap();
+        }
+        app.clock.advance(time::Duration::days(1));
+    }
+    let reminder = |d: u32| vec![format!("Còn {d} ngày: nhắc trả lời xin ý kiến: {title}")];
+    let expected: BTreeMap<(&str, u8), Vec<String>> = [
+        (("daibieu2", 6), reminder(3)),
+        (("daibieu3", 6), reminder(3)),
+        (("daibieu2", 8), reminder(1)),
+        (
+            ("vanphong", 10),
+            vec![format!("Kết quả xin ý kiến: {title}")],
+        ),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(
+        heard, expected,
+        "each notice on its day, once, to whom it is due"
+    );
+    // The office's notice carries the result by the council's rule.
+    let result = app
+        .store
+        .notifications(staff.id, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.subject.contains(title))
+        .unwrap();
+    assert!(
+        result
+            .body
+            .contains("Đồng ý 1, không đồng ý 1, ý kiến khác 0, chưa trả lời 82 trên 84"),
+        "{}",
+        result.body
+    );
+    assert!(
+        result.body.contains("không được tán thành"),
+        "{}",
+        result.body
+    );
+    assert_eq!(result.link.as_deref(), Some(page.as_str()));
+}

@@ -6,6 +6,7 @@ use nghitruong_domain::consultation::{self, ConsultationEvent, ConsultationStatu
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
+use time::OffsetDateTime;
 
 use super::audit::{self, Change};
 use super::rows::{coded, get};
@@ -94,6 +95,20 @@ impl ConsultationStore for SqlStore {
              ORDER BY created_at DESC, id DESC"
         );
         super::rows::all_by_id(self.pool(), sql, council_id, consultation_row).await
+    }
+
+    async fn consultations_to_follow(&self, since: OffsetDateTime) -> Result<Vec<Consultation>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM consultations WHERE status <> $1 AND deadline >= $2 \
+             ORDER BY deadline, id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ConsultationStatus::Draft.as_str())
+            .bind(to_millis(since))
+            .fetch_all(self.pool())
+            .await
+            .map_err(super::db)?;
+        rows.iter().map(consultation_row).collect()
     }
 
     async fn consultation_event(

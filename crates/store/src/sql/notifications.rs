@@ -258,6 +258,22 @@ impl NotificationStore for SqlStore {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
+    async fn person_users(&self, person_ids: &[i64]) -> Result<Vec<i64>> {
+        if person_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id FROM users WHERE is_active = 1 AND person_id IN ({}) ORDER BY id",
+            placeholders(1, person_ids.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql));
+        for id in person_ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(self.pool()).await.map_err(db)?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     async fn council_users(&self, council_id: i64, roles: &[Role]) -> Result<Vec<i64>> {
         if roles.is_empty() {
             return Ok(Vec::new());

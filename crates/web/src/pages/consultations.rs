@@ -82,7 +82,6 @@ pub(crate) struct ListPage {
     pub(crate) rows: Vec<ConsultationRow>,
     pub(crate) can_manage: bool,
     pub(crate) documents: Vec<DocumentChoice>,
-    pub(crate) error: Option<String>,
 }
 
 /// The documents of the council's sessions the office may attach.
@@ -107,12 +106,7 @@ async fn attachable(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Document
     Ok(out)
 }
 
-async fn list_page(
-    state: &AppState,
-    viewer: &Viewer,
-    csrf: &str,
-    error: Option<String>,
-) -> AppResult<Response> {
+async fn list_page(state: &AppState, viewer: &Viewer, csrf: &str) -> AppResult<Response> {
     let council = current(viewer)?;
     let can_manage = viewer.can(Permission::ManageSessions);
     let now = state.clock.now();
@@ -139,14 +133,8 @@ async fn list_page(
         } else {
             Vec::new()
         },
-        error: error.clone(),
     };
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 pub(crate) async fn list(
@@ -154,7 +142,7 @@ pub(crate) async fn list(
     Signed(viewer): Signed,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    list_page(&state, &viewer, &csrf, None).await
+    list_page(&state, &viewer, &csrf).await
 }
 
 /// "2026-12-20T17:00" typed in a datetime-local field, in Vietnam time.
@@ -172,7 +160,6 @@ fn parse_deadline(input: &str) -> Result<OffsetDateTime, String> {
 pub(crate) async fn create(
     State(state): State<AppState>,
     Signed(viewer): Signed,
-    CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
@@ -221,7 +208,8 @@ pub(crate) async fn create(
     })();
     let new = match checked {
         Ok(v) => v,
-        Err(e) => return list_page(&state, &viewer, &csrf, Some(e)).await,
+        // Shown inside the form, which keeps what was typed (hx-boost).
+        Err(e) => return Err(AppError::BadRequest(e)),
     };
     let id = state
         .store
@@ -286,16 +274,9 @@ pub(crate) struct ShowPage {
     pub(crate) in_office: u32,
     pub(crate) result: Option<ResultView>,
     pub(crate) answers: Vec<AnswerRow>,
-    pub(crate) error: Option<String>,
 }
 
-async fn show_page(
-    state: &AppState,
-    viewer: &Viewer,
-    csrf: &str,
-    id: i64,
-    error: Option<String>,
-) -> AppResult<Response> {
+async fn show_page(state: &AppState, viewer: &Viewer, csrf: &str, id: i64) -> AppResult<Response> {
     let c = here(state, viewer, id).await?;
     let council = current(viewer)?;
     let now = state.clock.now();
@@ -397,14 +378,8 @@ async fn show_page(
         in_office: in_office_count,
         result,
         answers: answer_rows,
-        error: error.clone(),
     };
-    let status = if error.is_some() {
-        axum::http::StatusCode::BAD_REQUEST
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 pub(crate) async fn show(
@@ -413,7 +388,7 @@ pub(crate) async fn show(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    show_page(&state, &viewer, &csrf, id, None).await
+    show_page(&state, &viewer, &csrf, id).await
 }
 
 #[derive(Deserialize)]
@@ -455,7 +430,6 @@ pub(crate) struct AnswerForm {
 pub(crate) async fn answer(
     State(state): State<AppState>,
     Signed(viewer): Signed,
-    CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<AnswerForm>,
@@ -474,23 +448,16 @@ pub(crate) async fn answer(
         .ok_or_else(|| {
             AppError::BadRequest("Tài khoản này không gắn với đại biểu của Hội đồng.".into())
         })?;
-    let Ok(opinion) = form.opinion.parse::<Opinion>() else {
-        return show_page(
-            &state,
-            &viewer,
-            &csrf,
-            c.id,
-            Some("Vui lòng chọn một ý kiến.".into()),
-        )
-        .await;
-    };
+    // Refusals are shown inside the form, which keeps what was typed.
+    let opinion = form
+        .opinion
+        .parse::<Opinion>()
+        .map_err(|_| AppError::BadRequest("Vui lòng chọn một ý kiến.".into()))?;
     let text = if form.text.trim().is_empty() {
         String::new()
     } else {
-        match text::clean_line("Ý kiến", &form.text, 2000) {
-            Ok(t) => t,
-            Err(e) => return show_page(&state, &viewer, &csrf, c.id, Some(e.to_string())).await,
-        }
+        text::clean_line("Ý kiến", &form.text, 2000)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?
     };
     match state
         .store
@@ -505,9 +472,111 @@ pub(crate) async fn answer(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/xin-y-kien/{}", c.id)).into_response()),
-        Err(nghitruong_store::StoreError::Conflict(m)) => {
-            show_page(&state, &viewer, &csrf, c.id, Some(m)).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(refusal(e)),
     }
+}
+
+/// How long after its deadline a consultation is still looked at, so a
+/// server stopped over a holiday still tells the office its result.
+const FOLLOW_DAYS: i64 = 30;
+
+/// The scheduler's `xin-y-kien` job: reminds the deputies in office who
+/// have not answered on the council's reminder days, and tells the office
+/// the result once the deadline has passed. Each notice is keyed by the
+/// consultation and the notice, so a tick run twice sends nothing twice.
+pub(crate) fn remind_job(state: &AppState, now: OffsetDateTime) -> crate::scheduler::JobFuture<'_> {
+    Box::pin(async move {
+        let (reminded, told) = remind(state, now).await?;
+        Ok(match (reminded, told) {
+            (0, 0) => String::new(),
+            _ => format!("{reminded} thông báo nhắc trả lời xin ý kiến, {told} thông báo kết quả"),
+        })
+    })
+}
+
+async fn remind(state: &AppState, now: OffsetDateTime) -> anyhow::Result<(usize, usize)> {
+    use consultation::ConsultationNotice as N;
+    let (mut reminded, mut told) = (0, 0);
+    let since = now - time::Duration::days(FOLLOW_DAYS);
+    for c in state.store.consultations_to_follow(since).await? {
+        let council = state.store.council(c.council_id).await?;
+        let days = &council.rules.deadlines.consultation_reminder_days_before;
+        let Some(notice) = consultation::notice_due(c.status, c.deadline, now, days) else {
+            continue;
+        };
+        let key = format!("xin-y-kien:{}:{}", c.id, notice.key());
+        let link = format!("/xin-y-kien/{}", c.id);
+        let in_office: Vec<i64> = state
+            .store
+            .seated_deputies(council.id, local_day(now))
+            .await?
+            .iter()
+            .filter(|m| m.person.status.holds_office())
+            .map(|m| m.person.id)
+            .collect();
+        let answers = state.store.consultation_answers(c.id).await?;
+        match notice {
+            N::Reminder(days_before) => {
+                let answered: Vec<i64> = answers.iter().map(|a| a.person_id).collect();
+                let waiting = consultation::not_answered(&in_office, &answered);
+                let users = state.store.person_users(&waiting).await?;
+                let deadline = local_time(c.deadline);
+                reminded += crate::notify::notify_once(
+                    state,
+                    &users,
+                    Some(&key),
+                    &format!(
+                        "Còn {days_before} ngày: nhắc trả lời xin ý kiến: {}",
+                        c.title
+                    ),
+                    &format!(
+                        "{} xin ý kiến đại biểu về: {}. Đồng chí chưa gửi ý kiến; \
+                         thời hạn trả lời: {deadline}.",
+                        council.name, c.title
+                    ),
+                    Some(&link),
+                )
+                .await?;
+            }
+            N::Result => {
+                let r = consultation::result(
+                    answers
+                        .iter()
+                        .map(|a| (a.opinion, in_office.contains(&a.person_id))),
+                    u32::try_from(in_office.len()).unwrap_or(u32::MAX),
+                    council.rules.pass_rule,
+                );
+                let office = state
+                    .store
+                    .council_users(council.id, &[nghitruong_domain::access::Role::OfficeStaff])
+                    .await?;
+                let verdict = if r.approved {
+                    "được tán thành"
+                } else {
+                    "không được tán thành"
+                };
+                told += crate::notify::notify_once(
+                    state,
+                    &office,
+                    Some(&key),
+                    &format!("Kết quả xin ý kiến: {}", c.title),
+                    &format!(
+                        "Đã hết thời hạn trả lời. Đồng ý {}, không đồng ý {}, ý kiến khác {}, \
+                         chưa trả lời {} trên {} đại biểu đang giữ nhiệm vụ. \
+                         Điều kiện thông qua: {} (cần {} ý kiến đồng ý): nội dung xin ý kiến {verdict}.",
+                        r.agree,
+                        r.disagree,
+                        r.other,
+                        r.not_answered,
+                        r.in_office,
+                        r.rule.label(),
+                        r.threshold
+                    ),
+                    Some(&link),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok((reminded, told))
 }

@@ -19,45 +19,75 @@ pub(crate) struct Card {
     pub(crate) href: &'static str,
 }
 
-const CARDS: &[(Permission, &str, &str, &str)] = &[
+/// The cards: the permission that shows each, a permission that hides it
+/// (an agency officer gets their own petitions card), title, text, link.
+const CARDS: &[(Permission, Option<Permission>, &str, &str, &str)] = &[
     (
         Permission::ViewSessions,
+        None,
         "Kỳ họp",
         "Chương trình, điểm danh, biểu quyết và kết quả các kỳ họp.",
         "/ky-hop",
     ),
     (
+        Permission::ViewPetitions,
+        Some(Permission::AnswerPetitions),
+        "Kiến nghị cử tri",
+        "Tiếp xúc cử tri, tổng hợp, phân loại, chuyển cơ quan giải quyết và theo dõi trả lời.",
+        "/kien-nghi",
+    ),
+    (
+        Permission::AnswerPetitions,
+        None,
+        "Kiến nghị được giao",
+        "Kiến nghị cử tri Hội đồng chuyển đến cơ quan, hạn trả lời và văn bản trả lời.",
+        "/kien-nghi/duoc-giao",
+    ),
+    (
+        Permission::ViewSupervision,
+        None,
+        "Giám sát",
+        "Chương trình, đoàn giám sát, kết luận và việc thực hiện kiến nghị sau giám sát.",
+        "/giam-sat",
+    ),
+    (
         Permission::ViewOrganisation,
+        None,
         "Cơ cấu tổ chức",
         "Thường trực, các Ban, đại biểu đang hoạt động của Hội đồng.",
         "/to-chuc",
     ),
     (
         Permission::ViewProvinceCouncils,
+        None,
         "HĐND cấp xã",
         "Các HĐND xã, phường trong tỉnh: khóa, số đại biểu, cơ cấu.",
         "/hoi-dong",
     ),
     (
         Permission::ViewAgencies,
+        None,
         "Cơ quan giải quyết",
         "UBND, các sở, ngành trả lời kiến nghị và thực hiện kiến nghị giám sát.",
         "/co-quan",
     ),
     (
         Permission::ViewRules,
+        None,
         "Quy chế biểu quyết và thời hạn",
         "Điều kiện thông qua, nhãn biểu quyết, thời hạn trả lời.",
         "/quy-che",
     ),
     (
         Permission::ManageUsers,
+        None,
         "Người dùng",
         "Tạo tài khoản, cấp lại mật khẩu, phân vai trò.",
         "/quan-tri/nguoi-dung",
     ),
     (
         Permission::ViewAudit,
+        None,
         "Nhật ký hệ thống",
         "Mọi thay đổi, ai làm, khi nào; kiểm tra chuỗi toàn vẹn.",
         "/quan-tri/nhat-ky",
@@ -111,8 +141,8 @@ pub(crate) async fn show(
 fn cards(viewer: &Viewer) -> Vec<Card> {
     CARDS
         .iter()
-        .filter(|(p, ..)| viewer.can(*p))
-        .map(|(_, title, text, href)| Card { title, text, href })
+        .filter(|(p, unless, ..)| viewer.can(*p) && !unless.is_some_and(|u| viewer.can(u)))
+        .map(|(_, _, title, text, href)| Card { title, text, href })
         .collect()
 }
 

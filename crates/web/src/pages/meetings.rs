@@ -119,15 +119,9 @@ struct MeetingsPage {
     can_manage: bool,
     kinds: &'static [MeetingKind],
     sessions: Vec<(i64, String)>,
-    error: Option<String>,
 }
 
-async fn list_page(
-    state: &AppState,
-    viewer: &Viewer,
-    csrf: &str,
-    error: Option<String>,
-) -> AppResult<Response> {
+async fn list_page(state: &AppState, viewer: &Viewer, csrf: &str) -> AppResult<Response> {
     let council = current(viewer)?;
     let can_manage = viewer.can(Permission::ManageSessions);
     let rows = state
@@ -163,7 +157,6 @@ async fn list_page(
     } else {
         vec![]
     };
-    let status = if error.is_some() { 400 } else { 200 };
     let page = MeetingsPage {
         layout: Layout::signed(state, viewer, csrf, "Họp trực tuyến", "/hop").await?,
         council_name: council.name.clone(),
@@ -171,10 +164,8 @@ async fn list_page(
         can_manage,
         kinds: MeetingKind::ALL,
         sessions,
-        error,
     };
-    let status = axum::http::StatusCode::from_u16(status).unwrap_or_default();
-    Ok((status, Html(page.render()?)).into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 async fn list(
@@ -182,7 +173,7 @@ async fn list(
     Signed(viewer): Signed,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    list_page(&state, &viewer, &csrf, None).await
+    list_page(&state, &viewer, &csrf).await
 }
 
 #[derive(Deserialize)]
@@ -217,7 +208,6 @@ fn local_start(day: &str, time: &str) -> Result<time::OffsetDateTime, String> {
 async fn create(
     State(state): State<AppState>,
     Signed(viewer): Signed,
-    CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
@@ -250,7 +240,8 @@ async fn create(
     })();
     let new = match parsed {
         Ok(n) => n,
-        Err(e) => return list_page(&state, &viewer, &csrf, Some(e)).await,
+        // Shown inside the form, which keeps what was typed (hx-boost).
+        Err(e) => return Err(AppError::BadRequest(e)),
     };
     match state
         .store
@@ -258,10 +249,7 @@ async fn create(
         .await
     {
         Ok(m) => Ok(Redirect::to(&format!("/hop/{}", m.id)).into_response()),
-        Err(nghitruong_store::StoreError::Conflict(reason)) => {
-            list_page(&state, &viewer, &csrf, Some(reason)).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(super::refusal(e)),
     }
 }
 

@@ -258,6 +258,7 @@ struct RulesPage {
     degraded_opts: Vec<Opt>,
     denominator_opts: Vec<Opt>,
     reminders: String,
+    consultation_reminders: String,
     error: Option<String>,
     saved: bool,
 }
@@ -290,6 +291,13 @@ async fn rules_page(
         reminders: rules
             .deadlines
             .reminder_days_before
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        consultation_reminders: rules
+            .deadlines
+            .consultation_reminder_days_before
             .iter()
             .map(u32::to_string)
             .collect::<Vec<_>>()
@@ -349,6 +357,9 @@ pub(crate) struct RulesForm {
     explanation_days: String,
     explanation_complex_days: String,
     reminder_days_before: String,
+    /// Absent from older forms: the stored days stay.
+    #[serde(default)]
+    consultation_reminder_days_before: Option<String>,
     speaking_seconds: String,
 }
 
@@ -403,6 +414,13 @@ fn parse_rules(f: &RulesForm, base: &CouncilRules) -> Result<CouncilRules, Strin
         .collect::<Result<_, _>>()?;
     if d.reminder_days_before.len() > 10 {
         return Err("Tối đa 10 mốc nhắc trước hạn.".into());
+    }
+    if let Some(days) = &f.consultation_reminder_days_before {
+        d.consultation_reminder_days_before = days
+            .split([',', ' ', ';'])
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| number("Ngày nhắc trả lời xin ý kiến", s))
+            .collect::<Result<_, _>>()?;
     }
     r.speaking_seconds = number("Thời gian phát biểu", &f.speaking_seconds)?;
     r.validate().map_err(|e| e.to_string())?;

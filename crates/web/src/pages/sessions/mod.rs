@@ -273,14 +273,12 @@ pub(super) struct SessionsPage {
     pub(super) rows: Vec<SessionRow>,
     pub(super) can_manage: bool,
     pub(super) kinds: &'static [SessionKind],
-    pub(super) error: Option<String>,
 }
 
 pub(super) async fn list_page(
     state: &AppState,
     viewer: &Viewer,
     csrf: &str,
-    error: Option<String>,
 ) -> AppResult<Response> {
     let council = current(viewer)?;
     let can_manage = viewer.can(Permission::ManageSessions);
@@ -299,17 +297,14 @@ pub(super) async fn list_page(
             status: s.status.label(),
         })
         .collect();
-    let status = if error.is_some() { 400 } else { 200 };
     let page = SessionsPage {
         layout: Layout::signed(state, viewer, csrf, "Kỳ họp", "/ky-hop").await?,
         council_name: council.name.clone(),
         rows,
         can_manage,
         kinds: SessionKind::ALL,
-        error,
     };
-    let status = axum::http::StatusCode::from_u16(status).unwrap_or_default();
-    Ok((status, Html(page.render()?)).into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 pub(crate) async fn list(
@@ -317,7 +312,7 @@ pub(crate) async fn list(
     Signed(viewer): Signed,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    list_page(&state, &viewer, &csrf, None).await
+    list_page(&state, &viewer, &csrf).await
 }
 
 #[derive(Deserialize)]
@@ -345,7 +340,6 @@ pub(super) fn parse_day(field: &str, s: &str) -> Result<Date, String> {
 pub(crate) async fn create(
     State(state): State<AppState>,
     Signed(viewer): Signed,
-    CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
@@ -368,7 +362,8 @@ pub(crate) async fn create(
     })();
     let (kind, starts_on, ends_on, place) = match checked {
         Ok(v) => v,
-        Err(e) => return list_page(&state, &viewer, &csrf, Some(e)).await,
+        // Shown inside the form, which keeps what was typed (hx-boost).
+        Err(e) => return Err(AppError::BadRequest(e)),
     };
     let new = NewCouncilSession {
         council_id: council.id,
