@@ -149,13 +149,12 @@ async fn commit_group(store: &SqlStore, ballots: &[Ballot]) -> Result<Vec<Option
     let mut w = store.write().await?;
     let mut rounds: HashMap<i64, Option<VoteRound>> = HashMap::new();
     for b in ballots {
-        if !rounds.contains_key(&b.round_id) {
-            let r = match sitting::round_in(&mut w, b.round_id).await {
+        if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(b.round_id) {
+            slot.insert(match sitting::round_in(&mut w, b.round_id).await {
                 Ok(r) => Some(r),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e),
-            };
-            rounds.insert(b.round_id, r);
+            });
         }
     }
     let mut outcomes: Vec<Option<Outcome>> = vec![None; ballots.len()];

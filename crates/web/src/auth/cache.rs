@@ -93,11 +93,20 @@ mod tests {
         let cache = ViewerCache::default();
         assert!(cache.get("a", NOW).is_none(), "nothing before it is put");
         cache.put("a".into(), NOW, None);
-        assert!(matches!(cache.get("a", NOW), Some(None)), "a remembered miss");
+        assert!(
+            matches!(cache.get("a", NOW), Some(None)),
+            "a remembered miss"
+        );
         let one = time::Duration::seconds(1);
         assert!(cache.get("a", NOW + one).is_some());
-        assert!(cache.get("a", NOW + 2 * one).is_none(), "the product's clock moved on");
-        assert!(cache.get("a", NOW - one).is_none(), "the product's clock went back");
+        assert!(
+            cache.get("a", NOW + 2 * one).is_none(),
+            "the product's clock moved on"
+        );
+        assert!(
+            cache.get("a", NOW - one).is_none(),
+            "the product's clock went back"
+        );
         assert!(cache.get("b", NOW).is_none());
     }
 
