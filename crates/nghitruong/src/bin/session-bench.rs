@@ -50,6 +50,9 @@ struct Args {
     port: u16,
     deputies: usize,
     streams: usize,
+    /// Ballots are sent evenly over this many milliseconds (0: all at the
+    /// same instant, the worst case).
+    spread_ms: u64,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -61,6 +64,7 @@ fn args() -> anyhow::Result<Args> {
         port: 18431,
         deputies: 500,
         streams: 2000,
+        spread_ms: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -73,6 +77,7 @@ fn args() -> anyhow::Result<Args> {
             "--port" => a.port = value.parse()?,
             "--deputies" => a.deputies = value.parse()?,
             "--streams" => a.streams = value.parse()?,
+            "--spread-ms" => a.spread_ms = value.parse()?,
             other => bail!("unknown flag {other}"),
         }
     }
@@ -396,17 +401,21 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         peak_rss_kib(pid).unwrap_or(0) as f64 / 1024.0
     );
 
-    // Every deputy votes at once.
+    // Every deputy votes: at the same instant, or evenly over the spread
+    // (a hall pressing within a few seconds of the chair's call).
     let start = Instant::now();
     let mut ballots = Vec::new();
+    let n = deputies.len().max(1) as u64;
     for (i, (http, csrf)) in deputies.iter().enumerate() {
         let (http, csrf, base) = (http.clone(), csrf.clone(), base.to_owned());
+        let delay = Duration::from_millis(a.spread_ms * i as u64 / n);
         let choice = if i % 10 == 0 {
             "khong_tan_thanh"
         } else {
             "tan_thanh"
         };
         ballots.push(tokio::spawn(async move {
+            tokio::time::sleep_until((start + delay).into()).await;
             let sent = Instant::now();
             let r = http
                 .post(format!("{base}/ky-hop/{session}/bieu-quyet/{round}/phieu"))
@@ -453,6 +462,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         seen_all = seen_all.max(seen);
     }
 
+    println!("ballots sent evenly over {} ms", a.spread_ms);
     println!(
         "ballots: {} in {:.3}s = {:.0} ballots/s",
         latencies.len(),
