@@ -4,7 +4,7 @@ use nghitruong_domain::audit::AuditRecord;
 use nghitruong_domain::clock::to_millis;
 use sqlx::any::AnyRow;
 
-use super::rows::get;
+use super::rows::{get, placeholders};
 use super::{SqlStore, Write, db};
 use crate::{AuditContext, AuditFilter, Result};
 
@@ -52,10 +52,7 @@ pub(crate) async fn append_all(
     }
     for chunk in records.chunks(ROWS_PER_INSERT) {
         let values = (0..chunk.len())
-            .map(|i| {
-                let p: Vec<String> = (1..=12).map(|k| format!("${}", i * 12 + k)).collect();
-                format!("({})", p.join(", "))
-            })
+            .map(|i| format!("({})", placeholders(i * 12 + 1, 12)))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(

@@ -22,6 +22,7 @@ use sqlx::AssertSqlSafe;
 use tokio::sync::{Mutex, oneshot};
 
 use super::audit::{self, Change};
+use super::rows::placeholders;
 use super::{SqlStore, Write, db, sitting};
 use crate::{AuditContext, Result, StoreError, VoteRound};
 
@@ -122,14 +123,6 @@ fn settled(done: std::result::Result<Reply, oneshot::error::RecvError>) -> Resul
     }
 }
 
-/// `$first, $first+1, …` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Of `people`, those for whom `sql` (with `$1` the scope and the people
 /// from `$2`) returns a row.
 async fn which(w: &mut Write<'_>, sql: &str, scope: i64, people: &[i64]) -> Result<HashSet<i64>> {
@@ -224,7 +217,7 @@ async fn write_accepted(
         let sql = format!(
             "INSERT INTO round_voters (round_id, person_id) VALUES {}",
             (0..chunk.len())
-                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                .map(|i| format!("({})", placeholders(2 * i + 1, 2)))
                 .collect::<Vec<_>>()
                 .join(", ")
         );

@@ -9,19 +9,11 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 use super::audit::{self, Change};
-use super::rows::get;
+use super::rows::{get, placeholders};
 use super::{SqlStore, db};
 use crate::{
     AuditContext, NewNotification, Notification, NotificationStore, OutgoingEmail, Result,
 };
-
-/// `$start, $start+1, …` for `n` values bound in a list.
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn notification(row: &AnyRow) -> Result<Notification> {
     Ok(Notification {

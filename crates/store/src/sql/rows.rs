@@ -137,3 +137,11 @@ pub(crate) async fn one_by_id<T>(
         .ok_or(StoreError::NotFound)?;
     map(&row)
 }
+
+/// `$first, $first+1, …` for `n` values bound in a list or a row.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

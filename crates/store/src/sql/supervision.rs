@@ -18,7 +18,7 @@ use sqlx::any::AnyRow;
 use time::Date;
 
 use super::audit::{self, Change};
-use super::rows::{coded, date_text, get, parse_date};
+use super::rows::{coded, date_text, get, parse_date, placeholders};
 use super::{SqlStore, Write, db};
 use crate::{
     AuditContext, NewDelegation, Result, StoreError, SupervisionStore, TaskFilter, Versioned,
@@ -40,14 +40,6 @@ fn opt_date(row: &AnyRow, col: &str) -> Result<Option<Date>> {
     get::<Option<String>>(row, col)?
         .map(|s| parse_date(&s))
         .transpose()
-}
-
-/// `$start, $start+1, …` for `n` values bound in a list.
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 const RESOLUTION_COLUMNS: &str = "id, council_id, number, symbol_year, issuer, title, adopted_on, \
