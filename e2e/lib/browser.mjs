@@ -240,3 +240,22 @@ export async function checkA11y(page, label) {
   }
   return violations;
 }
+
+/** The text of every `selector` on `page`, joined, in NFC with single spaces. */
+export async function text(page, selector = 'body') {
+  const parts = await page.locator(selector).allTextContents();
+  return parts.join(' ').normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/** Waits until `selector` on `page` contains `needle`, without reloading. */
+export async function waitForText(page, selector, needle, what, timeout = 30_000) {
+  try {
+    await page.waitForFunction(
+      ([sel, n]) => [...document.querySelectorAll(sel)].some((e) => e.textContent.normalize('NFC').includes(n)),
+      [selector, needle],
+      { timeout },
+    );
+  } catch {
+    throw new Error(`${what}: ${selector} never showed ${JSON.stringify(needle)}; it reads: ${await text(page, selector)}`);
+  }
+}

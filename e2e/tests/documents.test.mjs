@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
+  VIEWPORTS,
   assertNoExternalRequests,
   checkA11y,
   closeBrowser,
@@ -15,7 +16,7 @@ import {
   newPage,
   saveHtml,
   screenshot,
-  VIEWPORTS,
+  text,
 } from '../lib/browser.mjs';
 import { makePdf } from '../lib/files.mjs';
 import { startServer } from '../lib/server.mjs';
@@ -39,11 +40,6 @@ after(
   },
   { timeout: 60_000 },
 );
-
-async function text(page, selector) {
-  const parts = await page.locator(selector).allTextContents();
-  return parts.join(' ').normalize('NFC').replace(/\s+/g, ' ').trim();
-}
 
 async function sessionUrl(page) {
   await page.goto(`${baseUrl}/ky-hop`);

@@ -18,6 +18,8 @@ import {
   newPage,
   saveHtml,
   screenshot,
+  text,
+  waitForText,
 } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 
@@ -49,23 +51,6 @@ after(
   },
   { timeout: 60_000 },
 );
-
-async function text(page, selector) {
-  const parts = await page.locator(selector).allTextContents();
-  return parts.join(' ').normalize('NFC').replace(/\s+/g, ' ').trim();
-}
-
-async function waitForText(page, selector, needle, what, timeout = 30_000) {
-  try {
-    await page.waitForFunction(
-      ([sel, n]) => [...document.querySelectorAll(sel)].some((e) => e.textContent.normalize('NFC').includes(n)),
-      [selector, needle],
-      { timeout },
-    );
-  } catch (err) {
-    throw new Error(`${what}: ${selector} never showed ${JSON.stringify(needle)}; it reads: ${await text(page, selector)}`);
-  }
-}
 
 /** Video decoded from the others, measured in the page itself. */
 async function received(page) {

@@ -16,6 +16,8 @@ import {
   launchBrowser,
   newPage,
   screenshot,
+  text,
+  waitForText,
 } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 
@@ -40,24 +42,6 @@ after(
   },
   { timeout: 60_000 },
 );
-
-async function text(page, selector) {
-  const parts = await page.locator(selector).allTextContents();
-  return parts.join(' ').normalize('NFC').replace(/\s+/g, ' ').trim();
-}
-
-/** Waits until `selector` on `page` contains `needle`, without reloading. */
-async function waitForText(page, selector, needle, what) {
-  try {
-    await page.waitForFunction(
-      ([sel, n]) => [...document.querySelectorAll(sel)].some((e) => e.textContent.normalize('NFC').includes(n)),
-      [selector, needle],
-      { timeout: 30_000 },
-    );
-  } catch {
-    throw new Error(`${what}: ${selector} never showed ${JSON.stringify(needle)}; it reads: ${await text(page, selector)}`);
-  }
-}
 
 /**
  * Reads every code on the printed sheet the way a phone's camera would:

@@ -13,6 +13,8 @@ import {
   newPage,
   saveHtml,
   screenshot,
+  text,
+  waitForText,
 } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 
@@ -35,24 +37,6 @@ after(
   },
   { timeout: 60_000 },
 );
-
-async function text(page, selector) {
-  const parts = await page.locator(selector).allTextContents();
-  return parts.join(' ').normalize('NFC').replace(/\s+/g, ' ').trim();
-}
-
-/** Waits until `selector` on `page` contains `needle`, without reloading. */
-async function waitForText(page, selector, needle, what) {
-  try {
-    await page.waitForFunction(
-      ([sel, n]) => [...document.querySelectorAll(sel)].some((e) => e.textContent.normalize('NFC').includes(n)),
-      [selector, needle],
-      { timeout: 30_000 },
-    );
-  } catch (err) {
-    throw new Error(`${what}: ${selector} never showed ${JSON.stringify(needle)}; it reads: ${await text(page, selector)}`);
-  }
-}
 
 test('a session runs live on every screen, from opening to the result', { timeout: 240_000 }, async () => {
   const pages = [];

@@ -9,8 +9,8 @@ import { after, before, test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
   VIEWPORTS,
-  assertNoSidewaysScroll,
   assertNoExternalRequests,
+  assertNoSidewaysScroll,
   checkA11y,
   closeBrowser,
   closeContexts,
@@ -18,6 +18,7 @@ import {
   newPage,
   saveHtml,
   screenshot,
+  text,
 } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 
@@ -40,11 +41,6 @@ after(
   },
   { timeout: 60_000 },
 );
-
-async function text(page, selector = 'body') {
-  const parts = await page.locator(selector).allTextContents();
-  return parts.join(' ').normalize('NFC').replace(/\s+/g, ' ').trim();
-}
 
 function assertContains(haystack, needle, what) {
   assert.ok(haystack.includes(needle), `${what} should contain ${JSON.stringify(needle)}; it reads:\n${haystack.slice(0, 2000)}`);
