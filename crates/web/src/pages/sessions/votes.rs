@@ -170,11 +170,19 @@ pub(crate) async fn cast(
     };
     let ctx = audit_context(&state, &viewer, &headers);
     let holds = me.person.status.holds_office();
-    match state
-        .store
-        .cast_ballot(round.id, me.person.id, holds, choice, &ctx)
-        .await?
-    {
+    // In a task of its own: ballots are committed in groups, and a tablet
+    // that drops its connection must not take its neighbours' ballots of
+    // the same group with it when this request is cancelled.
+    let (store, person, round_id) = (state.store.clone(), me.person.id, round.id);
+    let cast = tokio::spawn(async move {
+        store
+            .cast_ballot(round_id, person, holds, choice, &ctx)
+            .await
+    });
+    let outcome = cast
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("ballot task failed: {e}")))??;
+    match outcome {
         Ok(()) => {}
         Err(refusal) => return Err(AppError::BadRequest(refusal.to_string())),
     }
