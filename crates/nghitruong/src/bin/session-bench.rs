@@ -13,7 +13,7 @@
 //! ```text
 //! cargo build --release -p nghitruong --features bench --bins
 //! target/release/session-bench [--server target/release/nghitruong] [--port 18431]
-//!     [--deputies 500] [--streams 2000]
+//!     [--deputies 500] [--streams 2000] [--spread-ms 0] [--fetch warm|cold]
 //! ```
 //!
 //! With `--scenario packet` it measures instead the session packet: the
@@ -53,6 +53,10 @@ struct Args {
     /// Ballots are sent evenly over this many milliseconds (0: all at the
     /// same instant, the worst case).
     spread_ms: u64,
+    /// Each stream client fetches on a connection it already holds, as a
+    /// browser that loaded the page does (`--fetch warm`, the default), or
+    /// on its deputy's shared pool, mostly connecting anew (`--fetch cold`).
+    warm: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -65,6 +69,7 @@ fn args() -> anyhow::Result<Args> {
         deputies: 500,
         streams: 2000,
         spread_ms: 0,
+        warm: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -78,6 +83,13 @@ fn args() -> anyhow::Result<Args> {
             "--deputies" => a.deputies = value.parse()?,
             "--streams" => a.streams = value.parse()?,
             "--spread-ms" => a.spread_ms = value.parse()?,
+            "--fetch" => {
+                a.warm = match value.as_str() {
+                    "warm" => true,
+                    "cold" => false,
+                    other => bail!("--fetch is warm or cold, not {other}"),
+                }
+            }
             other => bail!("unknown flag {other}"),
         }
     }
@@ -96,12 +108,9 @@ async fn signed_in(
     base: &str,
     username: &str,
     page: &str,
-) -> anyhow::Result<(reqwest::Client, String)> {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(64)
-        .build()?;
+) -> anyhow::Result<(reqwest::Client, String, Arc<reqwest::cookie::Jar>)> {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let http = browser(&jar)?;
     let login = http
         .get(format!("{base}/dang-nhap"))
         .send()
@@ -128,7 +137,16 @@ async fn signed_in(
         .text()
         .await?;
     let csrf = csrf_in(&html).context("no CSRF token on the session page")?;
-    Ok((http, csrf))
+    Ok((http, csrf, jar))
+}
+
+/// A browser's connections, signed in with the cookies in `jar`.
+fn browser(jar: &Arc<reqwest::cookie::Jar>) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(64)
+        .build()?)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -328,7 +346,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     for j in joins {
         deputies.push(j.await??);
     }
-    let (chair, chair_csrf) = signed_in(base, "chutich", &page).await?;
+    let (chair, chair_csrf, _) = signed_in(base, "chutich", &page).await?;
     println!(
         "signed in {} deputies in {:.1}s; server peak RSS so far (argon2 sign-ins) {:.1} MiB",
         deputies.len(),
@@ -348,7 +366,18 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     let mut streams = Vec::new();
     let t = Instant::now();
     for s in 0..a.streams {
-        let http = deputies[s % deputies.len()].0.clone();
+        // A warm screen is a browser of its own: besides its event stream
+        // it keeps the keep-alive connection it loaded the fragment on (a
+        // browser keeps a used connection for minutes, and every progress
+        // event of the vote refetches on it). A cold one shares its
+        // deputy's connections and mostly connects anew to fetch.
+        let (deputy, _, jar) = &deputies[s % deputies.len()];
+        let http = if a.warm {
+            browser(jar)?
+        } else {
+            deputy.clone()
+        };
+        let warm = a.warm;
         let (base, connected, armed, all) = (
             base.to_owned(),
             connected.clone(),
@@ -368,6 +397,17 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                 };
                 if first {
                     first = false;
+                    if warm {
+                        let html = http
+                            .get(format!("{base}/ky-hop/{session}/man-hinh/truc-tiep"))
+                            .send()
+                            .await?
+                            .text()
+                            .await?;
+                        if html.is_empty() {
+                            bail!("the hall fragment is empty");
+                        }
+                    }
                     if connected.fetch_add(1, Ordering::SeqCst) + 1 == total {
                         all.notify_one();
                     }
@@ -406,7 +446,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     let start = Instant::now();
     let mut ballots = Vec::new();
     let n = deputies.len().max(1) as u64;
-    for (i, (http, csrf)) in deputies.iter().enumerate() {
+    for (i, (http, csrf, _)) in deputies.iter().enumerate() {
         let (http, csrf, base) = (http.clone(), csrf.clone(), base.to_owned());
         let delay = Duration::from_millis(a.spread_ms * i as u64 / n);
         let choice = if i % 10 == 0 {
@@ -462,7 +502,11 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         seen_all = seen_all.max(seen);
     }
 
-    println!("ballots sent evenly over {} ms", a.spread_ms);
+    println!(
+        "ballots sent evenly over {} ms; stream clients fetch on {} connections",
+        a.spread_ms,
+        if a.warm { "warm" } else { "cold" }
+    );
     println!(
         "ballots: {} in {:.3}s = {:.0} ballots/s",
         latencies.len(),
@@ -598,7 +642,7 @@ async fn packet(
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     wait_up(base).await?;
-    let (http, _) = signed_in(base, "daibieu", &format!("/ky-hop/{session}")).await?;
+    let (http, _, _) = signed_in(base, "daibieu", &format!("/ky-hop/{session}")).await?;
     let url = format!("{base}/ky-hop/{session}/goi-tai-lieu");
     // One download first, kept for nginx to serve.
     let zip = http.get(&url).send().await?.bytes().await?;

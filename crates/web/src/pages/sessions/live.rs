@@ -448,7 +448,7 @@ pub(crate) async fn live(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    let s = session_here(&state, &viewer, id).await?;
+    let s = session_live(&state, &viewer, id).await?;
     Ok(Html(
         live_fragment(&state, &viewer, &csrf, &s).await?.render()?,
     ))
@@ -459,7 +459,7 @@ pub(crate) async fn events(
     Signed(viewer): Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let s = session_here(&state, &viewer, id).await?;
+    let s = session_live(&state, &viewer, id).await?;
     Ok(state.live.stream(s.id).into_response())
 }
 
@@ -541,7 +541,7 @@ pub(crate) async fn hall_live(
     Signed(viewer): Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    let s = session_here(&state, &viewer, id).await?;
+    let s = session_live(&state, &viewer, id).await?;
     // The hall fragment holds nothing private to a viewer (it is what the
     // hall screen shows everyone), so it is rendered once per change and
     // served to every screen from memory (issue #3).

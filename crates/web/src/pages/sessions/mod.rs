@@ -256,13 +256,40 @@ pub(super) async fn session_here(
     viewer: &Viewer,
     id: i64,
 ) -> AppResult<CouncilSession> {
-    let council = current(viewer)?;
     let s = state.store.council_session(id).await?;
+    visible_here(viewer, &s)?;
+    Ok(s)
+}
+
+/// The session for the live endpoints that every screen of the hall asks
+/// at the same moment, right after an event (the fragment, the stream): read
+/// once per state version of the session and shared by all of them (the
+/// hub forgets it on every publish), then checked for each viewer as
+/// [`session_here`] does.
+pub(super) async fn session_live(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<Arc<CouncilSession>> {
+    let s = state
+        .live
+        .shared(id, "session", || async {
+            AppResult::Ok(state.store.council_session(id).await?)
+        })
+        .await?;
+    visible_here(viewer, &s)?;
+    Ok(s)
+}
+
+/// May `viewer` see session `s` here: it is of their current council and,
+/// unless they manage sessions, no longer a draft.
+fn visible_here(viewer: &Viewer, s: &CouncilSession) -> AppResult<()> {
+    let council = current(viewer)?;
     let visible = s.status.is_visible_to_deputies() || viewer.can(Permission::ManageSessions);
     if s.council_id != council.id || !visible {
         return Err(AppError::NotFound);
     }
-    Ok(s)
+    Ok(())
 }
 
 #[derive(Template)]
