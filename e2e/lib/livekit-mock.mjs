@@ -17,6 +17,8 @@
 //   publisher's offers (the first comes inside the join request), takes the
 //   browser's ICE candidates (loopback ones only) and answers pings;
 // - answers AddTrackRequest with TrackPublishedResponse;
+// - as LiveKit does, lets one session per identity and room live: a newer
+//   join sends the older one away (LeaveRequest, DUPLICATE_IDENTITY);
 // - records, per identity: the verified claims, the tracks published (kind,
 //   source, mute changes) and how many RTP packets arrived for each.
 //
@@ -33,8 +35,11 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import {
+  DisconnectReason,
   JoinRequest,
   JoinResponse,
+  LeaveRequest,
+  LeaveRequest_Action,
   ParticipantInfo,
   ParticipantInfo_State,
   ParticipantPermission,
@@ -155,7 +160,7 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
     const identity = claims.sub;
     let r = participants.get(identity);
     if (!r) {
-      r = { identity, claims, joins: 0, connected: false, connectedAt: null, left: false, tracks: [], requests: {} };
+      r = { identity, claims, joins: 0, replaced: 0, connected: false, connectedAt: null, left: false, tracks: [], requests: {} };
       participants.set(identity, r);
     }
     r.claims = claims;
@@ -202,7 +207,11 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
       return refuse('400 Bad Request', `bad join_request: ${e.message}`);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new Session(ws, checked.claims, join, record(checked.claims), log);
+      const { claims } = checked;
+      for (const older of sessions) {
+        if (older.claims.sub === claims.sub && older.claims.video.room === claims.video.room) older.sendAway();
+      }
+      const session = new Session(ws, claims, join, record(claims), log);
       sessions.add(session);
       ws.on('close', () => {
         sessions.delete(session);
@@ -345,6 +354,21 @@ class Session {
       this.queue = this.queue.then(() => this.answer(this.join.publisherOffer));
       await this.queue;
     }
+  }
+
+  /** Another session took this identity over. */
+  sendAway() {
+    this.record.replaced += 1;
+    this.send({
+      case: 'leave',
+      value: new LeaveRequest({
+        canReconnect: false,
+        reason: DisconnectReason.DUPLICATE_IDENTITY,
+        action: LeaveRequest_Action.DISCONNECT,
+      }),
+    });
+    this.ws.close(1000, 'duplicate identity');
+    this.close();
   }
 
   async answer(offer) {

@@ -267,6 +267,25 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
     await deputy.getByTestId('mic').click();
     await until(() => microphone.muted === false, 'opened again by the deputy');
     console.log(`meet-livekit: mute changes seen by the mock: ${JSON.stringify(microphone.mutes.map((m) => m.muted))}`);
+
+    // The camera button does the same for the camera track.
+    await deputy.getByTestId('camera').click();
+    await until(() => camera.muted === true, 'camera muted');
+    await deputy.getByTestId('camera').click();
+    await until(() => camera.muted === false, 'camera on again');
+
+    // A shared screen is a track of its own, and its RTP arrives too.
+    await deputy.getByTestId('screen').click();
+    const shared = await until(() => track(deputyId, 'screen_share')?.rtpPackets > 0 && track(deputyId, 'screen_share'), 'the shared screen');
+    console.log(`meet-livekit: RTP of the shared screen at the mock: ${shared.rtpPackets}`);
+    assert.equal(await deputy.getByTestId('screen').getAttribute('aria-pressed'), 'true');
+    await waitForText(chair, deputyTile, 'chia sẻ màn hình', 'the chair sees the screen shared');
+    await deputy.getByTestId('screen').click();
+    await deputy.waitForFunction(
+      () => !window.nghitruongMeet.livekit().published.some((p) => p.source === 'screen_share'),
+      null,
+      { timeout: 10_000 },
+    );
     await screenshot(chair, 'meet-livekit-chair');
     await screenshot(deputy, 'meet-livekit-deputy');
     await screenshot(viewer, 'meet-livekit-viewer');
@@ -301,6 +320,22 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
       ['invalid token signature', 'invalid token signature', 'token expired'],
     );
 
+    // The chair opens the room in a second window: LiveKit keeps one
+    // session per identity, so the first window gives way and says so,
+    // without taking the session back.
+    const chairId = String(ids.chutich);
+    const second = await newPage('tablet');
+    pages.push(second);
+    await signIn(second, baseUrl, 'chutich');
+    await second.goto(meetingUrl);
+    await second.getByTestId('join').click();
+    await waitConnected(second, 'the chair in a second window');
+    await waitForText(chair, '[data-testid=meet-status]', 'cửa sổ hoặc thiết bị khác', 'the first window gives way');
+    await chair.waitForTimeout(2000);
+    assert.equal(await liveKit(chair), null);
+    assert.equal(mock.participants.get(chairId).joins, 2, 'the first window did not take it back');
+    assert.equal(mock.participants.get(chairId).replaced, 1);
+
     await checkA11y(deputy, 'meet-livekit-room');
 
     // Leaving disconnects from LiveKit; the chair ends the meeting for all.
@@ -309,8 +344,9 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
     assert.equal(await liveKit(deputy), null);
     await chair.getByTestId('end').click();
     await waitForText(viewer, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end');
+    await waitForText(second, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end, second window');
     assert.equal(await liveKit(viewer), null);
-    assert.equal(await liveKit(chair), null);
+    assert.equal(await liveKit(second), null);
 
     for (const page of pages) {
       const status = await text(page, '[data-testid=meet-status]').catch(() => '');

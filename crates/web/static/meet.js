@@ -583,10 +583,18 @@ function start(root) {
         activeSpeaker = loudest?.identity === room.localParticipant.identity ? me : p ? p.peer : null;
         render();
       })
-      .on(LK.RoomEvent.Disconnected, () => {
+      .on(LK.RoomEvent.Disconnected, (reason) => {
         if (lk !== mine) return;
         lk = null;
         if (leaving) return;
+        if (reason === LK.DisconnectReason.DUPLICATE_IDENTITY) {
+          // The same account joined from another window: LiveKit keeps one
+          // session per identity, so this one gives way (and does not take
+          // it back, which would make the two windows take turns).
+          say('Bạn đã vào phòng họp này ở cửa sổ hoặc thiết bị khác; cửa sổ này không còn nhận hình và tiếng.');
+          render();
+          return;
+        }
         // LiveKit gave the session up: a new admission brings a new token.
         say('Mất kết nối hình ảnh, đang kết nối lại…');
         ws?.close();
