@@ -622,6 +622,10 @@ function start(root) {
   // The published microphone and camera follow the buttons, the floor and
   // the moderator, as the tracks' `enabled` does in the embedded mode;
   // LiveKit tells the others they are muted.
+  // TODO(#8): in LiveKit mode only this page keeps the moderator's mute (the
+  // embedded SFU drops a silenced peer's audio itself); the server should
+  // also mute the track through LiveKit's server API (MutePublishedTrack),
+  // which needs that API's client and a real LiveKit server to test against.
   async function syncLiveKitMute() {
     const mic = lk?.mic?.track;
     const cam = lk?.cam?.track;
