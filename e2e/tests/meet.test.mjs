@@ -21,19 +21,11 @@ import {
   text,
   waitForText,
 } from '../lib/browser.mjs';
+import { MEDIA_ARGS, displayNames, scheduleMeeting } from '../lib/meetings.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
 let baseUrl;
-
-// Only this test file gets a fake camera and microphone; WebRTC may use the
-// loopback interface, where the server's SFU listens.
-const MEDIA_ARGS = [
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 before(
   async () => {
@@ -107,44 +99,16 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     const office = await newPage('tablet');
     pages.push(office);
     await signIn(office, baseUrl, 'vanphong');
-    await office.goto(`${baseUrl}/hop`);
-    await office.getByText('Lên lịch cuộc họp').click();
-    await office.fill('#meeting-title', 'Kỳ họp thứ 2 — điểm cầu trực tuyến');
-    await office.selectOption('#meeting-kind', 'ky_hop');
-    const sessionOption = office.locator('#meeting-session option', { hasText: 'Kỳ họp thứ 2' }).first();
-    await office.selectOption('#meeting-session', await sessionOption.getAttribute('value'));
-    await office.fill('#meeting-day', '2026-12-08');
-    await office.fill('#meeting-time', '08:00');
-    await office.locator('[data-testid=meeting-form] button[type=submit]').click();
-    await office.waitForURL(/\/hop\/\d+$/);
-    const meetingUrl = office.url();
-
-    const names = [];
-    for (const username of ['daibieu', 'daibieu2']) {
-      const probe = await newPage('phone');
-      await signIn(probe, baseUrl, username);
-      names.push((await probe.locator('.who-name').textContent()).trim());
-      await probe.context().close();
-    }
-    for (const name of names) {
-      const option = office.locator('#invite-person option', { hasText: name }).first();
-      await office.selectOption('#invite-person', await option.getAttribute('value'));
-      await office.selectOption('#invite-role', 'tham_du');
-      // The form is sent by htmx, then the browser reloads the same address.
-      await Promise.all([
-        office.waitForNavigation({ waitUntil: 'load' }),
-        office.locator('[data-testid=invite-form] button[type=submit]').click(),
-      ]);
-      assert.equal(office.url(), meetingUrl);
-    }
-    await office.fill('#invite-hall', 'Hội trường UBND xã Tân Phú');
-    await Promise.all([
-      office.waitForNavigation({ waitUntil: 'load' }),
-      office.locator('[data-testid=invite-form] button[type=submit]').click(),
-    ]);
-    assert.equal(office.url(), meetingUrl);
-    const invited = await text(office, '[data-testid=invitations]');
-    for (const n of [...names, 'Hội trường UBND xã Tân Phú']) assert.ok(invited.includes(n), invited);
+    const names = await displayNames(baseUrl, ['daibieu', 'daibieu2']);
+    const meetingUrl = await scheduleMeeting(office, baseUrl, {
+      title: 'Kỳ họp thứ 2 — điểm cầu trực tuyến',
+      kind: 'ky_hop',
+      session: 'Kỳ họp thứ 2',
+      day: '2026-12-08',
+      time: '08:00',
+      invite: names.map((name) => ({ name, role: 'tham_du' })),
+      halls: ['Hội trường UBND xã Tân Phú'],
+    });
     await checkA11y(office, 'meeting-office');
     assert.equal(await office.getByRole('button', { name: 'Hủy cuộc họp' }).count(), 1, 'a scheduled meeting can be called off');
 

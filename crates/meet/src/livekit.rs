@@ -18,6 +18,33 @@ pub struct LiveKitConfig {
     pub ttl_seconds: i64,
 }
 
+impl LiveKitConfig {
+    /// The origins the browser talks to (signalling WebSocket and the HTTP
+    /// probe LiveKit's client makes when a connection is refused), for the
+    /// meeting page's `connect-src`: `ws://host:port http://host:port`, or
+    /// the `wss`/`https` pair. `None` when `url` is not a plain `ws://` or
+    /// `wss://` address (then it cannot go into a security header).
+    pub fn connect_sources(&self) -> Option<String> {
+        let (secure, rest) = if let Some(rest) = self.url.strip_prefix("wss://") {
+            (true, rest)
+        } else if let Some(rest) = self.url.strip_prefix("ws://") {
+            (false, rest)
+        } else {
+            return None;
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+        if authority.is_empty() || !authority.chars().all(plain) {
+            return None;
+        }
+        Some(if secure {
+            format!("wss://{authority} https://{authority}")
+        } else {
+            format!("ws://{authority} http://{authority}")
+        })
+    }
+}
+
 /// LiveKit's video grant (the `video` claim).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -161,6 +188,30 @@ mod tests {
             String::from_utf8(URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("utf-8");
         assert!(json.contains("\"roomJoin\":true"), "{json}");
         assert!(json.contains("\"canPublish\":true"), "{json}");
+    }
+
+    #[test]
+    fn the_page_may_connect_to_the_livekit_origin_only() {
+        let mut c = config();
+        assert_eq!(
+            c.connect_sources().as_deref(),
+            Some("ws://127.0.0.1:7880 http://127.0.0.1:7880")
+        );
+        c.url = "wss://livekit.tinh.gov.vn/duong-dan?x=1".into();
+        assert_eq!(
+            c.connect_sources().as_deref(),
+            Some("wss://livekit.tinh.gov.vn https://livekit.tinh.gov.vn")
+        );
+        for bad in [
+            "https://livekit.tinh.gov.vn",
+            "ws://",
+            "ws://a b",
+            "ws://x; script-src *",
+            "wss://x\r\n",
+        ] {
+            c.url = bad.into();
+            assert_eq!(c.connect_sources(), None, "{bad}");
+        }
     }
 
     #[test]

@@ -190,14 +190,18 @@ impl MeetSettings {
                         && self.livekit_api_secret.len() >= 32,
                     "meet.engine = \"livekit\" needs livekit_url, livekit_api_key and a livekit_api_secret of at least 32 characters"
                 );
-                Ok(MeetEngine::LiveKit(
-                    nghitruong_meet::livekit::LiveKitConfig {
-                        url: self.livekit_url.clone(),
-                        api_key: self.livekit_api_key.clone(),
-                        api_secret: self.livekit_api_secret.clone(),
-                        ttl_seconds: 6 * 3600,
-                    },
-                ))
+                let config = nghitruong_meet::livekit::LiveKitConfig {
+                    url: self.livekit_url.clone(),
+                    api_key: self.livekit_api_key.clone(),
+                    api_secret: self.livekit_api_secret.clone(),
+                    ttl_seconds: 6 * 3600,
+                };
+                anyhow::ensure!(
+                    config.connect_sources().is_some(),
+                    "meet.livekit_url must be a ws:// or wss:// address, not {:?}",
+                    self.livekit_url
+                );
+                Ok(MeetEngine::LiveKit(config))
             }
             other => {
                 anyhow::bail!("meet.engine must be \"embedded\" or \"livekit\", not {other:?}")
@@ -487,6 +491,24 @@ mod tests {
         let s = Settings::default();
         assert_eq!(s.server.port, 8080);
         assert_eq!(s.database_url(), "sqlite://data/nghitruong.db");
+    }
+
+    #[test]
+    fn livekit_needs_a_websocket_url_and_a_long_secret() {
+        let mut m = MeetSettings {
+            engine: "livekit".into(),
+            livekit_url: "ws://127.0.0.1:7880".into(),
+            livekit_api_key: "APIkhoa".into(),
+            livekit_api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
+            ..MeetSettings::default()
+        };
+        assert!(m.engine().is_ok());
+        m.livekit_url = "https://livekit.tinh.gov.vn".into();
+        let e = m.engine().expect_err("not a WebSocket address").to_string();
+        assert!(e.contains("ws:// or wss://"), "{e}");
+        m.livekit_url = "wss://livekit.tinh.gov.vn".into();
+        m.livekit_api_secret = "ngan".into();
+        assert!(m.engine().is_err(), "a short secret");
     }
 
     #[test]

@@ -48,8 +48,10 @@ impl Default for MeetEngine {
 pub struct Participant {
     /// Connection id (the SFU peer).
     pub peer: u64,
-    /// Account.
-    #[serde(skip)]
+    /// Account (tài khoản). In LiveKit mode it is also the participant's
+    /// LiveKit identity, so the browser can match LiveKit's tracks to this
+    /// list.
+    #[serde(rename = "user")]
     pub user_id: i64,
     /// The account's person (a deputy), for the session's speaking queue.
     #[serde(skip)]
@@ -913,5 +915,15 @@ mod tests {
         assert_eq!(m, ClientMessage::End);
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"xoa_het"}"#).is_err());
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"chat"}"#).is_err());
+    }
+
+    #[test]
+    fn the_list_names_each_account_for_livekit_but_not_the_person() {
+        let json = serde_json::to_value(person(7, RoomRole::Participant, true)).unwrap();
+        // LiveKit's identity is the account id as text; the page maps by it.
+        assert_eq!(json["user"], 7);
+        assert_eq!(json["peer"], 7);
+        assert!(json.get("person_id").is_none(), "{json}");
+        assert!(json.get("user_id").is_none(), "{json}");
     }
 }

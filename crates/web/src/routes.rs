@@ -309,3 +309,9 @@ fn header_default(name: HeaderName, value: &'static str) -> SetResponseHeaderLay
 /// elsewhere; htmx and our scripts are served from this origin.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// The same policy for a page that must also reach `sources` (the meeting
+/// room in LiveKit mode connects to the LiveKit server).
+pub(crate) fn csp_with_connect(sources: &str) -> String {
+    format!("{CSP}; connect-src 'self' {sources}")
+}

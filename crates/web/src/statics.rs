@@ -52,6 +52,14 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../static/pdfjs/pdf.worker.min.mjs"),
     ),
+    // livekit-client 2.23.0 (npm `livekit-client`, Apache-2.0; see
+    // static/livekit/): the browser side of LiveKit mode, loaded by the
+    // meeting page only when meetings run on a LiveKit server.
+    (
+        "livekit-client.umd.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/livekit/livekit-client.umd.js"),
+    ),
 ];
 
 fn hashes() -> &'static Vec<String> {
@@ -104,7 +112,14 @@ mod asset_tests {
 
     #[test]
     fn every_asset_the_pages_name_is_served_under_its_hash() {
-        for name in ["app.css", "app.js", "htmx.min.js", "favicon.svg", "meet.js"] {
+        for name in [
+            "app.css",
+            "app.js",
+            "htmx.min.js",
+            "favicon.svg",
+            "meet.js",
+            "livekit-client.umd.js",
+        ] {
             let url = url(name);
             assert!(!url.starts_with("/static/0/"), "{name} is not in FILES");
         }

@@ -8,6 +8,13 @@
 // person back in; every admission builds a new RTCPeerConnection (no ICE
 // restart: the SFU gives a lost peer up and says so, and a new connection
 // with a fresh offer is as quick and simpler to get right).
+//
+// LiveKit mode (issue #8, for meetings too large for one server): the
+// admission carries a LiveKit URL and access token instead, and media goes
+// through that LiveKit server with its own client (livekit-client, loaded
+// only then). Our WebSocket stays the truth for who is in the room, names,
+// hands, the floor, moderation and chat; LiveKit identities are our account
+// ids, which map its tracks to the same tiles.
 
 const root = document.getElementById('meet');
 if (root) start(root);
@@ -28,6 +35,7 @@ function start(root) {
   const camSelect = q('#meet-camera');
   const micSelect = q('#meet-mic');
   const preview = q('#meet-preview');
+  const livekitMode = root.dataset.engine === 'livekit';
 
   let ws = null;
   let pc = null;
@@ -45,6 +53,8 @@ function start(root) {
   const layers = new Map(); // peer -> layer asked for
   const media = { audio: true, video: true, screen: false, hand: false, silenced: false, speaking: false };
   let inbox = Promise.resolve();
+  let lk = null; // LiveKit mode: { LK, room, mic, cam, screen, connectedMs }
+  let lkQueue = Promise.resolve(); // admissions join LiveKit one at a time
 
   const say = (text) => {
     statusEl.textContent = text;
@@ -121,7 +131,10 @@ function start(root) {
         say('');
         room.hidden = false;
         if (m.livekit) {
-          say('Cuộc họp chạy trên máy chủ LiveKit; trình duyệt cần thư viện LiveKit để nhận hình.');
+          // Not awaited: our room's messages keep flowing while LiveKit connects.
+          lkQueue = lkQueue
+            .then(() => joinLiveKit(m.livekit))
+            .catch((err) => say(`Không kết nối được máy chủ hình ảnh LiveKit: ${err.message}`));
         } else {
           await startPeer();
         }
@@ -256,6 +269,7 @@ function start(root) {
     media.audio = on;
     const open = on && !media.silenced;
     local?.getAudioTracks().forEach((t) => (t.enabled = open));
+    syncLiveKitMute();
     const b = q('[data-action=mic]');
     if (b) {
       b.setAttribute('aria-pressed', String(open));
@@ -272,6 +286,7 @@ function start(root) {
   function setVideo(on) {
     media.video = on;
     local?.getVideoTracks().forEach((t) => (t.enabled = on));
+    syncLiveKitMute();
     toggleButton('camera', on, 'Tắt máy quay', 'Bật máy quay');
     sendMedia();
   }
@@ -287,9 +302,15 @@ function start(root) {
     try {
       const display = await navigator.mediaDevices.getDisplayMedia({ video: true });
       screen = display.getVideoTracks()[0];
-      const sender = videoSender();
-      if (!sender || !screen) return;
-      await sender.replaceTrack(screen);
+      if (lk) {
+        // LiveKit: the screen is a track of its own beside the camera.
+        if (!screen) return;
+        lk.screen = await lk.room.localParticipant.publishTrack(screen, { source: lk.LK.Track.Source.ScreenShare });
+      } else {
+        const sender = videoSender();
+        if (!sender || !screen) return;
+        await sender.replaceTrack(screen);
+      }
       screen.addEventListener('ended', stopScreen);
       media.screen = true;
       toggleButton('screen', true, 'Dừng chia sẻ', 'Chia sẻ màn hình');
@@ -299,6 +320,11 @@ function start(root) {
     }
   }
   async function stopScreen() {
+    const shared = lk?.screen;
+    if (shared) {
+      lk.screen = null;
+      await lk.room.localParticipant.unpublishTrack(shared.track).catch(() => {});
+    }
     screen?.stop();
     screen = null;
     const camera = local?.getVideoTracks()[0] || null;
@@ -353,6 +379,7 @@ function start(root) {
       }
       const stream = streams.get(p.peer);
       if (stream && tile.video.srcObject !== stream) tile.video.srcObject = stream;
+      if (lk && p.peer !== me) showLiveKit(p, tile);
       const marks = [
         p.speaking ? ' · đang phát biểu' : '',
         p.audio && !p.silenced ? '' : ' · micrô tắt',
@@ -365,13 +392,15 @@ function start(root) {
     }
     for (const [peer, tile] of tiles) {
       if (!shown.has(peer)) {
+        if (lk) hideLiveKit(tile);
         tile.el.remove();
         tiles.delete(peer);
         streams.delete(peer);
       }
     }
     tilesEl.classList.toggle('speaker-view', speakerView);
-    chooseLayers(here);
+    // LiveKit picks layers itself (adaptive stream, dynacast).
+    if (!livekitMode) chooseLayers(here);
     renderPeople();
   }
 
@@ -448,6 +477,8 @@ function start(root) {
     leaving = true;
     ws?.close();
     closePeer();
+    lk?.room.disconnect();
+    lk = null;
     local?.getTracks().forEach((t) => t.stop());
     screen?.stop();
     room.hidden = true;
@@ -507,6 +538,154 @@ function start(root) {
     if (reply.type !== 'opaqueredirect' && !reply.ok) say(await reason(reply));
   });
 
-  // For the browser test and for support: the connection's statistics.
-  window.nghitruongMeet = { stats: () => pc?.getStats(), peer: () => me };
+  // LiveKit mode. The client library is loaded on the first admission.
+  let lkLibrary = null;
+  function loadLiveKit() {
+    if (window.LivekitClient) return Promise.resolve(window.LivekitClient);
+    if (!root.dataset.livekitJs) return Promise.reject(new Error('trang thiếu thư viện LiveKit'));
+    lkLibrary ||= new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = root.dataset.livekitJs;
+      script.addEventListener('load', () => resolve(window.LivekitClient));
+      script.addEventListener('error', () => {
+        lkLibrary = null;
+        reject(new Error('không tải được thư viện LiveKit'));
+      });
+      document.head.append(script);
+    });
+    return lkLibrary;
+  }
+
+  async function joinLiveKit(join) {
+    const LK = await loadLiveKit();
+    if (leaving) return;
+    // One's own picture, as in the embedded mode (it may be a new peer id
+    // after our WebSocket reconnected).
+    if (publishes && local) streams.set(me, local);
+    if (lk && lk.room.state !== LK.ConnectionState.Disconnected) {
+      // Our WebSocket came back while LiveKit's session, which reconnects
+      // on its own, went on: keep it, no second Room.
+      render();
+      return;
+    }
+    const room = new LK.Room({ adaptiveStream: true, dynacast: true, stopLocalTrackOnUnpublish: false });
+    const mine = { LK, room, mic: null, cam: null, screen: null, connectedMs: null };
+    lk = mine;
+    room
+      .on(LK.RoomEvent.TrackSubscribed, () => render())
+      .on(LK.RoomEvent.TrackUnsubscribed, (track) => {
+        track.detach();
+        render();
+      })
+      .on(LK.RoomEvent.ActiveSpeakersChanged, (speakers) => {
+        const loudest = speakers[0];
+        const p = loudest && participants.find((x) => x.admitted && String(x.user) === loudest.identity);
+        activeSpeaker = loudest?.identity === room.localParticipant.identity ? me : p ? p.peer : null;
+        render();
+      })
+      .on(LK.RoomEvent.Disconnected, (reason) => {
+        if (lk !== mine) return;
+        lk = null;
+        if (leaving) return;
+        if (reason === LK.DisconnectReason.DUPLICATE_IDENTITY) {
+          // The same account joined from another window: LiveKit keeps one
+          // session per identity, so this one gives way (and does not take
+          // it back, which would make the two windows take turns).
+          say('Bạn đã vào phòng họp này ở cửa sổ hoặc thiết bị khác; cửa sổ này không còn nhận hình và tiếng.');
+          render();
+          return;
+        }
+        // LiveKit gave the session up: a new admission brings a new token.
+        say('Mất kết nối hình ảnh, đang kết nối lại…');
+        ws?.close();
+      });
+    const started = performance.now();
+    try {
+      await room.connect(join.url, join.token);
+    } catch (err) {
+      if (lk === mine) lk = null;
+      throw err;
+    }
+    mine.connectedMs = Math.round(performance.now() - started);
+    if (lk !== mine) return;
+    if (publishes && local) {
+      const [audio] = local.getAudioTracks();
+      const [video] = local.getVideoTracks();
+      const S = LK.Track.Source;
+      if (audio) mine.mic = await room.localParticipant.publishTrack(audio, { source: S.Microphone });
+      if (video) mine.cam = await room.localParticipant.publishTrack(video, { source: S.Camera, simulcast: true });
+      await syncLiveKitMute();
+    }
+    render();
+  }
+
+  // The published microphone and camera follow the buttons, the floor and
+  // the moderator, as the tracks' `enabled` does in the embedded mode;
+  // LiveKit tells the others they are muted.
+  // TODO(#8): in LiveKit mode only this page keeps the moderator's mute (the
+  // embedded SFU drops a silenced peer's audio itself); the server should
+  // also mute the track through LiveKit's server API (MutePublishedTrack),
+  // which needs that API's client and a real LiveKit server to test against.
+  async function syncLiveKitMute() {
+    const mic = lk?.mic?.track;
+    const cam = lk?.cam?.track;
+    const open = media.audio && !media.silenced;
+    try {
+      if (mic && mic.isMuted === open) await (open ? mic.unmute() : mic.mute());
+      if (cam && cam.isMuted === media.video) await (media.video ? cam.unmute() : cam.mute());
+    } catch (err) {
+      say(`Không đổi được trạng thái micrô hoặc máy quay: ${err.message}`);
+    }
+  }
+
+  // A remote participant's LiveKit tracks in their tile: the shared screen
+  // in place of the camera while there is one, and the microphone.
+  function showLiveKit(p, tile) {
+    const other = lk.room.remoteParticipants.get(String(p.user));
+    const S = lk.LK.Track.Source;
+    const track = (source) => other?.getTrackPublication(source)?.track;
+    const camera = track(S.Camera);
+    const shared = track(S.ScreenShare);
+    if (shared && camera?.attachedElements.includes(tile.video)) camera.detach(tile.video);
+    const playing = tile.video.srcObject?.getTracks?.() || [];
+    for (const t of [shared || camera, track(S.Microphone)]) {
+      if (t && !playing.includes(t.mediaStreamTrack)) t.attach(tile.video);
+    }
+  }
+  function hideLiveKit(tile) {
+    for (const other of lk.room.remoteParticipants.values()) {
+      for (const publication of other.trackPublications.values()) publication.track?.detach(tile.video);
+    }
+  }
+
+  // Every LiveKit track's RTCStatsReport in one map (what pc.getStats() is
+  // in the embedded mode).
+  async function liveKitStats() {
+    const publications = [...lk.room.localParticipant.trackPublications.values()];
+    for (const other of lk.room.remoteParticipants.values()) publications.push(...other.trackPublications.values());
+    const merged = new Map();
+    for (const publication of publications) {
+      const report = await publication.track?.getRTCStatsReport();
+      report?.forEach((s, id) => merged.set(id, s));
+    }
+    return merged;
+  }
+
+  // For the browser test and for support: the connection's statistics and,
+  // in LiveKit mode, the LiveKit session.
+  window.nghitruongMeet = {
+    stats: () => (lk ? liveKitStats() : pc?.getStats()),
+    peer: () => me,
+    livekit: () =>
+      lk && {
+        state: lk.room.state,
+        identity: lk.room.localParticipant.identity,
+        connectedMs: lk.connectedMs,
+        published: [...lk.room.localParticipant.trackPublications.values()].map((t) => ({
+          source: t.source,
+          kind: t.kind,
+          muted: t.isMuted,
+        })),
+      },
+  };
 }

@@ -1,21 +1,24 @@
 //! Online meeting rooms over their WebSocket, as the chair's and a remote
 //! deputy's pages speak to them: the session's floor opens and closes the
 //! deputy's microphone, a started meeting cannot be called off, and an
-//! ended meeting's room is released and tells late comers so.
+//! ended meeting's room is released and tells late comers so. In LiveKit
+//! mode the admission carries the LiveKit token and the page may reach that
+//! server.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use nghitruong_domain::meeting::{InviteRole, MeetingKind};
+use nghitruong_meet::livekit::LiveKitConfig;
 use nghitruong_store::{AuditContext, CouncilFilter, Invitee, MeetingStore, NewMeeting, Store};
 use nghitruong_testkit::T0;
-use nghitruong_web::meet::MeetService;
+use nghitruong_web::meet::{MeetEngine, MeetService};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-use crate::helpers::{Client, PASSWORD, TestApp, spawn_app_with};
+use crate::helpers::{Client, PASSWORD, TestApp, spawn_app_full, spawn_app_with};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -375,4 +378,101 @@ async fn an_ended_meeting_releases_its_room_and_tells_late_comers() {
     let mut after = connect(&app, &deputy_cookie, lobby_meeting).await;
     assert!(next(&mut after, "cancelled").await.is_some());
     assert_eq!(meet.room_count(), 1);
+}
+
+#[tokio::test]
+async fn in_livekit_mode_admission_brings_a_token_and_the_page_may_reach_livekit() {
+    // The embedded mode: no LiveKit client, no other origin to connect to.
+    let (embedded, _) = app().await;
+    let (id, _) = meeting(&embedded, MeetingKind::StandingCommittee, false).await;
+    let (chair, _) = signed(&embedded, "chutich").await;
+    let page = chair
+        .http
+        .get(format!("{}/hop/{id}", embedded.base))
+        .send()
+        .await
+        .unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!csp.contains("connect-src"), "{csp}");
+    let body = page.text().await.unwrap();
+    assert!(body.contains(r#"data-engine="embedded""#));
+    assert!(!body.contains("data-livekit-js"));
+
+    let app = spawn_app_full(
+        |config| {
+            config.meet = MeetEngine::LiveKit(LiveKitConfig {
+                url: "ws://127.0.0.1:7880".into(),
+                api_key: "APIkhoa".into(),
+                api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
+                ttl_seconds: 3600,
+            });
+        },
+        |_, _| {},
+    )
+    .await;
+    let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let (chair, cookie) = signed(&app, "chutich").await;
+    let page = chair
+        .http
+        .get(format!("{}/hop/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(
+        csp.ends_with("; connect-src 'self' ws://127.0.0.1:7880 http://127.0.0.1:7880"),
+        "{csp}"
+    );
+    let body = page.text().await.unwrap();
+    assert!(body.contains(r#"data-engine="livekit""#));
+    let script = body
+        .split(r#"data-livekit-js=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page names the LiveKit client");
+    assert!(
+        script.starts_with("/static/") && script.ends_with("/livekit-client.umd.js"),
+        "{script}"
+    );
+    let served = chair
+        .http
+        .get(format!("{}{script}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200);
+    assert!(served.text().await.unwrap().contains("LivekitClient"));
+
+    // The chair is let in at once: the admission carries the LiveKit join,
+    // and the list names the account LiveKit knows them by.
+    let mut socket = connect(&app, &cookie, id).await;
+    let admitted = next(&mut socket, "admitted").await.unwrap();
+    let join = &admitted["livekit"];
+    assert_eq!(join["url"], "ws://127.0.0.1:7880");
+    assert_eq!(join["room"], format!("hop-{id}"));
+    assert_eq!(
+        join["token"].as_str().unwrap().split('.').count(),
+        3,
+        "a JWT"
+    );
+    let account = app
+        .store
+        .user_credentials("chutich")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let list = next(&mut socket, "participants").await.unwrap();
+    assert_eq!(list["list"][0]["user"], account);
+    say(&mut socket, json!({"type": "end"})).await;
+    assert!(next(&mut socket, "ended").await.is_some());
 }

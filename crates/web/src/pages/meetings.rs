@@ -289,6 +289,9 @@ struct MeetingPage {
     roles: &'static [InviteRole],
     presence: Vec<PresenceRow>,
     meet_js: String,
+    /// LiveKit mode: the vendored livekit-client, which meet.js loads on
+    /// admission (the embedded mode never downloads it).
+    livekit_js: Option<String>,
 }
 
 async fn show(
@@ -337,9 +340,9 @@ async fn show(
             stays: l.stays,
         })
         .collect();
-    let engine = match state.meet.engine() {
-        MeetEngine::Embedded { .. } => "embedded",
-        MeetEngine::LiveKit(_) => "livekit",
+    let (engine, livekit_sources) = match state.meet.engine() {
+        MeetEngine::Embedded { .. } => ("embedded", None),
+        MeetEngine::LiveKit(config) => ("livekit", config.connect_sources()),
     };
     let page = MeetingPage {
         layout: Layout::signed(&state, &viewer, &csrf, &m.title, "/hop").await?,
@@ -360,8 +363,20 @@ async fn show(
         roles: InviteRole::ALL,
         presence,
         meet_js: crate::statics::url("meet.js"),
+        livekit_js: (engine == "livekit").then(|| crate::statics::url("livekit-client.umd.js")),
     };
-    Ok(Html(page.render()?).into_response())
+    let mut response = Html(page.render()?).into_response();
+    if let Some(sources) = livekit_sources {
+        // The browser joins the LiveKit server: this page may connect there
+        // too, and nowhere else but this origin.
+        let policy = crate::routes::csp_with_connect(&sources);
+        if let Ok(value) = header::HeaderValue::from_str(&policy) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,365 @@
+// LiveKit mode (issue #8): with `[meet] engine = "livekit"` the server only
+// issues LiveKit access tokens, and the room's browsers join the LiveKit
+// server with livekit-client instead of the embedded SFU. No LiveKit server
+// can be installed here, so a loopback mock (lib/livekit-mock.mjs) stands
+// in: it checks the tokens, answers the signalling and the WebRTC
+// connection (werift), and records what each browser published and whether
+// its RTP arrived. It forwards nothing between people, so this test checks
+// each browser's own side: connected, publishing, muting, and the viewer
+// publishing nothing. Our own WebSocket still runs the lobby, the list of
+// people and moderation, and a dropped one does not make a second LiveKit
+// session.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import { signIn } from '../lib/auth.mjs';
+import {
+  assertNoExternalRequests,
+  checkA11y,
+  closeBrowser,
+  launchBrowser,
+  newPage,
+  saveHtml,
+  screenshot,
+  text,
+  waitForText,
+} from '../lib/browser.mjs';
+import { startLiveKitMock } from '../lib/livekit-mock.mjs';
+import { MEDIA_ARGS, displayNames, scheduleMeeting } from '../lib/meetings.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const API_KEY = 'APInghitruonge2e';
+const API_SECRET = 'khoa-bi-mat-cho-livekit-mock-e2e-0123456789';
+
+let server;
+let baseUrl;
+let mock;
+const mockLog = [];
+
+before(
+  async () => {
+    mock = await startLiveKitMock({ apiKey: API_KEY, apiSecret: API_SECRET, log: (line) => mockLog.push(line) });
+    server = await startServer({
+      env: {
+        NGHITRUONG__MEET__ENGINE: 'livekit',
+        NGHITRUONG__MEET__LIVEKIT_URL: mock.url,
+        NGHITRUONG__MEET__LIVEKIT_API_KEY: API_KEY,
+        NGHITRUONG__MEET__LIVEKIT_API_SECRET: API_SECRET,
+      },
+    });
+    baseUrl = server.baseUrl;
+    await launchBrowser(MEDIA_ARGS);
+  },
+  { timeout: 180_000 },
+);
+
+after(
+  async () => {
+    await closeBrowser();
+    if (server) await server.stop();
+    if (mock) await mock.stop();
+  },
+  { timeout: 60_000 },
+);
+
+/** Account ids as the administrator's user list shows them. */
+async function userIds(usernames) {
+  const admin = await newPage('tablet');
+  try {
+    await signIn(admin, baseUrl, 'quantri');
+    const ids = {};
+    for (const username of usernames) {
+      await admin.goto(`${baseUrl}/quan-tri/nguoi-dung?q=${encodeURIComponent(username)}`);
+      ids[username] = await admin.evaluate((wanted) => {
+        for (const row of document.querySelectorAll('[data-testid=user-row]')) {
+          const name = row.querySelector('td')?.firstChild?.textContent.trim();
+          const action = row.querySelector('form[action$="/mat-khau"]')?.getAttribute('action') ?? '';
+          if (name === wanted) return Number(action.match(/nguoi-dung\/(\d+)\//)?.[1]);
+        }
+        return null;
+      }, username);
+      assert.ok(ids[username] > 0, `the id of ${username}`);
+    }
+    return ids;
+  } finally {
+    await admin.context().close();
+  }
+}
+
+/** The page's LiveKit session as meet.js shows it to tests. */
+const liveKit = (page) => page.evaluate(() => window.nghitruongMeet?.livekit?.() ?? null);
+
+async function waitConnected(page, who) {
+  await page
+    .waitForFunction(() => window.nghitruongMeet?.livekit?.()?.state === 'connected', null, { timeout: 30_000 })
+    .catch(async () => {
+      throw new Error(`${who}: LiveKit never connected: ${JSON.stringify(await liveKit(page))}; status: ${await text(page, '[data-testid=meet-status]')}`);
+    });
+  return liveKit(page);
+}
+
+/** Polls `check` (which returns a value or a falsy one) until it holds. */
+async function until(check, what, timeout = 20_000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = check();
+    if (last) return last;
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  throw new Error(`${what}: not within ${timeout} ms`);
+}
+
+/** What the mock recorded of `identity`'s track of `source`. */
+const track = (identity, source) => mock.participants.get(identity)?.tracks.find((t) => t.source === source);
+
+/** The HTTP status the mock answers a WebSocket upgrade with. */
+function upgradeStatus(token) {
+  return new Promise((ok, fail) => {
+    const ws = new WebSocket(`${mock.url}/rtc/v1?access_token=${encodeURIComponent(token)}`);
+    ws.on('unexpected-response', (_req, res) => {
+      ok(res.statusCode);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      ok(101);
+      ws.close();
+    });
+    ws.on('error', (e) => fail(e));
+  });
+}
+
+test('in LiveKit mode the room joins the LiveKit server with the tokens the server signs', { timeout: 300_000 }, async () => {
+  const pages = [];
+  try {
+    const ids = await userIds(['chutich', 'daibieu', 'daibieu2']);
+    const [chairName, deputyName, viewerName] = await displayNames(baseUrl, ['chutich', 'daibieu', 'daibieu2']);
+
+    // The office schedules a Standing Committee meeting (microphones open):
+    // one deputy takes part, another only watches.
+    const office = await newPage('tablet');
+    pages.push(office);
+    await signIn(office, baseUrl, 'vanphong');
+    const meetingUrl = await scheduleMeeting(office, baseUrl, {
+      title: 'Họp Thường trực — máy chủ LiveKit',
+      kind: 'thuong_truc',
+      day: '2026-12-09',
+      time: '14:00',
+      invite: [
+        { name: deputyName, role: 'tham_du' },
+        { name: viewerName, role: 'theo_doi' },
+      ],
+    });
+    const meetingId = Number(meetingUrl.match(/\/hop\/(\d+)$/)[1]);
+
+    // The chair enters straight away and joins LiveKit.
+    const chair = await newPage('tablet');
+    pages.push(chair);
+    await signIn(chair, baseUrl, 'chutich');
+    await chair.goto(meetingUrl);
+    assert.equal(await chair.locator('#meet').getAttribute('data-engine'), 'livekit');
+    assert.match(await chair.locator('#meet').getAttribute('data-livekit-js'), /^\/static\/[0-9a-f]+\/livekit-client\.umd\.js$/);
+    assert.equal(await chair.evaluate(() => typeof window.LivekitClient), 'undefined', 'loaded only on admission');
+    await chair.getByTestId('join').click();
+    await chair.getByTestId('tiles').locator('figure').first().waitFor();
+    const chairSession = await waitConnected(chair, 'chair');
+
+    // The deputy and the viewer wait in the lobby until the chair lets them in.
+    const deputy = await newPage('tablet');
+    const viewer = await newPage('phone');
+    pages.push(deputy, viewer);
+    // Keeps the page's WebSockets at hand, to drop ours as a network would.
+    await deputy.addInitScript(() => {
+      const Native = window.WebSocket;
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args);
+          (window.testSockets ||= []).push(this);
+        }
+      };
+    });
+    for (const [page, username] of [[deputy, 'daibieu'], [viewer, 'daibieu2']]) {
+      await signIn(page, baseUrl, username);
+      await page.goto(meetingUrl);
+      await page.getByTestId('join').click();
+      await waitForText(page, '[data-testid=meet-status]', 'Đang chờ người điều hành', `${username} in the lobby`);
+    }
+    assert.equal(mock.participants.has(String(ids.daibieu)), false, 'no token before admission');
+    await waitForText(chair, '[data-testid=people]', 'đang chờ', 'the chair sees the lobby');
+    for (let i = 0; i < 2; i++) {
+      await chair.getByTestId('admit').first().click();
+      await chair.waitForTimeout(300);
+    }
+    const deputySession = await waitConnected(deputy, 'deputy');
+    const viewerSession = await waitConnected(viewer, 'viewer');
+    console.log(
+      `meet-livekit: connected in ${chairSession.connectedMs} ms (chair), ${deputySession.connectedMs} ms (deputy), ${viewerSession.connectedMs} ms (viewer)`,
+    );
+
+    // The tokens: identity = account id, one room per meeting, publishing
+    // for those who take part, admin rights for the chair only.
+    const room = `hop-${meetingId}`;
+    for (const [username, name, canPublish, roomAdmin] of [
+      ['chutich', chairName, true, true],
+      ['daibieu', deputyName, true, false],
+      ['daibieu2', viewerName, false, false],
+    ]) {
+      const seen = mock.participants.get(String(ids[username]));
+      assert.ok(seen, `the mock verified ${username}'s token`);
+      const { claims } = seen;
+      assert.equal(claims.sub, String(ids[username]));
+      assert.equal(claims.iss, API_KEY);
+      assert.equal(claims.name, name);
+      assert.equal(claims.video.room, room);
+      assert.equal(claims.video.roomJoin, true);
+      assert.equal(claims.video.canPublish, canPublish, `${username} canPublish`);
+      assert.equal(claims.video.canSubscribe, true);
+      assert.equal(claims.video.roomAdmin, roomAdmin, `${username} roomAdmin`);
+      assert.ok(claims.exp > claims.nbf, 'a token that expires');
+      assert.equal(seen.joins, 1, `${username} joined LiveKit once`);
+    }
+    assert.equal(deputySession.identity, String(ids.daibieu));
+
+    // The deputy's camera and microphone reach LiveKit: RTP arrives.
+    const deputyId = String(ids.daibieu);
+    await until(() => track(deputyId, 'camera')?.rtpPackets > 50 && track(deputyId, 'microphone')?.rtpPackets > 50, "the deputy's RTP");
+    const camera = track(deputyId, 'camera');
+    const microphone = track(deputyId, 'microphone');
+    assert.equal(camera.kind, 'video');
+    assert.equal(microphone.kind, 'audio');
+    assert.equal(microphone.muted, false, 'an open meeting: the microphone is on');
+    await until(() => track(String(ids.chutich), 'camera')?.rtpPackets > 0, "the chair's RTP");
+    console.log(
+      `meet-livekit: RTP at the mock: deputy camera ${camera.rtpPackets} (layers ${camera.rids.join(',') || '-'}), microphone ${microphone.rtpPackets}; chair camera ${track(String(ids.chutich), 'camera').rtpPackets}`,
+    );
+
+    // The viewer publishes nothing and has no tile; the others have one each.
+    assert.deepEqual(mock.participants.get(String(ids.daibieu2)).tracks, []);
+    assert.deepEqual(viewerSession.published, []);
+    const tiles = await chair.locator('#meet-tiles figure').count();
+    assert.equal(tiles, 2, 'the chair and the deputy have tiles, the viewer none');
+
+    // The deputy's microphone button mutes the published track (LiveKit is
+    // told) and opens it again.
+    const mutesBefore = microphone.mutes.length;
+    await deputy.getByTestId('mic').click();
+    await until(() => microphone.mutes.length > mutesBefore && microphone.muted === true, 'MuteTrackRequest (muted)');
+    assert.equal(await deputy.getByTestId('mic').getAttribute('data-state'), 'off');
+    const mutedMic = (await liveKit(deputy)).published.find((p) => p.source === 'microphone');
+    assert.equal(mutedMic.muted, true);
+    const deputyTile = `#meet-tiles figure[data-peer="${await deputy.evaluate(() => window.nghitruongMeet.peer())}"]`;
+    await waitForText(chair, deputyTile, 'micrô tắt', 'the chair sees the microphone off');
+    await deputy.getByTestId('mic').click();
+    await until(() => microphone.muted === false, 'MuteTrackRequest (unmuted)');
+    assert.equal(await deputy.getByTestId('mic').getAttribute('data-state'), 'on');
+
+    // The chair mutes the deputy from the list of people: the same track.
+    const row = chair.locator('#meet-people li', { hasText: deputyName });
+    await row.getByRole('button', { name: 'Tắt micrô' }).click();
+    await waitForText(deputy, '[data-testid=meet-status]', 'tắt micrô', 'moderator mute');
+    await until(() => microphone.muted === true, 'muted by the chair');
+    await row.getByRole('button', { name: 'Mở micrô' }).click();
+    await waitForText(deputy, '[data-testid=meet-status]', 'mở micrô', 'moderator unmute');
+    // As in the embedded mode, the chair lifts the mute but the deputy opens
+    // their own microphone.
+    assert.equal(await deputy.getByTestId('mic').getAttribute('data-state'), 'off');
+    assert.equal(microphone.muted, true);
+    await deputy.getByTestId('mic').click();
+    await until(() => microphone.muted === false, 'opened again by the deputy');
+    console.log(`meet-livekit: mute changes seen by the mock: ${JSON.stringify(microphone.mutes.map((m) => m.muted))}`);
+
+    // The camera button does the same for the camera track.
+    await deputy.getByTestId('camera').click();
+    await until(() => camera.muted === true, 'camera muted');
+    await deputy.getByTestId('camera').click();
+    await until(() => camera.muted === false, 'camera on again');
+
+    // A shared screen is a track of its own, and its RTP arrives too.
+    await deputy.getByTestId('screen').click();
+    const shared = await until(() => track(deputyId, 'screen_share')?.rtpPackets > 0 && track(deputyId, 'screen_share'), 'the shared screen');
+    console.log(`meet-livekit: RTP of the shared screen at the mock: ${shared.rtpPackets}`);
+    assert.equal(await deputy.getByTestId('screen').getAttribute('aria-pressed'), 'true');
+    await waitForText(chair, deputyTile, 'chia sẻ màn hình', 'the chair sees the screen shared');
+    await deputy.getByTestId('screen').click();
+    await deputy.waitForFunction(
+      () => !window.nghitruongMeet.livekit().published.some((p) => p.source === 'screen_share'),
+      null,
+      { timeout: 10_000 },
+    );
+    await screenshot(chair, 'meet-livekit-chair');
+    await screenshot(deputy, 'meet-livekit-deputy');
+    await screenshot(viewer, 'meet-livekit-viewer');
+
+    // Our WebSocket drops under the deputy: it reconnects and re-admits,
+    // and LiveKit's session goes on (no second join).
+    const before = await deputy.evaluate(() => window.nghitruongMeet.peer());
+    await deputy.evaluate(() => window.testSockets.filter((s) => s.url.includes('/hop/')).at(-1).close());
+    await deputy.waitForFunction((old) => {
+      const now = window.nghitruongMeet.peer();
+      return now && now !== old;
+    }, before, { timeout: 30_000 });
+    await waitForText(chair, '[data-testid=people]', deputyName, 'the deputy back in the list');
+    await deputy.waitForTimeout(1000);
+    assert.equal((await liveKit(deputy)).state, 'connected');
+    assert.equal(mock.participants.get(deputyId).joins, 1, 'no second LiveKit session');
+
+    // Negative controls: a token signed with another secret, and an expired
+    // one, are refused by the mock.
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { ...mock.participants.get(deputyId).claims, nbf: now, exp: now + 600 };
+    const forged = mock.sign(claims, 'mot-bi-mat-khac-hoan-toan-0123456789abcdef');
+    const expired = mock.sign({ ...claims, nbf: now - 7200, exp: now - 3600 });
+    const httpUrl = mock.url.replace(/^ws/, 'http');
+    const validate = await fetch(`${httpUrl}/rtc/v1/validate?access_token=${encodeURIComponent(forged)}`);
+    assert.equal(validate.status, 401);
+    assert.match(await validate.text(), /signature/);
+    assert.equal(await upgradeStatus(forged), 401);
+    assert.equal(await upgradeStatus(expired), 401);
+    assert.deepEqual(
+      mock.refused.map((r) => r.error),
+      ['invalid token signature', 'invalid token signature', 'token expired'],
+    );
+
+    // The chair opens the room in a second window: LiveKit keeps one
+    // session per identity, so the first window gives way and says so,
+    // without taking the session back.
+    const chairId = String(ids.chutich);
+    const second = await newPage('tablet');
+    pages.push(second);
+    await signIn(second, baseUrl, 'chutich');
+    await second.goto(meetingUrl);
+    await second.getByTestId('join').click();
+    await waitConnected(second, 'the chair in a second window');
+    await waitForText(chair, '[data-testid=meet-status]', 'cửa sổ hoặc thiết bị khác', 'the first window gives way');
+    await chair.waitForTimeout(2000);
+    assert.equal(await liveKit(chair), null);
+    assert.equal(mock.participants.get(chairId).joins, 2, 'the first window did not take it back');
+    assert.equal(mock.participants.get(chairId).replaced, 1);
+
+    await checkA11y(deputy, 'meet-livekit-room');
+
+    // Leaving disconnects from LiveKit; the chair ends the meeting for all.
+    await deputy.getByTestId('leave').click();
+    await until(() => mock.participants.get(deputyId).left, 'the deputy left LiveKit');
+    assert.equal(await liveKit(deputy), null);
+    await chair.getByTestId('end').click();
+    await waitForText(viewer, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end');
+    await waitForText(second, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end, second window');
+    assert.equal(await liveKit(viewer), null);
+    assert.equal(await liveKit(second), null);
+
+    for (const page of pages) {
+      const status = await text(page, '[data-testid=meet-status]').catch(() => '');
+      assert.doesNotMatch(status, /Lỗi|Không kết nối|Không tải/, `no error shown on ${page.url()}: ${status}`);
+      assertNoExternalRequests(page);
+      assert.deepEqual(page.pageErrors, [], `page errors on ${page.url()}`);
+    }
+  } catch (err) {
+    console.log(mockLog.slice(-40).join('\n'));
+    for (const [i, page] of pages.entries()) {
+      await saveHtml(page, `meet-livekit-failure-${i}`).catch(() => {});
+      await screenshot(page, `meet-livekit-failure-${i}`).catch(() => {});
+    }
+    throw err;
+  }
+});
