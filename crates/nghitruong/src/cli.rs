@@ -353,11 +353,11 @@ async fn serve(
     };
     let search = Arc::new(crate::search_cmd::open(&s)?);
     let mut state = AppState::new(store.clone(), Arc::new(clock), config).with_search(search);
-    state.exchange = exchange.as_ref().map(|r| r.service.clone());
+    state.parts_mut().exchange = exchange.as_ref().map(|r| r.service.clone());
     if let Some(smtp) = s.smtp.config() {
         let mailer = nghitruong_web::notify::Mailer::new(&smtp)
             .context("không khởi tạo được máy chủ thư điện tử [smtp]")?;
-        state.mailer = Some(Arc::new(mailer));
+        state.parts_mut().mailer = Some(Arc::new(mailer));
     }
     let scheduler = s.scheduler.enabled.then(|| {
         nghitruong_web::scheduler::start(

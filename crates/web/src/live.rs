@@ -20,6 +20,8 @@ use tokio::sync::{OnceCell, broadcast};
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
 
+use crate::compressed::Precompressed;
+
 /// The kind of a ballot's progress event (một phiếu đã bỏ): frequent, so
 /// paced; every other kind goes out at once.
 pub const PROGRESS: &str = "phieu";
@@ -94,10 +96,14 @@ impl LiveHub {
     /// once and stands for a pending progress event too (the fragment a
     /// screen then fetches is whole).
     pub fn publish(&self, session_id: i64, kind: &'static str) {
-        let (sender, pace) = self.with_channel(session_id, |c| {
-            c.fragments.clear();
-            (c.sender.clone(), c.pace.clone())
-        });
+        self.with_channel(session_id, |c| c.fragments.clear());
+        self.announce(session_id, kind);
+    }
+
+    /// Sends `kind` to the session's screens (paced if it is progress),
+    /// keeping what is shared for the current state version.
+    fn announce(&self, session_id: i64, kind: &'static str) {
+        let (sender, pace) = self.with_channel(session_id, |c| (c.sender.clone(), c.pace.clone()));
         let now = Instant::now();
         let mut p = lock(&pace);
         if kind != PROGRESS {
@@ -134,22 +140,48 @@ impl LiveHub {
         }
     }
 
+    /// Like [`LiveHub::publish`] for a change every screen refetches at
+    /// once (a vote's result, the floor, attendance): the new state version
+    /// begins, `warm` builds what the screens will ask for, and only then
+    /// are they told. Built before 2,000 streams wake and 2,000 requests
+    /// arrive, the shared fragment costs one render on a quiet server
+    /// instead of one render queued behind all of them. Progress events
+    /// are paced instead (see [`LiveHub::publish`]).
+    pub async fn publish_warmed(
+        &self,
+        session_id: i64,
+        kind: &'static str,
+        warm: impl Future<Output = ()>,
+    ) {
+        let watched = self.with_channel(session_id, |c| {
+            c.fragments.clear();
+            c.sender.receiver_count() > 0
+        });
+        if watched && kind != PROGRESS {
+            warm.await;
+        }
+        self.announce(session_id, kind);
+    }
+
     /// A fragment every viewer of the session sees alike (the hall screen),
-    /// rendered once per state version: when 2,000 screens refetch after an
-    /// event, one renders and the others wait for and share its result.
-    /// Only for fragments with nothing private to a viewer in them.
-    pub async fn shared_fragment<E, F, Fut>(
+    /// rendered and compressed once per state version: when 2,000 screens
+    /// refetch after an event, one renders and the others wait for and
+    /// share its result. Only for fragments with nothing private to a
+    /// viewer in them.
+    pub(crate) async fn shared_fragment<E, F, Fut>(
         &self,
         session_id: i64,
         name: &'static str,
         render: F,
-    ) -> Result<String, E>
+    ) -> Result<Arc<Precompressed>, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<String, E>>,
     {
-        let html: Arc<String> = self.shared(session_id, name, render).await?;
-        Ok(String::clone(&html))
+        self.shared(session_id, name, || async {
+            Ok(Precompressed::new(render().await?))
+        })
+        .await
     }
 
     /// A value built once per state version of the session and shared by
@@ -260,6 +292,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_warmed_publish_builds_before_it_tells_and_keeps_what_it_built() {
+        let hub = LiveHub::default();
+        let renders = std::sync::atomic::AtomicU32::new(0);
+        let render = || async {
+            let n = renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok::<_, ()>(format!("v{n}"))
+        };
+        let html = |f: Result<Arc<Precompressed>, ()>| f.unwrap().html().to_owned();
+        assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v0");
+        // Nobody watches: nothing is built, the old version is forgotten.
+        hub.publish_warmed(1, "bieu-quyet", async { panic!("built for nobody") })
+            .await;
+        assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v1");
+
+        let mut rx = hub.sender(1).subscribe();
+        hub.publish_warmed(1, "bieu-quyet", async {
+            // Built while the screens have not been told yet.
+            assert!(rx.try_recv().is_err());
+            assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v2");
+        })
+        .await;
+        assert_eq!(rx.try_recv().unwrap(), "bieu-quyet");
+        // The screens now fetch what was built, with no second render.
+        assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v2");
+        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
     async fn a_shared_fragment_renders_once_until_the_next_publish() {
         let hub = LiveHub::default();
         let renders = std::sync::atomic::AtomicU32::new(0);
@@ -267,18 +327,19 @@ mod tests {
             let n = renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok::<_, ()>(format!("v{n}"))
         };
-        assert_eq!(hub.shared_fragment(1, "hall", render).await.unwrap(), "v0");
-        assert_eq!(hub.shared_fragment(1, "hall", render).await.unwrap(), "v0");
+        let html = |f: Result<Arc<Precompressed>, ()>| f.unwrap().html().to_owned();
+        assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v0");
+        assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v0");
         // Another session has its own.
-        assert_eq!(hub.shared_fragment(2, "hall", render).await.unwrap(), "v1");
+        assert_eq!(html(hub.shared_fragment(2, "hall", render).await), "v1");
         hub.publish(1, "diem-danh");
-        assert_eq!(hub.shared_fragment(1, "hall", render).await.unwrap(), "v2");
+        assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v2");
         // A failed render is not kept.
         hub.publish(1, "diem-danh");
         let failed = hub
             .shared_fragment(1, "hall", || async { Err::<String, ()>(()) })
             .await;
         assert!(failed.is_err());
-        assert_eq!(hub.shared_fragment(1, "hall", render).await.unwrap(), "v3");
+        assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v3");
     }
 }

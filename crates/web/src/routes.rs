@@ -9,8 +9,8 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
 use nghitruong_domain::access::Permission as P;
-use tower_http::compression::predicate::{NotForContentType, Predicate as _};
-use tower_http::compression::{CompressionLayer, DefaultPredicate};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate as _, SizeAbove};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -264,8 +264,12 @@ pub fn router(state: AppState) -> Router {
         .layer(header_default(header::REFERRER_POLICY, "same-origin"))
         .layer(header_default(header::CACHE_CONTROL, "no-store"))
         .layer(CompressionLayer::new().compress_when(
-            // Documents and packets are compressed already.
-            DefaultPredicate::new()
+            // Small responses gain nothing; documents and packets are
+            // compressed already; event streams must not be buffered.
+            SizeAbove::new(crate::compressed::COMPRESS_ABOVE)
+                .and(NotForContentType::GRPC)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE)
                 .and(NotForContentType::const_new("application/pdf"))
                 .and(NotForContentType::const_new("application/zip"))
                 .and(NotForContentType::const_new("application/vnd.openxmlformats")),

@@ -494,12 +494,16 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     }
     let mut told_all = last;
     let mut seen_all = last;
+    let mut told_each = Vec::new();
+    let mut seen_each = Vec::new();
     for s in streams {
         let (told, seen) = tokio::time::timeout(Duration::from_secs(120), s)
             .await
             .context("a stream client never saw the result")???;
         told_all = told_all.max(told);
         seen_all = seen_all.max(seen);
+        told_each.push(told.saturating_duration_since(last));
+        seen_each.push(seen.saturating_duration_since(last));
     }
 
     println!(
@@ -532,6 +536,18 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         "last ballot -> all {} clients show the final tally (fragment fetched): {:.1} ms",
         a.streams,
         (seen_all - last).as_secs_f64() * 1e3
+    );
+    told_each.sort();
+    seen_each.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "  told after: first {:.1}, p50 {:.1}, p90 {:.1} ms; tally after: first {:.1}, p50 {:.1}, p90 {:.1} ms",
+        ms(told_each.first().copied().unwrap_or_default()),
+        ms(percentile(&told_each, 50.0)),
+        ms(percentile(&told_each, 90.0)),
+        ms(seen_each.first().copied().unwrap_or_default()),
+        ms(percentile(&seen_each, 50.0)),
+        ms(percentile(&seen_each, 90.0)),
     );
     Ok(())
 }

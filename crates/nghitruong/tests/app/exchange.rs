@@ -128,7 +128,7 @@ async fn the_office_sends_a_resolution_the_commune_registers_it_and_the_statuses
             PROVINCE,
             "HĐND tỉnh Nghệ An",
         ));
-        state.exchange = Some(service.clone());
+        state.parts_mut().exchange = Some(service.clone());
         province = Some(service);
     })
     .await;
@@ -362,7 +362,7 @@ async fn an_agency_answer_arriving_through_the_axis_is_attached_to_the_forwarded
             PROVINCE,
             "HĐND tỉnh Nghệ An",
         ));
-        state.exchange = Some(service.clone());
+        state.parts_mut().exchange = Some(service.clone());
         province = Some(service);
     })
     .await;

@@ -357,7 +357,7 @@ async fn a_rebuild_while_the_server_runs_is_taken_over_by_the_server() {
     let service = Arc::new(SearchService::open(&dir).unwrap());
     let serving = service.clone();
     let app = crate::helpers::spawn_app_with(move |state, _| {
-        state.search = Some(serving);
+        state.parts_mut().search = Some(serving);
     })
     .await;
     let mut chair = app.signed_in("chutich").await;

@@ -140,7 +140,7 @@ async fn app_with_mail() -> (TestApp, AppState, Sink) {
     .unwrap();
     let mut captured = None;
     let app = spawn_app_with(|state, _| {
-        state.mailer = Some(Arc::new(mailer));
+        state.parts_mut().mailer = Some(Arc::new(mailer));
         captured = Some(state.clone());
     })
     .await;

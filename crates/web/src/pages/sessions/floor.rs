@@ -37,7 +37,7 @@ pub(crate) async fn ask_to_speak(
     {
         return Err(AppError::BadRequest(refusal.to_string()));
     }
-    Ok(changed(&state, s.id, "phat-bieu"))
+    Ok(announced(&state, &viewer, s.id, "phat-bieu").await)
 }
 
 pub(super) async fn speak_event(
@@ -64,7 +64,7 @@ pub(super) async fn speak_event(
         .map_err(refusal)?;
     // Online rooms of this session: the floor opens or closes microphones.
     crate::pages::meetings::sync_session_floor(state, s.council_id, s.id).await;
-    Ok(changed(state, s.id, "phat-bieu"))
+    Ok(announced(state, viewer, s.id, "phat-bieu").await)
 }
 
 pub(crate) async fn run_speaker(
@@ -133,7 +133,7 @@ pub(crate) async fn file_question(
         .store
         .file_question(&new, &audit_context(&state, &viewer, &headers))
         .await?;
-    Ok(changed(&state, s.id, "chat-van"))
+    Ok(announced(&state, &viewer, s.id, "chat-van").await)
 }
 
 pub(super) async fn question_event(
@@ -159,7 +159,7 @@ pub(super) async fn question_event(
         .question_event(target.id, event, answer, &ctx)
         .await
         .map_err(refusal)?;
-    Ok(changed(state, s.id, "chat-van"))
+    Ok(announced(state, viewer, s.id, "chat-van").await)
 }
 
 pub(crate) async fn run_question(

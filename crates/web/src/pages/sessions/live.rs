@@ -536,20 +536,34 @@ pub(super) fn guest_qr(headers: &HeaderMap, id: i64) -> String {
     crate::auth::totp::qr_data_url(&format!("http://{host}/ky-hop/{id}")).unwrap_or_default()
 }
 
+/// The hall fragment every screen shares, for the session's current state.
+async fn shared_hall(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<Arc<crate::compressed::Precompressed>> {
+    let s = session_live(state, viewer, id).await?;
+    state
+        .live
+        .shared_fragment(s.id, "hall", || async {
+            AppResult::Ok(hall_fragment(state, viewer, &s).await?.render()?)
+        })
+        .await
+}
+
+/// Builds the shared hall fragment ahead of the screens' requests.
+pub(super) async fn warm_hall(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
+    shared_hall(state, viewer, id).await.map(|_| ())
+}
+
 pub(crate) async fn hall_live(
     State(state): State<AppState>,
     Signed(viewer): Signed,
+    headers: HeaderMap,
     Path(id): Path<i64>,
-) -> AppResult<Html<String>> {
-    let s = session_live(&state, &viewer, id).await?;
+) -> AppResult<Response> {
     // The hall fragment holds nothing private to a viewer (it is what the
-    // hall screen shows everyone), so it is rendered once per change and
-    // served to every screen from memory (issue #3).
-    let html = state
-        .live
-        .shared_fragment(s.id, "hall", || async {
-            AppResult::Ok(hall_fragment(&state, &viewer, &s).await?.render()?)
-        })
-        .await?;
-    Ok(Html(html))
+    // hall screen shows everyone), so it is rendered and compressed once
+    // per change and served to every screen from memory (issue #3).
+    Ok(shared_hall(&state, &viewer, id).await?.respond(&headers))
 }

@@ -250,6 +250,25 @@ pub(super) fn changed(state: &AppState, session_id: i64, kind: &'static str) -> 
     Redirect::to(&format!("/ky-hop/{session_id}")).into_response()
 }
 
+/// Like [`changed`], for a change that every screen refetches at once: the
+/// hall fragment (and with it the session facts every tablet's fragment is
+/// made from) is built before the screens are told (issue #3).
+pub(super) async fn announced(
+    state: &AppState,
+    viewer: &Viewer,
+    session_id: i64,
+    kind: &'static str,
+) -> Response {
+    let warm = async {
+        if let Err(e) = live::warm_hall(state, viewer, session_id).await {
+            // The screens will build it themselves.
+            tracing::warn!(error = ?e, session_id, "could not prepare the hall fragment");
+        }
+    };
+    state.live.publish_warmed(session_id, kind, warm).await;
+    Redirect::to(&format!("/ky-hop/{session_id}")).into_response()
+}
+
 /// A session of the viewer's current council; others are not found.
 pub(super) async fn session_here(
     state: &AppState,
@@ -545,7 +564,7 @@ pub(super) async fn apply(
         .session_event(s.id, event, &audit_context(state, viewer, headers))
         .await
         .map_err(refusal)?;
-    Ok(changed(state, s.id, "trang-thai"))
+    Ok(announced(state, viewer, s.id, "trang-thai").await)
 }
 
 pub(crate) async fn prepare(
@@ -638,7 +657,7 @@ pub(crate) async fn add_item(
         .store
         .add_agenda_item(&new, &audit_context(&state, &viewer, &headers))
         .await?;
-    Ok(changed(&state, s.id, "chuong-trinh"))
+    Ok(announced(&state, &viewer, s.id, "chuong-trinh").await)
 }
 
 pub(crate) async fn start_item(
@@ -656,7 +675,7 @@ pub(crate) async fn start_item(
         .move_agenda(s.id, item, &audit_context(&state, &viewer, &headers))
         .await
         .map_err(refusal)?;
-    Ok(changed(&state, s.id, "chuong-trinh"))
+    Ok(announced(&state, &viewer, s.id, "chuong-trinh").await)
 }
 
 /// The signed-in deputy of the current council, holding office.

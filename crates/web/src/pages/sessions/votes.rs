@@ -78,7 +78,7 @@ pub(crate) async fn open_vote(
             closes_at,
         );
     }
-    Ok(changed(&state, s.id, "bieu-quyet"))
+    Ok(announced(&state, &viewer, s.id, "bieu-quyet").await)
 }
 
 /// Closes the round when its timer runs out, even if no screen asks.
@@ -127,7 +127,7 @@ pub(crate) async fn close_vote(
         .close_round(round.id, RoundEvent::Close, size, &council.rules, &ctx)
         .await
         .map_err(refusal)?;
-    Ok(changed(&state, s.id, "bieu-quyet"))
+    Ok(announced(&state, &viewer, s.id, "bieu-quyet").await)
 }
 
 #[derive(Deserialize)]
@@ -224,7 +224,7 @@ pub(crate) async fn check_in(
             &ctx,
         )
         .await?;
-    Ok(changed(&state, s.id, "diem-danh"))
+    Ok(announced(&state, &viewer, s.id, "diem-danh").await)
 }
 
 #[derive(Deserialize)]
@@ -274,7 +274,7 @@ pub(crate) async fn record_attendance(
             &ctx,
         )
         .await?;
-    Ok(changed(&state, s.id, "diem-danh"))
+    Ok(announced(&state, &viewer, s.id, "diem-danh").await)
 }
 
 #[derive(Deserialize)]
@@ -339,5 +339,5 @@ pub(crate) async fn manual_result(
         .record_manual_result(&new, counts, present, size, &council.rules, &ctx)
         .await
         .map_err(refusal)?;
-    Ok(changed(&state, s.id, "bieu-quyet"))
+    Ok(announced(&state, &viewer, s.id, "bieu-quyet").await)
 }
