@@ -651,6 +651,10 @@ impl MeetService {
             return false;
         }
         self.send_to(meeting, peer, ServerMessage::Removed);
+        // TODO(#8): the access token the page was given stays valid for
+        // the configured TTL (6 h by default), and LiveKit lets it join
+        // again; a modified page could come back to the LiveKit room on its
+        // own. Short-lived tokens refreshed over our WebSocket would close it.
         self.to_livekit(Enforce::Remove { meeting, user });
         true
     }
