@@ -20,7 +20,18 @@
 // - as LiveKit does, lets one session per identity and room live: a newer
 //   join sends the older one away (LeaveRequest, DUPLICATE_IDENTITY);
 // - records, per identity: the verified claims, the tracks published (kind,
-//   source, mute changes) and how many RTP packets arrived for each.
+//   source, mute changes) and how many RTP packets arrived for each;
+// - serves the four RoomService calls our server makes to enforce the
+//   moderator's decisions (Twirp: JSON POSTed to
+//   `/twirp/livekit.RoomService/<Method>`), each checked against its bearer
+//   token (HS256 with the same secret, `video.roomAdmin` for the room named
+//   in the body, and `video.roomCreate` too for DeleteRoom; 401 otherwise):
+//   ListParticipants lists the room's sessions and their tracks;
+//   MutePublishedTrack sends the publisher a `mute` message as LiveKit does
+//   (livekit-client then mutes the track and reports it back);
+//   RemoveParticipant sends that identity a `leave` (PARTICIPANT_REMOVED)
+//   and closes its connection; DeleteRoom does so to everyone in the room
+//   (ROOM_DELETED). Every call, answered or refused, is recorded in `api`.
 //
 // What it does NOT do: forward media between participants, send
 // participant updates, speaker lists, or subscriber offers. Moving media
@@ -36,6 +47,7 @@ import { createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import {
   DisconnectReason,
+  MuteTrackRequest,
   JoinRequest,
   JoinResponse,
   LeaveRequest,
@@ -69,6 +81,8 @@ import {
 import { WebSocketServer } from 'ws';
 
 const HOST = '127.0.0.1';
+const TWIRP_PREFIX = '/twirp/livekit.RoomService/';
+const MAX_API_BODY = 64 * 1024;
 const SERVER_VERSION = '1.9.0';
 const CLOCK_SKEW_S = 10;
 
@@ -104,6 +118,41 @@ export function verifyToken(token, { apiKey, apiSecret, now = Date.now() / 1000 
   if (!claims.sub) return { error: 'token has no identity' };
   if (claims.video?.roomJoin !== true) return { error: 'token does not grant roomJoin' };
   if (!claims.video?.room) return { error: 'token names no room' };
+  return { claims };
+}
+
+/**
+ * Checks the bearer token of a RoomService call about `room`. Returns
+ * `{ claims }` or `{ error }`. LiveKit asks `roomAdmin` for the room's
+ * participants and tracks, and `roomCreate` for deleting it.
+ * @param {string} token
+ * @param {string} room
+ * @param {{ apiKey: string, apiSecret: string, create?: boolean, now?: number }} options
+ */
+export function verifyAdminToken(token, room, { apiKey, apiSecret, create = false, now = Date.now() / 1000 }) {
+  const parts = String(token ?? '').split('.');
+  if (parts.length !== 3) return { error: 'not a JWT' };
+  const [h, p, s] = parts;
+  let header;
+  let claims;
+  try {
+    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+    claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+  } catch {
+    return { error: 'undecodable JWT' };
+  }
+  if (header.alg !== 'HS256') return { error: `unexpected alg ${header.alg}` };
+  const expected = createHmac('sha256', apiSecret).update(`${h}.${p}`).digest();
+  const given = Buffer.from(s, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { error: 'invalid token signature' };
+  }
+  if (claims.iss !== apiKey) return { error: `unknown API key ${claims.iss}` };
+  if (typeof claims.exp !== 'number' || claims.exp < now - CLOCK_SKEW_S) return { error: 'token expired' };
+  if (typeof claims.nbf === 'number' && claims.nbf > now + CLOCK_SKEW_S) return { error: 'token not valid yet' };
+  if (claims.video?.roomAdmin !== true) return { error: 'token does not grant roomAdmin' };
+  if (!room || claims.video?.room !== room) return { error: 'token is not for this room' };
+  if (create && claims.video?.roomCreate !== true) return { error: 'token does not grant roomCreate' };
   return { claims };
 }
 
@@ -155,12 +204,87 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
   /** Every refused token: { path, error }. */
   const refused = [];
   const sessions = new Set();
+  /** Every RoomService call: { method, body, claims, status, error, at }. */
+  const api = [];
+
+  const inRoom = (room) => [...sessions].filter((s) => s.claims.video.room === room && !s.closed);
+
+  /** Answers one RoomService call: [HTTP status, JSON answer]. */
+  const roomService = (method, body) => {
+    const room = body.room;
+    switch (method) {
+      case 'ListParticipants':
+        return [200, { participants: inRoom(room).map((s) => s.info()) }];
+      case 'MutePublishedTrack': {
+        const session = inRoom(room).find((s) => s.claims.sub === body.identity);
+        const sid = body.track_sid ?? body.trackSid;
+        const track = session?.tracks.find((t) => t.sid === sid);
+        if (!track) return [404, { code: 'not_found', msg: 'track not found' }];
+        if (!body.muted) {
+          // As LiveKit is configured by default: no remote unmuting.
+          return [401, { code: 'unauthenticated', msg: 'remote unmute not enabled' }];
+        }
+        session.serverMute(track);
+        return [200, { track: session.trackInfo(track) }];
+      }
+      case 'RemoveParticipant': {
+        const gone = inRoom(room).filter((s) => s.claims.sub === body.identity);
+        if (gone.length === 0) return [404, { code: 'not_found', msg: 'participant not found' }];
+        for (const s of gone) s.sendAway(DisconnectReason.PARTICIPANT_REMOVED);
+        return [200, {}];
+      }
+      case 'DeleteRoom':
+        for (const s of inRoom(room)) s.sendAway(DisconnectReason.ROOM_DELETED);
+        return [200, {}];
+      default:
+        return [404, { code: 'bad_route', msg: `no method ${method}` }];
+    }
+  };
+
+  const twirp = (req, res, method) => {
+    const answer = (status, json) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(json));
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size <= MAX_API_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      const call = { method, body: null, claims: null, status: 0, error: null, at: Date.now() };
+      api.push(call);
+      const fail = (status, code, msg) => {
+        call.status = status;
+        call.error = msg;
+        answer(status, { code, msg });
+      };
+      if (size > MAX_API_BODY) return fail(400, 'malformed', 'body too large');
+      try {
+        call.body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      } catch {
+        return fail(400, 'malformed', 'body is not JSON');
+      }
+      const auth = String(req.headers.authorization ?? '');
+      if (!auth.startsWith('Bearer ')) return fail(401, 'unauthenticated', 'no bearer token');
+      const checked = verifyAdminToken(auth.slice(7), call.body.room, {
+        apiKey,
+        apiSecret,
+        create: method === 'DeleteRoom',
+      });
+      if (checked.error) return fail(401, 'unauthenticated', checked.error);
+      call.claims = checked.claims;
+      const [status, json] = roomService(method, call.body);
+      call.status = status;
+      if (status !== 200) call.error = json.msg;
+      log(`[livekit-mock] RoomService ${method} ${JSON.stringify(call.body)}: ${status}`);
+      answer(status, json);
+    });
+  };
 
   const record = (claims) => {
     const identity = claims.sub;
     let r = participants.get(identity);
     if (!r) {
-      r = { identity, claims, joins: 0, replaced: 0, connected: false, connectedAt: null, left: false, tracks: [], requests: {} };
+      r = { identity, claims, joins: 0, replaced: 0, removed: 0, roomDeleted: 0, connected: false, connectedAt: null, left: false, tracks: [], requests: {} };
       participants.set(identity, r);
     }
     r.claims = claims;
@@ -172,6 +296,12 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
     const url = new URL(req.url, `http://${HOST}`);
     // The client asks here why an upgrade failed; CORS lets the page read it.
     res.setHeader('Access-Control-Allow-Origin', '*');
+    if (url.pathname.startsWith(TWIRP_PREFIX)) {
+      if (req.method !== 'POST') return res.writeHead(405, { 'Content-Type': 'text/plain' }).end('POST only');
+      // Our server calls these, never a page: no CORS for them.
+      res.removeHeader('Access-Control-Allow-Origin');
+      return twirp(req, res, url.pathname.slice(TWIRP_PREFIX.length));
+    }
     if (req.method === 'GET' && (url.pathname === '/rtc/v1/validate' || url.pathname === '/rtc/validate')) {
       const checked = verifyToken(url.searchParams.get('access_token'), { apiKey, apiSecret });
       if (checked.error) {
@@ -235,6 +365,7 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
     port,
     participants,
     refused,
+    api,
     /** Signs a token as the product would, for negative controls. */
     sign: (claims, secret = apiSecret) => sign(claims, secret),
     async stop() {
@@ -274,6 +405,8 @@ class Session {
     this.log = (line) => log(`[livekit-mock] ${claims.sub}: ${line}`);
     this.participantSid = id('PA');
     this.midToTrackId = new Map();
+    /** The tracks published in this session (the same objects as in the record). */
+    this.tracks = [];
     this.closed = false;
     // Signalling is handled one message at a time, as SDP must be.
     this.queue = Promise.resolve();
@@ -356,19 +489,54 @@ class Session {
     }
   }
 
-  /** Another session took this identity over. */
-  sendAway() {
-    this.record.replaced += 1;
+  /**
+   * Sends this session away with a `leave` and closes it: another session
+   * took its identity over (the default), or a RoomService call removed the
+   * participant or deleted the room. The record counts each reason.
+   */
+  sendAway(reason = DisconnectReason.DUPLICATE_IDENTITY) {
+    if (reason === DisconnectReason.DUPLICATE_IDENTITY) this.record.replaced += 1;
+    else if (reason === DisconnectReason.PARTICIPANT_REMOVED) this.record.removed += 1;
+    else if (reason === DisconnectReason.ROOM_DELETED) this.record.roomDeleted += 1;
     this.send({
       case: 'leave',
       value: new LeaveRequest({
         canReconnect: false,
-        reason: DisconnectReason.DUPLICATE_IDENTITY,
+        reason,
         action: LeaveRequest_Action.DISCONNECT,
       }),
     });
-    this.ws.close(1000, 'duplicate identity');
+    this.ws.close(1000, DisconnectReason[reason] ?? 'sent away');
     this.close();
+  }
+
+  /** A RoomService mute: the publisher is told, as LiveKit tells it. */
+  serverMute(track) {
+    track.muted = true;
+    track.mutes.push({ muted: true, at: Date.now(), by: 'server' });
+    this.send({ case: 'mute', value: new MuteTrackRequest({ sid: track.sid, muted: true }) });
+  }
+
+  /** A track as LiveKit's Twirp JSON writes it (snake_case, enum names). */
+  trackInfo(track) {
+    return {
+      sid: track.sid,
+      type: track.kind.toUpperCase(),
+      source: track.source.toUpperCase(),
+      name: track.name,
+      muted: track.muted,
+    };
+  }
+
+  /** This participant as ListParticipants lists it. */
+  info() {
+    return {
+      sid: this.participantSid,
+      identity: this.claims.sub,
+      name: this.claims.name ?? '',
+      state: 'ACTIVE',
+      tracks: this.tracks.map((t) => this.trackInfo(t)),
+    };
   }
 
   async answer(offer) {
@@ -406,6 +574,7 @@ class Session {
           rids: [],
         };
         this.record.tracks.push(track);
+        this.tracks.push(track);
         this.send({
           case: 'trackPublished',
           value: new TrackPublishedResponse({
@@ -430,7 +599,7 @@ class Session {
         const track = this.record.tracks.find((t) => t.sid === value.sid);
         if (track) {
           track.muted = value.muted;
-          track.mutes.push({ muted: value.muted, at: Date.now() });
+          track.mutes.push({ muted: value.muted, at: Date.now(), by: 'publisher' });
         }
         break;
       }

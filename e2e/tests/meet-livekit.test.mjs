@@ -8,7 +8,9 @@
 // each browser's own side: connected, publishing, muting, and the viewer
 // publishing nothing. Our own WebSocket still runs the lobby, the list of
 // people and moderation, and a dropped one does not make a second LiveKit
-// session.
+// session. The moderator's decisions hold on the LiveKit server even for a
+// page made to ignore them: our server calls LiveKit's RoomService (the
+// mock checks each call's admin token) to mute, remove and close the room.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
@@ -113,6 +115,66 @@ async function until(check, what, timeout = 20_000) {
 /** What the mock recorded of `identity`'s track of `source`. */
 const track = (identity, source) => mock.participants.get(identity)?.tracks.find((t) => t.source === source);
 
+/**
+ * A page script that keeps the page's WebSockets at hand (to drop ours as
+ * a network would) and, as a modified client would, lets the page ignore
+ * our WebSocket's messages whose type is in `window.testIgnored`. Only
+ * listeners added with addEventListener and JSON messages are filtered:
+ * LiveKit's binary signalling is untouched.
+ */
+function watchSockets() {
+  window.testIgnored = new Set();
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      (window.testSockets ||= []).push(this);
+    }
+    addEventListener(type, listener, options) {
+      if (type !== 'message' || typeof listener !== 'function') return super.addEventListener(type, listener, options);
+      return super.addEventListener(
+        type,
+        (e) => {
+          if (typeof e.data === 'string') {
+            try {
+              if (window.testIgnored.has(JSON.parse(e.data).type)) return;
+            } catch {
+              // Not JSON: the page sees it.
+            }
+          }
+          listener.call(this, e);
+        },
+        options,
+      );
+    }
+  };
+}
+
+/** The RoomService calls the mock answered since `from`, of `method`. */
+const apiCalls = (method, from = 0) => mock.api.slice(from).filter((c) => c.method === method && c.status === 200);
+
+/** Posts a RoomService call to the mock with `token`; the HTTP status. */
+async function roomService(method, body, token) {
+  const reply = await fetch(`${mock.url.replace(/^ws/, 'http')}/twirp/livekit.RoomService/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  await reply.arrayBuffer();
+  return reply.status;
+}
+
+/** Checks that a RoomService call carried our server's admin token for `room`. */
+function assertAdminToken(call, room, create = false) {
+  assert.ok(call.claims, `${call.method} was authorised`);
+  assert.equal(call.claims.iss, API_KEY);
+  assert.equal(call.claims.video.room, room);
+  assert.equal(call.claims.video.roomAdmin, true);
+  assert.equal(call.claims.video.roomJoin, undefined, 'an API token joins nothing');
+  assert.equal(call.claims.video.roomCreate === true, create, `${call.method} roomCreate`);
+  assert.ok(call.claims.exp - call.claims.nbf <= 120, 'a short-lived token');
+}
+
 /** The HTTP status the mock answers a WebSocket upgrade with. */
 function upgradeStatus(token) {
   return new Promise((ok, fail) => {
@@ -168,16 +230,8 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
     const deputy = await newPage('tablet');
     const viewer = await newPage('phone');
     pages.push(deputy, viewer);
-    // Keeps the page's WebSockets at hand, to drop ours as a network would.
-    await deputy.addInitScript(() => {
-      const Native = window.WebSocket;
-      window.WebSocket = class extends Native {
-        constructor(...args) {
-          super(...args);
-          (window.testSockets ||= []).push(this);
-        }
-      };
-    });
+    await deputy.addInitScript(watchSockets);
+    await viewer.addInitScript(watchSockets);
     for (const [page, username] of [[deputy, 'daibieu'], [viewer, 'daibieu2']]) {
       await signIn(page, baseUrl, username);
       await page.goto(meetingUrl);
@@ -266,7 +320,65 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
     assert.equal(microphone.muted, true);
     await deputy.getByTestId('mic').click();
     await until(() => microphone.muted === false, 'opened again by the deputy');
-    console.log(`meet-livekit: mute changes seen by the mock: ${JSON.stringify(microphone.mutes.map((m) => m.muted))}`);
+    console.log(
+      `meet-livekit: mute changes seen by the mock: ${JSON.stringify(microphone.mutes.map((m) => `${m.by}:${m.muted}`))}`,
+    );
+
+    // A page that ignores the chair's mute (as a modified client could) is
+    // muted all the same: our server has LiveKit's RoomService mute the
+    // deputy's audio, and LiveKit tells livekit-client, which mutes it.
+    await deputy.evaluate(() => window.testIgnored.add('silenced'));
+    const apiBefore = mock.api.length;
+    const silencedAt = Date.now();
+    await row.getByRole('button', { name: 'Tắt micrô' }).click();
+    const [muteCall] = await until(() => apiCalls('MutePublishedTrack', apiBefore).length > 0 && apiCalls('MutePublishedTrack', apiBefore), 'MutePublishedTrack from our server');
+    assert.deepEqual(muteCall.body, { room, identity: deputyId, track_sid: microphone.sid, muted: true });
+    assertAdminToken(muteCall, room);
+    const [listCall] = apiCalls('ListParticipants', apiBefore);
+    assert.deepEqual(listCall.body, { room });
+    assertAdminToken(listCall, room);
+    assert.equal(apiCalls('MutePublishedTrack', apiBefore).length, 1, "only the microphone: the camera is not audio");
+    // livekit-client obeys LiveKit and reports the track muted.
+    await until(() => microphone.mutes.at(-1)?.by === 'publisher' && microphone.muted === true, 'muted through LiveKit');
+    assert.deepEqual(microphone.mutes.slice(-2).map((m) => `${m.by}:${m.muted}`), ['server:true', 'publisher:true']);
+    await deputy.waitForFunction(
+      () => window.nghitruongMeet.livekit().published.find((p) => p.source === 'microphone')?.muted === true,
+      null,
+      { timeout: 10_000 },
+    );
+    assert.equal(await deputy.getByTestId('mic').getAttribute('data-state'), 'on', 'the page itself ignored the mute');
+    console.log(`meet-livekit: the chair's mute reached LiveKit in ${muteCall.at - silencedAt} ms (through RoomService)`);
+    // Lifting the mute asks nothing of LiveKit: opening is the person's act.
+    await row.getByRole('button', { name: 'Mở micrô' }).click();
+    await waitForText(chair, '#meet-people', 'Tắt micrô', 'the mute lifted');
+    await deputy.waitForTimeout(500);
+    assert.equal(apiCalls('MutePublishedTrack', apiBefore).length, 1, 'no remote unmute');
+    assert.ok(mock.api.slice(apiBefore).every((c) => c.status === 200), JSON.stringify(mock.api.slice(apiBefore)));
+    await deputy.evaluate(() => window.testIgnored.clear());
+    // The page still thinks its microphone is on: off and on again opens it.
+    await deputy.getByTestId('mic').click();
+    await deputy.getByTestId('mic').click();
+    await until(() => microphone.muted === false, 'opened again by the deputy after the server mute');
+
+    // Negative controls for RoomService: a participant's token (no
+    // roomAdmin), an admin token for another room, one signed with another
+    // secret, and DeleteRoom without roomCreate are all refused.
+    {
+      const now = Math.floor(Date.now() / 1000);
+      const admin = { iss: API_KEY, nbf: now, exp: now + 60, video: { room, roomAdmin: true } };
+      const refusedBefore = mock.api.length;
+      const body = { room, identity: deputyId, track_sid: microphone.sid, muted: true };
+      assert.equal(await roomService('MutePublishedTrack', body, mock.sign(mock.participants.get(deputyId).claims)), 401);
+      assert.equal(await roomService('MutePublishedTrack', body, mock.sign({ ...admin, video: { room: 'hop-0', roomAdmin: true } })), 401);
+      assert.equal(await roomService('RemoveParticipant', { room, identity: deputyId }, mock.sign(admin, 'mot-bi-mat-khac-hoan-toan-0123456789abcdef')), 401);
+      assert.equal(await roomService('DeleteRoom', { room }, mock.sign(admin)), 401);
+      assert.deepEqual(
+        mock.api.slice(refusedBefore).map((c) => c.error),
+        ['token does not grant roomAdmin', 'token is not for this room', 'invalid token signature', 'token does not grant roomCreate'],
+      );
+      assert.equal(microphone.muted, false, 'nothing was muted by the refused calls');
+      assert.equal(mock.participants.get(deputyId).removed, 0);
+    }
 
     // The camera button does the same for the camera track.
     await deputy.getByTestId('camera').click();
@@ -326,6 +438,7 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
     const chairId = String(ids.chutich);
     const second = await newPage('tablet');
     pages.push(second);
+    await second.addInitScript(watchSockets);
     await signIn(second, baseUrl, 'chutich');
     await second.goto(meetingUrl);
     await second.getByTestId('join').click();
@@ -338,15 +451,42 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
 
     await checkA11y(deputy, 'meet-livekit-room');
 
+    // The chair removes the viewer, whose page ignores being removed: the
+    // server has LiveKit remove the viewer's participant, whose connection
+    // LiveKit closes; our WebSocket puts them back in the lobby.
+    const viewerId = String(ids.daibieu2);
+    await viewer.evaluate(() => window.testIgnored.add('removed'));
+    const removeFrom = mock.api.length;
+    await second.locator('#meet-people li', { hasText: viewerName }).getByRole('button', { name: 'Mời ra' }).click();
+    const [removeCall] = await until(() => apiCalls('RemoveParticipant', removeFrom).length > 0 && apiCalls('RemoveParticipant', removeFrom), 'RemoveParticipant from our server');
+    assert.deepEqual(removeCall.body, { room, identity: viewerId });
+    assertAdminToken(removeCall, room);
+    await until(() => mock.participants.get(viewerId).removed === 1, "the viewer's LiveKit connection closed");
+    await viewer.waitForFunction(() => window.nghitruongMeet.livekit() === null, null, { timeout: 10_000 });
+    await waitForText(viewer, '[data-testid=meet-status]', 'Đang chờ người điều hành', 'the removed viewer back in the lobby');
+    assert.equal(mock.participants.get(viewerId).joins, 1, 'the removed viewer did not join LiveKit again');
+
     // Leaving disconnects from LiveKit; the chair ends the meeting for all.
     await deputy.getByTestId('leave').click();
     await until(() => mock.participants.get(deputyId).left, 'the deputy left LiveKit');
     assert.equal(await liveKit(deputy), null);
-    await chair.getByTestId('end').click();
+    // The first chair window gave way to the second; the second ends it.
+    // Its page ignores the end (as a modified client could): the server
+    // deletes the LiveKit room, which closes its connection all the same.
+    await second.evaluate(() => window.testIgnored.add('ended'));
+    const endFrom = mock.api.length;
+    await second.getByTestId('end').click();
     await waitForText(viewer, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end');
-    await waitForText(second, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end, second window');
+    await waitForText(chair, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end, first window');
+    const [deleteCall] = await until(() => apiCalls('DeleteRoom', endFrom).length > 0 && apiCalls('DeleteRoom', endFrom), 'DeleteRoom from our server');
+    assert.deepEqual(deleteCall.body, { room });
+    assertAdminToken(deleteCall, room, true);
+    await until(() => mock.participants.get(chairId).roomDeleted === 1, "the chair's LiveKit connection closed by the room's deletion");
+    await second.waitForFunction(() => window.nghitruongMeet.livekit() === null, null, { timeout: 10_000 });
     assert.equal(await liveKit(viewer), null);
-    assert.equal(await liveKit(second), null);
+    await second.evaluate(() => window.testIgnored.clear());
+    await waitForText(second, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end, second window');
+    console.log(`meet-livekit: RoomService calls: ${JSON.stringify(mock.api.map((c) => `${c.method}:${c.status}`))}`);
 
     for (const page of pages) {
       const status = await text(page, '[data-testid=meet-status]').catch(() => '');

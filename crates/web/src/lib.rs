@@ -16,6 +16,7 @@ pub mod meet;
 pub mod notify;
 mod ops;
 mod pages;
+mod room_service;
 pub mod routes;
 pub mod scheduler;
 pub mod search;
@@ -135,7 +136,10 @@ pub struct AppParts {
 impl AppState {
     /// State over a store and a clock with default settings.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
-        let meet = Arc::new(meet::MeetService::new(config.meet.clone()));
+        let meet = Arc::new(meet::MeetService::with_clock(
+            config.meet.clone(),
+            clock.clone(),
+        ));
         Self(Arc::new(AppParts {
             meet,
             store,

@@ -6,17 +6,25 @@
 //! (the meeting, its invitations, who joined when) is in the store. When
 //! the meeting ends or is called off, [`MeetService::close`] lets everyone
 //! know, releases the room here and in the SFU, and refuses later entries.
+//!
+//! The moderator's decisions hold in the media engine, not only in the
+//! person's page: the embedded SFU drops a silenced peer's audio; in
+//! LiveKit mode the LiveKit server is told through its RoomService (the
+//! audio tracks muted, the participant removed, the room deleted).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use nghitruong_domain::clock::{Clock, SystemClock};
 use nghitruong_domain::meeting::{Mic, RoomRole};
 use nghitruong_meet::livekit::LiveKitConfig;
 use nghitruong_meet::{FromSfu, Layer, PeerId, Sfu, SfuConfig, SfuError, ToSfu};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
+
+use crate::room_service::{Enforce, RoomService};
 
 /// Which media engine carries the meetings.
 #[derive(Clone, Debug)]
@@ -70,7 +78,8 @@ pub struct Participant {
     pub screen: bool,
     /// Hand raised.
     pub hand: bool,
-    /// Muted by the moderator: the SFU drops their audio.
+    /// Muted by the moderator: the SFU drops their audio (LiveKit mode:
+    /// the LiveKit server mutes their audio tracks).
     pub silenced: bool,
     /// Has the floor (đang phát biểu).
     pub speaking: bool,
@@ -288,6 +297,8 @@ struct Rooms {
 pub struct MeetService {
     engine: MeetEngine,
     sfu: OnceLock<Result<Arc<Sfu>, String>>,
+    /// LiveKit mode: the LiveKit server's RoomService.
+    livekit: Option<RoomService>,
     rooms: Mutex<Rooms>,
     next_peer: AtomicU64,
 }
@@ -303,8 +314,18 @@ impl std::fmt::Debug for MeetService {
 impl MeetService {
     /// Rooms over `engine`; the embedded SFU starts with the first join.
     pub fn new(engine: MeetEngine) -> Self {
+        Self::with_clock(engine, Arc::new(SystemClock))
+    }
+
+    /// Rooms over `engine`, signing LiveKit's API tokens at `clock`'s time.
+    pub fn with_clock(engine: MeetEngine, clock: Arc<dyn Clock>) -> Self {
+        let livekit = match &engine {
+            MeetEngine::LiveKit(config) => Some(RoomService::new(config.clone(), clock)),
+            MeetEngine::Embedded { .. } => None,
+        };
         Self {
             engine,
+            livekit,
             sfu: OnceLock::new(),
             rooms: Mutex::new(Rooms::default()),
             next_peer: AtomicU64::new(1),
@@ -360,6 +381,14 @@ impl MeetService {
         }
     }
 
+    /// Tells the LiveKit server (none in embedded mode), in a task of its
+    /// own: the caller does not wait, and failures are only logged.
+    fn to_livekit(&self, action: Enforce) {
+        if let Some(livekit) = &self.livekit {
+            livekit.spawn(action);
+        }
+    }
+
     /// How many rooms are held in memory.
     pub fn room_count(&self) -> usize {
         self.lock().open.len()
@@ -399,7 +428,8 @@ impl MeetService {
     /// Ends the room of a meeting that ended or was called off: everyone
     /// in it (the lobby included) gets `message`, the room's people,
     /// admissions and floor are released here and its peers, tracks and
-    /// speaker detection in the SFU; later entries get `message` too.
+    /// speaker detection in the SFU (LiveKit mode: the LiveKit room is
+    /// deleted, which disconnects everyone); later entries get `message` too.
     pub fn close(&self, meeting: i64, message: ServerMessage) {
         let mut rooms = self.lock();
         rooms.closed.insert(meeting, message.clone());
@@ -409,12 +439,13 @@ impl MeetService {
             }
         }
         self.to_sfu(ToSfu::CloseRoom { room: meeting });
+        self.to_livekit(Enforce::DeleteRoom { meeting });
     }
 
     /// Sets the microphone of someone just let in, by the room's rules
     /// (`moderated`) and whether they hold the floor: in the session's
     /// queue (`in_session`, for a meeting linked to a session) or given in
-    /// the room earlier. The SFU and the person are told.
+    /// the room earlier. The SFU (or LiveKit) and the person are told.
     pub fn enter_mic(&self, meeting: i64, peer: u64, moderated: bool, in_session: Option<bool>) {
         let mut rooms = self.lock();
         let Some(room) = rooms.open.get_mut(&meeting) else {
@@ -440,11 +471,25 @@ impl MeetService {
             peer: PeerId(peer),
             silenced: mic.silenced,
         });
+        if mic.silenced {
+            // A LiveKit session that outlived our WebSocket keeps its tracks.
+            // TODO(#8): one that starts now publishes after this call; a
+            // page ignoring the mute could publish an open microphone until
+            // the next mute. Closing that needs the token's
+            // `canPublishSources` without the microphone while silenced, and
+            // UpdateParticipant when the floor is given.
+            self.to_livekit(Enforce::MuteAudio {
+                meeting,
+                user: p.user_id,
+            });
+        }
         broadcast_list(room);
     }
 
     /// Moderator: mutes `peer` or opens their microphone; false if they
-    /// are not in the room.
+    /// are not in the room. A mute is also carried out by the SFU or, in
+    /// LiveKit mode, by the LiveKit server; opening stays the person's own
+    /// act there.
     pub fn silence(&self, meeting: i64, peer: u64, silenced: bool) -> bool {
         let mut rooms = self.lock();
         let Some(member) = rooms
@@ -460,6 +505,12 @@ impl MeetService {
             peer: PeerId(peer),
             silenced,
         });
+        if silenced {
+            self.to_livekit(Enforce::MuteAudio {
+                meeting,
+                user: member.participant.user_id,
+            });
+        }
         if let Some(room) = rooms.open.get(&meeting) {
             broadcast_list(room);
         }
@@ -497,7 +548,8 @@ impl MeetService {
     /// Brings everyone's floor in line with `holds` (who has it now: from
     /// the session's queue, or the room's own floor): those given it are
     /// unmuted and told; those whose speech ended are muted again in a
-    /// moderated meeting and told. Others are left as they are.
+    /// moderated meeting and told (in LiveKit mode the LiveKit server mutes
+    /// them too). Others are left as they are.
     pub fn sync_floor(
         &self,
         meeting: i64,
@@ -536,6 +588,12 @@ impl MeetService {
                     peer: PeerId(p.peer),
                     silenced: mic.silenced,
                 });
+                if mic.silenced {
+                    self.to_livekit(Enforce::MuteAudio {
+                        meeting,
+                        user: p.user_id,
+                    });
+                }
             }
         }
         if changed {
@@ -580,6 +638,25 @@ impl MeetService {
                 broadcast_list(room);
             }
         }
+    }
+
+    /// Moderator: sends `peer` out. Their account must wait in the lobby to
+    /// come back; in LiveKit mode the LiveKit server removes the account's
+    /// participant too. False if they are not in the room.
+    pub fn remove(&self, meeting: i64, peer: u64) -> bool {
+        let Some(user) = self.participant(meeting, peer).map(|p| p.user_id) else {
+            return false;
+        };
+        if !self.update(meeting, peer, |p| p.admitted = false) {
+            return false;
+        }
+        self.send_to(meeting, peer, ServerMessage::Removed);
+        // TODO(#8): the access token the page was given stays valid for
+        // the configured TTL (6 h by default), and LiveKit lets it join
+        // again; a modified page could come back to the LiveKit room on its
+        // own. Short-lived tokens refreshed over our WebSocket would close it.
+        self.to_livekit(Enforce::Remove { meeting, user });
+        true
     }
 
     /// Changes a participant with `change` and tells the room; false if
@@ -925,5 +1002,87 @@ mod tests {
         assert_eq!(json["peer"], 7);
         assert!(json.get("person_id").is_none(), "{json}");
         assert!(json.get("user_id").is_none(), "{json}");
+    }
+
+    /// Waits until the fake LiveKit server has seen `n` calls; their
+    /// methods and bodies, in arrival order.
+    async fn livekit_calls(
+        calls: &crate::room_service::tests::Calls,
+        n: usize,
+    ) -> Vec<(String, serde_json::Value)> {
+        for _ in 0..200 {
+            let seen = calls.lock().unwrap().clone();
+            if seen.len() >= n {
+                return seen.into_iter().map(|(m, _, b)| (m, b)).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("LiveKit saw {:?}", calls.lock().unwrap());
+    }
+
+    #[tokio::test]
+    async fn in_livekit_mode_the_moderators_decisions_reach_the_livekit_server() {
+        let (url, calls) = crate::room_service::tests::fake_livekit().await;
+        let service = MeetService::new(MeetEngine::LiveKit(LiveKitConfig {
+            url,
+            api_key: "APIkhoa".into(),
+            api_secret: crate::room_service::tests::SECRET.into(),
+            ttl_seconds: 3600,
+        }));
+        let (chair_tx, _chair) = unbounded_channel();
+        let (a_tx, mut a) = unbounded_channel();
+        service.enter(7, person(1, RoomRole::Moderator, true), chair_tx);
+        // Account 12 is the one the fake lists, with a microphone and a camera.
+        service.enter(7, person(12, RoomRole::Participant, true), a_tx);
+        service.enter_mic(7, 1, true, None);
+        service.enter_mic(7, 12, false, None);
+        // Silenced: LiveKit mutes account 12's audio (not the camera).
+        assert!(service.silence(7, 12, true));
+        let seen = livekit_calls(&calls, 2).await;
+        assert_eq!(seen[0].0, "ListParticipants");
+        assert_eq!(
+            seen[1],
+            (
+                "MutePublishedTrack".to_owned(),
+                serde_json::json!({"room": "hop-7", "identity": "12", "track_sid": "TR_mic", "muted": true})
+            )
+        );
+        // Lifting the mute asks nothing of LiveKit.
+        assert!(service.silence(7, 12, false));
+        // In a moderated meeting, the end of a speech mutes again.
+        assert!(service.give_floor(7, 12, true, true));
+        assert!(service.give_floor(7, 12, false, true));
+        let seen = livekit_calls(&calls, 4).await;
+        assert_eq!(seen[2].0, "ListParticipants");
+        assert_eq!(seen[3].0, "MutePublishedTrack");
+        // Removed: LiveKit sends the account out (the fake refuses; the
+        // room goes on).
+        assert!(service.remove(7, 12));
+        assert!(!service.remove(7, 99), "no such peer");
+        let seen = livekit_calls(&calls, 5).await;
+        assert_eq!(
+            seen[4],
+            (
+                "RemoveParticipant".to_owned(),
+                serde_json::json!({"room": "hop-7", "identity": "12"})
+            )
+        );
+        let mut told = vec![];
+        while let Ok(m) = a.try_recv() {
+            told.push(m);
+        }
+        assert_eq!(told.last(), Some(&ServerMessage::Removed));
+        // Ended: the LiveKit room is deleted.
+        service.close(7, ServerMessage::Ended);
+        let seen = livekit_calls(&calls, 6).await;
+        assert_eq!(
+            seen[5],
+            (
+                "DeleteRoom".to_owned(),
+                serde_json::json!({"room": "hop-7"})
+            )
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(calls.lock().unwrap().len(), 6, "nothing more");
     }
 }

@@ -587,6 +587,12 @@ function start(root) {
         if (lk !== mine) return;
         lk = null;
         if (leaving) return;
+        if (reason === LK.DisconnectReason.PARTICIPANT_REMOVED || reason === LK.DisconnectReason.ROOM_DELETED) {
+          // The moderator sent this person out or the meeting ended: our
+          // WebSocket says so; joining LiveKit again would be refused.
+          render();
+          return;
+        }
         if (reason === LK.DisconnectReason.DUPLICATE_IDENTITY) {
           // The same account joined from another window: LiveKit keeps one
           // session per identity, so this one gives way (and does not take
@@ -621,11 +627,10 @@ function start(root) {
 
   // The published microphone and camera follow the buttons, the floor and
   // the moderator, as the tracks' `enabled` does in the embedded mode;
-  // LiveKit tells the others they are muted.
-  // TODO(#8): in LiveKit mode only this page keeps the moderator's mute (the
-  // embedded SFU drops a silenced peer's audio itself); the server should
-  // also mute the track through LiveKit's server API (MutePublishedTrack),
-  // which needs that API's client and a real LiveKit server to test against.
+  // LiveKit tells the others they are muted. The moderator's decisions do
+  // not rest on this page: our server also has the LiveKit server mute a
+  // silenced person's audio, remove a removed person and delete the room of
+  // an ended meeting (livekit-client then mutes the track or disconnects).
   async function syncLiveKitMute() {
     const mic = lk?.mic?.track;
     const cam = lk?.cam?.track;

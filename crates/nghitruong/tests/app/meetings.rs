@@ -476,3 +476,116 @@ async fn in_livekit_mode_admission_brings_a_token_and_the_page_may_reach_livekit
     say(&mut socket, json!({"type": "end"})).await;
     assert!(next(&mut socket, "ended").await.is_some());
 }
+
+/// What a stand-in LiveKit server saw: (method, body), in arrival order.
+type LiveKitCalls = Arc<std::sync::Mutex<Vec<(String, Value)>>>;
+
+/// A loopback stand-in for LiveKit's RoomService: answers every call with
+/// an empty room and records the calls that carry a bearer token.
+async fn fake_livekit() -> (String, LiveKitCalls) {
+    use axum::extract::{Path, State};
+    use axum::http::HeaderMap;
+    let calls: LiveKitCalls = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/twirp/livekit.RoomService/{method}",
+            axum::routing::post(
+                |State(calls): State<LiveKitCalls>,
+                 Path(method): Path<String>,
+                 headers: HeaderMap,
+                 body: String| async move {
+                    let bearer = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("Bearer ") && v.split('.').count() == 3);
+                    if bearer {
+                        let body = serde_json::from_str(&body).unwrap_or(Value::Null);
+                        calls.lock().unwrap().push((method, body));
+                    }
+                    r#"{"participants":[]}"#
+                },
+            ),
+        )
+        .with_state(calls.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("ws://127.0.0.1:{port}"), calls)
+}
+
+/// Waits until the stand-in LiveKit has seen `n` calls.
+async fn livekit_calls(calls: &LiveKitCalls, n: usize) -> Vec<(String, Value)> {
+    for _ in 0..250 {
+        let seen = calls.lock().unwrap().clone();
+        if seen.len() >= n {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("LiveKit saw only {:?}", calls.lock().unwrap());
+}
+
+#[tokio::test]
+async fn in_livekit_mode_the_chairs_mute_removal_and_end_reach_the_livekit_server() {
+    let (url, calls) = fake_livekit().await;
+    let app = spawn_app_full(
+        move |config| {
+            config.meet = MeetEngine::LiveKit(LiveKitConfig {
+                url,
+                api_key: "APIkhoa".into(),
+                api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
+                ttl_seconds: 3600,
+            });
+        },
+        |_, _| {},
+    )
+    .await;
+    let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let room = format!("hop-{id}");
+    let deputy_account = app
+        .store
+        .user_credentials("daibieu")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id
+        .to_string();
+    let (mut chair, mut deputy, peer) = chair_and_deputy(&app, id).await;
+    assert!(
+        calls.lock().unwrap().is_empty(),
+        "an open meeting mutes no one on entry"
+    );
+
+    // The chair mutes the deputy: our server looks up the deputy's tracks
+    // on LiveKit (this stand-in lists none, so there is nothing to mute).
+    say(
+        &mut chair,
+        json!({"type": "silence", "peer": peer, "silenced": true}),
+    )
+    .await;
+    assert!(next(&mut deputy, "silenced").await.is_some());
+    let seen = livekit_calls(&calls, 1).await;
+    assert_eq!(
+        seen[0],
+        ("ListParticipants".to_owned(), json!({ "room": room }))
+    );
+
+    // The chair sends the deputy out: LiveKit removes the account.
+    say(&mut chair, json!({"type": "remove", "peer": peer})).await;
+    assert!(next(&mut deputy, "removed").await.is_some());
+    let seen = livekit_calls(&calls, 2).await;
+    assert_eq!(
+        seen[1],
+        (
+            "RemoveParticipant".to_owned(),
+            json!({ "room": room, "identity": deputy_account })
+        )
+    );
+
+    // The chair ends the meeting: the LiveKit room is deleted.
+    say(&mut chair, json!({"type": "end"})).await;
+    assert!(next(&mut chair, "ended").await.is_some());
+    let seen = livekit_calls(&calls, 3).await;
+    assert_eq!(seen[2], ("DeleteRoom".to_owned(), json!({ "room": room })));
+}

@@ -778,7 +778,7 @@ impl Connection {
         );
         let livekit = match self.state.meet.engine() {
             MeetEngine::LiveKit(config) => {
-                let room = format!("hop-{}", self.meeting.id);
+                let room = livekit::room_name(self.meeting.id);
                 let identity = self.viewer.user.id.to_string();
                 let grant = livekit::Grant {
                     room: &room,
@@ -928,8 +928,8 @@ impl Connection {
                 if let Some(flow) = self.moderator_only() {
                     return flow;
                 }
-                if peer != self.peer && meet.update(id, peer, |p| p.admitted = false) {
-                    meet.send_to(id, peer, ServerMessage::Removed);
+                if peer != self.peer {
+                    meet.remove(id, peer);
                 }
                 Flow::Go
             }

@@ -1,0 +1,354 @@
+//! LiveKit's RoomService, called by this server (dịch vụ phòng của LiveKit):
+//! in LiveKit mode the moderator's decisions are carried out on the LiveKit
+//! server too, so that a page which ignores our WebSocket cannot go on
+//! talking. A silenced participant's audio tracks are muted there, a
+//! removed participant is sent out of the LiveKit room, and the room of an
+//! ended or called-off meeting is deleted.
+//!
+//! Each call is a Twirp request (JSON over HTTP POST) with a bearer token
+//! of its own, valid for a minute and good for one room only. The calls
+//! run in tasks of their own with a short timeout: a slow or absent
+//! LiveKit server never holds up the room's WebSocket. Failures are logged
+//! without the secret or the token.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use nghitruong_domain::clock::Clock;
+use nghitruong_meet::livekit::{self, LiveKitConfig, RoomCall};
+
+/// How long one call may take, connection included.
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long connecting may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How much of a refusal's body goes into the log.
+const LOGGED_BODY: usize = 200;
+
+/// A client of one LiveKit server's RoomService.
+#[derive(Clone)]
+pub(crate) struct RoomService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: LiveKitConfig,
+    /// `None` when the configured URL has no HTTP form: every call fails.
+    base: Option<String>,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+}
+
+/// What the moderator's decision asks of the LiveKit server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Enforce {
+    /// Mute every audio track the participant publishes (silenced, or
+    /// their speech ended in a moderated meeting). Unmuting stays their
+    /// own act: LiveKit refuses remote unmuting unless configured to allow it.
+    MuteAudio {
+        /// The meeting.
+        meeting: i64,
+        /// The account (the LiveKit identity).
+        user: i64,
+    },
+    /// Send the participant out of the LiveKit room.
+    Remove {
+        /// The meeting.
+        meeting: i64,
+        /// The account.
+        user: i64,
+    },
+    /// Close the meeting's LiveKit room: everyone is disconnected.
+    DeleteRoom {
+        /// The meeting.
+        meeting: i64,
+    },
+}
+
+impl RoomService {
+    /// A client for `config`'s server, signing with `clock`'s time.
+    pub(crate) fn new(config: LiveKitConfig, clock: Arc<dyn Clock>) -> Self {
+        let base = config.api_base();
+        if base.is_none() {
+            tracing::warn!(
+                "the LiveKit URL is not a ws:// or wss:// address: the moderator's decisions will not reach LiveKit"
+            );
+        }
+        let http = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "LiveKit's API client fell back to the defaults");
+                reqwest::Client::new()
+            });
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                base,
+                http,
+                clock,
+            }),
+        }
+    }
+
+    /// Carries out `action` in a task of its own (needs a Tokio runtime;
+    /// without one it is logged and dropped). Errors are logged.
+    pub(crate) fn spawn(&self, action: Enforce) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!(?action, "no runtime to reach LiveKit from");
+            return;
+        };
+        let this = self.clone();
+        runtime.spawn(async move {
+            if let Err(e) = this.enforce(&action).await {
+                tracing::warn!(?action, error = %e, "LiveKit did not carry out the moderator's decision");
+            }
+        });
+    }
+
+    /// Carries out `action` now.
+    pub(crate) async fn enforce(&self, action: &Enforce) -> Result<(), String> {
+        match *action {
+            Enforce::MuteAudio { meeting, user } => {
+                let room = livekit::room_name(meeting);
+                let identity = user.to_string();
+                let list = self
+                    .call(&RoomCall::ListParticipants { room: room.clone() })
+                    .await?;
+                for track_sid in livekit::audio_tracks(&list, &identity) {
+                    self.call(&RoomCall::MutePublishedTrack {
+                        room: room.clone(),
+                        identity: identity.clone(),
+                        track_sid,
+                        muted: true,
+                    })
+                    .await?;
+                }
+                Ok(())
+            }
+            Enforce::Remove { meeting, user } => self
+                .call(&RoomCall::RemoveParticipant {
+                    room: livekit::room_name(meeting),
+                    identity: user.to_string(),
+                })
+                .await
+                .map(drop),
+            Enforce::DeleteRoom { meeting } => self
+                .call(&RoomCall::DeleteRoom {
+                    room: livekit::room_name(meeting),
+                })
+                .await
+                .map(drop),
+        }
+    }
+
+    /// One Twirp call; the answer's JSON.
+    async fn call(&self, call: &RoomCall) -> Result<serde_json::Value, String> {
+        let inner = &self.inner;
+        let base = inner
+            .base
+            .as_deref()
+            .ok_or("the LiveKit URL has no HTTP form")?;
+        let now = inner.clock.now().unix_timestamp();
+        let token = call
+            .token(&inner.config, now)
+            .map_err(|e| format!("could not sign the API token: {e}"))?;
+        let body = serde_json::to_vec(&call.body()).map_err(|e| e.to_string())?;
+        let method = call.method();
+        let reply = inner
+            .http
+            .post(call.url(base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            // Without the URL: it is ours, and says nothing new.
+            .map_err(|e| format!("{method}: {}", e.without_url()))?;
+        let status = reply.status();
+        let bytes = reply
+            .bytes()
+            .await
+            .map_err(|e| format!("{method}: {}", e.without_url()))?;
+        if !status.is_success() {
+            let text = String::from_utf8_lossy(&bytes);
+            let text: String = text.chars().take(LOGGED_BODY).collect();
+            return Err(format!("{method}: HTTP {status}: {text}"));
+        }
+        if bytes.is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&bytes).map_err(|e| format!("{method}: unreadable answer: {e}"))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::routing::post;
+    use nghitruong_domain::clock::FixedClock;
+    use nghitruong_meet::livekit::AdminClaims;
+
+    /// What the fake LiveKit server saw: method, bearer token, body.
+    pub(crate) type Calls = Arc<Mutex<Vec<(String, String, serde_json::Value)>>>;
+
+    pub(crate) const SECRET: &str = "bi-mat-du-dai-cho-hmac-sha256-0123456789";
+
+    /// A loopback stand-in for LiveKit's RoomService: lists one
+    /// participant (12) with a microphone and a camera, refuses
+    /// `RemoveParticipant` as Twirp does, and records every call.
+    pub(crate) async fn fake_livekit() -> (String, Calls) {
+        let calls: Calls = Arc::default();
+        let app = axum::Router::new()
+            .route(
+                "/twirp/livekit.RoomService/{method}",
+                post(
+                    |State(calls): State<Calls>,
+                     Path(method): Path<String>,
+                     headers: HeaderMap,
+                     body: String| async move {
+                        let token = headers
+                            .get("authorization")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.strip_prefix("Bearer "))
+                            .unwrap_or_default()
+                            .to_owned();
+                        let body = serde_json::from_str(&body).unwrap_or_default();
+                        calls.lock().unwrap().push((method.clone(), token, body));
+                        match method.as_str() {
+                            "ListParticipants" => (
+                                StatusCode::OK,
+                                r#"{"participants":[{"identity":"12","tracks":[
+                                    {"sid":"TR_mic","type":"AUDIO","source":"MICROPHONE"},
+                                    {"sid":"TR_cam","type":"VIDEO","source":"CAMERA"}]},
+                                    {"identity":"13","tracks":[{"sid":"TR_13","type":"AUDIO"}]}]}"#,
+                            ),
+                            "RemoveParticipant" => (
+                                StatusCode::NOT_FOUND,
+                                r#"{"code":"not_found","msg":"participant not found"}"#,
+                            ),
+                            _ => (StatusCode::OK, "{}"),
+                        }
+                    },
+                ),
+            )
+            .with_state(calls.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (format!("ws://127.0.0.1:{port}"), calls)
+    }
+
+    fn service(url: String) -> RoomService {
+        RoomService::new(
+            LiveKitConfig {
+                url,
+                api_key: "APIkhoa".into(),
+                api_secret: SECRET.into(),
+                ttl_seconds: 3600,
+            },
+            Arc::new(FixedClock::new(nghitruong_testkit::T0)),
+        )
+    }
+
+    fn claims(token: &str) -> AdminClaims {
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        v.validate_exp = false;
+        v.required_spec_claims.clear();
+        jsonwebtoken::decode::<AdminClaims>(
+            token,
+            &jsonwebtoken::DecodingKey::from_secret(SECRET.as_bytes()),
+            &v,
+        )
+        .expect("signed with the secret")
+        .claims
+    }
+
+    #[tokio::test]
+    async fn a_mute_lists_the_room_and_mutes_that_participants_audio_only() {
+        let (url, calls) = fake_livekit().await;
+        let rooms = service(url);
+        rooms
+            .enforce(&Enforce::MuteAudio {
+                meeting: 7,
+                user: 12,
+            })
+            .await
+            .expect("muted");
+        let calls = calls.lock().unwrap().clone();
+        let methods: Vec<&str> = calls.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(methods, ["ListParticipants", "MutePublishedTrack"]);
+        assert_eq!(calls[0].2, serde_json::json!({"room": "hop-7"}));
+        assert_eq!(
+            calls[1].2,
+            serde_json::json!({"room": "hop-7", "identity": "12", "track_sid": "TR_mic", "muted": true})
+        );
+        for (_, token, _) in &calls {
+            let c = claims(token);
+            assert_eq!(c.iss, "APIkhoa");
+            assert_eq!(c.nbf, nghitruong_testkit::T0.unix_timestamp());
+            assert_eq!(c.video.room, "hop-7");
+            assert!(c.video.room_admin && !c.video.room_create);
+        }
+    }
+
+    #[tokio::test]
+    async fn deleting_the_room_asks_for_room_creation_and_refusals_are_errors() {
+        let (url, calls) = fake_livekit().await;
+        let rooms = service(url);
+        rooms
+            .enforce(&Enforce::DeleteRoom { meeting: 9 })
+            .await
+            .expect("deleted");
+        let err = rooms
+            .enforce(&Enforce::Remove {
+                meeting: 9,
+                user: 44,
+            })
+            .await
+            .expect_err("refused");
+        assert!(
+            err.contains("RemoveParticipant") && err.contains("404"),
+            "{err}"
+        );
+        assert!(!err.contains("Bearer"), "{err}");
+        let calls = calls.lock().unwrap().clone();
+        assert_eq!(calls[0].0, "DeleteRoom");
+        assert_eq!(calls[0].2, serde_json::json!({"room": "hop-9"}));
+        assert!(claims(&calls[0].1).video.room_create);
+        assert_eq!(calls[1].0, "RemoveParticipant");
+        assert_eq!(
+            calls[1].2,
+            serde_json::json!({"room": "hop-9", "identity": "44"})
+        );
+        assert!(!claims(&calls[1].1).video.room_create);
+    }
+
+    #[tokio::test]
+    async fn an_absent_server_is_an_error_not_a_hang() {
+        // A port just freed: nothing listens there.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let rooms = service(format!("ws://127.0.0.1:{port}"));
+        let started = std::time::Instant::now();
+        let err = rooms
+            .enforce(&Enforce::DeleteRoom { meeting: 1 })
+            .await
+            .expect_err("nobody there");
+        assert!(err.starts_with("DeleteRoom"), "{err}");
+        assert!(started.elapsed() < CALL_TIMEOUT + Duration::from_secs(1));
+        let no_http = service("http://127.0.0.1:1".into());
+        assert!(
+            no_http
+                .enforce(&Enforce::DeleteRoom { meeting: 1 })
+                .await
+                .is_err()
+        );
+    }
+}
