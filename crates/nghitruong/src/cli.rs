@@ -368,11 +368,9 @@ async fn serve(
     let app = nghitruong_web::app(state);
 
     let (host, port) = (s.server.host.clone(), s.server.port);
-    let listener = tokio::net::TcpListener::bind((host.as_str(), port))
-        .await
-        .with_context(|| {
-            format!("không mở được cổng {host}:{port} (cổng đang bận hoặc không có quyền)")
-        })?;
+    let listener = listen(&host, port).await.with_context(|| {
+        format!("không mở được cổng {host}:{port} (cổng đang bận hoặc không có quyền)")
+    })?;
     let addr = listener.local_addr()?;
     println!("Nghị trường đang chạy tại http://{addr}");
     tracing::info!(%addr, "listening");
@@ -691,6 +689,32 @@ fn signing_key(data_dir: &std::path::Path) -> anyhow::Result<Arc<[u8]>> {
         .and_then(|()| file.sync_all())
         .with_context(|| format!("không ghi được tệp khóa {}", path.display()))?;
     Ok(key)
+}
+
+/// Connections waiting to be accepted. A hall of tablets and screens
+/// reconnecting at once (after a Wi-Fi drop, or 2,000 screens fetching a
+/// result) opens thousands of connections within milliseconds; past
+/// tokio's default of 1,024 the kernel drops the new ones and each retries
+/// only after a second (seen in session-bench). The kernel caps it at
+/// `net.core.somaxconn`.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// The server's listening socket on `host:port`, with [`LISTEN_BACKLOG`].
+async fn listen(host: &str, port: u16) -> anyhow::Result<tokio::net::TcpListener> {
+    let addr = tokio::net::lookup_host((host, port))
+        .await?
+        .next()
+        .context("the host name resolves to no address")?;
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As std's bind does: a restarted server can take its port back while
+    // old connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    Ok(socket.listen(LISTEN_BACKLOG)?)
 }
 
 #[cfg(test)]
