@@ -16,7 +16,10 @@
 //   client's single publisher connection is the primary one), answers the
 //   publisher's offers (the first comes inside the join request), takes the
 //   browser's ICE candidates (loopback ones only) and answers pings;
-// - answers AddTrackRequest with TrackPublishedResponse;
+// - gives each participant the permission its token grants, with
+//   `canPublishSources` (and refuses, as LiveKit does, an AddTrackRequest
+//   for a source it does not allow: no answer, the refusal recorded in
+//   `refusedTracks`); answers the others with TrackPublishedResponse;
 // - as LiveKit does, lets one session per identity and room live: a newer
 //   join sends the older one away (LeaveRequest, DUPLICATE_IDENTITY);
 // - records, per identity: the verified claims, the tracks published (kind,
@@ -30,11 +33,17 @@
 //   MutePublishedTrack sends the publisher a `mute` message as LiveKit does
 //   (livekit-client then mutes the track and reports it back);
 //   RemoveParticipant sends that identity a `leave` (PARTICIPANT_REMOVED)
-//   and closes its connection; DeleteRoom does so to everyone in the room
-//   (ROOM_DELETED). Every call, answered or refused, is recorded in `api`.
+//   and closes its connection; UpdateParticipant replaces the participant's
+//   permission and sends it a participant update, as LiveKit does, so that
+//   livekit-client emits ParticipantPermissionsChanged (each permission is
+//   recorded in the record's `permissions`); DeleteRoom does so to everyone
+//   in the room (ROOM_DELETED). Every call, answered or refused, is recorded
+//   in `api`.
 //
-// What it does NOT do: forward media between participants, send
-// participant updates, speaker lists, or subscriber offers. Moving media
+// What it does NOT do: forward media between participants, send other
+// participants' updates, speaker lists, subscriber offers or refreshed
+// tokens of its own, or take away tracks published before a permission was
+// narrowed (the participant update it sends lists no tracks). Moving media
 // between people is LiveKit's job; the product only hands the browser a
 // token and the URL, and this mock checks the browser's side of that.
 //
@@ -55,6 +64,7 @@ import {
   ParticipantInfo,
   ParticipantInfo_State,
   ParticipantPermission,
+  ParticipantUpdate,
   Pong,
   Room,
   ServerInfo,
@@ -186,6 +196,50 @@ function midsToTrackIds(sdp) {
 }
 
 const KIND = { [TrackType.AUDIO]: 'audio', [TrackType.VIDEO]: 'video', [TrackType.DATA]: 'data' };
+/** Track sources by the names tokens and RoomService's JSON give them. */
+const SOURCE_BY_NAME = {
+  camera: TrackSource.CAMERA,
+  microphone: TrackSource.MICROPHONE,
+  screen_share: TrackSource.SCREEN_SHARE,
+  screen_share_audio: TrackSource.SCREEN_SHARE_AUDIO,
+};
+
+/** A source from a token (`microphone`), Twirp JSON (`MICROPHONE`) or a number. */
+function sourceOf(value) {
+  if (typeof value === 'number') return value;
+  return SOURCE_BY_NAME[String(value).toLowerCase()] ?? TrackSource.UNKNOWN;
+}
+
+/** The permission a token's video grant gives, as LiveKit reads it. */
+function grantedPermission(video) {
+  return new ParticipantPermission({
+    canPublish: !!video.canPublish,
+    canSubscribe: !!video.canSubscribe,
+    canPublishData: !!video.canPublishData,
+    canPublishSources: (video.canPublishSources ?? []).map(sourceOf),
+  });
+}
+
+/** The permission in an UpdateParticipant body (snake_case or camelCase). */
+function bodyPermission(p) {
+  const pick = (snake, camel) => p[snake] ?? p[camel];
+  return new ParticipantPermission({
+    canPublish: !!pick('can_publish', 'canPublish'),
+    canSubscribe: !!pick('can_subscribe', 'canSubscribe'),
+    canPublishData: !!pick('can_publish_data', 'canPublishData'),
+    canPublishSources: (pick('can_publish_sources', 'canPublishSources') ?? []).map(sourceOf),
+  });
+}
+
+/** A permission's sources by name, for records and tests. */
+const sourceNames = (permission) => permission.canPublishSources.map((n) => SOURCE[n] ?? String(n));
+
+/** Whether `permission` lets a track of `source` be published. */
+function mayPublish(permission, source) {
+  if (!permission.canPublish) return false;
+  return permission.canPublishSources.length === 0 || permission.canPublishSources.includes(source);
+}
+
 const SOURCE = {
   [TrackSource.UNKNOWN]: 'unknown',
   [TrackSource.CAMERA]: 'camera',
@@ -206,6 +260,8 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
   const sessions = new Set();
   /** Every RoomService call: { method, body, claims, status, error, at }. */
   const api = [];
+  /** Every AddTrackRequest refused for want of permission: { identity, source, kind, at }. */
+  const refusedTracks = [];
 
   const inRoom = (room) => [...sessions].filter((s) => s.claims.video.room === room && !s.closed);
 
@@ -232,6 +288,12 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
         if (gone.length === 0) return [404, { code: 'not_found', msg: 'participant not found' }];
         for (const s of gone) s.sendAway(DisconnectReason.PARTICIPANT_REMOVED);
         return [200, {}];
+      }
+      case 'UpdateParticipant': {
+        const sessions = inRoom(room).filter((s) => s.claims.sub === body.identity);
+        if (sessions.length === 0) return [404, { code: 'not_found', msg: 'participant not found' }];
+        if (body.permission) for (const s of sessions) s.setPermission(bodyPermission(body.permission));
+        return [200, sessions[0].info()];
       }
       case 'DeleteRoom':
         for (const s of inRoom(room)) s.sendAway(DisconnectReason.ROOM_DELETED);
@@ -284,7 +346,7 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
     const identity = claims.sub;
     let r = participants.get(identity);
     if (!r) {
-      r = { identity, claims, joins: 0, replaced: 0, removed: 0, roomDeleted: 0, connected: false, connectedAt: null, left: false, tracks: [], requests: {} };
+      r = { identity, claims, joins: 0, replaced: 0, removed: 0, roomDeleted: 0, connected: false, connectedAt: null, left: false, tracks: [], requests: {}, permissions: [] };
       participants.set(identity, r);
     }
     r.claims = claims;
@@ -341,7 +403,7 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
       for (const older of sessions) {
         if (older.claims.sub === claims.sub && older.claims.video.room === claims.video.room) older.sendAway();
       }
-      const session = new Session(ws, claims, join, record(claims), log);
+      const session = new Session(ws, claims, join, record(claims), log, refusedTracks);
       sessions.add(session);
       ws.on('close', () => {
         sessions.delete(session);
@@ -366,6 +428,7 @@ export async function startLiveKitMock({ apiKey, apiSecret, log = () => {} }) {
     participants,
     refused,
     api,
+    refusedTracks,
     /** Signs a token as the product would, for negative controls. */
     sign: (claims, secret = apiSecret) => sign(claims, secret),
     async stop() {
@@ -397,9 +460,14 @@ function joinRequest(param) {
 
 /** One participant's signalling WebSocket and peer connection. */
 class Session {
-  constructor(ws, claims, join, record, log) {
+  constructor(ws, claims, join, record, log, refusedTracks) {
     this.ws = ws;
     this.claims = claims;
+    this.refusedTracks = refusedTracks;
+    /** What this participant may do now: the token's grant, then UpdateParticipant's. */
+    this.permission = grantedPermission(claims.video);
+    this.version = 0;
+    record.permissions.push({ sources: sourceNames(this.permission), canPublish: this.permission.canPublish, by: 'token', at: Date.now() });
     this.join = join;
     this.record = record;
     this.log = (line) => log(`[livekit-mock] ${claims.sub}: ${line}`);
@@ -451,11 +519,7 @@ class Session {
       name: claims.name ?? '',
       state: ParticipantInfo_State.JOINED,
       joinedAt: BigInt(Math.floor(Date.now() / 1000)),
-      permission: new ParticipantPermission({
-        canPublish: !!video.canPublish,
-        canSubscribe: !!video.canSubscribe,
-        canPublishData: !!video.canPublishData,
-      }),
+      permission: this.permission,
     });
     this.send({
       case: 'join',
@@ -510,6 +574,31 @@ class Session {
     this.close();
   }
 
+  /**
+   * A RoomService permission change: recorded, and the participant is sent
+   * its own update (a newer version) as LiveKit sends it.
+   */
+  setPermission(permission) {
+    this.permission = permission;
+    this.version += 1;
+    this.record.permissions.push({ sources: sourceNames(permission), canPublish: permission.canPublish, by: 'api', at: Date.now() });
+    this.send({
+      case: 'update',
+      value: new ParticipantUpdate({
+        participants: [
+          new ParticipantInfo({
+            sid: this.participantSid,
+            identity: this.claims.sub,
+            name: this.claims.name ?? '',
+            state: ParticipantInfo_State.ACTIVE,
+            permission,
+            version: this.version,
+          }),
+        ],
+      }),
+    });
+  }
+
   /** A RoomService mute: the publisher is told, as LiveKit tells it. */
   serverMute(track) {
     track.muted = true;
@@ -535,6 +624,12 @@ class Session {
       identity: this.claims.sub,
       name: this.claims.name ?? '',
       state: 'ACTIVE',
+      permission: {
+        can_publish: this.permission.canPublish,
+        can_subscribe: this.permission.canSubscribe,
+        can_publish_data: this.permission.canPublishData,
+        can_publish_sources: sourceNames(this.permission).map((n) => n.toUpperCase()),
+      },
       tracks: this.tracks.map((t) => this.trackInfo(t)),
     };
   }
@@ -562,6 +657,17 @@ class Session {
         break;
       }
       case 'addTrack': {
+        if (!mayPublish(this.permission, value.source)) {
+          // As LiveKit: logged, not answered (the client's publish times out).
+          this.refusedTracks.push({
+            identity: this.claims.sub,
+            source: SOURCE[value.source] ?? String(value.source),
+            kind: KIND[value.type] ?? String(value.type),
+            at: Date.now(),
+          });
+          this.log(`refused a ${SOURCE[value.source]} track: not permitted`);
+          break;
+        }
         const track = {
           cid: value.cid,
           sid: id('TR'),

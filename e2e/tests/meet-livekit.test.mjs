@@ -11,6 +11,14 @@
 // session. The moderator's decisions hold on the LiveKit server even for a
 // page made to ignore them: our server calls LiveKit's RoomService (the
 // mock checks each call's admin token) to mute, remove and close the room.
+//
+// In a moderated meeting a deputy who enters silenced gets a token without
+// the microphone: a page forcing one out is refused by LiveKit (the mock
+// checks `canPublishSources`); the floor adds it (UpdateParticipant) and
+// the page publishes it then; the end of the speech takes it away. Tokens
+// live 20 s here (`livekit_token_ttl_seconds`): fresh ones reach those let
+// in and replace the old one in livekit-client; a removed person gets none,
+// and their last token is refused once expired.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
@@ -26,12 +34,14 @@ import {
   text,
   waitForText,
 } from '../lib/browser.mjs';
-import { startLiveKitMock } from '../lib/livekit-mock.mjs';
+import { startLiveKitMock, verifyToken } from '../lib/livekit-mock.mjs';
 import { MEDIA_ARGS, displayNames, scheduleMeeting } from '../lib/meetings.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const API_KEY = 'APInghitruonge2e';
 const API_SECRET = 'khoa-bi-mat-cho-livekit-mock-e2e-0123456789';
+/** The join tokens' life here: a fresh one every 10 s. */
+const TOKEN_TTL_S = 20;
 
 let server;
 let baseUrl;
@@ -47,6 +57,7 @@ before(
         NGHITRUONG__MEET__LIVEKIT_URL: mock.url,
         NGHITRUONG__MEET__LIVEKIT_API_KEY: API_KEY,
         NGHITRUONG__MEET__LIVEKIT_API_SECRET: API_SECRET,
+        NGHITRUONG__MEET__LIVEKIT_TOKEN_TTL_SECONDS: String(TOKEN_TTL_S),
       },
     });
     baseUrl = server.baseUrl;
@@ -124,6 +135,8 @@ const track = (identity, source) => mock.participants.get(identity)?.tracks.find
  */
 function watchSockets() {
   window.testIgnored = new Set();
+  // The types of our WebSocket's messages, in order, ignored ones too.
+  window.testReceived = [];
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(...args) {
@@ -137,7 +150,9 @@ function watchSockets() {
         (e) => {
           if (typeof e.data === 'string') {
             try {
-              if (window.testIgnored.has(JSON.parse(e.data).type)) return;
+              const { type } = JSON.parse(e.data);
+              window.testReceived.push(type);
+              if (window.testIgnored.has(type)) return;
             } catch {
               // Not JSON: the page sees it.
             }
@@ -269,6 +284,13 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
       assert.equal(claims.video.canPublish, canPublish, `${username} canPublish`);
       assert.equal(claims.video.canSubscribe, true);
       assert.equal(claims.video.roomAdmin, roomAdmin, `${username} roomAdmin`);
+      // An open meeting: everything for those who publish, nothing listed
+      // for the viewer (whose canPublish is false).
+      assert.deepEqual(
+        claims.video.canPublishSources ?? [],
+        canPublish ? ['camera', 'microphone', 'screen_share', 'screen_share_audio'] : [],
+        `${username} canPublishSources`,
+      );
       assert.ok(claims.exp > claims.nbf, 'a token that expires');
       assert.equal(seen.joins, 1, `${username} joined LiveKit once`);
     }
@@ -348,10 +370,14 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
     );
     assert.equal(await deputy.getByTestId('mic').getAttribute('data-state'), 'on', 'the page itself ignored the mute');
     console.log(`meet-livekit: the chair's mute reached LiveKit in ${muteCall.at - silencedAt} ms (through RoomService)`);
-    // Lifting the mute asks nothing of LiveKit: opening is the person's act.
+    // The mute also took the microphone permission away.
+    await until(() => apiCalls('UpdateParticipant', apiBefore).length > 0, 'UpdateParticipant from our server');
+    assert.equal(mock.participants.get(deputyId).permissions.at(-1).sources.includes('microphone'), false);
+    // Lifting the mute gives the permission back but unmutes nothing:
+    // opening is the person's act.
     await row.getByRole('button', { name: 'Mở micrô' }).click();
     await waitForText(chair, '#meet-people', 'Tắt micrô', 'the mute lifted');
-    await deputy.waitForTimeout(500);
+    await until(() => mock.participants.get(deputyId).permissions.at(-1).sources.includes('microphone'), 'the permission given back');
     assert.equal(apiCalls('MutePublishedTrack', apiBefore).length, 1, 'no remote unmute');
     assert.ok(mock.api.slice(apiBefore).every((c) => c.status === 200), JSON.stringify(mock.api.slice(apiBefore)));
     await deputy.evaluate(() => window.testIgnored.clear());
@@ -499,6 +525,164 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
     for (const [i, page] of pages.entries()) {
       await saveHtml(page, `meet-livekit-failure-${i}`).catch(() => {});
       await screenshot(page, `meet-livekit-failure-${i}`).catch(() => {});
+    }
+    throw err;
+  }
+});
+
+test('in a moderated meeting a silenced deputy publishes no microphone until given the floor, and tokens are renewed for those let in only', { timeout: 300_000 }, async () => {
+  const pages = [];
+  try {
+    const ids = await userIds(['chutich', 'daibieu']);
+    const [deputyName] = await displayNames(baseUrl, ['daibieu']);
+    const office = await newPage('tablet');
+    pages.push(office);
+    await signIn(office, baseUrl, 'vanphong');
+    // A voter-contact meeting moderates the microphones.
+    const meetingUrl = await scheduleMeeting(office, baseUrl, {
+      title: 'Tiếp xúc cử tri — máy chủ LiveKit',
+      kind: 'tiep_xuc_cu_tri',
+      day: '2026-12-10',
+      time: '09:00',
+      invite: [{ name: deputyName, role: 'tham_du' }],
+    });
+    const room = `hop-${Number(meetingUrl.match(/\/hop\/(\d+)$/)[1])}`;
+
+    const chair = await newPage('tablet');
+    pages.push(chair);
+    await signIn(chair, baseUrl, 'chutich');
+    await chair.goto(meetingUrl);
+    await chair.getByTestId('join').click();
+    await waitConnected(chair, 'chair');
+
+    const deputyId = String(ids.daibieu);
+    const record = () => mock.participants.get(deputyId);
+    const tracksFrom = record()?.tracks.length ?? 0;
+    const fresh = (source) => record().tracks.slice(tracksFrom).find((t) => t.source === source);
+    const deputy = await newPage('tablet');
+    pages.push(deputy);
+    await deputy.addInitScript(watchSockets);
+    await signIn(deputy, baseUrl, 'daibieu');
+    await deputy.goto(meetingUrl);
+    await deputy.getByTestId('join').click();
+    await waitForText(chair, '[data-testid=people]', 'đang chờ', 'the deputy in the lobby');
+    await chair.getByTestId('admit').first().click();
+    await waitConnected(deputy, 'deputy');
+
+    // Entered silenced: the token allows the camera and the screen only.
+    const joined = record().claims;
+    assert.equal(joined.video.room, room);
+    assert.equal(joined.video.canPublish, true);
+    assert.deepEqual(joined.video.canPublishSources, ['camera', 'screen_share']);
+    assert.equal(joined.exp - joined.nbf, TOKEN_TTL_S, 'a short-lived token');
+    await until(() => fresh('camera')?.rtpPackets > 20, "the deputy's camera");
+    assert.equal(fresh('microphone'), undefined, 'the page publishes no microphone');
+    assert.equal((await liveKit(deputy)).published.some((p) => p.source === 'microphone'), false);
+
+    // A page forcing a microphone out (as a modified client could: it
+    // claims the permission in livekit-client first) is refused by LiveKit.
+    const refusedFrom = mock.refusedTracks.length;
+    const forced = deputy.evaluate(async () => {
+      const lkRoom = window.nghitruongMeet.livekitRoom();
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      lkRoom.localParticipant.permissions.canPublishSources = [];
+      try {
+        await lkRoom.localParticipant.publishTrack(stream.getAudioTracks()[0], { source: window.LivekitClient.Track.Source.Microphone });
+        return 'published';
+      } catch (e) {
+        return `refused: ${e.message}`;
+      } finally {
+        stream.getTracks().forEach((t) => t.stop());
+      }
+    });
+    await until(() => mock.refusedTracks.length > refusedFrom, 'the forced microphone reached LiveKit');
+    assert.deepEqual(
+      mock.refusedTracks.slice(refusedFrom).map((r) => [r.identity, r.source, r.kind]),
+      [[deputyId, 'microphone', 'audio']],
+    );
+    assert.match(await forced, /^refused: /);
+    assert.equal(fresh('microphone'), undefined, 'nothing published');
+    console.log(`meet-livekit: a forced microphone while silenced: ${await forced}`);
+
+    // The deputy raises a hand and the chair gives the floor: LiveKit is
+    // told to allow the microphone, and the page publishes it then.
+    const apiFrom = mock.api.length;
+    await deputy.getByTestId('hand').click();
+    const row = chair.locator('#meet-people li', { hasText: deputyName });
+    const givenAt = Date.now();
+    await row.getByTestId('floor-give').click();
+    await waitForText(deputy, '[data-testid=floor]', 'Đang phát biểu', 'the floor given');
+    const given = await until(
+      () => apiCalls('UpdateParticipant', apiFrom).find((c) => c.body.permission.can_publish_sources.includes('MICROPHONE')),
+      'UpdateParticipant adding the microphone',
+    );
+    assert.equal(given.body.identity, deputyId);
+    assertAdminToken(given, room);
+    const mic = await until(() => fresh('microphone')?.rtpPackets > 20 && fresh('microphone'), "the deputy's microphone RTP");
+    assert.equal(mic.muted, false);
+    assert.equal(mock.refusedTracks.length, refusedFrom + 1, 'no refusal once allowed');
+    console.log(`meet-livekit: floor given -> microphone RTP at LiveKit within ${Date.now() - givenAt} ms (${mic.rtpPackets} packets)`);
+
+    // The speech ends: muted, and the permission taken away again.
+    const endFrom = mock.api.length;
+    await row.getByTestId('floor-end').click();
+    await until(
+      () => apiCalls('UpdateParticipant', endFrom).some((c) => !c.body.permission.can_publish_sources.includes('MICROPHONE')),
+      'UpdateParticipant taking the microphone away',
+    );
+    await until(() => mic.muted === true, 'the microphone muted');
+    assert.equal(record().permissions.at(-1).sources.includes('microphone'), false);
+    // The page mutes it itself; LiveKit is told to as well.
+    await until(() => apiCalls('MutePublishedTrack', endFrom).some((c) => c.body.track_sid === mic.sid), 'MutePublishedTrack at the end of the speech');
+
+    // Fresh tokens: the page's token is replaced by newer ones, each one
+    // valid, with the microphone as the room rules it now.
+    const seenTokens = (await liveKit(deputy)).tokensReceived;
+    await deputy.waitForFunction((n) => window.nghitruongMeet.livekit().tokensReceived > n, seenTokens, { timeout: TOKEN_TTL_S * 1000 });
+    const session = await liveKit(deputy);
+    assert.ok(session.tokenExpires > joined.exp, `the token was replaced: ${session.tokenExpires} > ${joined.exp}`);
+    const engineToken = () => deputy.evaluate(() => window.nghitruongMeet.livekitRoom().engine.token);
+    const checked = verifyToken(await engineToken(), { apiKey: API_KEY, apiSecret: API_SECRET });
+    assert.equal(checked.error, undefined);
+    assert.equal(checked.claims.sub, deputyId);
+    assert.deepEqual(checked.claims.video.canPublishSources, ['camera', 'screen_share']);
+    console.log(`meet-livekit: the deputy's page received ${session.tokensReceived} fresh tokens; the current one expires ${session.tokenExpires - Math.floor(Date.now() / 1000)} s from now`);
+
+    // Removed (the page ignoring it, as a modified client could): LiveKit
+    // sends the deputy out, no fresh token reaches them in the lobby, and
+    // the last token they held is refused once expired.
+    await deputy.evaluate(() => window.testIgnored.add('removed'));
+    const last = await engineToken();
+    const removedAt = Date.now();
+    await row.getByTestId('remove').click();
+    await until(() => record().removed >= 1 && apiCalls('RemoveParticipant', endFrom).length > 0, 'RemoveParticipant');
+    await waitForText(deputy, '[data-testid=meet-status]', 'Đang chờ người điều hành', 'the removed deputy in the lobby');
+    await deputy.waitForTimeout((TOKEN_TTL_S / 2 + 3) * 1000);
+    const received = await deputy.evaluate(() => window.testReceived);
+    const afterRemoval = received.slice(received.lastIndexOf('removed'));
+    assert.ok(afterRemoval.includes('hello'), 'back in the lobby');
+    assert.equal(afterRemoval.includes('livekit_token'), false, `no fresh token after removal: ${afterRemoval.join(',')}`);
+    const { exp } = verifyToken(last, { apiKey: API_KEY, apiSecret: API_SECRET }).claims;
+    assert.ok(exp - removedAt / 1000 <= TOKEN_TTL_S + 1, 'it expires within a token life of the removal');
+    // LiveKit allows some clock skew (the mock 10 s).
+    const wait = (exp + 11) * 1000 - Date.now();
+    if (wait > 0) await deputy.waitForTimeout(wait);
+    const refusedBefore = mock.refused.length;
+    assert.equal(await upgradeStatus(last), 401, 'the last token no longer joins');
+    assert.deepEqual(mock.refused.slice(refusedBefore).map((r) => r.error), ['token expired']);
+    console.log(`meet-livekit: a removed deputy's last token refused ${Math.round((Date.now() - removedAt) / 1000)} s after the removal`);
+
+    await chair.getByTestId('end').click();
+    await waitForText(chair, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end');
+    for (const page of pages) {
+      assertNoExternalRequests(page);
+      assert.deepEqual(page.pageErrors, [], `page errors on ${page.url()}`);
+    }
+  } catch (err) {
+    console.log(mockLog.slice(-40).join('\n'));
+    for (const [i, page] of pages.entries()) {
+      await saveHtml(page, `meet-livekit-floor-failure-${i}`).catch(() => {});
+      await screenshot(page, `meet-livekit-floor-failure-${i}`).catch(() => {});
     }
     throw err;
   }

@@ -5,9 +5,16 @@
 //! the moderator's decisions on the LiveKit server itself through its
 //! RoomService API (Twirp: JSON over HTTP POST): a silenced participant's
 //! audio is muted there, a removed one is sent out of the room and an ended
-//! meeting's room is deleted, whatever the participant's page does. This
-//! module holds the pure parts (tokens, addresses, request bodies, reading
-//! the answers); the web crate makes the HTTP calls.
+//! meeting's room is deleted, whatever the participant's page does.
+//!
+//! The token itself follows the room's rules: a person who is silenced gets
+//! no right to publish a microphone (LiveKit's `canPublishSources`), and the
+//! floor adds it through RoomService's `UpdateParticipant`. Tokens are
+//! short-lived ([`JOIN_TOKEN_TTL_SECONDS`]) and our server sends a fresh one
+//! over the room's WebSocket to those still let in, so a removed person, or
+//! anyone after the meeting ended, cannot join the LiveKit room again with
+//! an old one for long. This module holds the pure parts (tokens, addresses,
+//! request bodies, reading the answers); the web crate makes the HTTP calls.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,8 +27,79 @@ pub struct LiveKitConfig {
     pub api_key: String,
     /// API secret (the HMAC key).
     pub api_secret: String,
-    /// How long a token is valid, in seconds.
+    /// How long a join token is valid, in seconds
+    /// ([`JOIN_TOKEN_TTL_SECONDS`] unless configured).
     pub ttl_seconds: i64,
+}
+
+/// How long a participant's join token is valid, in seconds: ten minutes.
+/// LiveKit checks a token's expiry when a participant joins (not on its own
+/// reconnects), so this is how long a person sent out, or anyone after the
+/// meeting ended, could still join the LiveKit room with the last token
+/// they were given. Those still let in get a fresh one over our WebSocket
+/// well before ([`refresh_after_seconds`]), which the page hands to
+/// livekit-client for its reconnects. Ten minutes leaves room for a page
+/// whose WebSocket is down a while without making the window long.
+pub const JOIN_TOKEN_TTL_SECONDS: i64 = 600;
+
+/// When to send a fresh join token, in seconds after the last: half the
+/// token's life (at least a second), so one late or lost refresh still
+/// leaves the page a valid token.
+pub fn refresh_after_seconds(ttl_seconds: i64) -> u64 {
+    u64::try_from(ttl_seconds / 2).unwrap_or(0).max(1)
+}
+
+/// What a participant may publish (LiveKit's track sources).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The camera.
+    Camera,
+    /// The microphone.
+    Microphone,
+    /// A shared screen.
+    ScreenShare,
+    /// A shared screen's sound.
+    ScreenShareAudio,
+}
+
+impl Source {
+    /// The name in a token's `canPublishSources`.
+    pub fn token_name(self) -> &'static str {
+        match self {
+            Source::Camera => "camera",
+            Source::Microphone => "microphone",
+            Source::ScreenShare => "screen_share",
+            Source::ScreenShareAudio => "screen_share_audio",
+        }
+    }
+
+    /// The name in RoomService's JSON (the protobuf enum's name).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Source::Camera => "CAMERA",
+            Source::Microphone => "MICROPHONE",
+            Source::ScreenShare => "SCREEN_SHARE",
+            Source::ScreenShareAudio => "SCREEN_SHARE_AUDIO",
+        }
+    }
+}
+
+/// What a publishing participant may publish: everything when their
+/// microphone may be open; camera and screen only when silenced (the
+/// screen's sound is sound too: a silenced person is heard through
+/// nothing). A viewer publishes nothing, which the token says with
+/// `canPublish` false (an empty list would mean "every source" to LiveKit).
+pub fn publish_sources(microphone: bool) -> Vec<Source> {
+    if microphone {
+        vec![
+            Source::Camera,
+            Source::Microphone,
+            Source::ScreenShare,
+            Source::ScreenShareAudio,
+        ]
+    } else {
+        vec![Source::Camera, Source::ScreenShare]
+    }
 }
 
 impl LiveKitConfig {
@@ -88,8 +166,12 @@ pub struct VideoGrant {
     pub room: String,
     /// May join the room.
     pub room_join: bool,
-    /// May publish camera, microphone and screen.
+    /// May publish (which sources: `can_publish_sources`).
     pub can_publish: bool,
+    /// The sources it may publish (`camera`, `microphone`, `screen_share`,
+    /// `screen_share_audio`); left out for those who publish nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub can_publish_sources: Vec<String>,
     /// May receive the others.
     pub can_subscribe: bool,
     /// May send data messages (chat).
@@ -126,6 +208,9 @@ pub struct Grant<'a> {
     pub name: &'a str,
     /// Sends audio and video; viewers only watch.
     pub publish: bool,
+    /// May publish a microphone (not while silenced by the moderator or
+    /// the room's rules).
+    pub microphone: bool,
     /// Moderator (chair, office).
     pub admin: bool,
 }
@@ -186,6 +271,17 @@ pub enum RoomCall {
         /// The participant.
         identity: String,
     },
+    /// Sets what a participant may publish (their permission replaced
+    /// whole): the microphone added when they are given the floor, taken
+    /// away when silenced.
+    UpdateParticipant {
+        /// The room.
+        room: String,
+        /// The participant.
+        identity: String,
+        /// May publish a microphone.
+        microphone: bool,
+    },
     /// Closes the room: everyone in it is disconnected.
     DeleteRoom {
         /// The room.
@@ -200,6 +296,7 @@ impl RoomCall {
             RoomCall::ListParticipants { .. } => "ListParticipants",
             RoomCall::MutePublishedTrack { .. } => "MutePublishedTrack",
             RoomCall::RemoveParticipant { .. } => "RemoveParticipant",
+            RoomCall::UpdateParticipant { .. } => "UpdateParticipant",
             RoomCall::DeleteRoom { .. } => "DeleteRoom",
         }
     }
@@ -210,6 +307,7 @@ impl RoomCall {
             RoomCall::ListParticipants { room }
             | RoomCall::MutePublishedTrack { room, .. }
             | RoomCall::RemoveParticipant { room, .. }
+            | RoomCall::UpdateParticipant { room, .. }
             | RoomCall::DeleteRoom { room } => room,
         }
     }
@@ -238,6 +336,26 @@ impl RoomCall {
             }),
             RoomCall::RemoveParticipant { room, identity } => {
                 serde_json::json!({ "room": room, "identity": identity })
+            }
+            RoomCall::UpdateParticipant {
+                room,
+                identity,
+                microphone,
+            } => {
+                let sources: Vec<&str> = publish_sources(*microphone)
+                    .into_iter()
+                    .map(Source::api_name)
+                    .collect();
+                serde_json::json!({
+                    "room": room,
+                    "identity": identity,
+                    "permission": {
+                        "can_publish": true,
+                        "can_subscribe": true,
+                        "can_publish_data": true,
+                        "can_publish_sources": sources,
+                    },
+                })
             }
         }
     }
@@ -320,6 +438,14 @@ pub fn access_token(
             room: grant.room.to_owned(),
             room_join: true,
             can_publish: grant.publish,
+            can_publish_sources: if grant.publish {
+                publish_sources(grant.microphone)
+                    .into_iter()
+                    .map(|s| s.token_name().to_owned())
+                    .collect()
+            } else {
+                vec![]
+            },
             can_subscribe: true,
             can_publish_data: true,
             room_admin: grant.admin,
@@ -360,6 +486,7 @@ mod tests {
             identity: "12",
             name: "Nguyễn Văn An",
             publish: true,
+            microphone: true,
             admin: false,
         };
         let token = access_token(&c, &grant, 1_800_000_000).expect("token");
@@ -382,6 +509,12 @@ mod tests {
                 room: "hop-7".into(),
                 room_join: true,
                 can_publish: true,
+                can_publish_sources: vec![
+                    "camera".into(),
+                    "microphone".into(),
+                    "screen_share".into(),
+                    "screen_share_audio".into()
+                ],
                 can_subscribe: true,
                 can_publish_data: true,
                 room_admin: false,
@@ -393,6 +526,100 @@ mod tests {
             String::from_utf8(URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("utf-8");
         assert!(json.contains("\"roomJoin\":true"), "{json}");
         assert!(json.contains("\"canPublish\":true"), "{json}");
+    }
+
+    fn token_json(token: &str) -> String {
+        let payload = token.split('.').nth(1).expect("payload");
+        String::from_utf8(URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("utf-8")
+    }
+
+    #[test]
+    fn a_silenced_person_gets_no_microphone_and_the_token_is_short_lived() {
+        let mut c = config();
+        c.ttl_seconds = JOIN_TOKEN_TTL_SECONDS;
+        let grant = Grant {
+            room: "hop-7",
+            identity: "12",
+            name: "Trần Thị Bình",
+            publish: true,
+            microphone: false,
+            admin: false,
+        };
+        let token = access_token(&c, &grant, 1_800_000_000).expect("token");
+        let json = token_json(&token);
+        // LiveKit's claim name and lower-case source names.
+        assert!(
+            json.contains(r#""canPublishSources":["camera","screen_share"]"#),
+            "{json}"
+        );
+        assert!(!json.contains("microphone"), "{json}");
+        let claims = decode::<Claims>(
+            &token,
+            &DecodingKey::from_secret(c.api_secret.as_bytes()),
+            &validation(),
+        )
+        .expect("valid")
+        .claims;
+        assert!(claims.video.can_publish);
+        assert_eq!(claims.exp - claims.nbf, 600);
+        // The page is given a fresh one half-way, well before it expires.
+        assert_eq!(refresh_after_seconds(JOIN_TOKEN_TTL_SECONDS), 300);
+        assert_eq!(refresh_after_seconds(20), 10);
+        assert_eq!(refresh_after_seconds(1), 1, "never a busy loop");
+        assert_eq!(refresh_after_seconds(-5), 1);
+    }
+
+    #[test]
+    fn the_floor_adds_the_microphone_through_update_participant() {
+        assert_eq!(
+            publish_sources(true),
+            [
+                Source::Camera,
+                Source::Microphone,
+                Source::ScreenShare,
+                Source::ScreenShareAudio
+            ]
+        );
+        // Silenced: no sound of any kind, the picture stays.
+        assert_eq!(
+            publish_sources(false),
+            [Source::Camera, Source::ScreenShare]
+        );
+        let open = RoomCall::UpdateParticipant {
+            room: "hop-7".into(),
+            identity: "12".into(),
+            microphone: true,
+        };
+        assert_eq!(open.method(), "UpdateParticipant");
+        assert_eq!(
+            open.url("http://127.0.0.1:7880"),
+            "http://127.0.0.1:7880/twirp/livekit.RoomService/UpdateParticipant"
+        );
+        assert_eq!(
+            open.body(),
+            serde_json::json!({"room": "hop-7", "identity": "12", "permission": {
+                "can_publish": true, "can_subscribe": true, "can_publish_data": true,
+                "can_publish_sources": ["CAMERA", "MICROPHONE", "SCREEN_SHARE", "SCREEN_SHARE_AUDIO"]
+            }})
+        );
+        let shut = RoomCall::UpdateParticipant {
+            room: "hop-7".into(),
+            identity: "12".into(),
+            microphone: false,
+        };
+        assert_eq!(
+            shut.body()["permission"]["can_publish_sources"],
+            serde_json::json!(["CAMERA", "SCREEN_SHARE"])
+        );
+        let claims = decode::<AdminClaims>(
+            &shut.token(&config(), 1_800_000_000).expect("token"),
+            &DecodingKey::from_secret(config().api_secret.as_bytes()),
+            &validation(),
+        )
+        .expect("valid")
+        .claims;
+        assert!(claims.video.room_admin && !claims.video.room_create);
+        assert_eq!(claims.video.room, "hop-7");
     }
 
     #[test]
@@ -427,6 +654,7 @@ mod tests {
             identity: "30",
             name: "Khách",
             publish: false,
+            microphone: false,
             admin: false,
         };
         let token = access_token(&c, &grant, 1_800_000_000).expect("token");
@@ -438,7 +666,9 @@ mod tests {
         .expect("valid")
         .claims;
         assert!(!claims.video.can_publish);
+        assert!(claims.video.can_publish_sources.is_empty());
         assert!(claims.video.can_subscribe);
+        assert!(!token_json(&token).contains("canPublishSources"));
         assert!(
             decode::<Claims>(&token, &DecodingKey::from_secret(b"sai"), &validation()).is_err()
         );

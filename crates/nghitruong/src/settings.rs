@@ -90,6 +90,10 @@ pub struct MeetSettings {
     pub livekit_api_key: String,
     /// LiveKit API secret; never logged.
     pub livekit_api_secret: String,
+    /// How long a LiveKit join token is valid, in seconds (fresh ones are
+    /// sent half-way): how long a removed person could still join LiveKit
+    /// with the last token they were given.
+    pub livekit_token_ttl_seconds: i64,
 }
 
 impl Default for MeetSettings {
@@ -101,6 +105,7 @@ impl Default for MeetSettings {
             livekit_url: String::new(),
             livekit_api_key: String::new(),
             livekit_api_secret: String::new(),
+            livekit_token_ttl_seconds: nghitruong_meet::livekit::JOIN_TOKEN_TTL_SECONDS,
         }
     }
 }
@@ -161,9 +166,16 @@ impl std::fmt::Debug for MeetSettings {
             .field("public_ip", &self.public_ip)
             .field("livekit_url", &self.livekit_url)
             .field("livekit_api_key", &self.livekit_api_key)
+            .field("livekit_token_ttl_seconds", &self.livekit_token_ttl_seconds)
             .finish_non_exhaustive()
     }
 }
+
+/// The shortest LiveKit join token: fresh ones go out every half of it,
+/// and a page needs a few seconds to join with one.
+const MIN_TOKEN_TTL_SECONDS: i64 = 10;
+/// The longest: a day (a removed person's last token lasts that long).
+const MAX_TOKEN_TTL_SECONDS: i64 = 24 * 3600;
 
 impl MeetSettings {
     /// The engine these settings describe, or why they are wrong.
@@ -190,11 +202,17 @@ impl MeetSettings {
                         && self.livekit_api_secret.len() >= 32,
                     "meet.engine = \"livekit\" needs livekit_url, livekit_api_key and a livekit_api_secret of at least 32 characters"
                 );
+                anyhow::ensure!(
+                    (MIN_TOKEN_TTL_SECONDS..=MAX_TOKEN_TTL_SECONDS)
+                        .contains(&self.livekit_token_ttl_seconds),
+                    "meet.livekit_token_ttl_seconds must be between {MIN_TOKEN_TTL_SECONDS} and {MAX_TOKEN_TTL_SECONDS}, not {}",
+                    self.livekit_token_ttl_seconds
+                );
                 let config = nghitruong_meet::livekit::LiveKitConfig {
                     url: self.livekit_url.clone(),
                     api_key: self.livekit_api_key.clone(),
                     api_secret: self.livekit_api_secret.clone(),
-                    ttl_seconds: 6 * 3600,
+                    ttl_seconds: self.livekit_token_ttl_seconds,
                 };
                 anyhow::ensure!(
                     config.connect_sources().is_some(),
@@ -507,6 +525,17 @@ mod tests {
         let e = m.engine().expect_err("not a WebSocket address").to_string();
         assert!(e.contains("ws:// or wss://"), "{e}");
         m.livekit_url = "wss://livekit.tinh.gov.vn".into();
+        match m.engine() {
+            Ok(nghitruong_web::meet::MeetEngine::LiveKit(c)) => {
+                assert_eq!(c.ttl_seconds, 600, "short-lived tokens by default");
+            }
+            other => panic!("{other:?}"),
+        }
+        m.livekit_token_ttl_seconds = 5;
+        let e = m.engine().expect_err("too short").to_string();
+        assert!(e.contains("livekit_token_ttl_seconds"), "{e}");
+        m.livekit_token_ttl_seconds = 20;
+        assert!(m.engine().is_ok());
         m.livekit_api_secret = "ngan".into();
         assert!(m.engine().is_err(), "a short secret");
     }

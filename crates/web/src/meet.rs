@@ -9,8 +9,12 @@
 //!
 //! The moderator's decisions hold in the media engine, not only in the
 //! person's page: the embedded SFU drops a silenced peer's audio; in
-//! LiveKit mode the LiveKit server is told through its RoomService (the
-//! audio tracks muted, the participant removed, the room deleted).
+//! LiveKit mode the access token allows a microphone only to those not
+//! silenced, and the LiveKit server is told through its RoomService (the
+//! audio tracks muted and the microphone permission taken away or given
+//! with the floor, the participant removed, the room deleted). LiveKit
+//! tokens are short-lived and renewed over the room's WebSocket for those
+//! still let in only.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
@@ -19,7 +23,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use nghitruong_domain::clock::{Clock, SystemClock};
 use nghitruong_domain::meeting::{Mic, RoomRole};
-use nghitruong_meet::livekit::LiveKitConfig;
+use nghitruong_meet::livekit::{self, LiveKitConfig};
 use nghitruong_meet::{FromSfu, Layer, PeerId, Sfu, SfuConfig, SfuError, ToSfu};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
@@ -230,6 +234,13 @@ pub enum ServerMessage {
     MediaFailed {
         /// Vietnamese text.
         message: String,
+    },
+    /// LiveKit mode: a fresh access token for the LiveKit session, sent
+    /// before the last one expires and when the microphone's permission
+    /// changes (for livekit-client's reconnects). Only those let in get one.
+    LivekitToken {
+        /// The access token.
+        token: String,
     },
     /// You were sent out.
     Removed,
@@ -471,16 +482,21 @@ impl MeetService {
             peer: PeerId(peer),
             silenced: mic.silenced,
         });
+        // LiveKit: a session that starts now joins with a token that allows
+        // a microphone only when not silenced. One that outlived our
+        // WebSocket keeps its tracks and permission: they are set to the
+        // room's rules too.
         if mic.silenced {
-            // A LiveKit session that outlived our WebSocket keeps its tracks.
-            // TODO(#8): one that starts now publishes after this call; a
-            // page ignoring the mute could publish an open microphone until
-            // the next mute. Closing that needs the token's
-            // `canPublishSources` without the microphone while silenced, and
-            // UpdateParticipant when the floor is given.
             self.to_livekit(Enforce::MuteAudio {
                 meeting,
                 user: p.user_id,
+            });
+        }
+        if p.role == RoomRole::Participant {
+            self.to_livekit(Enforce::Permit {
+                meeting,
+                user: p.user_id,
+                microphone: !mic.silenced,
             });
         }
         broadcast_list(room);
@@ -488,8 +504,9 @@ impl MeetService {
 
     /// Moderator: mutes `peer` or opens their microphone; false if they
     /// are not in the room. A mute is also carried out by the SFU or, in
-    /// LiveKit mode, by the LiveKit server; opening stays the person's own
-    /// act there.
+    /// LiveKit mode, by the LiveKit server (the audio muted, the microphone
+    /// permission taken away); lifting it gives the permission back, and
+    /// opening the microphone stays the person's own act.
     pub fn silence(&self, meeting: i64, peer: u64, silenced: bool) -> bool {
         let mut rooms = self.lock();
         let Some(member) = rooms
@@ -509,6 +526,13 @@ impl MeetService {
             self.to_livekit(Enforce::MuteAudio {
                 meeting,
                 user: member.participant.user_id,
+            });
+        }
+        if member.participant.role.publishes() {
+            self.to_livekit(Enforce::Permit {
+                meeting,
+                user: member.participant.user_id,
+                microphone: !silenced,
             });
         }
         if let Some(room) = rooms.open.get(&meeting) {
@@ -548,8 +572,9 @@ impl MeetService {
     /// Brings everyone's floor in line with `holds` (who has it now: from
     /// the session's queue, or the room's own floor): those given it are
     /// unmuted and told; those whose speech ended are muted again in a
-    /// moderated meeting and told (in LiveKit mode the LiveKit server mutes
-    /// them too). Others are left as they are.
+    /// moderated meeting and told. In LiveKit mode the LiveKit server gives
+    /// the microphone permission with the floor, and takes it away and mutes
+    /// the audio when the speech ends. Others are left as they are.
     pub fn sync_floor(
         &self,
         meeting: i64,
@@ -594,6 +619,11 @@ impl MeetService {
                         user: p.user_id,
                     });
                 }
+                self.to_livekit(Enforce::Permit {
+                    meeting,
+                    user: p.user_id,
+                    microphone: !mic.silenced,
+                });
             }
         }
         if changed {
@@ -642,7 +672,10 @@ impl MeetService {
 
     /// Moderator: sends `peer` out. Their account must wait in the lobby to
     /// come back; in LiveKit mode the LiveKit server removes the account's
-    /// participant too. False if they are not in the room.
+    /// participant too, and no fresh token reaches them (out of the room,
+    /// they are not let in), so the last one they hold expires within its
+    /// short life and cannot join LiveKit again after that. False if they
+    /// are not in the room.
     pub fn remove(&self, meeting: i64, peer: u64) -> bool {
         let Some(user) = self.participant(meeting, peer).map(|p| p.user_id) else {
             return false;
@@ -651,12 +684,44 @@ impl MeetService {
             return false;
         }
         self.send_to(meeting, peer, ServerMessage::Removed);
-        // TODO(#8): the access token the page was given stays valid for
-        // the configured TTL (6 h by default), and LiveKit lets it join
-        // again; a modified page could come back to the LiveKit room on its
-        // own. Short-lived tokens refreshed over our WebSocket would close it.
         self.to_livekit(Enforce::Remove { meeting, user });
         true
+    }
+
+    /// LiveKit mode: where `peer` joins LiveKit and a token signed at `now`
+    /// (Unix seconds) with what they may do there now: publish if their
+    /// part does, a microphone only when not silenced, moderate if they
+    /// moderate. `None` in embedded mode, for someone not let in (the
+    /// lobby, the removed) or when signing fails.
+    pub fn livekit_join(&self, meeting: i64, peer: u64, now: i64) -> Option<LiveKitJoin> {
+        let MeetEngine::LiveKit(config) = &self.engine else {
+            return None;
+        };
+        let p = self.participant(meeting, peer)?;
+        if !p.admitted {
+            return None;
+        }
+        let room = livekit::room_name(meeting);
+        let identity = p.user_id.to_string();
+        let grant = livekit::Grant {
+            room: &room,
+            identity: &identity,
+            name: &p.name,
+            publish: p.role.publishes(),
+            microphone: p.role.publishes() && !p.silenced,
+            admin: p.role == RoomRole::Moderator,
+        };
+        match livekit::access_token(config, &grant, now) {
+            Ok(token) => Some(LiveKitJoin {
+                url: config.url.clone(),
+                room,
+                token,
+            }),
+            Err(e) => {
+                tracing::error!(error = %e, "could not sign a LiveKit token");
+                None
+            }
+        }
     }
 
     /// Changes a participant with `change` and tells the room; false if
@@ -978,6 +1043,66 @@ mod tests {
     }
 
     #[test]
+    fn the_livekit_token_follows_the_microphone_and_admission() {
+        let c = LiveKitConfig {
+            url: "ws://127.0.0.1:7880".into(),
+            api_key: "APIkhoa".into(),
+            api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
+            ttl_seconds: livekit::JOIN_TOKEN_TTL_SECONDS,
+        };
+        let service = MeetService::new(MeetEngine::LiveKit(c.clone()));
+        let claims = |join: LiveKitJoin| {
+            let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+            v.validate_exp = false;
+            v.validate_nbf = false;
+            jsonwebtoken::decode::<livekit::Claims>(
+                &join.token,
+                &jsonwebtoken::DecodingKey::from_secret(c.api_secret.as_bytes()),
+                &v,
+            )
+            .expect("signed")
+            .claims
+        };
+        let (a_tx, _a) = unbounded_channel();
+        let (v_tx, _v) = unbounded_channel();
+        let (l_tx, _l) = unbounded_channel();
+        service.enter(3, person(2, RoomRole::Participant, true), a_tx);
+        service.enter(3, person(4, RoomRole::Viewer, true), v_tx);
+        service.enter(3, person(5, RoomRole::Participant, false), l_tx);
+        // Moderated: silenced on entry, so no microphone in the token.
+        service.enter_mic(3, 2, true, None);
+        let silenced = claims(service.livekit_join(3, 2, 1_800_000_000).expect("token"));
+        assert_eq!(
+            silenced.video.can_publish_sources,
+            ["camera", "screen_share"]
+        );
+        assert_eq!(silenced.exp - silenced.nbf, 600);
+        assert_eq!(silenced.video.room, "hop-3");
+        assert_eq!(silenced.sub, "2");
+        // Given the floor: the next token allows it.
+        assert!(service.give_floor(3, 2, true, true));
+        let speaking = claims(service.livekit_join(3, 2, 1_800_000_300).expect("token"));
+        assert!(
+            speaking
+                .video
+                .can_publish_sources
+                .contains(&"microphone".to_owned())
+        );
+        assert_eq!(speaking.nbf, 1_800_000_300);
+        let viewer = claims(service.livekit_join(3, 4, 1_800_000_000).expect("token"));
+        assert!(!viewer.video.can_publish && viewer.video.can_publish_sources.is_empty());
+        assert!(
+            service.livekit_join(3, 5, 1_800_000_000).is_none(),
+            "the lobby"
+        );
+        assert!(service.livekit_join(3, 99, 1_800_000_000).is_none());
+        let embedded = MeetService::new(MeetEngine::default());
+        let (e_tx, _e) = unbounded_channel();
+        embedded.enter(3, person(2, RoomRole::Participant, true), e_tx);
+        assert!(embedded.livekit_join(3, 2, 1_800_000_000).is_none());
+    }
+
+    #[test]
     fn client_messages_parse_and_nonsense_does_not() {
         let m: ClientMessage =
             serde_json::from_str(r#"{"type":"layer","peer":4,"layer":"low"}"#).unwrap();
@@ -1036,36 +1161,59 @@ mod tests {
         service.enter(7, person(12, RoomRole::Participant, true), a_tx);
         service.enter_mic(7, 1, true, None);
         service.enter_mic(7, 12, false, None);
-        // Silenced: LiveKit mutes account 12's audio (not the camera).
+        // Silenced: LiveKit mutes account 12's audio (not the camera) and
+        // takes its microphone permission away.
+        let calls_of = |method: &str| {
+            calls
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(name, _, _)| name == method)
+                .map(|(_, _, body)| body.clone())
+                .collect::<Vec<_>>()
+        };
+        let microphone = |body: &serde_json::Value| {
+            body["permission"]["can_publish_sources"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|x| x == "MICROPHONE"))
+        };
         assert!(service.silence(7, 12, true));
-        let seen = livekit_calls(&calls, 2).await;
-        assert_eq!(seen[0].0, "ListParticipants");
+        let seen = livekit_calls(&calls, 4).await;
+        assert!(seen.iter().any(|(m, _)| m == "ListParticipants"));
         assert_eq!(
-            seen[1],
-            (
-                "MutePublishedTrack".to_owned(),
+            calls_of("MutePublishedTrack"),
+            [
                 serde_json::json!({"room": "hop-7", "identity": "12", "track_sid": "TR_mic", "muted": true})
-            )
+            ]
         );
-        // Lifting the mute asks nothing of LiveKit.
+        let updates = calls_of("UpdateParticipant");
+        assert_eq!(updates.len(), 2, "entry, then the mute: {updates:?}");
+        assert_eq!(updates[1]["identity"], "12");
+        assert!(!microphone(&updates[1]), "{updates:?}");
+        // Lifting the mute gives the permission back and unmutes nothing.
         assert!(service.silence(7, 12, false));
-        // In a moderated meeting, the end of a speech mutes again.
+        livekit_calls(&calls, 5).await;
+        let updates = calls_of("UpdateParticipant");
+        assert!(microphone(updates.last().unwrap()), "{updates:?}");
+        // In a moderated meeting, the end of a speech mutes again and takes
+        // the permission away.
         assert!(service.give_floor(7, 12, true, true));
         assert!(service.give_floor(7, 12, false, true));
-        let seen = livekit_calls(&calls, 4).await;
-        assert_eq!(seen[2].0, "ListParticipants");
-        assert_eq!(seen[3].0, "MutePublishedTrack");
+        livekit_calls(&calls, 8).await;
+        assert_eq!(calls_of("MutePublishedTrack").len(), 2);
+        let updates = calls_of("UpdateParticipant");
+        assert_eq!(updates.len(), 4, "{updates:?}");
+        assert!(!microphone(updates.last().unwrap()), "{updates:?}");
         // Removed: LiveKit sends the account out (the fake refuses; the
-        // room goes on).
+        // room goes on), and no token is signed for them any more.
+        assert!(service.livekit_join(7, 12, 1_800_000_000).is_some());
         assert!(service.remove(7, 12));
         assert!(!service.remove(7, 99), "no such peer");
-        let seen = livekit_calls(&calls, 5).await;
+        assert!(service.livekit_join(7, 12, 1_800_000_000).is_none());
+        livekit_calls(&calls, 9).await;
         assert_eq!(
-            seen[4],
-            (
-                "RemoveParticipant".to_owned(),
-                serde_json::json!({"room": "hop-7", "identity": "12"})
-            )
+            calls_of("RemoveParticipant"),
+            [serde_json::json!({"room": "hop-7", "identity": "12"})]
         );
         let mut told = vec![];
         while let Ok(m) = a.try_recv() {
@@ -1074,15 +1222,16 @@ mod tests {
         assert_eq!(told.last(), Some(&ServerMessage::Removed));
         // Ended: the LiveKit room is deleted.
         service.close(7, ServerMessage::Ended);
-        let seen = livekit_calls(&calls, 6).await;
+        livekit_calls(&calls, 10).await;
         assert_eq!(
-            seen[5],
-            (
-                "DeleteRoom".to_owned(),
-                serde_json::json!({"room": "hop-7"})
-            )
+            calls_of("DeleteRoom"),
+            [serde_json::json!({"room": "hop-7"})]
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert_eq!(calls.lock().unwrap().len(), 6, "nothing more");
+        assert!(
+            service.livekit_join(7, 1, 1_800_000_000).is_none(),
+            "no room"
+        );
+        assert_eq!(calls.lock().unwrap().len(), 10, "nothing more");
     }
 }

@@ -1,9 +1,10 @@
 //! LiveKit's RoomService, called by this server (dịch vụ phòng của LiveKit):
 //! in LiveKit mode the moderator's decisions are carried out on the LiveKit
 //! server too, so that a page which ignores our WebSocket cannot go on
-//! talking. A silenced participant's audio tracks are muted there, a
-//! removed participant is sent out of the LiveKit room, and the room of an
-//! ended or called-off meeting is deleted.
+//! talking. A silenced participant's audio tracks are muted there and
+//! their right to publish a microphone taken away (given back with the
+//! floor), a removed participant is sent out of the LiveKit room, and the
+//! room of an ended or called-off meeting is deleted.
 //!
 //! Each call is a Twirp request (JSON over HTTP POST) with a bearer token
 //! of its own, valid for a minute and good for one room only. The calls
@@ -11,7 +12,9 @@
 //! LiveKit server never holds up the room's WebSocket. Failures are logged
 //! without the secret or the token.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nghitruong_domain::clock::Clock;
@@ -23,6 +26,11 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How much of a refusal's body goes into the log.
 const LOGGED_BODY: usize = 200;
+/// How many times a permission is set on a participant LiveKit does not
+/// know yet, and how long apart: the page joins LiveKit a moment after it
+/// is let in, and the floor may be given in that moment.
+const PERMIT_ATTEMPTS: u32 = 4;
+const PERMIT_RETRY: Duration = Duration::from_millis(1500);
 
 /// A client of one LiveKit server's RoomService.
 #[derive(Clone)]
@@ -36,10 +44,52 @@ struct Inner {
     base: Option<String>,
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
+    /// Per meeting and account: the microphone permission last decided.
+    permits: Mutex<HashMap<(i64, i64), Arc<Permit>>>,
+}
+
+/// The microphone permission decided for one participant. Calls for it run
+/// one at a time and each sends the latest decision, so calls that overtake
+/// each other on the way still leave LiveKit with the last one.
+#[derive(Default)]
+struct Permit {
+    microphone: AtomicBool,
+    /// Bumped by each decision: an older call's retries give way.
+    generation: AtomicU64,
+    order: tokio::sync::Mutex<()>,
+}
+
+/// A failed call.
+#[derive(Debug)]
+pub(crate) struct CallError {
+    /// LiveKit answered that the room or participant does not exist.
+    pub(crate) not_found: bool,
+    message: String,
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<&str> for CallError {
+    fn from(message: &str) -> Self {
+        message.to_owned().into()
+    }
+}
+
+impl From<String> for CallError {
+    fn from(message: String) -> Self {
+        Self {
+            not_found: false,
+            message,
+        }
+    }
 }
 
 /// What the moderator's decision asks of the LiveKit server.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Enforce {
     /// Mute every audio track the participant publishes (silenced, or
     /// their speech ended in a moderated meeting). Unmuting stays their
@@ -49,6 +99,18 @@ pub(crate) enum Enforce {
         meeting: i64,
         /// The account (the LiveKit identity).
         user: i64,
+    },
+    /// Set whether the participant may publish a microphone (LiveKit's
+    /// `UpdateParticipant`): taken away when silenced, given with the
+    /// floor. Someone not in the LiveKit room yet is tried again a few
+    /// times; the token they join with carries the same rule.
+    Permit {
+        /// The meeting.
+        meeting: i64,
+        /// The account.
+        user: i64,
+        /// May publish a microphone.
+        microphone: bool,
     },
     /// Send the participant out of the LiveKit room.
     Remove {
@@ -88,6 +150,7 @@ impl RoomService {
                 base,
                 http,
                 clock,
+                permits: Mutex::default(),
             }),
         }
     }
@@ -99,17 +162,99 @@ impl RoomService {
             tracing::warn!(?action, "no runtime to reach LiveKit from");
             return;
         };
+        // The decision is recorded now, in the caller's order.
+        self.record(action);
         let this = self.clone();
         runtime.spawn(async move {
-            if let Err(e) = this.enforce(&action).await {
+            if let Err(e) = this.carry_out(&action).await {
                 tracing::warn!(?action, error = %e, "LiveKit did not carry out the moderator's decision");
             }
         });
     }
 
+    /// Notes a decision before it is carried out: the latest microphone
+    /// permission per participant; a deleted room's are forgotten.
+    fn record(&self, action: Enforce) {
+        match action {
+            Enforce::Permit {
+                meeting,
+                user,
+                microphone,
+            } => {
+                let permit = self.permit(meeting, user);
+                permit.microphone.store(microphone, Ordering::SeqCst);
+                permit.generation.fetch_add(1, Ordering::SeqCst);
+            }
+            Enforce::DeleteRoom { meeting } => {
+                self.permits_lock().retain(|(m, _), _| *m != meeting);
+            }
+            Enforce::MuteAudio { .. } | Enforce::Remove { .. } => {}
+        }
+    }
+
+    fn permits_lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i64), Arc<Permit>>> {
+        self.inner.permits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn permit(&self, meeting: i64, user: i64) -> Arc<Permit> {
+        self.permits_lock()
+            .entry((meeting, user))
+            .or_default()
+            .clone()
+    }
+
+    /// Sets `user`'s microphone permission to the latest decision, one call
+    /// at a time; tried again while LiveKit does not know them yet and no
+    /// newer decision was made.
+    async fn set_permission(&self, meeting: i64, user: i64) -> Result<(), CallError> {
+        let permit = self.permit(meeting, user);
+        let generation = permit.generation.load(Ordering::SeqCst);
+        for attempt in 1..=PERMIT_ATTEMPTS {
+            let result = {
+                let _one_at_a_time = permit.order.lock().await;
+                let call = RoomCall::UpdateParticipant {
+                    room: livekit::room_name(meeting),
+                    identity: user.to_string(),
+                    microphone: permit.microphone.load(Ordering::SeqCst),
+                };
+                self.call(&call).await
+            };
+            match result {
+                Ok(_) => return Ok(()),
+                Err(e) if e.not_found && attempt < PERMIT_ATTEMPTS => {
+                    tokio::time::sleep(PERMIT_RETRY).await;
+                    if permit.generation.load(Ordering::SeqCst) != generation {
+                        // A newer decision has its own call.
+                        return Ok(());
+                    }
+                }
+                Err(e) if e.not_found => {
+                    // Not in the LiveKit room: the token they join with
+                    // carries the same rule.
+                    tracing::debug!(
+                        meeting,
+                        user,
+                        "not in the LiveKit room; permission left to the token"
+                    );
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     /// Carries out `action` now.
-    pub(crate) async fn enforce(&self, action: &Enforce) -> Result<(), String> {
+    #[cfg(test)]
+    pub(crate) async fn enforce(&self, action: &Enforce) -> Result<(), CallError> {
+        self.record(*action);
+        self.carry_out(action).await
+    }
+
+    /// Carries out a recorded `action`.
+    async fn carry_out(&self, action: &Enforce) -> Result<(), CallError> {
         match *action {
+            Enforce::Permit { meeting, user, .. } => self.set_permission(meeting, user).await,
             Enforce::MuteAudio { meeting, user } => {
                 let room = livekit::room_name(meeting);
                 let identity = user.to_string();
@@ -144,7 +289,7 @@ impl RoomService {
     }
 
     /// One Twirp call; the answer's JSON.
-    async fn call(&self, call: &RoomCall) -> Result<serde_json::Value, String> {
+    async fn call(&self, call: &RoomCall) -> Result<serde_json::Value, CallError> {
         let inner = &self.inner;
         let base = inner
             .base
@@ -174,12 +319,16 @@ impl RoomService {
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
             let text: String = text.chars().take(LOGGED_BODY).collect();
-            return Err(format!("{method}: HTTP {status}: {text}"));
+            return Err(CallError {
+                not_found: status == reqwest::StatusCode::NOT_FOUND,
+                message: format!("{method}: HTTP {status}: {text}"),
+            });
         }
         if bytes.is_empty() {
             return Ok(serde_json::Value::Null);
         }
-        serde_json::from_slice(&bytes).map_err(|e| format!("{method}: unreadable answer: {e}"))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{method}: unreadable answer: {e}").into())
     }
 }
 
@@ -311,7 +460,8 @@ pub(crate) mod tests {
                 user: 44,
             })
             .await
-            .expect_err("refused");
+            .expect_err("refused")
+            .to_string();
         assert!(
             err.contains("RemoveParticipant") && err.contains("404"),
             "{err}"
@@ -330,6 +480,43 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn the_last_microphone_decision_is_the_one_livekit_keeps() {
+        let (url, calls) = fake_livekit().await;
+        let rooms = service(url);
+        // The floor given and taken back at once: the calls may overtake
+        // each other, but each sends the latest decision, one at a time.
+        rooms.spawn(Enforce::Permit {
+            meeting: 7,
+            user: 12,
+            microphone: true,
+        });
+        rooms.spawn(Enforce::Permit {
+            meeting: 7,
+            user: 12,
+            microphone: false,
+        });
+        for _ in 0..200 {
+            if calls.lock().unwrap().len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let calls = calls.lock().unwrap().clone();
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        for (method, token, body) in &calls {
+            assert_eq!(method, "UpdateParticipant");
+            assert_eq!(body["identity"], "12");
+            assert_eq!(body["room"], "hop-7");
+            assert!(claims(token).video.room_admin);
+        }
+        assert_eq!(
+            calls[1].2["permission"]["can_publish_sources"],
+            serde_json::json!(["CAMERA", "SCREEN_SHARE"]),
+            "the microphone stays taken away"
+        );
+    }
+
+    #[tokio::test]
     async fn an_absent_server_is_an_error_not_a_hang() {
         // A port just freed: nothing listens there.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -340,7 +527,8 @@ pub(crate) mod tests {
         let err = rooms
             .enforce(&Enforce::DeleteRoom { meeting: 1 })
             .await
-            .expect_err("nobody there");
+            .expect_err("nobody there")
+            .to_string();
         assert!(err.starts_with("DeleteRoom"), "{err}");
         assert!(started.elapsed() < CALL_TIMEOUT + Duration::from_secs(1));
         let no_http = service("http://127.0.0.1:1".into());

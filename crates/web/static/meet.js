@@ -14,7 +14,11 @@
 // through that LiveKit server with its own client (livekit-client, loaded
 // only then). Our WebSocket stays the truth for who is in the room, names,
 // hands, the floor, moderation and chat; LiveKit identities are our account
-// ids, which map its tracks to the same tiles.
+// ids, which map its tracks to the same tiles. The token allows a
+// microphone only to someone not silenced; when the floor is given our
+// server has LiveKit allow it, and the page publishes it then. Tokens are
+// short-lived: our server sends fresh ones (`livekit_token`) to those let
+// in, for livekit-client's reconnects.
 
 const root = document.getElementById('meet');
 if (root) start(root);
@@ -55,6 +59,8 @@ function start(root) {
   let inbox = Promise.resolve();
   let lk = null; // LiveKit mode: { LK, room, mic, cam, screen, connectedMs }
   let lkQueue = Promise.resolve(); // admissions join LiveKit one at a time
+  let lkToken = null; // the newest LiveKit token our server sent
+  let lkTokens = 0; // how many fresh ones arrived (for the test)
 
   const say = (text) => {
     statusEl.textContent = text;
@@ -194,6 +200,10 @@ function start(root) {
         }
         say(m.message);
         await startPeer();
+        break;
+      case 'livekit_token':
+        lkTokens += 1;
+        useLiveKitToken(m.token);
         break;
       case 'removed':
         finish('Người điều hành đã mời bạn ra khỏi phòng.');
@@ -564,14 +574,24 @@ function start(root) {
     if (publishes && local) streams.set(me, local);
     if (lk && lk.room.state !== LK.ConnectionState.Disconnected) {
       // Our WebSocket came back while LiveKit's session, which reconnects
-      // on its own, went on: keep it, no second Room.
+      // on its own, went on: keep it, no second Room, but with the newer token.
+      useLiveKitToken(join.token);
       render();
       return;
     }
+    lkToken = join.token;
     const room = new LK.Room({ adaptiveStream: true, dynacast: true, stopLocalTrackOnUnpublish: false });
-    const mine = { LK, room, mic: null, cam: null, screen: null, connectedMs: null };
+    const mine = { LK, room, mic: null, micPending: false, cam: null, screen: null, connectedMs: null };
     lk = mine;
     room
+      .on(LK.RoomEvent.ParticipantPermissionsChanged, (_before, participant) => {
+        // Given the floor: LiveKit now allows the microphone.
+        if (participant === room.localParticipant) publishMic(mine);
+      })
+      .on(LK.RoomEvent.LocalTrackUnpublished, (publication) => {
+        // LiveKit may take a track it no longer allows away.
+        if (publication === mine.mic) mine.mic = null;
+      })
       .on(LK.RoomEvent.TrackSubscribed, () => render())
       .on(LK.RoomEvent.TrackUnsubscribed, (track) => {
         track.detach();
@@ -614,15 +634,54 @@ function start(root) {
     }
     mine.connectedMs = Math.round(performance.now() - started);
     if (lk !== mine) return;
+    // A fresher token may have come while connecting.
+    if (lkToken !== join.token) useLiveKitToken(lkToken);
     if (publishes && local) {
-      const [audio] = local.getAudioTracks();
       const [video] = local.getVideoTracks();
-      const S = LK.Track.Source;
-      if (audio) mine.mic = await room.localParticipant.publishTrack(audio, { source: S.Microphone });
-      if (video) mine.cam = await room.localParticipant.publishTrack(video, { source: S.Camera, simulcast: true });
+      await publishMic(mine);
+      if (video) mine.cam = await room.localParticipant.publishTrack(video, { source: LK.Track.Source.Camera, simulcast: true });
       await syncLiveKitMute();
     }
     render();
+  }
+
+  // Hands a fresh token to livekit-client, which joins again with it when
+  // its connection is resumed or restarted (where LiveKit's own
+  // `refreshToken` message puts it).
+  function useLiveKitToken(token) {
+    if (!token) return;
+    lkToken = token;
+    const engine = lk?.room.engine;
+    if (!engine) return;
+    if (typeof engine.client?.onTokenRefresh === 'function') engine.client.onTokenRefresh(token);
+    else engine.token = token;
+  }
+
+  // LiveKit's TrackSource.MICROPHONE in its protocol (the permission lists
+  // sources by these numbers).
+  const MICROPHONE_SOURCE = 2;
+  function micAllowed(mine) {
+    const allowed = mine.room.localParticipant.permissions;
+    if (!allowed?.canPublish) return false;
+    const sources = allowed.canPublishSources || [];
+    return sources.length === 0 || sources.includes(MICROPHONE_SOURCE);
+  }
+
+  // Publishes the microphone once LiveKit allows it (at once, or when the
+  // floor is given to someone who entered silenced).
+  async function publishMic(mine) {
+    if (!publishes || !local || mine.mic || mine.micPending || lk !== mine || !micAllowed(mine)) return;
+    const [audio] = local.getAudioTracks();
+    if (!audio) return;
+    mine.micPending = true;
+    try {
+      mine.mic = await mine.room.localParticipant.publishTrack(audio, { source: mine.LK.Track.Source.Microphone });
+      await syncLiveKitMute();
+    } catch (err) {
+      say(`Không mở được micrô trên máy chủ hình ảnh: ${err.message}`);
+    } finally {
+      mine.micPending = false;
+    }
   }
 
   // The published microphone and camera follow the buttons, the floor and
@@ -676,16 +735,31 @@ function start(root) {
     return merged;
   }
 
+  // When a token expires (its `exp`, Unix seconds), read without checking:
+  // LiveKit checks it. The token itself is not shown.
+  function tokenExpiry(token) {
+    try {
+      const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      return JSON.parse(atob(payload)).exp ?? null;
+    } catch {
+      return null;
+    }
+  }
+
   // For the browser test and for support: the connection's statistics and,
   // in LiveKit mode, the LiveKit session.
   window.nghitruongMeet = {
     stats: () => (lk ? liveKitStats() : pc?.getStats()),
     peer: () => me,
+    // The LiveKit Room itself (not serialisable: for page scripts).
+    livekitRoom: () => lk?.room ?? null,
     livekit: () =>
       lk && {
         state: lk.room.state,
         identity: lk.room.localParticipant.identity,
         connectedMs: lk.connectedMs,
+        tokensReceived: lkTokens,
+        tokenExpires: tokenExpiry(lk.room.engine?.token),
         published: [...lk.room.localParticipant.trackPublications.values()].map((t) => ({
           source: t.source,
           kind: t.kind,

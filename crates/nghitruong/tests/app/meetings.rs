@@ -552,40 +552,197 @@ async fn in_livekit_mode_the_chairs_mute_removal_and_end_reach_the_livekit_serve
         .id
         .to_string();
     let (mut chair, mut deputy, peer) = chair_and_deputy(&app, id).await;
-    assert!(
-        calls.lock().unwrap().is_empty(),
-        "an open meeting mutes no one on entry"
-    );
+    // An open meeting mutes no one on entry; the deputy's permission on
+    // LiveKit is set to the room's rule: microphone allowed.
+    let seen = livekit_calls(&calls, 1).await;
+    assert_eq!(seen[0].0, "UpdateParticipant");
+    assert_eq!(seen[0].1["identity"], deputy_account.as_str());
+    assert!(microphone_allowed(&seen[0].1), "{seen:?}");
 
     // The chair mutes the deputy: our server looks up the deputy's tracks
-    // on LiveKit (this stand-in lists none, so there is nothing to mute).
+    // on LiveKit (this stand-in lists none, so there is nothing to mute)
+    // and takes the microphone permission away.
     say(
         &mut chair,
         json!({"type": "silence", "peer": peer, "silenced": true}),
     )
     .await;
     assert!(next(&mut deputy, "silenced").await.is_some());
-    let seen = livekit_calls(&calls, 1).await;
-    assert_eq!(
-        seen[0],
-        ("ListParticipants".to_owned(), json!({ "room": room }))
+    let seen = livekit_calls(&calls, 3).await;
+    assert_eq!(of(&seen, "ListParticipants"), [json!({ "room": room })]);
+    let updates = of(&seen, "UpdateParticipant");
+    assert_eq!(updates.len(), 2);
+    assert!(!microphone_allowed(&updates[1]), "{updates:?}");
+    // The deputy's page gets a token without the microphone at once.
+    let token = next(&mut deputy, "livekit_token")
+        .await
+        .expect("a fresh token");
+    assert!(
+        !token_claims(&token)["video"]["canPublishSources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "microphone")
     );
 
     // The chair sends the deputy out: LiveKit removes the account.
     say(&mut chair, json!({"type": "remove", "peer": peer})).await;
     assert!(next(&mut deputy, "removed").await.is_some());
-    let seen = livekit_calls(&calls, 2).await;
+    let seen = livekit_calls(&calls, 4).await;
     assert_eq!(
-        seen[1],
-        (
-            "RemoveParticipant".to_owned(),
-            json!({ "room": room, "identity": deputy_account })
-        )
+        of(&seen, "RemoveParticipant"),
+        [json!({ "room": room, "identity": deputy_account })]
     );
 
     // The chair ends the meeting: the LiveKit room is deleted.
     say(&mut chair, json!({"type": "end"})).await;
     assert!(next(&mut chair, "ended").await.is_some());
-    let seen = livekit_calls(&calls, 3).await;
-    assert_eq!(seen[2], ("DeleteRoom".to_owned(), json!({ "room": room })));
+    let seen = livekit_calls(&calls, 5).await;
+    assert_eq!(of(&seen, "DeleteRoom"), [json!({ "room": room })]);
+}
+
+/// The bodies of the calls of `method`.
+fn of(seen: &[(String, Value)], method: &str) -> Vec<Value> {
+    seen.iter()
+        .filter(|(m, _)| m == method)
+        .map(|(_, body)| body.clone())
+        .collect()
+}
+
+/// Whether an `UpdateParticipant` body allows a microphone.
+fn microphone_allowed(body: &Value) -> bool {
+    body["permission"]["can_publish_sources"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|x| x == "MICROPHONE"))
+}
+
+/// The claims of the token in a `livekit_token` message or a join (read
+/// without checking the signature: the unit tests do).
+fn token_claims(message: &Value) -> Value {
+    use base64::Engine as _;
+    let token = message["token"].as_str().expect("a token");
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
+#[tokio::test]
+async fn in_livekit_mode_a_silenced_deputy_has_no_microphone_until_the_floor_and_tokens_are_renewed_for_those_let_in_only()
+ {
+    let (url, calls) = fake_livekit().await;
+    let app = spawn_app_full(
+        move |config| {
+            config.meet = MeetEngine::LiveKit(LiveKitConfig {
+                url,
+                api_key: "APIkhoa".into(),
+                api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
+                // A fresh token every second.
+                ttl_seconds: 2,
+            });
+        },
+        |_, _| {},
+    )
+    .await;
+    // A voter-contact meeting moderates the microphones.
+    let (id, _) = meeting(&app, MeetingKind::VoterContact, false).await;
+    let (_, chair_cookie) = signed(&app, "chutich").await;
+    let mut chair = connect(&app, &chair_cookie, id).await;
+    let admitted = next(&mut chair, "admitted").await.unwrap();
+    let chair_token = token_claims(&admitted["livekit"]);
+    assert_eq!(chair_token["video"]["roomAdmin"], true);
+    assert_eq!(
+        chair_token["exp"].as_i64().unwrap() - chair_token["nbf"].as_i64().unwrap(),
+        2
+    );
+    let (_, deputy_cookie) = signed(&app, "daibieu").await;
+    let mut deputy = connect(&app, &deputy_cookie, id).await;
+    let peer = next(&mut deputy, "hello").await.unwrap()["peer"]
+        .as_u64()
+        .unwrap();
+    // No token in the lobby, even after a refresh period.
+    assert!(
+        tokio::time::timeout(
+            Duration::from_millis(1500),
+            next(&mut deputy, "livekit_token")
+        )
+        .await
+        .ok()
+        .flatten()
+        .is_none()
+    );
+    say(&mut chair, json!({"type": "admit", "peer": peer})).await;
+    let admitted = next(&mut deputy, "admitted").await.unwrap();
+    let claims = token_claims(&admitted["livekit"]);
+    assert_eq!(
+        claims["video"]["canPublishSources"],
+        json!(["camera", "screen_share"]),
+        "entered silenced: no microphone"
+    );
+    assert_eq!(next(&mut deputy, "floor").await.unwrap()["silenced"], true);
+    // Fresh tokens keep coming while let in, each newer than the last.
+    let first = token_claims(&next(&mut deputy, "livekit_token").await.unwrap());
+    let later = token_claims(&next(&mut deputy, "livekit_token").await.unwrap());
+    assert!(later["exp"].as_i64() >= first["exp"].as_i64());
+    assert_eq!(
+        later["video"]["canPublishSources"],
+        json!(["camera", "screen_share"])
+    );
+
+    // The chair gives the floor: LiveKit is told to allow the microphone,
+    // and the deputy's next token allows it too.
+    let before = calls.lock().unwrap().len();
+    say(
+        &mut chair,
+        json!({"type": "floor", "peer": peer, "give": true}),
+    )
+    .await;
+    let floor = next(&mut deputy, "floor").await.unwrap();
+    assert_eq!(
+        (floor["speaking"].as_bool(), floor["silenced"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let token = next(&mut deputy, "livekit_token").await.unwrap();
+    assert!(
+        token_claims(&token)["video"]["canPublishSources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "microphone")
+    );
+    let seen = livekit_calls(&calls, before + 1).await;
+    let updates = of(&seen[before..], "UpdateParticipant");
+    assert!(microphone_allowed(updates.last().unwrap()), "{updates:?}");
+
+    // The speech ends: muted and the permission taken away again.
+    say(
+        &mut chair,
+        json!({"type": "floor", "peer": peer, "give": false}),
+    )
+    .await;
+    let floor = next(&mut deputy, "floor").await.unwrap();
+    assert_eq!(floor["silenced"], true);
+    let seen = livekit_calls(&calls, before + 3).await;
+    let updates = of(&seen[before..], "UpdateParticipant");
+    assert!(!microphone_allowed(updates.last().unwrap()), "{updates:?}");
+
+    // Removed: back in the lobby on a new connection, and no token comes.
+    say(&mut chair, json!({"type": "remove", "peer": peer})).await;
+    assert!(next(&mut deputy, "removed").await.is_some());
+    let mut again = connect(&app, &deputy_cookie, id).await;
+    assert!(next(&mut again, "hello").await.is_some());
+    assert!(
+        tokio::time::timeout(
+            Duration::from_millis(2500),
+            next(&mut again, "livekit_token")
+        )
+        .await
+        .ok()
+        .flatten()
+        .is_none(),
+        "a removed person gets no fresh token"
+    );
+    say(&mut chair, json!({"type": "end"})).await;
+    assert!(next(&mut chair, "ended").await.is_some());
 }

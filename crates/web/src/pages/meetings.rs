@@ -645,6 +645,14 @@ async fn run_socket(
         sfu_joined: false,
         sfu_events: sfu_tx,
     };
+    // LiveKit mode: when the next fresh token is due (none before admission).
+    let refresh_every = match meet.engine() {
+        MeetEngine::LiveKit(config) => Some(std::time::Duration::from_secs(
+            livekit::refresh_after_seconds(config.ttl_seconds),
+        )),
+        MeetEngine::Embedded { .. } => None,
+    };
+    let mut refresh_at: Option<tokio::time::Instant> = None;
     match meet.enter(id, participant, out_tx) {
         Entry::Admitted => {
             // Let in at once: go through the same path as an admission.
@@ -688,9 +696,37 @@ async fn run_socket(
                     message,
                     ServerMessage::Removed | ServerMessage::Ended | ServerMessage::Cancelled
                 );
+                // The microphone's permission changed: the session's next
+                // reconnect should carry the new one.
+                let renew = matches!(
+                    message,
+                    ServerMessage::Floor { .. } | ServerMessage::Silenced { .. }
+                ) && refresh_at.is_some();
+                if matches!(message, ServerMessage::Admitted { livekit: Some(_) }) {
+                    refresh_at = refresh_every.map(|every| tokio::time::Instant::now() + every);
+                }
                 if !send(&mut socket, &message).await || last {
                     break;
                 }
+                if renew && let Some(token) = conn.livekit_token() {
+                    if !send(&mut socket, &token).await {
+                        break;
+                    }
+                    refresh_at = refresh_every.map(|every| tokio::time::Instant::now() + every);
+                }
+            }
+            () = sleep_until_some(refresh_at) => {
+                // Only someone still let in gets one; the lobby waits for
+                // its admission's token.
+                refresh_at = match conn.livekit_token() {
+                    Some(token) => {
+                        if !send(&mut socket, &token).await {
+                            break;
+                        }
+                        refresh_every.map(|every| tokio::time::Instant::now() + every)
+                    }
+                    None => None,
+                };
             }
             Some(message) = sfu_rx.recv() => {
                 if matches!(message, nghitruong_meet::FromSfu::Failed { .. }) {
@@ -711,6 +747,14 @@ async fn run_socket(
         }
     }
     let _ = socket.send(Message::Close(None)).await;
+}
+
+/// Sleeps until `at`, or for ever when there is no such time.
+async fn sleep_until_some(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 impl Connection {
@@ -739,7 +783,7 @@ impl Connection {
     }
 
     /// Let in: record the arrival for the minutes and, in LiveKit mode,
-    /// issue the access token.
+    /// issue the access token (refreshed by [`Connection::livekit_token`]).
     async fn admitted(&mut self) -> ServerMessage {
         if self.presence.is_none() {
             let ctx = audit_context(&self.state, &self.viewer, &self.headers);
@@ -776,33 +820,23 @@ impl Connection {
             self.meeting.kind.moderates_microphones(),
             in_session,
         );
-        let livekit = match self.state.meet.engine() {
-            MeetEngine::LiveKit(config) => {
-                let room = livekit::room_name(self.meeting.id);
-                let identity = self.viewer.user.id.to_string();
-                let grant = livekit::Grant {
-                    room: &room,
-                    identity: &identity,
-                    name: &self.viewer.user.display_name,
-                    publish: self.role.publishes(),
-                    admin: self.role == RoomRole::Moderator,
-                };
-                let now = self.state.clock.now().unix_timestamp();
-                match livekit::access_token(config, &grant, now) {
-                    Ok(token) => Some(crate::meet::LiveKitJoin {
-                        url: config.url.clone(),
-                        room,
-                        token,
-                    }),
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not sign a LiveKit token");
-                        None
-                    }
-                }
-            }
-            MeetEngine::Embedded { .. } => None,
-        };
+        // LiveKit mode: the token follows the microphone just set.
+        let now = self.state.clock.now().unix_timestamp();
+        let livekit = self
+            .state
+            .meet
+            .livekit_join(self.meeting.id, self.peer, now);
         ServerMessage::Admitted { livekit }
+    }
+
+    /// LiveKit mode: a fresh token for someone still let in, with what they
+    /// may do now; `None` for the lobby, the removed and in embedded mode.
+    fn livekit_token(&self) -> Option<ServerMessage> {
+        let now = self.state.clock.now().unix_timestamp();
+        self.state
+            .meet
+            .livekit_join(self.meeting.id, self.peer, now)
+            .map(|join| ServerMessage::LivekitToken { token: join.token })
     }
 
     fn me(&self) -> Option<Participant> {
