@@ -150,6 +150,23 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await page.goto(petitionUrl);
     await page.fill('#a-number', '88/SXD-KH');
     await page.fill('#a-summary', ANSWER);
+    // A file that only calls itself a PDF is refused beside the form, and
+    // what was typed stays for the next try.
+    await page.setInputFiles('#a-file', {
+      name: 'tra-loi.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('MZ\x90\x00 not a letter at all', 'latin1'),
+    });
+    const answerForm = page.getByTestId('answer-form');
+    const answerUrl = page.url();
+    await answerForm.getByRole('button', { name: 'Gửi trả lời' }).click();
+    const refusal = answerForm.locator('[data-form-error] [role=alert]');
+    await refusal.waitFor({ state: 'visible' });
+    assert.equal(page.url(), answerUrl, 'a refused answer stays on the petition');
+    assert.ok((await refusal.textContent()).trim().length > 10, 'the refusal says why');
+    assert.equal(await page.inputValue('#a-number'), '88/SXD-KH', 'the number typed stays');
+    assert.equal(await page.inputValue('#a-summary'), ANSWER, 'the answer typed stays');
+    await screenshot(page, 'petition-answer-refused');
     await page.setInputFiles('#a-file', {
       name: '88-SXD-KH.pdf',
       mimeType: 'application/pdf',
