@@ -115,12 +115,19 @@ test('a session runs live on every screen, from opening to the result', { timeou
     await waitForText(hall, '[data-testid=hall-progress]', '3/3', 'the hall screen while voting');
     await screenshot(hall, 'session-hall-voting');
 
+    // The hall screen shows the result from the event itself, with no
+    // request of its own (the server built it before telling the screens).
+    const hallFetches = [];
+    hall.on('request', (r) => {
+      if (r.url().endsWith('/man-hinh/truc-tiep')) hallFetches.push(r.url());
+    });
     await chair.reload();
     await chair.getByRole('button', { name: 'Kết thúc biểu quyết' }).click();
     await chair.waitForLoadState();
     await waitForText(chair, '[data-testid=vote-result]', 'Không thông qua', 'the chair after closing');
     assert.match(await text(chair, '[data-testid=vote-result]'), /cần ít nhất 43 trên 84/);
     await waitForText(hall, '[data-testid=hall-result]', 'KHÔNG THÔNG QUA', 'the hall screen after closing');
+    assert.deepEqual(hallFetches, [], 'the hall screen fetched nothing for the result');
     await waitForText(deputies[0], '[data-testid=vote-result]', 'Không thông qua', 'a deputy after closing');
     await screenshot(hall, 'session-hall-result');
     await screenshot(chair, 'session-chair-result');

@@ -45,7 +45,6 @@ impl Precompressed {
     }
 
     /// The fragment as text.
-    #[cfg(test)]
     pub(crate) fn html(&self) -> &str {
         std::str::from_utf8(&self.html).unwrap_or_default()
     }

@@ -4,6 +4,10 @@
 //!
 //! Events carry no data beyond their kind: each screen fetches the fragment
 //! its own role may see, so nothing private travels on the shared channel.
+//! The one exception is the hall fragment, which every viewer of the
+//! session may see alike: a change announced with it built
+//! ([`LiveHub::publish_warmed`]) carries it, and hall screens show it
+//! without a request.
 //! In one process this is a broadcast channel per session.
 // TODO(#3): fan events out through NATS when several nodes serve one
 // province; one process is enough for the embedded default.
@@ -51,7 +55,7 @@ type SharedCell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
 /// A session's channel, its state version and what is shared within it.
 struct Channel {
-    sender: broadcast::Sender<&'static str>,
+    sender: broadcast::Sender<Change>,
     pace: Arc<Mutex<Pace>>,
     /// Shared values by name, emptied on every publish: each is valid for
     /// one state version of the session.
@@ -86,7 +90,7 @@ impl LiveHub {
         f(map.entry(session_id).or_insert_with(Channel::new))
     }
 
-    fn sender(&self, session_id: i64) -> broadcast::Sender<&'static str> {
+    fn sender(&self, session_id: i64) -> broadcast::Sender<Change> {
         self.with_channel(session_id, |c| c.sender.clone())
     }
 
@@ -103,6 +107,12 @@ impl LiveHub {
     /// Sends `kind` to the session's screens (paced if it is progress),
     /// keeping what is shared for the current state version.
     fn announce(&self, session_id: i64, kind: &'static str) {
+        self.announce_with(session_id, kind, None);
+    }
+
+    /// [`LiveHub::announce`], with the hall fragment of the new state
+    /// version when it was built for the event.
+    fn announce_with(&self, session_id: i64, kind: &'static str, hall: Option<Arc<Precompressed>>) {
         let (sender, pace) = self.with_channel(session_id, |c| (c.sender.clone(), c.pace.clone()));
         let now = Instant::now();
         let mut p = lock(&pace);
@@ -110,7 +120,7 @@ impl LiveHub {
             p.pending = false;
             drop(p);
             // No subscriber is not an error: no screen is open.
-            let _ = sender.send(kind);
+            let _ = sender.send(Change { kind, hall });
             return;
         }
         let last = p.last;
@@ -127,7 +137,7 @@ impl LiveHub {
                             p.pending = false;
                             p.last = Some(Instant::now());
                             drop(p);
-                            let _ = sender.send(PROGRESS);
+                            let _ = sender.send(Change::progress());
                         }
                     });
                 }
@@ -135,7 +145,7 @@ impl LiveHub {
             _ => {
                 p.last = Some(now);
                 drop(p);
-                let _ = sender.send(PROGRESS);
+                let _ = sender.send(Change::progress());
             }
         }
     }
@@ -145,22 +155,25 @@ impl LiveHub {
     /// begins, `warm` builds what the screens will ask for, and only then
     /// are they told. Built before 2,000 streams wake and 2,000 requests
     /// arrive, the shared fragment costs one render on a quiet server
-    /// instead of one render queued behind all of them. Progress events
-    /// are paced instead (see [`LiveHub::publish`]).
-    pub async fn publish_warmed(
+    /// instead of one render queued behind all of them; the hall fragment
+    /// `warm` returns travels in the event itself. Progress events are
+    /// paced instead (see [`LiveHub::publish`]).
+    pub(crate) async fn publish_warmed(
         &self,
         session_id: i64,
         kind: &'static str,
-        warm: impl Future<Output = ()>,
+        warm: impl Future<Output = Option<Arc<Precompressed>>>,
     ) {
         let watched = self.with_channel(session_id, |c| {
             c.fragments.clear();
             c.sender.receiver_count() > 0
         });
-        if watched && kind != PROGRESS {
-            warm.await;
-        }
-        self.announce(session_id, kind);
+        let hall = if watched && kind != PROGRESS {
+            warm.await
+        } else {
+            None
+        };
+        self.announce_with(session_id, kind, hall);
     }
 
     /// A fragment every viewer of the session sees alike (the hall screen),
@@ -232,12 +245,37 @@ impl LiveHub {
         let receiver = self.sender(session_id).subscribe();
         let first = tokio_stream::once(Ok(Event::default().event("update").data("ket-noi")));
         let changes = BroadcastStream::new(receiver).map(|item| {
-            // A screen that fell behind just reloads; the fragment is whole.
-            let kind = item.unwrap_or("tai-lai");
-            Ok(Event::default().event("update").data(kind))
+            Ok(match item {
+                // Hall screens show it as it is; other screens reload theirs.
+                Ok(Change {
+                    hall: Some(hall), ..
+                }) => Event::default().event("hall").data(hall.html()),
+                Ok(Change { kind, hall: None }) => Event::default().event("update").data(kind),
+                // A screen that fell behind just reloads; the fragment is whole.
+                Err(_) => Event::default().event("update").data("tai-lai"),
+            })
         });
         Sse::new(first.chain(changes))
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    }
+}
+
+/// What the screens of a session are told.
+#[derive(Clone, Debug)]
+struct Change {
+    /// What changed (`bieu-quyet`, [`PROGRESS`], …).
+    kind: &'static str,
+    /// The hall fragment of the new state version, when it was built before
+    /// the screens were told.
+    hall: Option<Arc<Precompressed>>,
+}
+
+impl Change {
+    fn progress() -> Self {
+        Self {
+            kind: PROGRESS,
+            hall: None,
+        }
     }
 }
 
@@ -257,7 +295,7 @@ mod tests {
         let mut a = hub.sender(1).subscribe();
         let mut b = hub.sender(2).subscribe();
         hub.publish(1, "bieu-quyet");
-        assert_eq!(a.recv().await.unwrap(), "bieu-quyet");
+        assert_eq!(a.recv().await.unwrap().kind, "bieu-quyet");
         assert!(b.try_recv().is_err());
         hub.publish(3, "khong-ai-nghe");
     }
@@ -270,10 +308,10 @@ mod tests {
             hub.publish(1, PROGRESS);
         }
         // The first goes out at once, the 49 others become one, later.
-        assert_eq!(rx.try_recv().unwrap(), PROGRESS);
+        assert_eq!(rx.try_recv().unwrap().kind, PROGRESS);
         assert!(rx.try_recv().is_err());
         let later = tokio::time::timeout(PROGRESS_INTERVAL * 5, rx.recv()).await;
-        assert_eq!(later.unwrap().unwrap(), PROGRESS);
+        assert_eq!(later.unwrap().unwrap().kind, PROGRESS);
         tokio::time::sleep(PROGRESS_INTERVAL * 2).await;
         assert!(rx.try_recv().is_err());
     }
@@ -285,8 +323,8 @@ mod tests {
         hub.publish(1, PROGRESS);
         hub.publish(1, PROGRESS);
         hub.publish(1, "bieu-quyet");
-        assert_eq!(rx.try_recv().unwrap(), PROGRESS);
-        assert_eq!(rx.try_recv().unwrap(), "bieu-quyet");
+        assert_eq!(rx.try_recv().unwrap().kind, PROGRESS);
+        assert_eq!(rx.try_recv().unwrap().kind, "bieu-quyet");
         tokio::time::sleep(PROGRESS_INTERVAL * 2).await;
         assert!(rx.try_recv().is_err());
     }
@@ -310,13 +348,47 @@ mod tests {
         hub.publish_warmed(1, "bieu-quyet", async {
             // Built while the screens have not been told yet.
             assert!(rx.try_recv().is_err());
-            assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v2");
+            hub.shared_fragment(1, "hall", render).await.ok()
         })
         .await;
-        assert_eq!(rx.try_recv().unwrap(), "bieu-quyet");
-        // The screens now fetch what was built, with no second render.
+        // The event carries what was built; a fetch gets the same, with no
+        // second render.
+        let told = rx.try_recv().unwrap();
+        assert_eq!(told.kind, "bieu-quyet");
+        assert_eq!(told.hall.unwrap().html(), "v2");
         assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v2");
         assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn the_stream_carries_the_hall_fragment_only_with_a_warmed_change() {
+        use axum::response::IntoResponse as _;
+        use http_body_util::BodyExt as _;
+
+        let hub = LiveHub::default();
+        let mut body = hub.stream(1).into_response().into_body();
+        let mut next = async || {
+            let frame = body.frame().await.unwrap().unwrap();
+            String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap()
+        };
+        assert_eq!(next().await, "event: update\ndata: ket-noi\n\n");
+        hub.publish(1, "diem-danh");
+        assert_eq!(next().await, "event: update\ndata: diem-danh\n\n");
+        let hall = "<p>Kết quả</p>\n<p>THÔNG QUA</p>";
+        hub.publish_warmed(1, "bieu-quyet", async {
+            hub.shared_fragment(1, "hall", || async { Ok::<_, ()>(hall.to_owned()) })
+                .await
+                .ok()
+        })
+        .await;
+        // Every line of the fragment is a data line of one event.
+        assert_eq!(
+            next().await,
+            "event: hall\ndata: <p>Kết quả</p>\ndata: <p>THÔNG QUA</p>\n\n"
+        );
+        // A warm-up that fails still tells the screens, which then fetch.
+        hub.publish_warmed(1, "bieu-quyet", async { None }).await;
+        assert_eq!(next().await, "event: update\ndata: bieu-quyet\n\n");
     }
 
     #[tokio::test]

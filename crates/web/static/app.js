@@ -79,9 +79,18 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
   const source = new EventSource(region.dataset.liveEvents);
   let running = false;
   let again = false;
+  // Bumped whenever an event itself brings the fragment: a fetch begun
+  // before it is older and is dropped.
+  let generation = 0;
   const busy = () => {
     const el = document.activeElement;
     return el && region.contains(el) && el.matches('input, select, textarea');
+  };
+  const show = (html) => {
+    const open = [...region.querySelectorAll('details[open][id]')].map((d) => d.id);
+    region.innerHTML = html;
+    for (const id of open) document.getElementById(id)?.setAttribute('open', '');
+    region.dispatchEvent(new CustomEvent('live:updated', { bubbles: true }));
   };
   const refresh = async () => {
     if (running || busy()) {
@@ -90,13 +99,12 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     }
     running = true;
     again = false;
+    const started = generation;
     try {
       const response = await fetch(region.dataset.liveSrc, { headers: { 'x-live': '1' } });
+      if (started !== generation) return;
       if (response.ok && !busy()) {
-        const open = [...region.querySelectorAll('details[open][id]')].map((d) => d.id);
-        region.innerHTML = await response.text();
-        for (const id of open) document.getElementById(id)?.setAttribute('open', '');
-        region.dispatchEvent(new CustomEvent('live:updated', { bubbles: true }));
+        show(await response.text());
       } else if (response.ok) {
         again = true;
       }
@@ -106,6 +114,13 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     }
   };
   source.addEventListener('update', refresh);
+  // The hall screen's fragment comes in the event itself (the server built
+  // it before telling anyone); every other screen reloads its own.
+  source.addEventListener('hall', (event) => {
+    if (!('liveHall' in region.dataset)) return refresh();
+    generation += 1;
+    show(event.data);
+  });
   region.addEventListener('focusout', () => {
     // Wait for focus to land before deciding whether the person is done.
     setTimeout(() => { if (again && !busy()) refresh(); }, 0);

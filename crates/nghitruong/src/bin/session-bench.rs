@@ -2,7 +2,9 @@
 //! loopback port with a fresh demo database grown to 500 more deputies;
 //! 2,000 clients hold the session's event stream while the 500 deputies
 //! cast their ballots at once; then the chair closes the round and every
-//! stream client fetches the hall screen's fragment with the result.
+//! stream client shows the result: as a hall screen, from the fragment the
+//! result event carries, or (`--screens fetch`) by fetching the hall
+//! fragment after the event, as a tablet fetches its own.
 //!
 //! Prints ballots per second, p50/p99 ballot latency (request sent to the
 //! acknowledgement, which the server gives only once the ballot is
@@ -13,7 +15,8 @@
 //! ```text
 //! cargo build --release -p nghitruong --features bench --bins
 //! target/release/session-bench [--server target/release/nghitruong] [--port 18431]
-//!     [--deputies 500] [--streams 2000] [--spread-ms 0] [--fetch warm|cold]
+//!     [--deputies 500] [--streams 2000] [--spread-ms 0] [--screens hall|fetch]
+//!     [--fetch warm|cold]
 //! ```
 //!
 //! With `--scenario packet` it measures instead the session packet: the
@@ -57,6 +60,11 @@ struct Args {
     /// browser that loaded the page does (`--fetch warm`, the default), or
     /// on its deputy's shared pool, mostly connecting anew (`--fetch cold`).
     warm: bool,
+    /// The stream clients are hall screens, which show the fragment the
+    /// result event carries (`--screens hall`, the default), or screens
+    /// that fetch their fragment after the event as tablets do
+    /// (`--screens fetch`, with `--fetch warm|cold`).
+    hall_screens: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -70,6 +78,7 @@ fn args() -> anyhow::Result<Args> {
         streams: 2000,
         spread_ms: 0,
         warm: true,
+        hall_screens: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -83,6 +92,13 @@ fn args() -> anyhow::Result<Args> {
             "--deputies" => a.deputies = value.parse()?,
             "--streams" => a.streams = value.parse()?,
             "--spread-ms" => a.spread_ms = value.parse()?,
+            "--screens" => {
+                a.hall_screens = match value.as_str() {
+                    "hall" => true,
+                    "fetch" => false,
+                    other => bail!("--screens is hall or fetch, not {other}"),
+                }
+            }
             "--fetch" => {
                 a.warm = match value.as_str() {
                     "warm" => true,
@@ -358,8 +374,8 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     let reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
     println!("peak RSS reset for the vote phase: {reset}");
 
-    // The stream clients: each waits for the result event, then fetches
-    // the hall fragment and checks it shows the result.
+    // The stream clients: each waits for the result event and checks that
+    // the fragment it carries, or the one fetched after it, shows the result.
     let connected = Arc::new(AtomicUsize::new(0));
     let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let all_connected = Arc::new(Notify::new());
@@ -378,6 +394,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
             deputy.clone()
         };
         let warm = a.warm;
+        let hall_screens = a.hall_screens;
         let (base, connected, armed, all) = (
             base.to_owned(),
             connected.clone(),
@@ -391,6 +408,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                 .send()
                 .await?;
             let mut first = true;
+            let mut pending = Vec::new();
             loop {
                 let Some(chunk) = response.chunk().await? else {
                     bail!("the stream ended");
@@ -413,10 +431,22 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                     }
                     continue;
                 }
-                if armed.load(Ordering::SeqCst)
-                    && String::from_utf8_lossy(&chunk).contains("bieu-quyet")
-                {
+                // Whole events only: a large one may come in several reads.
+                pending.extend_from_slice(&chunk);
+                while let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
+                    let event: Vec<u8> = pending.drain(..end + 2).collect();
+                    let event = String::from_utf8_lossy(&event);
+                    if !armed.load(Ordering::SeqCst) || !event.starts_with("event: hall") {
+                        continue;
+                    }
                     let told = Instant::now();
+                    if hall_screens {
+                        // A hall screen shows the fragment the event carries.
+                        if !event.contains("THÔNG QUA") {
+                            bail!("the result event lacks the result");
+                        }
+                        return Ok((told, told));
+                    }
                     let html = http
                         .get(format!("{base}/ky-hop/{session}/man-hinh/truc-tiep"))
                         .send()
@@ -507,9 +537,13 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     }
 
     println!(
-        "ballots sent evenly over {} ms; stream clients fetch on {} connections",
+        "ballots sent evenly over {} ms; stream clients: {}",
         a.spread_ms,
-        if a.warm { "warm" } else { "cold" }
+        match (a.hall_screens, a.warm) {
+            (true, _) => "hall screens, the tally in the event",
+            (false, true) => "fetch the hall fragment on warm connections",
+            (false, false) => "fetch the hall fragment on cold connections",
+        }
     );
     println!(
         "ballots: {} in {:.3}s = {:.0} ballots/s",
@@ -533,7 +567,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         (told_all - last).as_secs_f64() * 1e3
     );
     println!(
-        "last ballot -> all {} clients show the final tally (fragment fetched): {:.1} ms",
+        "last ballot -> all {} clients show the final tally: {:.1} ms",
         a.streams,
         (seen_all - last).as_secs_f64() * 1e3
     );

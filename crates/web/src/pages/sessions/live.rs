@@ -552,8 +552,12 @@ async fn shared_hall(
 }
 
 /// Builds the shared hall fragment ahead of the screens' requests.
-pub(super) async fn warm_hall(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<()> {
-    shared_hall(state, viewer, id).await.map(|_| ())
+pub(super) async fn warm_hall(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<Arc<crate::compressed::Precompressed>> {
+    shared_hall(state, viewer, id).await
 }
 
 pub(crate) async fn hall_live(

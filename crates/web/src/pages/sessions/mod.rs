@@ -252,7 +252,8 @@ pub(super) fn changed(state: &AppState, session_id: i64, kind: &'static str) -> 
 
 /// Like [`changed`], for a change that every screen refetches at once: the
 /// hall fragment (and with it the session facts every tablet's fragment is
-/// made from) is built before the screens are told (issue #3).
+/// made from) is built before the screens are told, and hall screens get it
+/// in the event (issue #3).
 pub(super) async fn announced(
     state: &AppState,
     viewer: &Viewer,
@@ -260,9 +261,13 @@ pub(super) async fn announced(
     kind: &'static str,
 ) -> Response {
     let warm = async {
-        if let Err(e) = live::warm_hall(state, viewer, session_id).await {
-            // The screens will build it themselves.
-            tracing::warn!(error = ?e, session_id, "could not prepare the hall fragment");
+        match live::warm_hall(state, viewer, session_id).await {
+            Ok(hall) => Some(hall),
+            Err(e) => {
+                // The screens will build it themselves.
+                tracing::warn!(error = ?e, session_id, "could not prepare the hall fragment");
+                None
+            }
         }
     };
     state.live.publish_warmed(session_id, kind, warm).await;
