@@ -115,6 +115,13 @@ export async function newPage(viewport = 'tablet') {
   const page = await context.newPage();
   page.pageErrors = [];
   page.on('pageerror', (err) => page.pageErrors.push(String(err?.message ?? err)));
+  // Confirmations (ending a meeting, closing a session) are accepted as a
+  // person would; page.dialogs keeps what was asked, for tests to check.
+  page.dialogs = [];
+  page.on('dialog', (dialog) => {
+    page.dialogs.push(dialog.message());
+    dialog.accept().catch(() => {});
+  });
   return page;
 }
 

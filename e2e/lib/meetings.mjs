@@ -27,6 +27,16 @@ export async function displayNames(baseUrl, usernames) {
 }
 
 /**
+ * The day `days` from today in Vietnam, as a date input takes it
+ * (meetings cannot be scheduled in the past).
+ * @param {number} days
+ */
+export function daysFromNow(days) {
+  const when = new Date(Date.now() + days * 86_400_000);
+  return when.toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' });
+}
+
+/**
  * The office (signed in on `office`) schedules a meeting through /hop and
  * invites people and halls; resolves with the meeting's address.
  * @param {import('playwright-core').Page} office

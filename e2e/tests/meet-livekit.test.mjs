@@ -35,7 +35,7 @@ import {
   waitForText,
 } from '../lib/browser.mjs';
 import { startLiveKitMock, verifyToken } from '../lib/livekit-mock.mjs';
-import { MEDIA_ARGS, displayNames, scheduleMeeting } from '../lib/meetings.mjs';
+import { MEDIA_ARGS, daysFromNow, displayNames, scheduleMeeting } from '../lib/meetings.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const API_KEY = 'APInghitruonge2e';
@@ -220,7 +220,7 @@ test('in LiveKit mode the room joins the LiveKit server with the tokens the serv
     const meetingUrl = await scheduleMeeting(office, baseUrl, {
       title: 'Họp Thường trực — máy chủ LiveKit',
       kind: 'thuong_truc',
-      day: '2026-12-09',
+      day: daysFromNow(4),
       time: '14:00',
       invite: [
         { name: deputyName, role: 'tham_du' },
@@ -542,7 +542,7 @@ test('in a moderated meeting a silenced deputy publishes no microphone until giv
     const meetingUrl = await scheduleMeeting(office, baseUrl, {
       title: 'Tiếp xúc cử tri — máy chủ LiveKit',
       kind: 'tiep_xuc_cu_tri',
-      day: '2026-12-10',
+      day: daysFromNow(5),
       time: '09:00',
       invite: [{ name: deputyName, role: 'tham_du' }],
     });

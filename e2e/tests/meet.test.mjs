@@ -21,7 +21,7 @@ import {
   text,
   waitForText,
 } from '../lib/browser.mjs';
-import { MEDIA_ARGS, displayNames, scheduleMeeting } from '../lib/meetings.mjs';
+import { MEDIA_ARGS, daysFromNow, displayNames, scheduleMeeting } from '../lib/meetings.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
@@ -104,7 +104,7 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
       title: 'Kỳ họp thứ 2 — điểm cầu trực tuyến',
       kind: 'ky_hop',
       session: 'Kỳ họp thứ 2',
-      day: '2026-12-08',
+      day: daysFromNow(3),
       time: '08:00',
       invite: names.map((name) => ({ name, role: 'tham_du' })),
       halls: ['Hội trường UBND xã Tân Phú'],
@@ -268,6 +268,7 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     await deputyRow.getByRole('button', { name: 'Tắt micrô' }).click();
     await waitForText(deputies[0], '[data-testid=meet-status]', 'tắt micrô', 'moderator mute');
     await chair.getByTestId('end').click();
+    assert.deepEqual(chair.dialogs, ['Kết thúc cuộc họp cho mọi người?'], 'ending asks first');
     for (const page of deputies) await waitForText(page, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end');
     await office.reload();
     assert.equal(await text(office, '[data-testid=meeting-status]'), 'Đã kết thúc');

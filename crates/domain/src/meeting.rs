@@ -208,6 +208,21 @@ pub struct PresenceLine {
     pub stays: usize,
 }
 
+/// How far back a new meeting may start: one called at short notice may
+/// be entered a little after it began, but not days later by mistake.
+pub const START_GRACE: Duration = Duration::hours(1);
+
+/// May a meeting be scheduled to start at `starts_at`, at `now`? Not more
+/// than [`START_GRACE`] in the past: a meeting scheduled in the past would
+/// stay "scheduled" for ever in every invitee's list.
+pub fn check_start(starts_at: OffsetDateTime, now: OffsetDateTime) -> Result<(), &'static str> {
+    if starts_at < now - START_GRACE {
+        Err("Thời điểm họp đã qua; hãy chọn ngày giờ từ bây giờ trở đi.")
+    } else {
+        Ok(())
+    }
+}
+
 /// Sums the record for the minutes; an open stay counts until `until`
 /// (the meeting's end, or now). Sorted by first arrival.
 pub fn minutes(record: &[Presence], until: OffsetDateTime) -> Vec<PresenceLine> {
@@ -252,6 +267,16 @@ pub fn minutes(record: &[Presence], until: OffsetDateTime) -> Vec<PresenceLine> 
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_meeting_starts_from_an_hour_ago_onwards() {
+        let now = datetime!(2026-12-05 08:00 +7);
+        assert!(check_start(now + Duration::days(3), now).is_ok());
+        assert!(check_start(now, now).is_ok());
+        assert!(check_start(now - START_GRACE, now).is_ok());
+        assert!(check_start(now - START_GRACE - Duration::minutes(1), now).is_err());
+        assert!(check_start(datetime!(2020-01-01 08:00 +7), now).is_err());
+    }
 
     #[test]
     fn every_meeting_state_and_event() {

@@ -1,6 +1,16 @@
 // Small progressive enhancements; every page works without them.
 document.documentElement.classList.add('js');
 
+// Forms marked data-confirm (ending, cancelling, closing for everyone) ask
+// first; without JavaScript they go straight through, as any form.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
 // Selects marked data-autosubmit submit their form on change (the council
 // switcher); the plain submit button is hidden once this runs.
 document.addEventListener('change', (event) => {

@@ -454,7 +454,11 @@ function start(root) {
             );
           }
           li.append(button(p.silenced ? 'Mở micrô' : 'Tắt micrô', 'silence', () => send({ type: 'silence', peer: p.peer, silenced: !p.silenced })));
-          li.append(button('Mời ra', 'remove', () => send({ type: 'remove', peer: p.peer })));
+          li.append(
+            button('Mời ra', 'remove', () => {
+              if (window.confirm(`Mời ${p.name} ra khỏi phòng họp?`)) send({ type: 'remove', peer: p.peer });
+            }),
+          );
         }
       }
       items.push(li);
@@ -522,7 +526,7 @@ function start(root) {
         render();
         break;
       case 'end':
-        send({ type: 'end' });
+        if (window.confirm('Kết thúc cuộc họp cho mọi người?')) send({ type: 'end' });
         break;
       case 'leave':
         finish('Bạn đã rời phòng. Tải lại trang để vào lại.');

@@ -746,3 +746,33 @@ async fn in_livekit_mode_a_silenced_deputy_has_no_microphone_until_the_floor_and
     say(&mut chair, json!({"type": "end"})).await;
     assert!(next(&mut chair, "ended").await.is_some());
 }
+
+#[tokio::test]
+async fn a_meeting_cannot_be_scheduled_in_the_past() {
+    let (app, _) = app().await;
+    let (mut office, _) = signed(&app, "vanphong").await;
+    let before = office.get("/hop").await.body;
+    let refused = office
+        .post(
+            "/hop",
+            &[
+                ("title", "Họp nhầm ngày"),
+                ("kind", "thuong_truc"),
+                ("session_id", ""),
+                ("day", "2020-01-01"),
+                ("time", "08:00"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("Thời điểm họp đã qua"),
+        "{}",
+        refused.body
+    );
+    assert!(!office.get("/hop").await.body.contains("Họp nhầm ngày"));
+    assert_eq!(
+        before.matches("<tr").count(),
+        office.get("/hop").await.body.matches("<tr").count()
+    );
+}

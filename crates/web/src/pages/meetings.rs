@@ -230,6 +230,7 @@ async fn create(
             ),
         };
         let starts_at = local_start(&form.day, &form.time)?;
+        meeting::check_start(starts_at, state.clock.now())?;
         Ok(NewMeeting {
             council_id: council.id,
             title,
