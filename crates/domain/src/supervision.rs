@@ -160,7 +160,7 @@ pub enum SupervisionError {
     #[error("Không có đề nghị gia hạn nào đang chờ xem xét.")]
     NoRequest,
     /// An extension not later than the current due date.
-    #[error("Thời hạn mới phải sau thời hạn hiện tại ({0}).")]
+    #[error("Thời hạn mới phải sau thời hạn hiện tại ({}).", dmy(*.0))]
     NotLater(Date),
     /// A new due date in the past.
     #[error("Thời hạn mới phải sau ngày hôm nay.")]
@@ -172,7 +172,7 @@ pub enum SupervisionError {
     #[error("Phải ghi rõ lý do, phần việc còn lại hoặc yêu cầu chưa đáp ứng.")]
     NoteRequired,
     /// Marking overdue before the due date has passed.
-    #[error("Nhiệm vụ chưa quá hạn (hạn {0}).")]
+    #[error("Nhiệm vụ chưa quá hạn (hạn {}).", dmy(*.0))]
     NotOverdue(Date),
     /// An escalation policy that cannot be used.
     #[error(
@@ -1677,6 +1677,11 @@ pub fn due_actions(
     out
 }
 
+/// A date as people write it in Vietnam (dd/mm/yyyy), for messages.
+fn dmy(d: Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -1797,6 +1802,19 @@ mod tests {
     /// Every (state, event) pair, written out: `n` where refused. The same
     /// table is checked on [`TaskStatus::on`] and, through the methods,
     /// on a real task.
+
+    #[test]
+    fn dates_in_refusals_read_as_in_vietnam() {
+        let due = date!(2026 - 11 - 10);
+        assert_eq!(
+            SupervisionError::NotLater(due).to_string(),
+            "Thời hạn mới phải sau thời hạn hiện tại (10/11/2026)."
+        );
+        assert_eq!(
+            SupervisionError::NotOverdue(due).to_string(),
+            "Nhiệm vụ chưa quá hạn (hạn 10/11/2026)."
+        );
+    }
     #[test]
     fn every_task_state_and_event() {
         use TaskStatus as S;

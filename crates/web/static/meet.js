@@ -84,8 +84,23 @@ function start(root) {
       fill(camSelect, devices.filter((d) => d.kind === 'videoinput'));
       fill(micSelect, devices.filter((d) => d.kind === 'audioinput'));
     } catch (e) {
-      say(`Không mở được máy quay hoặc micrô (${e.name}). Bạn vẫn có thể vào phòng để theo dõi.`);
+      say(`Không mở được máy quay hoặc micrô: ${deviceProblem(e)}. Bạn vẫn có thể vào phòng để theo dõi.`);
       local = null;
+    }
+  }
+  // What went wrong with a device, in words (the browser gives a code).
+  function deviceProblem(e) {
+    switch (e?.name) {
+      case 'NotAllowedError':
+        return 'trình duyệt chưa được phép dùng thiết bị (bấm biểu tượng ổ khóa cạnh địa chỉ trang để cho phép)';
+      case 'NotFoundError':
+        return 'không tìm thấy thiết bị trên máy này';
+      case 'NotReadableError':
+        return 'thiết bị đang được ứng dụng khác dùng';
+      case 'OverconstrainedError':
+        return 'thiết bị đã chọn không còn, hãy chọn thiết bị khác';
+      default:
+        return `lỗi ${e?.name || 'không rõ'}`;
     }
   }
   function fill(select, devices) {
@@ -326,7 +341,7 @@ function start(root) {
       toggleButton('screen', true, 'Dừng chia sẻ', 'Chia sẻ màn hình');
       sendMedia();
     } catch (e) {
-      say(`Không chia sẻ được màn hình (${e.name}).`);
+      say(`Không chia sẻ được màn hình: ${deviceProblem(e)}.`);
     }
   }
   async function stopScreen() {
