@@ -11,7 +11,9 @@ use std::time::Duration;
 use futures_util::{SinkExt as _, StreamExt as _};
 use nghitruong_domain::meeting::{InviteRole, MeetingKind};
 use nghitruong_meet::livekit::LiveKitConfig;
-use nghitruong_store::{AuditContext, CouncilFilter, Invitee, MeetingStore, NewMeeting, Store};
+use nghitruong_store::{
+    AuditContext, CouncilFilter, Invitee, MeetingStore, NewMeeting, NotificationStore, Store,
+};
 use nghitruong_testkit::T0;
 use nghitruong_web::meet::{MeetEngine, MeetService};
 use serde_json::{Value, json};
@@ -775,4 +777,56 @@ async fn a_meeting_cannot_be_scheduled_in_the_past() {
         before.matches("<tr").count(),
         office.get("/hop").await.body.matches("<tr").count()
     );
+}
+
+#[tokio::test]
+async fn an_invited_deputy_is_told_under_notifications() {
+    let (app, _) = app().await;
+    let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let deputy = app
+        .store
+        .user_credentials("daibieu2")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let (mut office, _) = signed(&app, "vanphong").await;
+    office.get(&format!("/hop/{id}")).await;
+    let invited = office
+        .post(
+            &format!("/hop/{id}/moi"),
+            &[
+                ("person_id", &deputy.person_id.unwrap().to_string()),
+                ("hall", ""),
+                ("role", "theo_doi"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status, 303, "{}", invited.body);
+    let told = app.store.notifications(deputy.id, 50).await.unwrap();
+    let invitation = told
+        .iter()
+        .find(|n| n.subject.contains("Điểm cầu trực tuyến"))
+        .expect("the invitation is among the deputy's notifications");
+    assert!(
+        invitation.body.contains("Bạn được mời theo dõi cuộc họp"),
+        "{}",
+        invitation.body
+    );
+    assert_eq!(
+        invitation.link.as_deref(),
+        Some(format!("/hop/{id}").as_str())
+    );
+    // A hall (điểm cầu) has no account to tell, and inviting it still works.
+    let hall = office
+        .post(
+            &format!("/hop/{id}/moi"),
+            &[
+                ("person_id", ""),
+                ("hall", "UBND xã Anh Sơn"),
+                ("role", "tham_du"),
+            ],
+        )
+        .await;
+    assert_eq!(hall.status, 303);
 }

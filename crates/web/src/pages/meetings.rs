@@ -430,6 +430,28 @@ async fn invite(
         )
         .await
         .map_err(refusal)?;
+    // The person hears of it under "Thông báo" (and by e-mail when set up).
+    if let Invitee::Person(person) = invitee {
+        let told = async {
+            let to = state.store.person_users(&[person]).await?;
+            crate::notify::notify(
+                &state,
+                &to,
+                &format!("Mời họp trực tuyến: {}", m.title),
+                &format!(
+                    "Bạn được mời {} cuộc họp “{}” lúc {}.",
+                    role.label().to_lowercase(),
+                    m.title,
+                    super::local_time(m.starts_at)
+                ),
+                Some(&format!("/hop/{id}")),
+            )
+            .await
+        };
+        if let Err(e) = told.await {
+            tracing::warn!(error = %e, "could not tell the invited person");
+        }
+    }
     Ok(Redirect::to(&format!("/hop/{id}")).into_response())
 }
 
