@@ -18,8 +18,10 @@ pub(crate) struct NavItem {
     pub(crate) primary: bool,
 }
 
-/// Entries a phone's navigation row shows before "Thêm" (more).
-const PHONE_ROW: usize = 3;
+/// Entries a phone's navigation row shows before "Thêm" (more): two, so
+/// that on a 390 px screen even the longest label shows whole beside
+/// "Trang chủ" and "Thêm (n)" (with three, labels were cut short).
+const PHONE_ROW: usize = 2;
 
 /// Marks the entries of the phone's row: the first [`PHONE_ROW`], or, when
 /// the current page is further down, the first ones but one and the
@@ -233,12 +235,13 @@ mod tests {
     #[test]
     fn the_phone_row_keeps_the_first_entries_and_the_current_page() {
         for (n, current, want) in [
-            (13, None, vec![0, 1, 2]),
-            (13, Some(0), vec![0, 1, 2]),
-            (13, Some(2), vec![0, 1, 2]),
-            (13, Some(3), vec![0, 1, 3]),
-            (13, Some(12), vec![0, 1, 12]),
+            (13, None, vec![0, 1]),
+            (13, Some(0), vec![0, 1]),
+            (13, Some(1), vec![0, 1]),
+            (13, Some(2), vec![0, 2]),
+            (13, Some(12), vec![0, 12]),
             (2, Some(1), vec![0, 1]),
+            (1, Some(0), vec![0]),
             (0, None, vec![]),
         ] {
             let mut nav = items(n, current);
