@@ -170,6 +170,7 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
       seen.push([who, await waitForVideoFromOthers(page, 2, who)]);
     }
     console.log(`meet: video decoded from the others: ${JSON.stringify(seen)}`);
+    assert.equal(await text(chair, '[data-testid=meeting-status]'), 'Đang họp', "the chair's heading follows the room");
     await screenshot(chair, 'meet-chair-grid');
     await screenshot(deputies[1], 'meet-deputy-phone');
 
@@ -270,6 +271,8 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     await chair.getByTestId('end').click();
     assert.deepEqual(chair.dialogs, ['Kết thúc cuộc họp cho mọi người?'], 'ending asks first');
     for (const page of deputies) await waitForText(page, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end');
+    // The heading line follows the room without a reload.
+    for (const page of deputies) assert.equal(await text(page, '[data-testid=meeting-status]'), 'Đã kết thúc');
     await office.reload();
     assert.equal(await text(office, '[data-testid=meeting-status]'), 'Đã kết thúc');
     assert.equal(await office.getByRole('button', { name: 'Hủy cuộc họp' }).count(), 0, 'no cancelling an ended meeting');

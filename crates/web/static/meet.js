@@ -88,6 +88,13 @@ function start(root) {
       local = null;
     }
   }
+  // The status in the page's heading line follows the room, so the chair
+  // who opened it does not read "Đã lên lịch" while the meeting runs.
+  function showStatus(label) {
+    const el = document.querySelector('[data-testid=meeting-status]');
+    if (el) el.textContent = label;
+  }
+
   // What went wrong with a device, in words (the browser gives a code).
   function deviceProblem(e) {
     switch (e?.name) {
@@ -151,6 +158,8 @@ function start(root) {
         retries = 0;
         say('');
         room.hidden = false;
+        // Someone is let in only once the meeting is open.
+        showStatus('Đang họp');
         if (m.livekit) {
           // Not awaited: our room's messages keep flowing while LiveKit connects.
           lkQueue = lkQueue
@@ -224,9 +233,11 @@ function start(root) {
         finish('Người điều hành đã mời bạn ra khỏi phòng.');
         break;
       case 'ended':
+        showStatus('Đã kết thúc');
         finish('Cuộc họp đã kết thúc.');
         break;
       case 'cancelled':
+        showStatus('Đã hủy');
         finish('Cuộc họp đã bị hủy.');
         break;
       case 'error':
