@@ -156,6 +156,16 @@ async fn signed_in(
     Ok((http, csrf, jar))
 }
 
+/// The hall screen's live fragment of `session`, as a screen fetches it.
+async fn hall_fragment(http: &reqwest::Client, base: &str, session: i64) -> anyhow::Result<String> {
+    Ok(http
+        .get(format!("{base}/ky-hop/{session}/man-hinh/truc-tiep"))
+        .send()
+        .await?
+        .text()
+        .await?)
+}
+
 /// A browser's connections, signed in with the cookies in `jar`.
 fn browser(jar: &Arc<reqwest::cookie::Jar>) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
@@ -416,12 +426,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                 if first {
                     first = false;
                     if warm {
-                        let html = http
-                            .get(format!("{base}/ky-hop/{session}/man-hinh/truc-tiep"))
-                            .send()
-                            .await?
-                            .text()
-                            .await?;
+                        let html = hall_fragment(&http, &base, session).await?;
                         if html.is_empty() {
                             bail!("the hall fragment is empty");
                         }
@@ -447,12 +452,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                         }
                         return Ok((told, told));
                     }
-                    let html = http
-                        .get(format!("{base}/ky-hop/{session}/man-hinh/truc-tiep"))
-                        .send()
-                        .await?
-                        .text()
-                        .await?;
+                    let html = hall_fragment(&http, &base, session).await?;
                     if !html.contains("THÔNG QUA") {
                         bail!("the hall fragment lacks the result");
                     }
