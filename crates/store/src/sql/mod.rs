@@ -185,7 +185,16 @@ impl SqlStore {
     /// Starts a write: takes the writer lock and opens a transaction.
     pub(crate) async fn write(&self) -> Result<Write<'_>> {
         let guard = self.writer.lock().await;
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = match self.backend {
+            // IMMEDIATE takes SQLite's write lock at BEGIN, where the busy
+            // timeout applies. A deferred transaction that has read first and
+            // then writes is refused at once ("database is locked") while
+            // another connection still holds the lock, which happens when a
+            // failed write's rollback has not yet run on its own connection.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .map_err(db)?;
         if self.backend == Backend::Postgres {
             // Serialises writers across nodes; released at commit.
             sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(727274)) AS l")
