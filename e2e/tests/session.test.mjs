@@ -121,14 +121,29 @@ test('a session runs live on every screen, from opening to the result', { timeou
     hall.on('request', (r) => {
       if (r.url().endsWith('/man-hinh/truc-tiep')) hallFetches.push(r.url());
     });
+    // A deputy's tablet shows the result the event carries too, before its
+    // own fragment comes back: its fetches are held for 8 s here.
+    const slow = '**/ky-hop/*/truc-tiep';
+    await deputies[1].route(slow, async (route) => {
+      await new Promise((r) => setTimeout(r, 8_000));
+      await route.continue().catch(() => {});
+    });
     await chair.reload();
     await chair.getByRole('button', { name: 'Kết thúc biểu quyết' }).click();
     await chair.waitForLoadState();
     await waitForText(chair, '[data-testid=vote-result]', 'Không thông qua', 'the chair after closing');
     assert.match(await text(chair, '[data-testid=vote-result]'), /cần ít nhất 43 trên 84/);
-    await waitForText(hall, '[data-testid=hall-result]', 'KHÔNG THÔNG QUA', 'the hall screen after closing');
+    await waitForText(hall, '[data-testid=latest-result]', 'KHÔNG THÔNG QUA', 'the hall screen after closing');
     assert.deepEqual(hallFetches, [], 'the hall screen fetched nothing for the result');
+    const early = deputies[1].locator('[data-live-slot=vote] [data-testid=latest-result]');
+    await early.waitFor({ timeout: 6_000 });
+    assert.match(await early.innerText(), /KHÔNG THÔNG QUA/);
+    assert.equal(await deputies[1].locator('[data-testid=ballot-recorded]').count(), 0,
+      'the open vote gave way to the result');
+    await deputies[1].unroute(slow);
     await waitForText(deputies[0], '[data-testid=vote-result]', 'Không thông qua', 'a deputy after closing');
+    await waitForText(deputies[0], '[data-testid=latest-result]', 'KHÔNG THÔNG QUA', 'the top of a deputy tablet');
+    await screenshot(deputies[0], 'session-deputy-result');
     await screenshot(hall, 'session-hall-result');
     await screenshot(chair, 'session-chair-result');
     await checkA11y(hall, 'session-hall');

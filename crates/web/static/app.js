@@ -125,11 +125,20 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
   };
   source.addEventListener('update', refresh);
   // The hall screen's fragment comes in the event itself (the server built
-  // it before telling anyone); every other screen reloads its own.
+  // it before telling anyone), and a fetch begun before it is older. Every
+  // other screen reloads its own, but first shows the result the event
+  // carries in its vote slot, so a deputy sees it when the hall does.
   source.addEventListener('hall', (event) => {
-    if (!('liveHall' in region.dataset)) return refresh();
     generation += 1;
-    show(event.data);
+    if ('liveHall' in region.dataset) return show(event.data);
+    const slot = region.querySelector('[data-live-slot="vote"]');
+    if (slot) {
+      const hall = document.createElement('template');
+      hall.innerHTML = event.data;
+      const result = hall.content.querySelector('[data-live-part="result"]');
+      if (result) slot.replaceChildren(result);
+    }
+    refresh();
   });
   region.addEventListener('focusout', () => {
     // Wait for focus to land before deciding whether the person is done.

@@ -3,8 +3,10 @@
 //! 2,000 clients hold the session's event stream while the 500 deputies
 //! cast their ballots at once; then the chair closes the round and every
 //! stream client shows the result: as a hall screen, from the fragment the
-//! result event carries, or (`--screens fetch`) by fetching the hall
-//! fragment after the event, as a tablet fetches its own.
+//! result event carries; (`--screens fetch`) by fetching the hall fragment
+//! after the event; or (`--screens tablet`) as a deputy's tablet, which
+//! shows the result the event carries at once and then fetches its own
+//! fragment (the deputy's, not shared), both timed.
 //!
 //! Prints ballots per second, p50/p99 ballot latency (request sent to the
 //! acknowledgement, which the server gives only once the ballot is
@@ -15,7 +17,7 @@
 //! ```text
 //! cargo build --release -p nghitruong --features bench --bins
 //! target/release/session-bench [--server target/release/nghitruong] [--port 18431]
-//!     [--deputies 500] [--streams 2000] [--spread-ms 0] [--screens hall|fetch]
+//!     [--deputies 500] [--streams 2000] [--spread-ms 0] [--screens hall|fetch|tablet]
 //!     [--fetch warm|cold]
 //! ```
 //!
@@ -60,11 +62,20 @@ struct Args {
     /// browser that loaded the page does (`--fetch warm`, the default), or
     /// on its deputy's shared pool, mostly connecting anew (`--fetch cold`).
     warm: bool,
-    /// The stream clients are hall screens, which show the fragment the
-    /// result event carries (`--screens hall`, the default), or screens
-    /// that fetch their fragment after the event as tablets do
-    /// (`--screens fetch`, with `--fetch warm|cold`).
-    hall_screens: bool,
+    /// What the stream clients are.
+    screens: Screens,
+}
+
+/// What the stream clients do with the result event.
+#[derive(Clone, Copy, PartialEq)]
+enum Screens {
+    /// Show the hall fragment the event carries (the default).
+    Hall,
+    /// Fetch the hall fragment after the event (`--fetch warm|cold`).
+    Fetch,
+    /// Show the result the event carries, then fetch the deputy's own live
+    /// fragment, as a tablet does.
+    Tablet,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -78,7 +89,7 @@ fn args() -> anyhow::Result<Args> {
         streams: 2000,
         spread_ms: 0,
         warm: true,
-        hall_screens: true,
+        screens: Screens::Hall,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -93,10 +104,11 @@ fn args() -> anyhow::Result<Args> {
             "--streams" => a.streams = value.parse()?,
             "--spread-ms" => a.spread_ms = value.parse()?,
             "--screens" => {
-                a.hall_screens = match value.as_str() {
-                    "hall" => true,
-                    "fetch" => false,
-                    other => bail!("--screens is hall or fetch, not {other}"),
+                a.screens = match value.as_str() {
+                    "hall" => Screens::Hall,
+                    "fetch" => Screens::Fetch,
+                    "tablet" => Screens::Tablet,
+                    other => bail!("--screens is hall, fetch or tablet, not {other}"),
                 }
             }
             "--fetch" => {
@@ -160,6 +172,17 @@ async fn signed_in(
 async fn hall_fragment(http: &reqwest::Client, base: &str, session: i64) -> anyhow::Result<String> {
     Ok(http
         .get(format!("{base}/ky-hop/{session}/man-hinh/truc-tiep"))
+        .send()
+        .await?
+        .text()
+        .await?)
+}
+
+/// A deputy's own live fragment of `session`, as their tablet fetches it.
+async fn own_fragment(http: &reqwest::Client, base: &str, session: i64) -> anyhow::Result<String> {
+    Ok(http
+        .get(format!("{base}/ky-hop/{session}/truc-tiep"))
+        .header("x-live", "1")
         .send()
         .await?
         .text()
@@ -404,7 +427,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
             deputy.clone()
         };
         let warm = a.warm;
-        let hall_screens = a.hall_screens;
+        let screens = a.screens;
         let (base, connected, armed, all) = (
             base.to_owned(),
             connected.clone(),
@@ -426,7 +449,11 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                 if first {
                     first = false;
                     if warm {
-                        let html = hall_fragment(&http, &base, session).await?;
+                        let html = if screens == Screens::Tablet {
+                            own_fragment(&http, &base, session).await?
+                        } else {
+                            hall_fragment(&http, &base, session).await?
+                        };
                         if html.is_empty() {
                             bail!("the hall fragment is empty");
                         }
@@ -445,18 +472,36 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                         continue;
                     }
                     let told = Instant::now();
-                    if hall_screens {
+                    match screens {
                         // A hall screen shows the fragment the event carries.
-                        if !event.contains("THÔNG QUA") {
-                            bail!("the result event lacks the result");
+                        Screens::Hall => {
+                            if !event.contains("THÔNG QUA") {
+                                bail!("the result event lacks the result");
+                            }
+                            return Ok((told, told));
                         }
-                        return Ok((told, told));
+                        Screens::Fetch => {
+                            let html = hall_fragment(&http, &base, session).await?;
+                            if !html.contains("THÔNG QUA") {
+                                bail!("the hall fragment lacks the result");
+                            }
+                            return Ok((told, Instant::now()));
+                        }
+                        // A tablet shows the event's result part at once
+                        // (`told`), then its own fragment (the second time).
+                        Screens::Tablet => {
+                            if !event.contains("data-live-part=\"result\"")
+                                || !event.contains("THÔNG QUA")
+                            {
+                                bail!("the result event lacks the result part");
+                            }
+                            let html = own_fragment(&http, &base, session).await?;
+                            if !html.contains("data-testid=\"vote-result\"") {
+                                bail!("the tablet's fragment lacks the result");
+                            }
+                            return Ok((told, Instant::now()));
+                        }
                     }
-                    let html = hall_fragment(&http, &base, session).await?;
-                    if !html.contains("THÔNG QUA") {
-                        bail!("the hall fragment lacks the result");
-                    }
-                    return Ok((told, Instant::now()));
                 }
             }
         }));
@@ -539,10 +584,14 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     println!(
         "ballots sent evenly over {} ms; stream clients: {}",
         a.spread_ms,
-        match (a.hall_screens, a.warm) {
-            (true, _) => "hall screens, the tally in the event",
-            (false, true) => "fetch the hall fragment on warm connections",
-            (false, false) => "fetch the hall fragment on cold connections",
+        match (a.screens, a.warm) {
+            (Screens::Hall, _) => "hall screens, the tally in the event",
+            (Screens::Fetch, true) => "fetch the hall fragment on warm connections",
+            (Screens::Fetch, false) => "fetch the hall fragment on cold connections",
+            (Screens::Tablet, true) =>
+                "tablets: the tally in the event, then their own fragment on warm connections",
+            (Screens::Tablet, false) =>
+                "tablets: the tally in the event, then their own fragment on cold connections",
         }
     );
     println!(
@@ -567,8 +616,13 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         (told_all - last).as_secs_f64() * 1e3
     );
     println!(
-        "last ballot -> all {} clients show the final tally: {:.1} ms",
+        "last ballot -> all {} clients {}: {:.1} ms",
         a.streams,
+        if a.screens == Screens::Tablet {
+            "have their own fragment after showing the tally from the event"
+        } else {
+            "show the final tally"
+        },
         (seen_all - last).as_secs_f64() * 1e3
     );
     told_each.sort();
