@@ -251,9 +251,13 @@ pub trait Store:
     async fn rounds(&self, session_id: i64) -> Result<Vec<VoteRound>>;
     /// One round.
     async fn round(&self, id: i64) -> Result<VoteRound>;
-    /// Casts a ballot; durable when it returns `Ok(Ok(()))`.
+    /// Casts a ballot in round `round_id` of session `session_id`; durable
+    /// when it returns `Ok(Ok(()))`. `NotFound` if the round is not of that
+    /// session (checked in the ballot's own transaction, so that a ballot
+    /// costs no read of its own before it).
     async fn cast_ballot(
         &self,
+        session_id: i64,
         round_id: i64,
         person_id: i64,
         holds_office: bool,

@@ -791,28 +791,70 @@ async fn session_story(store: &SqlStore) {
     ));
     assert_eq!(
         store
-            .cast_ballot(named.id, a, true, Choice::Approve, &ctx(None))
+            .cast_ballot(
+                named.session_id,
+                named.id,
+                a,
+                true,
+                Choice::Approve,
+                &ctx(None)
+            )
             .await
             .unwrap(),
         Ok(())
     );
     assert_eq!(
         store
-            .cast_ballot(named.id, a, true, Choice::Reject, &ctx(None))
+            .cast_ballot(
+                named.session_id,
+                named.id,
+                a,
+                true,
+                Choice::Reject,
+                &ctx(None)
+            )
             .await
             .unwrap(),
         Err(BallotRefusal::AlreadyVoted)
     );
     assert_eq!(
         store
-            .cast_ballot(named.id, c, true, Choice::Approve, &ctx(None))
+            .cast_ballot(
+                named.session_id,
+                named.id,
+                c,
+                true,
+                Choice::Approve,
+                &ctx(None)
+            )
             .await
             .unwrap(),
         Err(BallotRefusal::NotPresent)
     );
+    // Sent to another session's address: not found, and nothing recorded.
+    assert!(matches!(
+        store
+            .cast_ballot(
+                named.session_id + 1000,
+                named.id,
+                b,
+                true,
+                Choice::Approve,
+                &ctx(None)
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
     assert_eq!(
         store
-            .cast_ballot(named.id, b, true, Choice::Reject, &ctx(None))
+            .cast_ballot(
+                named.session_id,
+                named.id,
+                b,
+                true,
+                Choice::Reject,
+                &ctx(None)
+            )
             .await
             .unwrap(),
         Ok(())
@@ -835,7 +877,14 @@ async fn session_story(store: &SqlStore) {
         .unwrap();
     assert_eq!(
         store
-            .cast_ballot(named.id, new_voter, true, Choice::Approve, &late)
+            .cast_ballot(
+                named.session_id,
+                named.id,
+                new_voter,
+                true,
+                Choice::Approve,
+                &late
+            )
             .await
             .unwrap(),
         Err(BallotRefusal::TimeUp)
@@ -861,7 +910,14 @@ async fn session_story(store: &SqlStore) {
     );
     assert_eq!(
         store
-            .cast_ballot(named.id, new_voter, true, Choice::Approve, &ctx(None))
+            .cast_ballot(
+                named.session_id,
+                named.id,
+                new_voter,
+                true,
+                Choice::Approve,
+                &ctx(None)
+            )
             .await
             .unwrap(),
         Err(BallotRefusal::NotOpen)
@@ -901,7 +957,8 @@ async fn session_story(store: &SqlStore) {
     // a double tap counts once and an absent deputy is refused, whatever
     // group each ballot lands in. (`new_voter` is `c`, checked in above.)
     let cx = ctx(None);
-    let cast = |person, choice| store.cast_ballot(secret.id, person, true, choice, &cx);
+    let cast =
+        |person, choice| store.cast_ballot(secret.session_id, secret.id, person, true, choice, &cx);
     let (rb, ra, rn, ra2, rn2) = tokio::join!(
         cast(b, Choice::Approve),
         cast(a, Choice::Reject),

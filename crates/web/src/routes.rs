@@ -9,8 +9,8 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{MethodRouter, get, post};
 use nghitruong_domain::access::Permission as P;
-use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate as _, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -263,7 +263,12 @@ pub fn router(state: AppState) -> Router {
         .layer(header_default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_default(header::REFERRER_POLICY, "same-origin"))
         .layer(header_default(header::CACHE_CONTROL, "no-store"))
-        .layer(CompressionLayer::new().compress_when(
+        // Level 1: pages and fragments are compressed on every request, and
+        // after each event of a session 500 tablets fetch theirs at once;
+        // brotli's default level 4 was the largest cost of those requests
+        // in a profile (issue #3). What is shared is compressed once, harder
+        // (`compressed.rs`).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(1)).compress_when(
             // Small responses gain nothing; documents and packets are
             // compressed already; event streams must not be buffered.
             SizeAbove::new(crate::compressed::COMPRESS_ABOVE)

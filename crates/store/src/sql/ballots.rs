@@ -31,6 +31,8 @@ pub(crate) type Outcome = std::result::Result<(), BallotRefusal>;
 
 /// One ballot as a deputy cast it.
 pub(crate) struct Ballot {
+    /// The session the deputy voted in; a round of another is not found.
+    pub(crate) session_id: i64,
     pub(crate) round_id: i64,
     pub(crate) person_id: i64,
     pub(crate) holds_office: bool,
@@ -154,13 +156,19 @@ async fn commit_group(store: &SqlStore, ballots: &[Ballot]) -> Result<Vec<Option
     let mut accepted: Vec<usize> = Vec::new();
     for (round_id, round) in &rounds {
         let Some(r) = round else { continue };
+        // A ballot sent to another session's address is not found, as it
+        // would be had the round been read before.
+        let of_session = |b: &Ballot| b.round_id == *round_id && b.session_id == r.session_id;
         let people: Vec<i64> = ballots
             .iter()
-            .filter(|b| b.round_id == *round_id)
+            .filter(|b| of_session(b))
             .map(|b| b.person_id)
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        if people.is_empty() {
+            continue;
+        }
         let present = which(
             &mut w,
             "SELECT person_id FROM attendance WHERE session_id = $1 \
@@ -177,7 +185,7 @@ async fn commit_group(store: &SqlStore, ballots: &[Ballot]) -> Result<Vec<Option
         )
         .await?;
         for (i, b) in ballots.iter().enumerate() {
-            if b.round_id != *round_id {
+            if !of_session(b) {
                 continue;
             }
             let voter = Voter {

@@ -564,6 +564,7 @@ impl Store for SqlStore {
 
     async fn cast_ballot(
         &self,
+        session_id: i64,
         round_id: i64,
         person_id: i64,
         holds_office: bool,
@@ -571,6 +572,7 @@ impl Store for SqlStore {
         ctx: &AuditContext,
     ) -> Result<std::result::Result<(), nghitruong_domain::vote::BallotRefusal>> {
         let ballot = ballots::Ballot {
+            session_id,
             round_id,
             person_id,
             holds_office,

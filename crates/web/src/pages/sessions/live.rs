@@ -1,6 +1,8 @@
 //! The live views of a session: the fragment every screen reloads on
 //! events, and the hall screen.
 
+use std::collections::{HashMap, HashSet};
+
 use super::*;
 
 /// An agenda row as shown.
@@ -208,11 +210,16 @@ pub(super) struct SessionFacts {
     rounds: Vec<nghitruong_store::VoteRound>,
     agenda: Vec<nghitruong_store::AgendaItem>,
     adopted: Vec<nghitruong_store::AdoptedResolution>,
-    attendance: Vec<nghitruong_store::AttendanceRecord>,
     requests: Vec<nghitruong_store::SpeakRequest>,
     questions: Vec<nghitruong_store::Question>,
     /// Who has voted in the open round, if one is open.
-    open_voters: Vec<i64>,
+    open_voters: HashSet<i64>,
+    /// Each deputy's attendance (điểm danh) by person; absent: not checked in.
+    status: HashMap<i64, AttendanceStatus>,
+    /// The counts of deputies in office by attendance. Both are worked out
+    /// here once, not by each of 500 tablets scanning the attendance list
+    /// for each of 500 deputies.
+    headcount: Headcount,
 }
 
 async fn session_facts(
@@ -230,14 +237,33 @@ async fn session_facts(
         rounds = state.store.rounds(s.id).await?;
     }
     let open_voters = match rounds.iter().find(|r| r.status == RoundStatus::Open) {
-        Some(r) => state.store.round_voters(r.id).await?,
-        None => Vec::new(),
+        Some(r) => state.store.round_voters(r.id).await?.into_iter().collect(),
+        None => HashSet::new(),
     };
+    let status: HashMap<i64, AttendanceStatus> = state
+        .store
+        .attendance(s.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.person_id, a.status))
+        .collect();
+    let headcount = Headcount::of(
+        deps.seated
+            .iter()
+            .filter(|m| m.person.status.holds_office())
+            .map(|m| {
+                status
+                    .get(&m.person.id)
+                    .copied()
+                    .unwrap_or(AttendanceStatus::NotCheckedIn)
+            }),
+    );
     Ok(SessionFacts {
         deps,
         agenda: state.store.agenda(s.id).await?,
         adopted: state.store.adopted_resolutions(s.id).await?,
-        attendance: state.store.attendance(s.id).await?,
+        status,
+        headcount,
         requests: state.store.speak_requests(s.id).await?,
         questions: state.store.questions(s.id).await?,
         rounds,
@@ -261,10 +287,11 @@ pub(super) async fn live_fragment(
         rounds,
         agenda,
         adopted,
-        attendance,
         requests,
         questions,
         open_voters,
+        status,
+        headcount,
     } = &*facts;
     let number_of = |item: i64| {
         adopted
@@ -273,17 +300,12 @@ pub(super) async fn live_fragment(
             .map(|a| a.resolution.number.to_string())
     };
     let status_of = |person: i64| {
-        attendance
-            .iter()
-            .find(|a| a.person_id == person)
-            .map_or(AttendanceStatus::NotCheckedIn, |a| a.status)
+        status
+            .get(&person)
+            .copied()
+            .unwrap_or(AttendanceStatus::NotCheckedIn)
     };
-    let headcount = Headcount::of(
-        deps.seated
-            .iter()
-            .filter(|m| m.person.status.holds_office())
-            .map(|m| status_of(m.person.id)),
-    );
+    let headcount = *headcount;
     let open = rounds.iter().find(|r| r.status == RoundStatus::Open);
     let me = viewer.user.person_id.and_then(|p| {
         deps.seated

@@ -144,10 +144,6 @@ pub(crate) async fn cast(
     Form(form): Form<BallotForm>,
 ) -> AppResult<Response> {
     let s = session_here(&state, &viewer, id).await?;
-    let round = state.store.round(round_id).await?;
-    if round.session_id != s.id {
-        return Err(AppError::NotFound);
-    }
     let choice: Choice = form
         .choice
         .parse()
@@ -173,10 +169,12 @@ pub(crate) async fn cast(
     // In a task of its own: ballots are committed in groups, and a tablet
     // that drops its connection must not take its neighbours' ballots of
     // the same group with it when this request is cancelled.
-    let (store, person, round_id) = (state.store.clone(), me.person.id, round.id);
+    // The round is read in the ballot's own transaction, which refuses a
+    // round of another session as not found.
+    let (store, person, session_id) = (state.store.clone(), me.person.id, s.id);
     let cast = tokio::spawn(async move {
         store
-            .cast_ballot(round_id, person, holds, choice, &ctx)
+            .cast_ballot(session_id, round_id, person, holds, choice, &ctx)
             .await
     });
     let outcome = cast
