@@ -3,7 +3,7 @@
 // scheduling a meeting and inviting people through the real forms.
 import assert from 'node:assert/strict';
 import { signIn } from './auth.mjs';
-import { newPage, text } from './browser.mjs';
+import { newPage, text, waitForText } from './browser.mjs';
 
 // Only the meeting tests get a fake camera and microphone; WebRTC may use
 // the loopback interface, where the SFU (or the LiveKit mock) listens.
@@ -59,25 +59,26 @@ export async function scheduleMeeting(office, baseUrl, meeting) {
   await office.waitForURL(/\/hop\/\d+$/);
   const meetingUrl = office.url();
 
+  // The invite form is sent by htmx: the list of invitees changes in
+  // place, the page is not loaded again (the marker would be gone).
+  await office.evaluate(() => {
+    window.notReloaded = true;
+  });
   for (const { name, role } of meeting.invite ?? []) {
     const option = office.locator('#invite-person option', { hasText: name }).first();
     await office.selectOption('#invite-person', await option.getAttribute('value'));
     await office.selectOption('#invite-role', role);
-    // The form is sent by htmx, then the browser reloads the same address.
-    await Promise.all([
-      office.waitForNavigation({ waitUntil: 'load' }),
-      office.locator('[data-testid=invite-form] button[type=submit]').click(),
-    ]);
-    assert.equal(office.url(), meetingUrl);
+    await office.locator('[data-testid=invite-form] button[type=submit]').click();
+    await waitForText(office, '[data-testid=invitations]', name, `${name} is invited`);
+    await waitForText(office, '[data-testid=invite-notice]', `Đã mời ${name}`, 'the form says who was invited');
   }
   for (const hall of meeting.halls ?? []) {
     await office.fill('#invite-hall', hall);
-    await Promise.all([
-      office.waitForNavigation({ waitUntil: 'load' }),
-      office.locator('[data-testid=invite-form] button[type=submit]').click(),
-    ]);
-    assert.equal(office.url(), meetingUrl);
+    await office.locator('[data-testid=invite-form] button[type=submit]').click();
+    await waitForText(office, '[data-testid=invitations]', hall, `${hall} is invited`);
   }
+  assert.equal(office.url(), meetingUrl);
+  assert.equal(await office.evaluate(() => window.notReloaded), true, 'inviting does not reload the page');
   const invited = await text(office, '[data-testid=invitations]');
   for (const n of [...(meeting.invite ?? []).map((i) => i.name), ...(meeting.halls ?? [])]) {
     assert.ok(invited.includes(n), invited);

@@ -156,6 +156,30 @@ pageTest('the administrator reads the audit log and verifies its chain', async (
   await page.getByText('Chuỗi nhật ký toàn vẹn').first().waitFor({ state: 'visible' });
   await page.waitForLoadState('load');
   await screenshot(page, 'admin-audit');
+
+  // Each row reads in Vietnamese: the action's name, the change field by
+  // field, the raw data folded away.
+  await page.reload();
+  const all = (await page.locator('[data-testid=audit-row]').allInnerTexts()).map((t) => t.normalize('NFC'));
+  const check = all.find((t) => t.includes('audit.verify'));
+  assert.ok(check?.includes('Kiểm tra chuỗi nhật ký'), `the check is named: ${check}\n${all.slice(0, 3).join('\n')}`);
+  const signin = all.find((t) => t.includes('auth.session.create'));
+  assert.ok(signin?.includes('Đăng nhập') && signin.includes('Địa chỉ truy cập: 127.0.0.1'), `a sign-in reads as one: ${signin}`);
+  const first = page.locator('[data-testid=audit-row]').first();
+  assert.ok(!(await page.locator('[data-testid=audit-row]').allInnerTexts()).join(' ').includes('Thao tác khác'), 'every action has a name');
+  const raw = page.locator('[data-testid=audit-row] details.raw').first();
+  assert.equal(await raw.locator('pre').first().isVisible(), false, 'the raw JSON is folded');
+  await raw.locator('summary').click();
+  assert.ok(await raw.locator('pre').first().isVisible(), '"Dữ liệu gốc" opens');
+  await checkA11y(page, 'admin-audit-tablet');
+
+  // On a phone each row is a card with its column names, nothing sideways.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await assertNoSidewaysScroll(page, 'audit log on a phone');
+  const label = await first.locator('td[data-label="Hành động"]').evaluate((td) => getComputedStyle(td, '::before').content);
+  assert.equal(label, '"Hành động"', 'each cell shows its column name on a phone');
+  await checkA11y(page, 'admin-audit-phone');
+  await screenshot(page, 'admin-audit-phone');
 });
 
 pageTest('every navigation entry is reachable on a phone through "Thêm" and shows on a tablet', async (page) => {

@@ -110,6 +110,21 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
       halls: ['Hội trường UBND xã Tân Phú'],
     });
     await checkA11y(office, 'meeting-office');
+
+    // A refused invitation says why in Vietnamese, in place, and keeps
+    // what was typed; the list is unchanged.
+    const invitedBefore = await text(office, '[data-testid=invitations]');
+    await office.locator('[data-testid=invite-form] button[type=submit]').click();
+    await waitForText(office, '[data-testid=invite-error]', 'Chọn một đại biểu hoặc nhập tên một điểm cầu.', 'an empty invitation');
+    await office.fill('#invite-hall', 'Hội trường UBND xã Tân Phú');
+    await office.locator('[data-testid=invite-form] button[type=submit]').click();
+    await waitForText(office, '[data-testid=invite-error]', 'Đã mời điểm cầu hoặc người này.', 'a second invitation of the same hall');
+    assert.equal(await office.inputValue('#invite-hall'), 'Hội trường UBND xã Tân Phú', 'the typed hall stays');
+    assert.equal(await text(office, '[data-testid=invitations]'), invitedBefore, 'nothing was added');
+    assert.equal(await office.evaluate(() => window.notReloaded), true, 'no reload either');
+    await checkA11y(office, 'meeting-invite-refused');
+    await screenshot(office, 'meeting-invite-refused');
+    await office.fill('#invite-hall', '');
     assert.equal(await office.getByRole('button', { name: 'Hủy cuộc họp' }).count(), 1, 'a scheduled meeting can be called off');
 
     // The chair opens the session, then enters the room (no lobby for a moderator).
@@ -163,6 +178,15 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
       await page.locator('[data-step=room]').waitFor({ state: 'visible', timeout: 30_000 });
       await waitForText(page, '[data-testid=people]', names[i], `deputy ${i + 1} sees the room`);
     }
+    // The attendance record on the chair's page follows the room, without
+    // a reload: both deputies are written down as they come in.
+    await chair.evaluate(() => {
+      window.notReloaded = true;
+    });
+    for (const name of names) {
+      await waitForText(chair, '[data-testid=presence]', name, `the chair's attendance record lists ${name}`);
+    }
+    assert.match(await text(chair, '[data-testid=presence]'), /Đang trong phòng/);
 
     // Everyone receives the two others' video, decoded in the page.
     const seen = [];
@@ -273,6 +297,16 @@ test('three participants meet by video, the lobby admits, a hand and a vote reac
     for (const page of deputies) await waitForText(page, '[data-testid=meet-status]', 'Cuộc họp đã kết thúc', 'the end');
     // The heading line follows the room without a reload.
     for (const page of deputies) assert.equal(await text(page, '[data-testid=meeting-status]'), 'Đã kết thúc');
+    // So does the chair's attendance record: nobody is still in the room.
+    await chair.waitForFunction(
+      () => {
+        const t = document.querySelector('[data-testid=presence]')?.textContent ?? '';
+        return t.length > 0 && !t.includes('Đang trong phòng');
+      },
+      null,
+      { timeout: 30_000 },
+    );
+    assert.equal(await chair.evaluate(() => window.notReloaded), true, "the chair's page was never reloaded");
     await office.reload();
     assert.equal(await text(office, '[data-testid=meeting-status]'), 'Đã kết thúc');
     assert.equal(await office.getByRole('button', { name: 'Hủy cuộc họp' }).count(), 0, 'no cancelling an ended meeting');

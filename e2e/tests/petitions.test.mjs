@@ -213,3 +213,66 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await closeContexts();
   }
 });
+
+test('the petitions of a round read as cards on a 360 px phone', { timeout: 120_000 }, async () => {
+  let page;
+  try {
+    page = await newPage('tablet');
+    await signIn(page, baseUrl, 'vanphong');
+    await page.goto(`${baseUrl}/kien-nghi`);
+    await submit(page, page.getByRole('link', { name: /Kỳ họp thứ 2 \(dữ liệu mẫu\)/ }).first());
+    await page.setViewportSize({ width: 360, height: 740 });
+    const rows = page.locator('[data-testid=petition-row]');
+    const count = await rows.count();
+    assert.ok(count >= 10, `the demo round lists its petitions (${count})`);
+
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(widths[0] <= widths[1], `no sideways scroll at 360 px: scrollWidth ${widths[0]} > innerWidth ${widths[1]}`);
+    await assertNoSidewaysScroll(page, 'petition list on a phone');
+
+    // Every field of every row is on the screen, with its column's name.
+    const problems = await page.evaluate(() => {
+      const out = [];
+      const headers = [...document.querySelectorAll('[data-testid=petitions] thead th')].map((th) => th.textContent.trim());
+      for (const [i, tr] of [...document.querySelectorAll('[data-testid=petition-row]')].entries()) {
+        const cells = [...tr.querySelectorAll('td')];
+        if (cells.length !== headers.length) out.push(`row ${i}: ${cells.length} cells`);
+        for (const [j, td] of cells.entries()) {
+          const box = td.getBoundingClientRect();
+          const style = getComputedStyle(td);
+          const label = getComputedStyle(td, '::before').content;
+          if (style.display === 'none' || style.visibility === 'hidden' || box.width < 100 || box.height < 10) {
+            out.push(`row ${i} ${headers[j]}: hidden (${Math.round(box.width)}×${Math.round(box.height)})`);
+          }
+          if (box.left < 0 || box.right > window.innerWidth) out.push(`row ${i} ${headers[j]}: off screen`);
+          if (label !== `"${headers[j]}"`) out.push(`row ${i} ${headers[j]}: label ${label}`);
+        }
+        // Stacked: the row is one card taller than wide-row height.
+        if (cells.length > 1 && cells[1].getBoundingClientRect().top <= cells[0].getBoundingClientRect().top) {
+          out.push(`row ${i}: cells side by side`);
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(problems.slice(0, 10), [], 'each row is a card with every field visible');
+    await checkA11y(page, 'petition-list-phone');
+    await screenshot(page, 'petition-list-phone');
+
+    // On a tablet it is still a table, one row per petition.
+    await page.setViewportSize(VIEWPORTS.tablet);
+    const sideBySide = await rows.first().evaluate((tr) => {
+      const [a, b] = tr.querySelectorAll('td');
+      return Math.abs(a.getBoundingClientRect().top - b.getBoundingClientRect().top) < 2;
+    });
+    assert.ok(sideBySide, 'a tablet shows the table');
+    assertNoExternalRequests(page);
+  } catch (err) {
+    if (page) {
+      await screenshot(page, 'FAILED-petition-list-phone').catch(() => {});
+      await saveHtml(page, 'FAILED-petition-list-phone').catch(() => {});
+    }
+    throw err;
+  } finally {
+    await closeContexts();
+  }
+});

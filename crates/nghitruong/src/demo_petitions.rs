@@ -2,6 +2,13 @@
 //! placed in Nghệ An communes, in a round marked as sample data, carried to
 //! different points of their life cycle so every screen has something to
 //! show. Second write-ups stay captured, for the aggregation screen to find.
+//!
+//! The demo's meetings are held in Nghệ An communes, so only the records
+//! that Nghệ An voters could have raised there are used: those raised in
+//! Nghệ An or nationwide, whose text (and answer) names no other province,
+//! and that were typed with diacritics (a record typed without them would
+//! read as if the office published it that way). The records are used as
+//! published: none is rewritten.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +38,140 @@ struct DevRecord {
     result: Option<String>,
     #[serde(default)]
     synthetic_variant: bool,
+    /// Where the voters raised it (tỉnh), as the set records it.
+    #[serde(default)]
+    province: String,
+}
+
+/// The province the demo places its petitions in.
+const DEMO_PROVINCE: &str = "Nghệ An";
+
+/// Provinces and centrally-run cities (tỉnh, thành phố trực thuộc trung
+/// ương), before and after the 2025 merger, other than the demo's own.
+/// Hồ Chí Minh and Huế are named with their prefix: the bare words are
+/// also a road's and a person's name.
+const OTHER_PROVINCES: &[&str] = &[
+    "An Giang",
+    "Bà Rịa",
+    "Vũng Tàu",
+    "Bạc Liêu",
+    "Bắc Giang",
+    "Bắc Kạn",
+    "Bắc Ninh",
+    "Bến Tre",
+    "Bình Dương",
+    "Bình Định",
+    "Bình Phước",
+    "Bình Thuận",
+    "Cà Mau",
+    "Cao Bằng",
+    "Cần Thơ",
+    "Đà Nẵng",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Điện Biên",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Gia Lai",
+    "Hà Giang",
+    "Hà Nam",
+    "Hà Nội",
+    "Hà Tĩnh",
+    "Hải Dương",
+    "Hải Phòng",
+    "Hậu Giang",
+    "Hòa Bình",
+    "Hưng Yên",
+    "Khánh Hòa",
+    "Kiên Giang",
+    "Kon Tum",
+    "Lai Châu",
+    "Lâm Đồng",
+    "Lạng Sơn",
+    "Lào Cai",
+    "Long An",
+    "Nam Định",
+    "Ninh Bình",
+    "Ninh Thuận",
+    "Phú Thọ",
+    "Phú Yên",
+    "Quảng Bình",
+    "Quảng Nam",
+    "Quảng Ngãi",
+    "Quảng Ninh",
+    "Quảng Trị",
+    "Sóc Trăng",
+    "Sơn La",
+    "Tây Ninh",
+    "Thái Bình",
+    "Thái Nguyên",
+    "Thanh Hóa",
+    "Thừa Thiên Huế",
+    "TP Huế",
+    "thành phố Huế",
+    "Tiền Giang",
+    "Trà Vinh",
+    "Tuyên Quang",
+    "Vĩnh Long",
+    "Vĩnh Phúc",
+    "Yên Bái",
+    "TP Hồ Chí Minh",
+    "TP. Hồ Chí Minh",
+    "Thành phố Hồ Chí Minh",
+    "TP HCM",
+    "TP.HCM",
+];
+
+/// Words before a name that make it a commune's or a village's, not a
+/// province's ("các xã Lạng Sơn, Vĩnh Sơn" are communes of Anh Sơn).
+const LOCAL_PREFIXES: &[&str] = &[
+    "xã ",
+    "phường ",
+    "thị trấn ",
+    "xóm ",
+    "bản ",
+    "thôn ",
+    "khối ",
+];
+
+/// The other province `text` names, if any.
+pub fn other_province_named(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    OTHER_PROVINCES.iter().copied().find(|name| {
+        let needle = name.to_lowercase();
+        lower.match_indices(&needle).any(|(at, _)| {
+            let before = &lower[..at];
+            let after = &lower[at + needle.len()..];
+            let starts_word = before
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let ends_word = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
+            starts_word && ends_word && !LOCAL_PREFIXES.iter().any(|p| before.ends_with(p))
+        })
+    })
+}
+
+/// Whether `text` was typed with Vietnamese diacritics: at least a fifth
+/// of its words carry one (proper Vietnamese has far more; text typed
+/// without them has none).
+pub fn typed_with_diacritics(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let marked = words.iter().filter(|w| !w.is_ascii()).count();
+    !words.is_empty() && marked * 5 >= words.len()
+}
+
+impl DevRecord {
+    /// Whether the demo may show this record as raised by voters at a
+    /// meeting in one of its Nghệ An communes.
+    fn fits_demo(&self) -> bool {
+        let mut texts = std::iter::once(self.text.as_str()).chain(self.answer.as_deref());
+        (self.province == DEMO_PROVINCE || self.province == "(toàn quốc)")
+            && texts.all(|t| other_province_named(t).is_none() && typed_with_diacritics(t))
+    }
 }
 
 /// The department that answers petitions on `topic` in the demo province.
@@ -75,8 +216,11 @@ pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Re
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
-        .collect::<Result<_, _>>()
-        .context("the vendored petitions set does not parse")?;
+        .collect::<Result<Vec<DevRecord>, _>>()
+        .context("the vendored petitions set does not parse")?
+        .into_iter()
+        .filter(DevRecord::fits_demo)
+        .collect();
     let (found, _) = store
         .councils(&CouncilFilter {
             level: Some(CouncilLevel::Province),
@@ -165,13 +309,13 @@ pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Re
     // Carry the originals along; second write-ups wait for aggregation.
     let mut by_agency: BTreeMap<i64, Vec<(usize, i64)>> = BTreeMap::new();
     for (i, (r, id)) in records.iter().zip(&ids).enumerate() {
-        if r.synthetic_variant || i % 5 == 0 {
+        if r.synthetic_variant || i % 6 == 0 {
             continue;
         }
         let p = store
             .change_petition(*id, 1, &PetitionChange::Aggregate, ctx)
             .await?;
-        if i % 5 == 1 {
+        if i % 6 == 1 {
             continue;
         }
         let competence = match r.competence.as_str() {
@@ -194,7 +338,7 @@ pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Re
                 ctx,
             )
             .await?;
-        if i % 5 == 2 {
+        if i % 6 == 2 {
             continue;
         }
         if let Some(a) = agency_id {
@@ -228,7 +372,9 @@ pub async fn seed_petitions(store: &dyn Store, ctx: &AuditContext) -> anyhow::Re
             .await?;
         for (k, (i, id)) in items.iter().enumerate() {
             let r = &records[*i];
-            let Some(answer) = r.answer.as_deref().filter(|_| k % 3 != 2) else {
+            // The last petition sent to each agency waits for its answer,
+            // so that every agency has one to answer.
+            let Some(answer) = r.answer.as_deref().filter(|_| k + 1 < items.len()) else {
                 continue;
             };
             let p = store.petition(*id).await?;
@@ -354,4 +500,41 @@ async fn seed_delegation_round(
             .await?;
     }
     Ok(central.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_province_is_found_but_a_commune_of_the_same_name_is_not() {
+        assert_eq!(
+            other_province_named("Cử tri xã Đăk Mar, tỉnh Kon Tum đề nghị"),
+            Some("Kon Tum")
+        );
+        assert_eq!(
+            other_province_named("Cử tri TP Hồ Chí Minh kiến nghị"),
+            Some("TP Hồ Chí Minh")
+        );
+        assert_eq!(
+            other_province_named("Cử tri các xã Lạng Sơn, Vĩnh Sơn (huyện Anh Sơn)"),
+            None
+        );
+        assert_eq!(other_province_named("nâng cấp đường Hồ Chí Minh"), None);
+        assert_eq!(
+            other_province_named("Cử tri Hà Namh"),
+            None,
+            "whole words only"
+        );
+        assert_eq!(other_province_named("Cử tri tỉnh Nghệ An"), None);
+    }
+
+    #[test]
+    fn text_typed_without_diacritics_is_told_apart() {
+        assert!(typed_with_diacritics("Cử tri đề nghị nâng cấp Quốc lộ 7."));
+        assert!(!typed_with_diacritics(
+            "Cu tri khu Ha Xa, xa Lien Minh phan anh dien sinh hoat yeu."
+        ));
+        assert!(!typed_with_diacritics("QL7 2026"));
+    }
 }

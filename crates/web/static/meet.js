@@ -90,6 +90,32 @@ function start(root) {
   }
   // The status in the page's heading line follows the room, so the chair
   // who opened it does not read "Đã lên lịch" while the meeting runs.
+  // The attendance record ("Ghi nhận tham dự") below the room follows who
+  // is let in: when that set changes, the section is fetched again (twice,
+  // as an arrival is written down just after the room announces it).
+  const presenceEl = document.getElementById('meet-presence');
+  let presentKey = null;
+  let presenceTimers = [];
+  function presenceMayHaveChanged() {
+    const key = participants
+      .filter((p) => p.admitted)
+      .map((p) => p.peer)
+      .sort()
+      .join(',');
+    if (key === presentKey || !presenceEl?.dataset.presenceSrc) return;
+    presentKey = key;
+    presenceTimers.forEach(clearTimeout);
+    presenceTimers = [300, 2000].map((ms) => setTimeout(refreshPresence, ms));
+  }
+  async function refreshPresence() {
+    try {
+      const reply = await fetch(presenceEl.dataset.presenceSrc, { credentials: 'same-origin', headers: { 'HX-Request': 'true' } });
+      if (reply.ok && !reply.redirected) presenceEl.innerHTML = await reply.text();
+    } catch {
+      // Offline for a moment: the next change fetches it again.
+    }
+  }
+
   function showStatus(label) {
     const el = document.querySelector('[data-testid=meeting-status]');
     if (el) el.textContent = label;
@@ -183,6 +209,7 @@ function start(root) {
       case 'participants':
         participants = m.list;
         render();
+        presenceMayHaveChanged();
         break;
       case 'speaker':
         activeSpeaker = m.peer;
@@ -234,6 +261,8 @@ function start(root) {
         break;
       case 'ended':
         showStatus('Đã kết thúc');
+        // Everyone's stay is closed at the end: the record says until when.
+        if (presenceEl?.dataset.presenceSrc) setTimeout(refreshPresence, 300);
         finish('Cuộc họp đã kết thúc.');
         break;
       case 'cancelled':

@@ -115,3 +115,149 @@ async fn tampering_with_one_row_is_found_by_audit_verify() {
         page.body
     );
 }
+
+/// Every value a secret column holds now, read straight from the database.
+async fn stored_secrets(app: &crate::helpers::TestApp) -> Vec<String> {
+    let url = format!(
+        "sqlite://{}",
+        app.data_dir.path().join("nghitruong.db").display()
+    );
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut secrets = Vec::new();
+    for sql in [
+        "SELECT password_hash FROM users WHERE password_hash IS NOT NULL",
+        "SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL",
+        "SELECT token_hash FROM auth_sessions",
+        "SELECT csrf_token FROM auth_sessions",
+        "SELECT token_hash FROM document_tickets",
+    ] {
+        let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap();
+        secrets.extend(rows.into_iter().map(|(s,)| s));
+    }
+    conn.close().await.unwrap();
+    secrets.sort();
+    secrets.dedup();
+    secrets
+}
+
+#[tokio::test]
+async fn the_audit_log_reads_in_vietnamese_and_never_shows_a_secret() {
+    let app = spawn_app().await;
+    // A second factor turned on, a password reset and an account made.
+    let mut staff = app.signed_in("vanphong").await;
+    let setup = staff.get("/tai-khoan/xac-thuc-hai-lop").await;
+    let marker = "name=\"secret\" value=\"";
+    let start = setup.body.find(marker).unwrap() + marker.len();
+    let secret = setup.body[start..start + setup.body[start..].find('"').unwrap()].to_owned();
+    let now = u64::try_from(nghitruong_testkit::UnixNow::now_unix(app.clock.as_ref())).unwrap();
+    let code = nghitruong_web::auth::totp::code_at(&secret, now).unwrap();
+    let on = staff
+        .post(
+            "/tai-khoan/xac-thuc-hai-lop",
+            &[
+                ("secret", secret.as_str()),
+                ("code", code.as_str()),
+                ("current", crate::helpers::PASSWORD),
+            ],
+        )
+        .await;
+    assert!(on.body.contains("Đã bật xác thực hai lớp."), "{}", on.body);
+    let mut admin = app.signed_in("quantri").await;
+    let made = admin
+        .post(
+            "/quan-tri/nguoi-dung",
+            &[
+                ("username", "thuky.nhatky"),
+                ("display_name", "Trần Văn Ghi"),
+                ("password", "mat-khau-ban-dau-1"),
+                ("role", "thu_ky"),
+                ("unit_code", "17329"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let id = app
+        .store
+        .user_credentials("thuky.nhatky")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let reset = admin
+        .post(
+            &format!("/quan-tri/nguoi-dung/{id}/mat-khau"),
+            &[("password", "mat-khau-thu-hai-2")],
+        )
+        .await;
+    assert_eq!(reset.status, 200);
+
+    // The page names actions, entities and fields in Vietnamese.
+    let page = admin.get("/quan-tri/nhat-ky?action=user.").await;
+    assert_eq!(page.status, 200);
+    for label in [
+        "Bật xác thực hai lớp",
+        "Tạo tài khoản",
+        "Đặt mật khẩu",
+        "Phân vai trò",
+        "Người dùng #",
+        "Xác thực hai lớp:",
+        "Tên đăng nhập:",
+        "thuky.nhatky",
+        "Họ và tên:",
+        "<summary>Dữ liệu gốc</summary>",
+        "data-label=\"Thay đổi\"",
+    ] {
+        assert!(page.body.contains(label), "{label} missing");
+    }
+    assert!(
+        !page.body.contains("Thao tác khác"),
+        "every action is named"
+    );
+    let signed = admin.get("/quan-tri/nhat-ky?action=auth.").await;
+    assert!(signed.body.contains("Đăng nhập"));
+    assert!(signed.body.contains("Địa chỉ truy cập:"));
+
+    // No password hash, second-factor secret or session token is in any
+    // record, nor on the page.
+    let secrets = stored_secrets(&app).await;
+    assert!(
+        secrets.iter().any(|s| s == &secret),
+        "the scan reads the secret"
+    );
+    assert!(secrets.len() > 5);
+    let (records, _) = app
+        .store
+        .audit_page(&AuditFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for r in &records {
+        let text = format!(
+            "{} {}",
+            r.before.as_deref().unwrap_or(""),
+            r.after.as_deref().unwrap_or("")
+        );
+        for s in &secrets {
+            assert!(
+                !text.contains(s.as_str()),
+                "record {} holds a secret",
+                r.seq
+            );
+        }
+        assert!(
+            !text.contains("mat-khau-"),
+            "record {} holds a password",
+            r.seq
+        );
+    }
+    // (The page's own CSRF token is in its forms, as on every page.)
+    let csrf = crate::helpers::csrf_in(&page.body).unwrap();
+    for body in [&page.body, &signed.body] {
+        for s in secrets.iter().filter(|s| **s != csrf) {
+            assert!(!body.contains(s.as_str()), "the page shows a secret");
+        }
+    }
+}

@@ -830,3 +830,101 @@ async fn an_invited_deputy_is_told_under_notifications() {
         .await;
     assert_eq!(hall.status, 303);
 }
+
+/// Posts `fields` as htmx does (with HX-Request).
+async fn htmx_post(c: &mut Client, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", c.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = c
+        .http
+        .post(format!("{}{path}", c.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("hx-request", "true")
+        .body(serde_urlencoded::to_string(&form).unwrap())
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_invite_form_answers_in_place_and_the_attendance_record_can_be_fetched_alone() {
+    let (app, _) = app().await;
+    let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let (mut office, _) = signed(&app, "vanphong").await;
+    office.get(&format!("/hop/{id}")).await;
+    let path = format!("/hop/{id}/moi");
+
+    // Invited: the section comes back with the hall in the list.
+    let (status, body) = htmx_post(
+        &mut office,
+        &path,
+        &[
+            ("person_id", ""),
+            ("hall", "UBND xã Anh Sơn"),
+            ("role", "tham_du"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.starts_with("<section") && body.contains("id=\"meet-invitations\""));
+    assert!(!body.contains("<html"), "a fragment, not a page");
+    assert!(body.contains("Đã mời UBND xã Anh Sơn (tham dự)."), "{body}");
+    assert!(body.contains("Điểm cầu: UBND xã Anh Sơn"));
+
+    // Refused: a Vietnamese reason, what was typed kept, nothing added.
+    for (fields, reason) in [
+        (
+            [("person_id", ""), ("hall", ""), ("role", "tham_du")],
+            "Chọn một đại biểu hoặc nhập tên một điểm cầu.",
+        ),
+        (
+            [
+                ("person_id", ""),
+                ("hall", "UBND xã Anh Sơn"),
+                ("role", "tham_du"),
+            ],
+            "Đã mời điểm cầu hoặc người này.",
+        ),
+        (
+            [
+                ("person_id", ""),
+                ("hall", "Hội trường mới"),
+                ("role", "khong_co"),
+            ],
+            "Vai trò mời không hợp lệ.",
+        ),
+    ] {
+        let (status, body) = htmx_post(&mut office, &path, &fields).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains(reason), "{reason}: {body}");
+        assert!(body.contains("data-testid=\"invite-error\""));
+        if !fields[1].1.is_empty() {
+            assert!(
+                body.contains(&format!("value=\"{}\"", fields[1].1)),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(app.store.invitations(id).await.unwrap().len(), 2);
+
+    // Without htmx the form still works as a plain post.
+    let plain = office
+        .post(
+            &path,
+            &[
+                ("person_id", ""),
+                ("hall", "UBND xã Tân Phú"),
+                ("role", "theo_doi"),
+            ],
+        )
+        .await;
+    assert_eq!(plain.status, 303);
+
+    // The attendance record alone, as meet.js fetches it.
+    let record = office.get(&format!("/hop/{id}/tham-du")).await;
+    assert_eq!(record.status, 200);
+    assert!(record.body.contains("Ghi nhận tham dự"));
+    assert!(record.body.contains("Chưa có ai vào phòng."));
+    assert!(!record.body.contains("<html"));
+}

@@ -12,6 +12,7 @@ use nghitruong_domain::text;
 use nghitruong_store::{AuditFilter, CouncilFilter, NewUser, RoleGrant, StoreError, User};
 use serde::Deserialize;
 
+use super::audit_view::{FieldChange, action_label, changes, entity_label, raw_json};
 use super::local_time;
 use crate::AppState;
 use crate::auth::login::audit_context;
@@ -302,6 +303,9 @@ pub(crate) struct AuditRow {
     pub(crate) action: String,
     pub(crate) action_label: &'static str,
     pub(crate) entity: String,
+    /// The change, field by field, secrets hidden.
+    pub(crate) changes: Vec<FieldChange>,
+    /// The stored JSON, pretty-printed with secrets hidden ("Dữ liệu gốc").
     pub(crate) before: String,
     pub(crate) after: String,
     pub(crate) hash: String,
@@ -313,49 +317,17 @@ impl From<AuditRecord> for AuditRow {
             seq: r.seq,
             at: local_time(from_millis(r.at_ms)),
             actor: r.actor_name,
-            action_label: action_label(&r.action),
+            action_label: action_label(&r.action).unwrap_or("Thao tác khác"),
+            changes: changes(&r.action, r.before.as_deref(), r.after.as_deref()),
             action: r.action,
             entity: match r.entity_id {
                 Some(id) => format!("{} #{id}", entity_label(&r.entity)),
                 None => entity_label(&r.entity).to_owned(),
             },
-            before: r.before.unwrap_or_default(),
-            after: r.after.unwrap_or_default(),
+            before: raw_json(r.before.as_deref()),
+            after: raw_json(r.after.as_deref()),
             hash: r.hash.chars().take(12).collect(),
         }
-    }
-}
-
-/// What an action code means, in Vietnamese.
-fn action_label(code: &str) -> &'static str {
-    match code {
-        "organisation.seed" => "Nạp dữ liệu tổ chức",
-        "council.rules.update" => "Sửa quy chế Hội đồng",
-        "user.create" => "Tạo tài khoản",
-        "user.password.set" => "Đặt mật khẩu",
-        "user.totp.enable" => "Bật xác thực hai lớp",
-        "user.totp.disable" => "Tắt xác thực hai lớp",
-        "user.role.grant" => "Phân vai trò",
-        "auth.session.create" => "Đăng nhập",
-        "auth.session.second_factor" => "Xác thực lớp hai",
-        "auth.session.revoke" => "Kết thúc phiên đăng nhập",
-        "auth.login.failed" => "Đăng nhập sai",
-        "auth.login.locked" => "Đăng nhập bị tạm khóa",
-        "audit.verify" => "Kiểm tra chuỗi nhật ký",
-        _ => "Thao tác khác",
-    }
-}
-
-/// What an entity kind means, in Vietnamese.
-fn entity_label(code: &str) -> &str {
-    match code {
-        "user" => "Người dùng",
-        "account" => "Tài khoản",
-        "session" => "Phiên đăng nhập",
-        "council" => "Hội đồng",
-        "organisation" => "Tổ chức",
-        "audit_log" => "Nhật ký",
-        other => other,
     }
 }
 

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use nghitruong_domain::access::Permission;
 use nghitruong_domain::meeting::{
@@ -50,6 +50,12 @@ pub(crate) fn routes() -> Vec<Route> {
             "/hop/{id}/ws",
             Perm(P::ViewSessions),
             get(socket),
+        ),
+        r(
+            Method::GET,
+            "/hop/{id}/tham-du",
+            Perm(P::ViewSessions),
+            get(presence),
         ),
         r(
             Method::POST,
@@ -285,9 +291,7 @@ struct MeetingPage {
     engine: &'static str,
     can_manage: bool,
     cancellable: bool,
-    invitations: Vec<InvitationRow>,
-    people: Vec<(i64, String)>,
-    roles: &'static [InviteRole],
+    inv: InvitationsView,
     presence: Vec<PresenceRow>,
     meet_js: String,
     /// LiveKit mode: the vendored livekit-client, which meet.js loads on
@@ -295,16 +299,47 @@ struct MeetingPage {
     livekit_js: Option<String>,
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Signed(viewer): Signed,
-    CsrfToken(csrf): CsrfToken,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let m = meeting_here(&state, &viewer, id).await?;
-    let council = current(&viewer)?;
-    let role = room_role(&state, &viewer, &m).await?;
+/// The "Thành phần mời" section (thành phần mời): who is invited, and the
+/// form to invite more with what was typed kept after a refusal.
+struct InvitationsView {
+    id: i64,
+    csrf: String,
+    can_manage: bool,
+    invitations: Vec<InvitationRow>,
+    people: Vec<(i64, String)>,
+    roles: &'static [InviteRole],
+    /// What the last invitation did, or why it was refused.
+    notice: Option<String>,
+    error: Option<String>,
+    /// The form's values, kept after a refusal.
+    person: String,
+    hall: String,
+    role: String,
+}
+
+/// The section alone, sent back to the invite form (htmx).
+#[derive(Template)]
+#[template(path = "meeting_invitations.html")]
+struct InvitationsPartial {
+    inv: InvitationsView,
+}
+
+/// The attendance record alone, fetched again by meet.js when the room
+/// reports someone joining or leaving.
+#[derive(Template)]
+#[template(path = "meeting_presence.html")]
+struct PresencePartial {
+    presence: Vec<PresenceRow>,
+}
+
+async fn invitations_view(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &str,
+    m: &Meeting,
+) -> AppResult<InvitationsView> {
     let can_manage = viewer.can(Permission::ManageSessions);
+    let council = current(viewer)?;
     let invitations = state
         .store
         .invitations(m.id)
@@ -328,8 +363,25 @@ async fn show(
     } else {
         vec![]
     };
+    Ok(InvitationsView {
+        id: m.id,
+        csrf: csrf.to_owned(),
+        can_manage,
+        invitations,
+        people,
+        roles: InviteRole::ALL,
+        notice: None,
+        error: None,
+        person: String::new(),
+        hall: String::new(),
+        role: String::new(),
+    })
+}
+
+/// The meeting's attendance record (ghi nhận tham dự), one line a person.
+async fn presence_rows(state: &AppState, m: &Meeting) -> AppResult<Vec<PresenceRow>> {
     let until = m.ended_at.unwrap_or_else(|| state.clock.now());
-    let presence = meeting::minutes(&state.store.presences(m.id).await?, until)
+    Ok(meeting::minutes(&state.store.presences(m.id).await?, until)
         .into_iter()
         .map(|l| PresenceRow {
             name: l.name,
@@ -340,7 +392,32 @@ async fn show(
             minutes: l.present.whole_minutes(),
             stays: l.stays,
         })
-        .collect();
+        .collect())
+}
+
+async fn presence(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = meeting_here(&state, &viewer, id).await?;
+    let page = PresencePartial {
+        presence: presence_rows(&state, &m).await?,
+    };
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = meeting_here(&state, &viewer, id).await?;
+    let role = room_role(&state, &viewer, &m).await?;
+    let can_manage = viewer.can(Permission::ManageSessions);
+    let inv = invitations_view(&state, &viewer, &csrf, &m).await?;
+    let presence = presence_rows(&state, &m).await?;
     let (engine, livekit_sources) = match state.meet.engine() {
         MeetEngine::Embedded { .. } => ("embedded", None),
         MeetEngine::LiveKit(config) => ("livekit", config.connect_sources()),
@@ -359,9 +436,7 @@ async fn show(
         engine,
         can_manage,
         cancellable: m.status.allows(MeetingEvent::Cancel),
-        invitations,
-        people,
-        roles: InviteRole::ALL,
+        inv,
         presence,
         meet_js: crate::statics::url("meet.js"),
         livekit_js: (engine == "livekit").then(|| crate::statics::url("livekit-client.umd.js")),
@@ -393,11 +468,44 @@ struct InviteForm {
 async fn invite(
     State(state): State<AppState>,
     Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
     let m = meeting_here(&state, &viewer, id).await?;
+    let htmx = headers.contains_key("hx-request");
+    let outcome = invite_one(&state, &viewer, &headers, &m, &form).await;
+    if !htmx {
+        return outcome.map(|_| Redirect::to(&format!("/hop/{id}")).into_response());
+    }
+    // htmx: the section comes back in place, with what happened.
+    let mut inv = invitations_view(&state, &viewer, &csrf, &m).await?;
+    let status = match outcome {
+        Ok(notice) => {
+            inv.notice = Some(notice);
+            StatusCode::OK
+        }
+        Err(AppError::BadRequest(reason)) => {
+            inv.error = Some(reason);
+            inv.person = form.person_id.trim().to_owned();
+            inv.hall = form.hall.chars().take(200).collect();
+            inv.role = form.role.trim().to_owned();
+            StatusCode::BAD_REQUEST
+        }
+        Err(e) => return Err(e),
+    };
+    Ok((status, Html(InvitationsPartial { inv }.render()?)).into_response())
+}
+
+/// Invites the person or hall the form names; says whom, or why not.
+async fn invite_one(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    m: &Meeting,
+    form: &InviteForm,
+) -> AppResult<String> {
     let role = form
         .role
         .parse::<InviteRole>()
@@ -414,28 +522,35 @@ async fn invite(
             p.parse()
                 .map_err(|_| AppError::BadRequest("Người được mời không hợp lệ.".into()))?,
         ),
+        (p, false) if !p.is_empty() => {
+            return Err(AppError::BadRequest(
+                "Mỗi lần mời một đại biểu hoặc một điểm cầu, không chọn cả hai.".into(),
+            ));
+        }
         _ => {
             return Err(AppError::BadRequest(
                 "Chọn một đại biểu hoặc nhập tên một điểm cầu.".into(),
             ));
         }
     };
-    state
+    let invitation = state
         .store
-        .invite(
-            m.id,
-            &invitee,
-            role,
-            &audit_context(&state, &viewer, &headers),
-        )
+        .invite(m.id, &invitee, role, &audit_context(state, viewer, headers))
         .await
         .map_err(refusal)?;
+    let name = state
+        .store
+        .invitations(m.id)
+        .await?
+        .into_iter()
+        .find(|i| i.id == invitation)
+        .map_or_else(String::new, |i| i.name);
     // The person hears of it under "Thông báo" (and by e-mail when set up).
     if let Invitee::Person(person) = invitee {
         let told = async {
             let to = state.store.person_users(&[person]).await?;
             crate::notify::notify(
-                &state,
+                state,
                 &to,
                 &format!("Mời họp trực tuyến: {}", m.title),
                 &format!(
@@ -444,7 +559,7 @@ async fn invite(
                     m.title,
                     super::local_time(m.starts_at)
                 ),
-                Some(&format!("/hop/{id}")),
+                Some(&format!("/hop/{}", m.id)),
             )
             .await
         };
@@ -452,12 +567,13 @@ async fn invite(
             tracing::warn!(error = %e, "could not tell the invited person");
         }
     }
-    Ok(Redirect::to(&format!("/hop/{id}")).into_response())
+    Ok(format!("Đã mời {name} ({}).", role.label().to_lowercase()))
 }
 
 async fn uninvite(
     State(state): State<AppState>,
     Signed(viewer): Signed,
+    CsrfToken(csrf): CsrfToken,
     headers: HeaderMap,
     Path((id, invitation)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
@@ -467,7 +583,12 @@ async fn uninvite(
         .uninvite(m.id, invitation, &audit_context(&state, &viewer, &headers))
         .await
         .map_err(refusal)?;
-    Ok(Redirect::to(&format!("/hop/{id}")).into_response())
+    if !headers.contains_key("hx-request") {
+        return Ok(Redirect::to(&format!("/hop/{id}")).into_response());
+    }
+    let mut inv = invitations_view(&state, &viewer, &csrf, &m).await?;
+    inv.notice = Some("Đã bỏ lời mời.".into());
+    Ok(Html(InvitationsPartial { inv }.render()?).into_response())
 }
 
 async fn cancel(
@@ -762,13 +883,15 @@ async fn run_socket(
             }
         }
     }
-    meet.leave(id, peer);
+    // The leaving is on record before the room tells the others, so that
+    // their attendance record, fetched on that news, has it.
     if let Some(presence) = conn.presence {
         let ctx = audit_context(&conn.state, &conn.viewer, &conn.headers);
         if let Err(e) = conn.state.store.record_leave(presence, &ctx).await {
             tracing::warn!(error = %e, "could not record leaving the meeting");
         }
     }
+    meet.leave(id, peer);
     let _ = socket.send(Message::Close(None)).await;
 }
 

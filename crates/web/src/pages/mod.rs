@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod admin;
+pub(crate) mod audit_view;
 pub(crate) mod consultations;
 pub(crate) mod documents;
 pub(crate) mod exchange;
