@@ -85,6 +85,7 @@ document.addEventListener('htmx:xhr:progress', (event) => {
 // itself after a dropped connection; the first event on (re)connect reloads.
 // A refresh waits while someone is typing or choosing inside the region, so
 // nothing they entered is lost, and sections they opened stay open.
+const REFETCH_SPREAD_MS = 500;
 for (const region of document.querySelectorAll('[data-live-src][data-live-events]')) {
   const source = new EventSource(region.dataset.liveEvents);
   let running = false;
@@ -132,13 +133,18 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     generation += 1;
     if ('liveHall' in region.dataset) return show(event.data);
     const slot = region.querySelector('[data-live-slot="vote"]');
-    if (slot) {
-      const hall = document.createElement('template');
-      hall.innerHTML = event.data;
-      const result = hall.content.querySelector('[data-live-part="result"]');
-      if (result) slot.replaceChildren(result);
+    const hall = document.createElement('template');
+    hall.innerHTML = event.data;
+    const result = hall.content.querySelector('[data-live-part="result"]');
+    if (slot && result) {
+      slot.replaceChildren(result);
+      // The result is on screen already; the rest of the fragment can wait
+      // a moment. Spread over half a second, 500 tablets do not all ask at
+      // the instant the server is still telling the other screens.
+      setTimeout(refresh, Math.random() * REFETCH_SPREAD_MS);
+    } else {
+      refresh();
     }
-    refresh();
   });
   region.addEventListener('focusout', () => {
     // Wait for focus to land before deciding whether the person is done.

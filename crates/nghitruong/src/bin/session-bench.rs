@@ -66,6 +66,11 @@ struct Args {
     screens: Screens,
 }
 
+/// Tablets that show the result from the event fetch their own fragment
+/// at a random moment within this many milliseconds (`REFETCH_SPREAD_MS`
+/// in app.js).
+const REFETCH_SPREAD_MS: u64 = 500;
+
 /// What the stream clients do with the result event.
 #[derive(Clone, Copy, PartialEq)]
 enum Screens {
@@ -215,6 +220,54 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+/// CPU time each thread name of process `pid` has used so far, in clock
+/// ticks (1/100 s on Linux): where the server's time goes during a phase.
+fn cpu_ticks_by_thread(pid: u32) -> std::collections::BTreeMap<String, u64> {
+    let mut by_name = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return by_name;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // "tid (name) state ...": the name may hold spaces, so split at ')'.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].trim_end_matches(char::is_numeric);
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
+        let ticks: u64 = fields
+            .get(11..13)
+            .map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum())
+            .unwrap_or(0);
+        *by_name.entry(name.to_owned()).or_default() += ticks;
+    }
+    by_name
+}
+
+/// Prints the CPU each kind of server thread used between two readings.
+fn print_cpu(label: &str, before: &std::collections::BTreeMap<String, u64>, pid: u32) {
+    let after = cpu_ticks_by_thread(pid);
+    let mut used: Vec<(String, u64)> = after
+        .iter()
+        .map(|(name, t)| (name.clone(), t - before.get(name).copied().unwrap_or(0)))
+        .filter(|(_, t)| *t > 0)
+        .collect();
+    used.sort_by_key(|(_, t)| std::cmp::Reverse(*t));
+    let total: u64 = used.iter().map(|(_, t)| t).sum();
+    let parts: Vec<String> = used
+        .iter()
+        .map(|(name, t)| format!("{name} {} ms", t * 10))
+        .collect();
+    println!(
+        "server CPU during {label}: {} ms ({})",
+        total * 10,
+        parts.join(", ")
+    );
 }
 
 /// Grows the demo database: `n` more deputies of the province council with
@@ -472,20 +525,20 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                         continue;
                     }
                     let told = Instant::now();
-                    match screens {
+                    let shown = match screens {
                         // A hall screen shows the fragment the event carries.
                         Screens::Hall => {
                             if !event.contains("THÔNG QUA") {
                                 bail!("the result event lacks the result");
                             }
-                            return Ok((told, told));
+                            told
                         }
                         Screens::Fetch => {
                             let html = hall_fragment(&http, &base, session).await?;
                             if !html.contains("THÔNG QUA") {
                                 bail!("the hall fragment lacks the result");
                             }
-                            return Ok((told, Instant::now()));
+                            Instant::now()
                         }
                         // A tablet shows the event's result part at once
                         // (`told`), then its own fragment (the second time).
@@ -495,13 +548,22 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
                             {
                                 bail!("the result event lacks the result part");
                             }
+                            // app.js spreads these refetches over 500 ms.
+                            let spread = (s as u64 * 7919) % REFETCH_SPREAD_MS;
+                            tokio::time::sleep(Duration::from_millis(spread)).await;
                             let html = own_fragment(&http, &base, session).await?;
                             if !html.contains("data-testid=\"vote-result\"") {
                                 bail!("the tablet's fragment lacks the result");
                             }
-                            return Ok((told, Instant::now()));
+                            Instant::now()
                         }
-                    }
+                    };
+                    // A screen keeps its stream: closing 2,000 of them while
+                    // the server still tells the others would be measured
+                    // as the server's delay.
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    drop(response);
+                    return Ok((told, shown));
                 }
             }
         }));
@@ -518,6 +580,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
 
     // Every deputy votes: at the same instant, or evenly over the spread
     // (a hall pressing within a few seconds of the chair's call).
+    let cpu_before = cpu_ticks_by_thread(pid);
     let start = Instant::now();
     let mut ballots = Vec::new();
     let n = deputies.len().max(1) as u64;
@@ -552,6 +615,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         last = last.max(acked);
     }
     let wall = last - start;
+    print_cpu("the ballots", &cpu_before, pid);
     latencies.sort();
 
     // The chair closes; every stream client must see the final tally.

@@ -405,3 +405,45 @@ async fn a_rebuild_while_the_server_runs_is_taken_over_by_the_server() {
     let after = search_until(&mut chair, "ky hop nghe an", |v| total(v) > 0).await;
     assert_eq!(total(&after), total(&before), "{after}");
 }
+
+/// Records that change nothing searchable (here sign-in refusals) move the
+/// indexer on without a commit, which would start a fresh indexing arena
+/// each time; the next searchable change commits the mark past them all.
+#[tokio::test]
+async fn the_index_commits_only_when_something_searchable_changed() {
+    use nghitruong_store::AuditEvent;
+    use nghitruong_web::search::SearchService;
+
+    let app = spawn_app().await;
+    let service = SearchService::in_memory().unwrap();
+    service.rebuild(&*app.store, &mut |_, _| {}).await.unwrap();
+    let start = service.committed();
+    assert!(start > 0, "the rebuild commits the head of the log");
+    let mark = || service.index().mark().unwrap();
+    assert_eq!(mark(), Some(start.to_string()));
+    let records = service.index().len();
+
+    for i in 0..3 {
+        let refused = AuditEvent {
+            action: "auth.login.failed".into(),
+            entity: "account".into(),
+            entity_id: None,
+            details: Some(serde_json::json!({ "username": format!("khach{i}") })),
+        };
+        app.store
+            .record_event(&refused, &AuditContext::system(T0))
+            .await
+            .unwrap();
+    }
+    let after = service.apply_changes(&*app.store, start).await.unwrap();
+    assert_eq!(after, start + 3, "the indexer moved past the three records");
+    assert_eq!(service.committed(), start, "nothing was committed for them");
+    assert_eq!(mark(), Some(start.to_string()));
+
+    let id = file_question(&app).await;
+    let last = service.apply_changes(&*app.store, after).await.unwrap();
+    assert!(last > after);
+    assert_eq!(service.committed(), last);
+    assert_eq!(mark(), Some(last.to_string()));
+    assert_eq!(service.index().len(), records + 1, "question {id} is in");
+}
