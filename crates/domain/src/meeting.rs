@@ -69,6 +69,17 @@ impl MeetingStatus {
     pub fn admits(self) -> bool {
         matches!(self, Self::Scheduled | Self::Live)
     }
+
+    /// Whether who is invited (mời họp) may still change, or why not: an
+    /// ended meeting's invitations are part of its record, and a cancelled
+    /// one will not take place.
+    pub fn check_invitations(self) -> Result<(), &'static str> {
+        match self {
+            Self::Scheduled | Self::Live => Ok(()),
+            Self::Ended => Err("Cuộc họp đã kết thúc; danh sách mời không thay đổi được nữa."),
+            Self::Cancelled => Err("Cuộc họp đã hủy; không mời thêm hay bỏ mời được nữa."),
+        }
+    }
 }
 
 impl MeetingKind {
@@ -276,6 +287,19 @@ mod tests {
         assert!(check_start(now - START_GRACE, now).is_ok());
         assert!(check_start(now - START_GRACE - Duration::minutes(1), now).is_err());
         assert!(check_start(datetime!(2020-01-01 08:00 +7), now).is_err());
+    }
+
+    #[test]
+    fn invitations_change_only_before_and_during_the_meeting() {
+        for &status in MeetingStatus::ALL {
+            let open = status.check_invitations();
+            match status {
+                MeetingStatus::Scheduled | MeetingStatus::Live => assert!(open.is_ok()),
+                MeetingStatus::Ended => assert!(open.unwrap_err().contains("kết thúc")),
+                MeetingStatus::Cancelled => assert!(open.unwrap_err().contains("đã hủy")),
+            }
+            assert_eq!(open.is_ok(), status.admits(), "{status:?}");
+        }
     }
 
     #[test]

@@ -237,11 +237,17 @@ impl LiveHub {
             .unwrap_or_else(|_| unreachable_shared(name)))
     }
 
-    /// A Server-Sent Events stream of the session's changes.
-    pub fn stream(
+    /// A Server-Sent Events stream of the session's changes, ending when
+    /// `until` resolves (the viewer's sign-in revoked or expired: events
+    /// carry the session's results, and the stream was authorised once).
+    pub fn stream<U>(
         &self,
         session_id: i64,
-    ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>> + use<>> {
+        until: U,
+    ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>> + use<U>>
+    where
+        U: Future<Output = ()> + Send + 'static,
+    {
         let receiver = self.sender(session_id).subscribe();
         let first = tokio_stream::once(Ok(Event::default().event("update").data("ket-noi")));
         let changes = BroadcastStream::new(receiver).map(|item| {
@@ -255,8 +261,8 @@ impl LiveHub {
                 Err(_) => Event::default().event("update").data("tai-lai"),
             })
         });
-        Sse::new(first.chain(changes))
-            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        let events = futures_util::StreamExt::take_until(first.chain(changes), until);
+        Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
     }
 }
 
@@ -361,12 +367,48 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_stream_ends_when_its_viewer_is_revoked() {
+        use crate::auth::{Revoked, ViewerCache};
+        use axum::response::IntoResponse as _;
+        use http_body_util::BodyExt as _;
+
+        let hub = LiveHub::default();
+        let viewers = ViewerCache::default();
+        let viewer = crate::auth::test_viewer(7, 70);
+        let now = viewer.session.created_at;
+        let mut body = hub
+            .stream(1, viewers.ended(&viewer, now))
+            .into_response()
+            .into_body();
+        let first = body.frame().await.unwrap().unwrap();
+        assert!(first.into_data().is_ok());
+        // Another session and another account: the stream stays.
+        viewers.revoke(Revoked::Session(8));
+        viewers.revoke(Revoked::User(71));
+        hub.publish(1, "diem-danh");
+        let frame = body.frame().await.unwrap().unwrap();
+        assert_eq!(
+            frame.into_data().unwrap(),
+            "event: update\ndata: diem-danh\n\n"
+        );
+        viewers.revoke(Revoked::Session(7));
+        let end = tokio::time::timeout(Duration::from_secs(2), body.frame()).await;
+        assert!(
+            matches!(end, Ok(None)),
+            "the stream ends once its session is revoked"
+        );
+    }
+
+    #[tokio::test]
     async fn the_stream_carries_the_hall_fragment_only_with_a_warmed_change() {
         use axum::response::IntoResponse as _;
         use http_body_util::BodyExt as _;
 
         let hub = LiveHub::default();
-        let mut body = hub.stream(1).into_response().into_body();
+        let mut body = hub
+            .stream(1, std::future::pending())
+            .into_response()
+            .into_body();
         let mut next = async || {
             let frame = body.frame().await.unwrap().unwrap();
             String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap()

@@ -83,8 +83,9 @@ document.addEventListener('htmx:xhr:progress', (event) => {
 // Live regions: a [data-live-src] element reloads its fragment whenever the
 // session's event stream says something changed. EventSource reconnects by
 // itself after a dropped connection; the first event on (re)connect reloads.
-// A refresh waits while someone is typing or choosing inside the region, so
-// nothing they entered is lost, and sections they opened stay open.
+// While someone is typing or choosing inside the region, a refresh updates
+// only its slots (the vote) and the rest waits until they leave the field,
+// so nothing they entered is lost; sections they opened stay open.
 const REFETCH_SPREAD_MS = 500;
 for (const region of document.querySelectorAll('[data-live-src][data-live-events]')) {
   const source = new EventSource(region.dataset.liveEvents);
@@ -103,8 +104,18 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     for (const id of open) document.getElementById(id)?.setAttribute('open', '');
     region.dispatchEvent(new CustomEvent('live:updated', { bubbles: true }));
   };
+  // While someone types, only the slots (the vote: buttons, no fields)
+  // follow at once; the rest waits until they leave the field.
+  const showSlots = (html) => {
+    const fresh = document.createElement('template');
+    fresh.innerHTML = html;
+    for (const slot of region.querySelectorAll('[data-live-slot]')) {
+      const next = fresh.content.querySelector(`[data-live-slot="${slot.dataset.liveSlot}"]`);
+      if (next && !slot.contains(document.activeElement)) slot.replaceWith(next);
+    }
+  };
   const refresh = async () => {
-    if (running || busy()) {
+    if (running) {
       again = true;
       return;
     }
@@ -113,11 +124,14 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     const started = generation;
     try {
       const response = await fetch(region.dataset.liveSrc, { headers: { 'x-live': '1' } });
+      if (started !== generation || !response.ok) return;
+      const html = await response.text();
       if (started !== generation) return;
-      if (response.ok && !busy()) {
-        show(await response.text());
-      } else if (response.ok) {
+      if (busy()) {
+        showSlots(html);
         again = true;
+      } else {
+        show(html);
       }
     } finally {
       running = false;

@@ -928,3 +928,47 @@ async fn the_invite_form_answers_in_place_and_the_attendance_record_can_be_fetch
     assert!(record.body.contains("Chưa có ai vào phòng."));
     assert!(!record.body.contains("<html"));
 }
+
+/// A cancelled meeting (Đã hủy) takes no new invitation: a Vietnamese
+/// refusal in place, no invitation stored, no notification sent.
+#[tokio::test]
+async fn a_cancelled_meeting_takes_no_new_invitation() {
+    let (app, _) = app().await;
+    let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    let deputy = app
+        .store
+        .user_credentials("daibieu2")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let (mut office, _) = signed(&app, "vanphong").await;
+    office.get(&format!("/hop/{id}")).await;
+    let cancelled = office.post(&format!("/hop/{id}/huy"), &[]).await;
+    assert_eq!(cancelled.status, 303, "{}", cancelled.body);
+    office.get(&format!("/hop/{id}")).await;
+    let (status, body) = htmx_post(
+        &mut office,
+        &format!("/hop/{id}/moi"),
+        &[
+            ("person_id", &deputy.person_id.unwrap().to_string()),
+            ("hall", ""),
+            ("role", "tham_du"),
+        ],
+    )
+    .await;
+    let told = app.store.notifications(deputy.id, 50).await.unwrap();
+    let invitations = app.store.invitations(id).await.unwrap();
+    assert_eq!(
+        status, 400,
+        "a cancelled meeting accepted an invitation: {body}"
+    );
+    assert!(body.contains("data-testid=\"invite-error\""), "{body}");
+    assert_eq!(invitations.len(), 1, "only daibieu, invited before");
+    assert!(
+        !told
+            .iter()
+            .any(|n| n.subject.contains("Điểm cầu trực tuyến")),
+        "the deputy was invited to a cancelled meeting"
+    );
+}

@@ -421,3 +421,62 @@ async fn a_result_counted_by_hand_is_recorded_by_the_same_rules() {
         refused.body
     );
 }
+
+/// The session's event stream carries the hall fragment (results,
+/// headcount, speaker) and is authorised when it opens: signing out ends
+/// it, so a stream opened before receives no result afterwards.
+#[tokio::test]
+async fn a_signed_out_stream_receives_no_result() {
+    let app = spawn_app().await;
+    let (id, vote_item) = demo_session(&app).await;
+    let page = format!("/ky-hop/{id}");
+    let mut chair = app.signed_in("chutich").await;
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+    chair
+        .post(&format!("{page}/chuong-trinh/{vote_item}/bat-dau"), &[])
+        .await;
+    let mut deputy = app.signed_in("daibieu3").await;
+    deputy.get(&page).await;
+    deputy.post(&format!("{page}/diem-danh"), &[]).await;
+    chair.get(&page).await;
+    chair
+        .post(
+            &format!("{page}/chuong-trinh/{vote_item}/bieu-quyet"),
+            &[
+                ("mode", "bo_phieu_kin"),
+                ("purpose", "thong_thuong"),
+                ("seconds", ""),
+            ],
+        )
+        .await;
+    let round = app.store.rounds(id).await.unwrap()[0].id;
+
+    let mut stream = deputy
+        .http
+        .get(format!("{}{page}/su-kien", deputy.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    deputy.get(&page).await;
+    assert_eq!(deputy.post("/dang-xuat", &[]).await.status, 303);
+    // Signed out: the fragment is refused.
+    assert_ne!(deputy.get(&format!("{page}/truc-tiep")).await.status, 200);
+
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/bieu-quyet/{round}/ket-thuc"), &[])
+        .await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, stream.chunk()).await {
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        !seen.contains("Kết quả"),
+        "a signed-out stream was sent the result:\n{seen}"
+    );
+}

@@ -185,12 +185,14 @@ impl MeetingStore for SqlStore {
         ctx: &AuditContext,
     ) -> Result<i64> {
         let mut w = self.write().await?;
-        let (council_id,): (i64,) = sqlx::query_as("SELECT council_id FROM meetings WHERE id = $1")
-            .bind(meeting_id)
-            .fetch_optional(&mut *w.tx)
-            .await
-            .map_err(db)?
-            .ok_or(StoreError::NotFound)?;
+        let (council_id, status): (i64, String) =
+            sqlx::query_as("SELECT council_id, status FROM meetings WHERE id = $1")
+                .bind(meeting_id)
+                .fetch_optional(&mut *w.tx)
+                .await
+                .map_err(db)?
+                .ok_or(StoreError::NotFound)?;
+        invitations_open(&status)?;
         let (person, hall) = match invitee {
             Invitee::Person(p) => {
                 let (of_council,): (i64,) = sqlx::query_as(
@@ -248,6 +250,13 @@ impl MeetingStore for SqlStore {
         ctx: &AuditContext,
     ) -> Result<()> {
         let mut w = self.write().await?;
+        let (status,): (String,) = sqlx::query_as("SELECT status FROM meetings WHERE id = $1")
+            .bind(meeting_id)
+            .fetch_optional(&mut *w.tx)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound)?;
+        invitations_open(&status)?;
         let done = sqlx::query("DELETE FROM meeting_invitations WHERE id = $1 AND meeting_id = $2")
             .bind(invitation_id)
             .bind(meeting_id)
@@ -341,4 +350,15 @@ impl MeetingStore for SqlStore {
             .to_owned();
         all_by_id(self.pool(), sql, meeting_id, presence).await
     }
+}
+
+/// Refuses a change of invitations when the meeting's status (as stored)
+/// does not allow one.
+fn invitations_open(status: &str) -> Result<()> {
+    let status: MeetingStatus = status
+        .parse()
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("{e}")))?;
+    status
+        .check_invitations()
+        .map_err(|why| StoreError::Conflict(why.into()))
 }

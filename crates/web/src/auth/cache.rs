@@ -14,10 +14,12 @@
 //! clock (which tests move) leaves its window.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
+use tokio::sync::broadcast;
 
 use super::Viewer;
 
@@ -33,10 +35,30 @@ struct Entry {
     viewer: Option<Arc<Viewer>>,
 }
 
-/// Viewers by session-token hash.
-#[derive(Default)]
+/// A sign-in, or every sign-in of an account, that may no longer see what
+/// it saw: signed out, locked, its password reset, moved to another council.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revoked {
+    /// One sign-in session.
+    Session(i64),
+    /// Every session of the account.
+    User(i64),
+}
+
+/// Viewers by session-token hash, and the revocations that open event
+/// streams listen for.
 pub struct ViewerCache {
     entries: Mutex<HashMap<String, Entry>>,
+    revoked: broadcast::Sender<Revoked>,
+}
+
+impl Default for ViewerCache {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::default(),
+            revoked: broadcast::channel(256).0,
+        }
+    }
 }
 
 impl ViewerCache {
@@ -78,6 +100,49 @@ impl ViewerCache {
     /// sign-in sessions or a council's rules.
     pub fn forget_all(&self) {
         self.lock().clear();
+    }
+
+    /// Forgets every viewer, as [`ViewerCache::forget_all`], and ends the
+    /// open event streams of `who`: a stream is authorised when it opens
+    /// and then carries content (a session's results) for hours.
+    pub fn revoke(&self, who: Revoked) {
+        self.forget_all();
+        // No stream open is not an error.
+        let _ = self.revoked.send(who);
+    }
+
+    /// Resolves when `viewer`'s sign-in is revoked or expires (`now` is the
+    /// product's clock), so that a stream opened with it ends there. A
+    /// browser's EventSource then reconnects, and the new request is
+    /// authorised afresh. A listener that fell behind the revocations ends
+    /// too, rather than guess.
+    pub(crate) fn ended(
+        &self,
+        viewer: &Viewer,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let mut revoked = self.revoked.subscribe();
+        let (session, user) = (viewer.session.id, viewer.user.id);
+        let left = Duration::try_from(viewer.session.expires_at - now).unwrap_or(Duration::ZERO);
+        async move {
+            let gone = async {
+                loop {
+                    match revoked.recv().await {
+                        Ok(Revoked::Session(s)) if s == session => return,
+                        Ok(Revoked::User(u)) if u == user => return,
+                        Ok(_) => {}
+                        Err(broadcast::error::RecvError::Lagged(_)) => return,
+                        Err(broadcast::error::RecvError::Closed) => {
+                            std::future::pending::<()>().await;
+                        }
+                    }
+                }
+            };
+            tokio::select! {
+                () = gone => {}
+                () = tokio::time::sleep(left) => {}
+            }
+        }
     }
 }
 

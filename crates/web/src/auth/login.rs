@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    CsrfToken, MaybeSigned, SESSION_COOKIE, Signed, password, random_token, safe_next, set_cookie,
-    token_hash, totp,
+    CsrfToken, MaybeSigned, Revoked, SESSION_COOKIE, Signed, password, random_token, safe_next,
+    set_cookie, token_hash, totp,
 };
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -302,7 +302,7 @@ pub(crate) async fn second_factor(
         .store
         .revoke_session(viewer.user.id, viewer.session.id, &ctx)
         .await?;
-    state.viewers.forget_all();
+    state.viewers.revoke(Revoked::Session(viewer.session.id));
     let max_age = (viewer.session.expires_at - now).whole_seconds().max(0);
     let cookie = set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
@@ -318,7 +318,7 @@ pub(crate) async fn sign_out(
         .store
         .revoke_session(viewer.user.id, viewer.session.id, &ctx)
         .await?;
-    state.viewers.forget_all();
+    state.viewers.revoke(Revoked::Session(viewer.session.id));
     let cookie = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     // The browser drops what it kept for offline reading (the service
     // worker's cache and its registration), so the next person on a shared
@@ -357,7 +357,8 @@ pub(crate) async fn switch_council(
         .store
         .set_session_council(viewer.session.id, form.council_id)
         .await?;
-    state.viewers.forget_all();
+    // Streams opened in the council left behind end.
+    state.viewers.revoke(Revoked::Session(viewer.session.id));
     Ok(Redirect::to(safe_next(form.next.as_deref())).into_response())
 }
 

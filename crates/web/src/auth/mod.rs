@@ -13,7 +13,7 @@ pub(crate) mod login;
 pub mod password;
 pub mod totp;
 
-pub use cache::ViewerCache;
+pub use cache::{Revoked, ViewerCache};
 pub use gate::LoginGate;
 
 use std::sync::Arc;
@@ -455,6 +455,40 @@ pub(crate) fn safe_next(next: Option<&str>) -> &str {
             n
         }
         _ => "/",
+    }
+}
+
+/// A signed-in viewer with no role, session `session` of account `user`,
+/// for unit tests.
+#[cfg(test)]
+pub(crate) fn test_viewer(session: i64, user: i64) -> Viewer {
+    let at = time::macros::datetime!(2026-12-07 08:00 +7);
+    Viewer {
+        user: nghitruong_store::User {
+            id: user,
+            username: format!("u{user}"),
+            display_name: "Người thử".into(),
+            person_id: None,
+            agency_body_id: None,
+            has_totp: false,
+            is_active: true,
+        },
+        session: AuthSession {
+            id: session,
+            user_id: user,
+            csrf_token: String::new(),
+            council_id: None,
+            needs_totp: false,
+            created_at: at,
+            last_seen_at: at,
+            expires_at: at + time::Duration::hours(12),
+            revoked_at: None,
+            user_agent: String::new(),
+            address: String::new(),
+        },
+        council: None,
+        roles: Vec::new(),
+        grants: Vec::new(),
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::local_time;
 use crate::AppState;
 use crate::auth::login::audit_context;
-use crate::auth::{CsrfToken, Signed, Viewer, password, totp};
+use crate::auth::{CsrfToken, Revoked, Signed, Viewer, password, totp};
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 
@@ -212,6 +212,7 @@ pub(crate) async fn change_password(
             &audit_context(&state, &viewer, &headers),
         )
         .await?;
+    state.viewers.revoke(Revoked::User(viewer.user.id));
     // Every session, this one included, ends with the old password.
     Ok(axum::response::Redirect::to("/dang-nhap").into_response())
 }
@@ -225,7 +226,9 @@ pub(crate) async fn revoke(
 ) -> AppResult<Response> {
     let ctx = audit_context(&state, &viewer, &headers);
     let revoked = state.store.revoke_session(viewer.user.id, id, &ctx).await;
-    state.viewers.forget_all();
+    if revoked.is_ok() {
+        state.viewers.revoke(Revoked::Session(id));
+    }
     match revoked {
         Ok(()) if id == viewer.session.id => {
             Ok(axum::response::Redirect::to("/dang-nhap").into_response())

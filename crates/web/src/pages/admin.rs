@@ -16,7 +16,7 @@ use super::audit_view::{FieldChange, action_label, changes, entity_label, raw_js
 use super::local_time;
 use crate::AppState;
 use crate::auth::login::audit_context;
-use crate::auth::{CsrfToken, Signed, Viewer, password};
+use crate::auth::{CsrfToken, Revoked, Signed, Viewer, password};
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 
@@ -246,7 +246,7 @@ pub(crate) async fn reset_password(
     let hash = password::hash_async(form.password).await?;
     let ctx = audit_context(&state, &viewer, &headers);
     state.store.set_password(id, &hash, &ctx).await?;
-    state.viewers.forget_all();
+    state.viewers.revoke(Revoked::User(id));
     let notice = format!(
         "Đã đặt lại mật khẩu cho {}; các phiên đăng nhập cũ đã bị thu hồi.",
         user.username
@@ -506,6 +506,6 @@ pub(crate) async fn account_action(
         }
         _ => return respond(&state, &viewer, &csrf, Err("Thao tác không hợp lệ.".into())).await,
     };
-    state.viewers.forget_all();
+    state.viewers.revoke(Revoked::User(id));
     respond(&state, &viewer, &csrf, Ok(notice)).await
 }

@@ -305,6 +305,8 @@ struct InvitationsView {
     id: i64,
     csrf: String,
     can_manage: bool,
+    /// Why the office can no longer change the list (ended, cancelled).
+    closed: Option<&'static str>,
     invitations: Vec<InvitationRow>,
     people: Vec<(i64, String)>,
     roles: &'static [InviteRole],
@@ -338,7 +340,10 @@ async fn invitations_view(
     csrf: &str,
     m: &Meeting,
 ) -> AppResult<InvitationsView> {
-    let can_manage = viewer.can(Permission::ManageSessions);
+    // The office changes invitations while the meeting is ahead or under
+    // way; afterwards the list is part of its record.
+    let closed = m.status.check_invitations().err();
+    let can_manage = viewer.can(Permission::ManageSessions) && closed.is_none();
     let council = current(viewer)?;
     let invitations = state
         .store
@@ -367,6 +372,7 @@ async fn invitations_view(
         id: m.id,
         csrf: csrf.to_owned(),
         can_manage,
+        closed: closed.filter(|_| viewer.can(Permission::ManageSessions)),
         invitations,
         people,
         roles: InviteRole::ALL,

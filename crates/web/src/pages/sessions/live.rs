@@ -482,7 +482,8 @@ pub(crate) async fn events(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let s = session_live(&state, &viewer, id).await?;
-    Ok(state.live.stream(s.id).into_response())
+    let ended = state.viewers.ended(&viewer, state.clock.now());
+    Ok(state.live.stream(s.id, ended).into_response())
 }
 
 #[derive(Template)]

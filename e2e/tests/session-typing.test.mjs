@@ -1,0 +1,88 @@
+// A deputy typing in the question form of their tablet while the chair
+// closes a vote and at once opens it again (a new round, lượt 2) sees the
+// new round's ballot at once: the vote slot, which holds no field to type
+// in, follows every change; the rest of the fragment waits until they
+// leave the field, and what they typed stays.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { signIn } from '../lib/auth.mjs';
+import { closeBrowser, closeContexts, launchBrowser, newPage, waitForText } from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
+
+let server;
+let baseUrl;
+
+before(
+  async () => {
+    server = await startServer();
+    baseUrl = server.baseUrl;
+    await launchBrowser();
+  },
+  { timeout: 180_000 },
+);
+
+after(
+  async () => {
+    await closeBrowser();
+    if (server) await server.stop();
+  },
+  { timeout: 60_000 },
+);
+
+test('a deputy typing a question still sees a vote reopened as a new round', { timeout: 180_000 }, async () => {
+  try {
+    const chair = await newPage('tablet');
+    await signIn(chair, baseUrl, 'chutich');
+    await chair.goto(`${baseUrl}/ky-hop`);
+    await chair.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
+    await chair.waitForURL(/\/ky-hop\/\d+$/);
+    const sessionUrl = chair.url();
+
+    const deputy = await newPage({ width: 360, height: 740 });
+    await signIn(deputy, baseUrl, 'daibieu');
+    await deputy.goto(sessionUrl);
+
+    await chair.getByRole('button', { name: 'Khai mạc' }).click();
+    await chair.waitForLoadState();
+    await deputy.getByRole('button', { name: 'Điểm danh có mặt' }).click();
+    await deputy.waitForLoadState();
+
+    const item = () => chair.locator('[data-testid=agenda-item]', { hasText: 'dự toán ngân sách địa phương năm 2027' });
+    await chair.reload();
+    await item().getByRole('button', { name: 'Bắt đầu nội dung này' }).click();
+    await chair.waitForLoadState();
+    await item().getByRole('button', { name: 'Mở biểu quyết' }).click();
+    await chair.waitForLoadState();
+    await deputy.locator('form.ballot').waitFor({ timeout: 30_000 });
+
+    // The deputy starts writing a question.
+    await deputy.evaluate(() => {
+      const details = document.querySelector('#q-official')?.closest('details');
+      if (details) details.open = true;
+    });
+    await deputy.click('#q-official');
+    await deputy.keyboard.type('Giám đốc Sở Tài chính');
+
+    // The chair closes the vote: the tablet shows the result from the event.
+    await chair.getByRole('button', { name: 'Kết thúc biểu quyết' }).click();
+    await chair.waitForLoadState();
+    await waitForText(deputy, '[data-live-slot="vote"]', 'Kết quả', 'the result on the tablet');
+
+    // …and opens it again at once, as a second round.
+    await item().getByRole('button', { name: 'Mở biểu quyết' }).click();
+    await chair.waitForLoadState();
+    await waitForText(chair, '[data-live-slot="vote"]', 'lượt 2', 'the chair console');
+
+    let shown = true;
+    try {
+      await deputy.locator('[data-live-slot="vote"] form.ballot').waitFor({ timeout: 5_000 });
+    } catch {
+      shown = false;
+    }
+    const slot = (await deputy.locator('[data-live-slot="vote"]').innerText()).replace(/\s+/g, ' ');
+    assert.equal(await deputy.inputValue('#q-official'), 'Giám đốc Sở Tài chính', 'what was typed stays');
+    assert.ok(shown, `5 s after round 2 opened, the typing deputy's vote slot still reads: ${slot.slice(0, 160)}`);
+  } finally {
+    await closeContexts();
+  }
+});
