@@ -60,6 +60,11 @@ struct Channel {
     /// Shared values by name, emptied on every publish: each is valid for
     /// one state version of the session.
     fragments: HashMap<(&'static str, TypeId), (Instant, SharedCell)>,
+    /// Held from building a warmed event to sending it: two changes made
+    /// at once (a close and a reopen from two tabs) go out in the order
+    /// their fragments were built, so the last one a hall screen shows is
+    /// never the older.
+    warming: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Channel {
@@ -68,6 +73,7 @@ impl Channel {
             sender: broadcast::channel(64).0,
             pace: Arc::default(),
             fragments: HashMap::new(),
+            warming: Arc::default(),
         }
     }
 }
@@ -164,6 +170,8 @@ impl LiveHub {
         kind: &'static str,
         warm: impl Future<Output = Option<Arc<Precompressed>>>,
     ) {
+        let warming = self.with_channel(session_id, |c| c.warming.clone());
+        let _in_order = warming.lock().await;
         let watched = self.with_channel(session_id, |c| {
             c.fragments.clear();
             c.sender.receiver_count() > 0
@@ -364,6 +372,35 @@ mod tests {
         assert_eq!(told.hall.unwrap().html(), "v2");
         assert_eq!(html(hub.shared_fragment(1, "hall", render).await), "v2");
         assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn two_warmed_changes_at_once_go_out_in_the_order_they_were_built() {
+        let hub = Arc::new(LiveHub::default());
+        let mut rx = hub.sender(1).subscribe();
+        let state = Arc::new(std::sync::atomic::AtomicU32::new(1));
+        let fragment = |n: u32| Some(Arc::new(Precompressed::new(format!("v{n}"))));
+        // The close reads the state, then takes its time to render.
+        let (h, st) = (hub.clone(), state.clone());
+        let close = tokio::spawn(async move {
+            h.publish_warmed(1, "bieu-quyet", async {
+                let seen = st.load(std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                fragment(seen)
+            })
+            .await;
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // The reopen changes the state and renders at once.
+        state.store(2, std::sync::atomic::Ordering::SeqCst);
+        hub.publish_warmed(1, "bieu-quyet", async {
+            fragment(state.load(std::sync::atomic::Ordering::SeqCst))
+        })
+        .await;
+        close.await.unwrap();
+        let html = |c: Change| c.hall.unwrap().html().to_owned();
+        assert_eq!(html(rx.recv().await.unwrap()), "v1");
+        assert_eq!(html(rx.recv().await.unwrap()), "v2", "the newer state last");
     }
 
     #[tokio::test]
