@@ -4,13 +4,12 @@
 // also opens a restricted demo document (watermarked, no download) and
 // keeps the session for offline reading.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
   VIEWPORTS,
   assertNoExternalRequests,
   checkA11y,
-  closeBrowser,
   closeContexts,
   launchBrowser,
   newPage,
@@ -19,30 +18,12 @@ import {
   text,
 } from '../lib/browser.mjs';
 import { makePdf } from '../lib/files.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 async function sessionUrl(page) {
-  await page.goto(`${baseUrl}/ky-hop`);
+  await page.goto(`${demo.baseUrl}/ky-hop`);
   await page.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
   await page.waitForURL(/\/ky-hop\/\d+$/);
   return page.url();
@@ -54,7 +35,7 @@ test('the office uploads, the chair approves, a deputy reads and notes, the chai
     // The office uploads a proposal for the budget item.
     const office = await newPage('tablet');
     pages.push(office);
-    await signIn(office, baseUrl, 'vanphong');
+    await signIn(office, demo.baseUrl, 'vanphong');
     const session = await sessionUrl(office);
     await office.getByTestId('documents-link').click();
     await office.waitForURL(/\/tai-lieu$/);
@@ -80,7 +61,7 @@ test('the office uploads, the chair approves, a deputy reads and notes, the chai
     // The chair approves; the office publishes.
     const chair = await newPage('tablet');
     pages.push(chair);
-    await signIn(chair, baseUrl, 'chutich');
+    await signIn(chair, demo.baseUrl, 'chutich');
     await chair.goto(docUrl);
     await chair.getByRole('button', { name: 'Duyệt', exact: true }).click();
     await chair.waitForLoadState('load');
@@ -95,7 +76,7 @@ test('the office uploads, the chair approves, a deputy reads and notes, the chai
     // A deputy finds it in the session's list and reads it in pdf.js.
     const deputy = await newPage('tablet');
     pages.push(deputy);
-    await signIn(deputy, baseUrl, 'daibieu');
+    await signIn(deputy, demo.baseUrl, 'daibieu');
     await deputy.goto(`${session}/tai-lieu`);
     await deputy.getByRole('link', { name: 'Tờ trình bổ sung dự toán năm 2027' }).click();
     await deputy.waitForURL(docUrl);
@@ -144,7 +125,7 @@ test('a restricted document is watermarked and a kept session reads offline', { 
   try {
     const phone = await newPage('phone');
     pages.push(phone);
-    await signIn(phone, baseUrl, 'daibieu2');
+    await signIn(phone, demo.baseUrl, 'daibieu2');
     const session = await sessionUrl(phone);
     await phone.goto(`${session}/tai-lieu`);
     await phone.getByRole('link', { name: /Phương án giá đất chi tiết/ }).click();
@@ -163,7 +144,7 @@ test('a restricted document is watermarked and a kept session reads offline', { 
     const browser = await launchBrowser();
     context = await browser.newContext({ viewport: { ...VIEWPORTS.tablet }, locale: 'vi-VN', serviceWorkers: 'allow' });
     const tablet = await context.newPage();
-    await signIn(tablet, baseUrl, 'daibieu3');
+    await signIn(tablet, demo.baseUrl, 'daibieu3');
     await tablet.goto(`${session}/tai-lieu`);
     await tablet.evaluate(() => navigator.serviceWorker.ready);
     await tablet.getByRole('button', { name: 'Lưu để đọc khi mất mạng' }).click();
@@ -172,7 +153,7 @@ test('a restricted document is watermarked and a kept session reads offline', { 
     const firstDoc = tablet.getByRole('link', { name: /Tờ trình về dự toán ngân sách/ });
     const href = await firstDoc.getAttribute('href');
     await context.setOffline(true);
-    await tablet.goto(`${baseUrl}${href}`);
+    await tablet.goto(`${demo.baseUrl}${href}`);
     assert.match(await text(tablet, 'h1'), /Tờ trình về dự toán ngân sách/, `read offline after: ${kept}`);
     await tablet.goto(session);
     assert.match(await text(tablet, 'h1'), /Kỳ họp thứ 2/);
@@ -185,7 +166,7 @@ test('a restricted document is watermarked and a kept session reads offline', { 
     await signOut(tablet);
     assert.equal(await tablet.evaluate(async () => (await caches.keys()).length), 0, 'no cache after sign-out');
     await context.setOffline(true);
-    await tablet.goto(`${baseUrl}${href}`).catch(() => {});
+    await tablet.goto(`${demo.baseUrl}${href}`).catch(() => {});
     assert.doesNotMatch(await tablet.locator('body').innerText().catch(() => ''), /Tờ trình về dự toán ngân sách/);
     await context.setOffline(false);
     for (const page of pages) assertNoExternalRequests(page);

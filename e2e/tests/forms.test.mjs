@@ -3,37 +3,17 @@
 // button, the page stays where it was and every field keeps what was typed;
 // once corrected, the same form goes through to the new record's page.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn } from '../lib/auth.mjs';
 import {
   assertNoExternalRequests,
   checkA11y,
-  closeBrowser,
-  launchBrowser,
   newPage,
   screenshot,
 } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 /**
  * Submits `form` and waits for its error region to show a message;
@@ -55,10 +35,10 @@ async function accepted(page, form, submitName, pattern) {
 
 test('the main forms show a refusal beside the form and keep what was typed', { timeout: 240_000 }, async () => {
   const page = await newPage('tablet');
-  await signIn(page, baseUrl, 'vanphong');
+  await signIn(page, demo.baseUrl, 'vanphong');
 
   // A new session whose closing day is before its opening day.
-  await page.goto(`${baseUrl}/ky-hop`);
+  await page.goto(`${demo.baseUrl}/ky-hop`);
   await page.getByText('Tạo kỳ họp mới').click();
   const session = page.locator('form[action="/ky-hop"]');
   await page.fill('#starts_on', '2027-07-10');
@@ -93,7 +73,7 @@ test('the main forms show a refusal beside the form and keep what was typed', { 
   assert.equal(page.url().replace(/#.*$/, ''), sessionUrl);
 
   // A written consultation whose deadline has already passed.
-  await page.goto(`${baseUrl}/xin-y-kien`);
+  await page.goto(`${demo.baseUrl}/xin-y-kien`);
   await page.getByText('Tạo phiếu xin ý kiến').click();
   const consultation = page.locator('form[action="/xin-y-kien"]');
   await page.fill('#c-title', 'Xin ý kiến về đề án sắp xếp đơn vị sự nghiệp');
@@ -104,7 +84,7 @@ test('the main forms show a refusal beside the form and keep what was typed', { 
   assert.equal(await page.inputValue('#c-question'), 'Đại biểu có đồng ý với đề án không?');
 
   // A supervision delegation whose topic carries markup.
-  await page.goto(`${baseUrl}/giam-sat`);
+  await page.goto(`${demo.baseUrl}/giam-sat`);
   await page.getByText('Lập đoàn giám sát mới').click();
   const delegation = page.locator('form[action="/giam-sat/doan"]');
   await page.fill('#d-topic', 'Giám sát <việc> sử dụng đất công');

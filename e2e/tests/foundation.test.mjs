@@ -4,41 +4,21 @@
 //
 // One demo server for the whole file; each test has its own browser context.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
   VIEWPORTS,
   assertNoSidewaysScroll,
   assertNoExternalRequests,
   checkA11y,
-  closeBrowser,
   closeContexts,
-  launchBrowser,
   newPage,
   saveHtml,
   screenshot,
 } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 /** A test with a fresh browser context; on failure it keeps a screenshot and the HTML. */
 function pageTest(name, fn) {
@@ -76,7 +56,7 @@ function pathOf(page) {
 }
 
 pageTest('the login page is in Vietnamese, accessible, and fits tablet and phone', async (page) => {
-  const response = await page.goto(`${baseUrl}/dang-nhap`);
+  const response = await page.goto(`${demo.baseUrl}/dang-nhap`);
   assert.equal(response.status(), 200);
   assert.equal(await page.getAttribute('html', 'lang'), 'vi');
   const headings = await pageText(page, 'h1, h2, h3, [role=heading]');
@@ -90,13 +70,13 @@ pageTest('the login page is in Vietnamese, accessible, and fits tablet and phone
 });
 
 pageTest('a wrong password is refused and the login page stays', async (page) => {
-  await signIn(page, baseUrl, 'chutich', 'sai-mat-khau-2026');
+  await signIn(page, demo.baseUrl, 'chutich', 'sai-mat-khau-2026');
   assert.equal(pathOf(page), '/dang-nhap');
   assertContains(await pageText(page), 'không đúng', 'the login page after a wrong password');
 });
 
 pageTest('the provincial chair sees the province and its 130 commune councils', async (page) => {
-  await signIn(page, baseUrl, 'chutich');
+  await signIn(page, demo.baseUrl, 'chutich');
   assert.equal(pathOf(page), '/');
   const home = await pageText(page);
   assertContains(home, 'HĐND tỉnh Nghệ An', 'the chair\u2019s home page');
@@ -117,18 +97,18 @@ pageTest('the provincial chair sees the province and its 130 commune councils', 
 });
 
 pageTest('signing out ends the session', async (page) => {
-  await signIn(page, baseUrl, 'chutich');
+  await signIn(page, demo.baseUrl, 'chutich');
   assert.equal(pathOf(page), '/');
   await signOut(page);
 
-  const response = await page.goto(`${baseUrl}/`);
+  const response = await page.goto(`${demo.baseUrl}/`);
   assert.equal(pathOf(page), '/dang-nhap', 'after signing out, / should lead to the login page');
   assert.ok(response.request().redirectedFrom(), 'after signing out, / should answer with a redirect');
 });
 
 pageTest('a commune secretary is kept to their own council', async (page) => {
-  const [username] = await server.waitForOutput(/thuky\.\d{5}/);
-  await signIn(page, baseUrl, username);
+  const [username] = await demo.server.waitForOutput(/thuky\.\d{5}/);
+  await signIn(page, demo.baseUrl, username);
   assert.equal(pathOf(page), '/', `${username} should land on the home page`);
   const home = await pageText(page);
   assert.match(home, /HĐND (xã|phường)/, 'the secretary\u2019s home page should name their commune council');
@@ -139,15 +119,15 @@ pageTest('a commune secretary is kept to their own council', async (page) => {
   assert.ok(!switcher.includes('HĐND tỉnh Nghệ An'), `the secretary's council switcher offers the province: ${switcher}`);
   await screenshot(page, 'secretary-home');
 
-  const response = await page.goto(`${baseUrl}/hoi-dong`);
+  const response = await page.goto(`${demo.baseUrl}/hoi-dong`);
   assert.equal(response.status(), 403, 'a secretary may not list the commune councils');
   assertContains(await pageText(page), 'Không có quyền', 'the 403 page');
 });
 
 pageTest('the administrator reads the audit log and verifies its chain', async (page) => {
-  await signIn(page, baseUrl, 'quantri');
+  await signIn(page, demo.baseUrl, 'quantri');
   assert.equal(pathOf(page), '/');
-  const response = await page.goto(`${baseUrl}/quan-tri/nhat-ky`);
+  const response = await page.goto(`${demo.baseUrl}/quan-tri/nhat-ky`);
   assert.equal(response.status(), 200);
   const rows = await page.locator('[data-testid=audit-row]').count();
   assert.ok(rows >= 1, 'the audit log should show at least one [data-testid=audit-row]');
@@ -183,7 +163,7 @@ pageTest('the administrator reads the audit log and verifies its chain', async (
 });
 
 pageTest('every navigation entry is reachable on a phone through "Thêm" and shows on a tablet', async (page) => {
-  await signIn(page, baseUrl, 'vanphong');
+  await signIn(page, demo.baseUrl, 'vanphong');
   const all = await page.locator('.mainnav > ul > li:not(.nav-more) > a').allTextContents();
   assert.ok(all.length > 8, `the office has many entries (${all.length})`);
   // Tablet: every entry is on screen (the row wraps), no "Thêm".

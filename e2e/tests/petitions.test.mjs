@@ -4,43 +4,23 @@
 // officer answers; the office grades; a citizen reads the answer on the
 // public portal without signing in.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
   VIEWPORTS,
   assertNoExternalRequests,
   assertNoSidewaysScroll,
   checkA11y,
-  closeBrowser,
   closeContexts,
-  launchBrowser,
   newPage,
   saveHtml,
   screenshot,
   text,
 } from '../lib/browser.mjs';
 import { makePdf } from '../lib/files.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 function assertContains(haystack, needle, what) {
   assert.ok(haystack.includes(needle), `${what} should contain ${JSON.stringify(needle)}; it reads:\n${haystack.slice(0, 2000)}`);
@@ -58,10 +38,10 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
   let page;
   try {
     page = await newPage('tablet');
-    await signIn(page, baseUrl, 'vanphong');
+    await signIn(page, demo.baseUrl, 'vanphong');
 
     // The office opens a round.
-    await page.goto(`${baseUrl}/kien-nghi`);
+    await page.goto(`${demo.baseUrl}/kien-nghi`);
     await checkA11y(page, 'petitions-overview');
     await screenshot(page, 'petitions-overview');
     await page.locator('summary', { hasText: 'Mở đợt tiếp xúc cử tri mới' }).click();
@@ -142,8 +122,8 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await signOut(page);
 
     // The agency officer answers.
-    await signIn(page, baseUrl, 'coquan');
-    await page.goto(`${baseUrl}/kien-nghi`);
+    await signIn(page, demo.baseUrl, 'coquan');
+    await page.goto(`${demo.baseUrl}/kien-nghi`);
     assert.equal(new URL(page.url()).pathname, '/kien-nghi/duoc-giao');
     await checkA11y(page, 'petitions-assigned');
     await screenshot(page, 'petitions-assigned');
@@ -180,7 +160,7 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await signOut(page);
 
     // The office grades it.
-    await signIn(page, baseUrl, 'vanphong');
+    await signIn(page, demo.baseUrl, 'vanphong');
     await page.goto(petitionUrl);
     await page.selectOption('#e-result', 'dang_giai_quyet');
     await page.fill('#e-note', 'Có lộ trình sửa chữa trong quý I/2027.');
@@ -190,11 +170,11 @@ test('a petition goes from the voters to the published answer', { timeout: 300_0
     await signOut(page);
 
     // A citizen finds it on the portal, typing without diacritics.
-    await page.goto(`${baseUrl}/cong-khai/kien-nghi?q=quoc+lo+7+anh+son`);
+    await page.goto(`${demo.baseUrl}/cong-khai/kien-nghi?q=quoc+lo+7+anh+son`);
     const portal = await text(page, 'main');
     assertContains(portal, 'bố trí vốn duy tu', 'the public portal');
     const letterHref = await page.getByRole('link', { name: '(văn bản trả lời)' }).first().getAttribute('href');
-    const letter = await page.request.get(`${baseUrl}${letterHref}`);
+    const letter = await page.request.get(`${demo.baseUrl}${letterHref}`);
     assert.equal(letter.status(), 200, 'a citizen opens the answer letter');
     assert.equal(letter.headers()['content-type'], 'application/pdf');
     await checkA11y(page, 'portal-petitions');
@@ -218,8 +198,8 @@ test('the petitions of a round read as cards on a 360 px phone', { timeout: 120_
   let page;
   try {
     page = await newPage('tablet');
-    await signIn(page, baseUrl, 'vanphong');
-    await page.goto(`${baseUrl}/kien-nghi`);
+    await signIn(page, demo.baseUrl, 'vanphong');
+    await page.goto(`${demo.baseUrl}/kien-nghi`);
     await submit(page, page.getByRole('link', { name: /Kỳ họp thứ 2 \(dữ liệu mẫu\)/ }).first());
     await page.setViewportSize({ width: 360, height: 740 });
     const rows = page.locator('[data-testid=petition-row]');

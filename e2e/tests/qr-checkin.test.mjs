@@ -7,41 +7,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { DEMO_PASSWORD, signIn } from '../lib/auth.mjs';
 import {
   assertNoExternalRequests,
   checkA11y,
-  closeBrowser,
-  launchBrowser,
   newPage,
   screenshot,
   text,
   waitForText,
 } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
 const require = createRequire(import.meta.url);
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 /**
  * Reads every code on the printed sheet the way a phone's camera would:
@@ -77,8 +57,8 @@ async function decodeSheet(page) {
 test('a deputy scans the code at their seat on a phone, signs in and is counted on the hall screen', { timeout: 240_000 }, async () => {
   // The office prints the sheet for the demo's regular session.
   const office = await newPage('tablet');
-  await signIn(office, baseUrl, 'vanphong');
-  await office.goto(`${baseUrl}/ky-hop`);
+  await signIn(office, demo.baseUrl, 'vanphong');
+  await office.goto(`${demo.baseUrl}/ky-hop`);
   await office.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
   await office.waitForURL(/\/ky-hop\/\d+$/);
   const sessionUrl = office.url();
@@ -87,7 +67,7 @@ test('a deputy scans the code at their seat on a phone, signs in and is counted 
   await office.waitForURL(/\/ma-qr$/);
   const codes = await decodeSheet(office);
   assert.ok(codes.length > 80, `one code per deputy, got ${codes.length}`);
-  const linkPattern = new RegExp(`^${baseUrl.replace(/[.]/g, '\\.')}/ky-hop/${sessionId}/qr/[^/]+$`);
+  const linkPattern = new RegExp(`^${demo.baseUrl.replace(/[.]/g, '\\.')}/ky-hop/${sessionId}/qr/[^/]+$`);
   for (const c of codes) {
     assert.match(c.link ?? '(unreadable)', linkPattern, `the code of ${c.name} reads as a check-in link`);
   }
@@ -96,10 +76,10 @@ test('a deputy scans the code at their seat on a phone, signs in and is counted 
 
   // The hall screen, and the chair opening the session.
   const hall = await newPage('tablet');
-  await signIn(hall, baseUrl, 'vanphong');
+  await signIn(hall, demo.baseUrl, 'vanphong');
   await hall.goto(`${sessionUrl}/man-hinh`);
   const chair = await newPage('tablet');
-  await signIn(chair, baseUrl, 'chutich');
+  await signIn(chair, demo.baseUrl, 'chutich');
   await chair.goto(sessionUrl);
   await chair.getByRole('button', { name: 'Khai mạc' }).click();
   await chair.waitForLoadState();
@@ -108,7 +88,7 @@ test('a deputy scans the code at their seat on a phone, signs in and is counted 
 
   // Whose seat is whose: the deputy's name as their account shows it.
   const who = await newPage('tablet');
-  await signIn(who, baseUrl, 'daibieu');
+  await signIn(who, demo.baseUrl, 'daibieu');
   const name = await text(who, '.who-name');
   await who.context().close();
   const mine = codes.find((c) => c.name === name);

@@ -5,39 +5,19 @@
 // else; a citizen finds published content on the public portal without
 // signing in, and nothing restricted.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn } from '../lib/auth.mjs';
 import {
   assertNoExternalRequests,
   checkA11y,
-  closeBrowser,
   closeContexts,
-  launchBrowser,
   newPage,
   saveHtml,
   screenshot,
 } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 const RESTRICTED = /Phương án giá đất chi tiết/;
 
@@ -77,8 +57,8 @@ test('a query without diacritics finds the document and the petition, highlighte
   try {
     const tablet = await newPage('tablet');
     pages.push(tablet);
-    await signIn(tablet, baseUrl, 'daibieu3');
-    await tablet.goto(`${baseUrl}/tra-cuu`);
+    await signIn(tablet, demo.baseUrl, 'daibieu3');
+    await tablet.goto(`${demo.baseUrl}/tra-cuu`);
     const titles = await searchUntil(
       tablet,
       'chinh quyen dia phuong hai cap',
@@ -105,8 +85,8 @@ test('a query without diacritics finds the document and the petition, highlighte
     // On a phone the same search, facets above the hits.
     const phone = await newPage('phone');
     pages.push(phone);
-    await signIn(phone, baseUrl, 'daibieu3');
-    await phone.goto(`${baseUrl}/tra-cuu?q=${encodeURIComponent('chinh quyen dia phuong hai cap')}`);
+    await signIn(phone, demo.baseUrl, 'daibieu3');
+    await phone.goto(`${demo.baseUrl}/tra-cuu?q=${encodeURIComponent('chinh quyen dia phuong hai cap')}`);
     assert.ok((await phone.locator('[data-testid=search-hit]').count()) > 1);
     await screenshot(phone, 'search-unaccented-phone');
     await checkA11y(phone, 'search-unaccented-phone');
@@ -127,8 +107,8 @@ test('a restricted document is found only by the deputies on its list', { timeou
   try {
     const listed = await newPage('tablet');
     pages.push(listed);
-    await signIn(listed, baseUrl, 'daibieu2');
-    await listed.goto(`${baseUrl}/tra-cuu`);
+    await signIn(listed, demo.baseUrl, 'daibieu2');
+    await listed.goto(`${demo.baseUrl}/tra-cuu`);
     const found = await searchUntil(listed, 'phuong an gia dat vung gia tri', (t) => t.some((x) => RESTRICTED.test(x)));
     assert.ok(found.some((t) => RESTRICTED.test(t)), `a deputy on the list finds it: ${found.join(' | ')}`);
     await screenshot(listed, 'search-restricted-listed-tablet');
@@ -136,8 +116,8 @@ test('a restricted document is found only by the deputies on its list', { timeou
 
     const other = await newPage('phone');
     pages.push(other);
-    await signIn(other, baseUrl, 'daibieu3');
-    await other.goto(`${baseUrl}/tra-cuu`);
+    await signIn(other, demo.baseUrl, 'daibieu3');
+    await other.goto(`${demo.baseUrl}/tra-cuu`);
     // The same words in a public document prove the index is current for
     // this deputy before the absence is believed.
     const seen = await searchUntil(other, 'bang gia dat', (t) => t.some((x) => /Tờ trình về bảng giá đất/.test(x)));
@@ -148,7 +128,7 @@ test('a restricted document is found only by the deputies on its list', { timeou
     const html = await other.content();
     assert.ok(!/Vùng giá trị 14|68 triệu đồng/.test(html), 'no snippet of it either');
     // Nor through the JSON API, nor counted in the facets.
-    const api = await other.request.get(`${baseUrl}/api/tra-cuu?q=${encodeURIComponent('vung gia tri trong diem')}`);
+    const api = await other.request.get(`${demo.baseUrl}/api/tra-cuu?q=${encodeURIComponent('vung gia tri trong diem')}`);
     const body = await api.json();
     assert.ok(!body.hits.some((h) => RESTRICTED.test(h.title_html.replace(/<\/?mark>/g, ''))), JSON.stringify(body));
     await screenshot(other, 'search-restricted-hidden-phone');
@@ -170,7 +150,7 @@ test('the public portal search finds published content only', { timeout: 180_000
   try {
     const phone = await newPage('phone');
     pages.push(phone);
-    await phone.goto(`${baseUrl}/cong-khai/tim-kiem`);
+    await phone.goto(`${demo.baseUrl}/cong-khai/tim-kiem`);
     const titles = await searchUntil(phone, 'chinh quyen dia phuong hai cap', (t) => t.some((x) => /^Kiến nghị số/.test(x)));
     assert.ok(titles.some((t) => /^Kiến nghị số/.test(t)), `a published petition: ${titles.join(' | ')}`);
     assert.ok(titles.some((t) => /Báo cáo tình hình kinh tế - xã hội/.test(t)), `a public session's document: ${titles.join(' | ')}`);

@@ -2,37 +2,17 @@
 // sheet and minutes link, and a written consultation from the office's
 // draft to a deputy's answer on a phone. Every page passes axe.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn } from '../lib/auth.mjs';
 import {
   assertNoExternalRequests,
   checkA11y,
-  closeBrowser,
-  launchBrowser,
   newPage,
   screenshot,
 } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 /** "2026-12-20T17:00" three days from now, as a datetime-local field takes it. */
 function inThreeDays() {
@@ -42,8 +22,8 @@ function inThreeDays() {
 
 test('the office prints QR codes and runs a written consultation a deputy answers', { timeout: 240_000 }, async () => {
   const office = await newPage('tablet');
-  await signIn(office, baseUrl, 'vanphong');
-  await office.goto(`${baseUrl}/ky-hop`);
+  await signIn(office, demo.baseUrl, 'vanphong');
+  await office.goto(`${demo.baseUrl}/ky-hop`);
   await office.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
   await office.waitForURL(/\/ky-hop\/\d+$/);
   const sessionUrl = office.url();
@@ -54,7 +34,7 @@ test('the office prints QR codes and runs a written consultation a deputy answer
   await screenshot(office, 'session-qr-sheet');
   await checkA11y(office, 'session-qr-sheet');
 
-  await office.goto(`${baseUrl}/xin-y-kien`);
+  await office.goto(`${demo.baseUrl}/xin-y-kien`);
   await office.getByText('Tạo phiếu xin ý kiến').click();
   await office.fill('#c-title', 'Xin ý kiến về chủ trương đầu tư đường ven biển');
   await office.fill('#c-question', 'Đại biểu có đồng ý với chủ trương đầu tư dự án đường ven biển không?');
@@ -69,8 +49,8 @@ test('the office prints QR codes and runs a written consultation a deputy answer
   assert.match(await office.locator('[data-testid=consultation-status]').textContent(), /Đang lấy ý kiến/);
 
   const deputy = await newPage('phone');
-  await signIn(deputy, baseUrl, 'daibieu');
-  await deputy.goto(`${baseUrl}/xin-y-kien`);
+  await signIn(deputy, demo.baseUrl, 'daibieu');
+  await deputy.goto(`${demo.baseUrl}/xin-y-kien`);
   await deputy.getByRole('link', { name: /đường ven biển/ }).click();
   await deputy.waitForURL(consultationUrl);
   await deputy.getByRole('radio', { name: 'Ý kiến khác' }).check();

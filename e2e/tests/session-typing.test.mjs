@@ -4,42 +4,24 @@
 // in, follows every change; the rest of the fragment waits until they
 // leave the field, and what they typed stays.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn } from '../lib/auth.mjs';
-import { closeBrowser, closeContexts, launchBrowser, newPage, waitForText } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { closeContexts, newPage, waitForText } from '../lib/browser.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 test('a deputy typing a question still sees a vote reopened as a new round', { timeout: 180_000 }, async () => {
   try {
     const chair = await newPage('tablet');
-    await signIn(chair, baseUrl, 'chutich');
-    await chair.goto(`${baseUrl}/ky-hop`);
+    await signIn(chair, demo.baseUrl, 'chutich');
+    await chair.goto(`${demo.baseUrl}/ky-hop`);
     await chair.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
     await chair.waitForURL(/\/ky-hop\/\d+$/);
     const sessionUrl = chair.url();
 
     const deputy = await newPage({ width: 360, height: 740 });
-    await signIn(deputy, baseUrl, 'daibieu');
+    await signIn(deputy, demo.baseUrl, 'daibieu');
     await deputy.goto(sessionUrl);
 
     await chair.getByRole('button', { name: 'Khai mạc' }).click();

@@ -2,49 +2,29 @@
 // console, three deputies' tablets, the secretary and the hall screen are
 // open at once; every screen follows the others through live updates.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn } from '../lib/auth.mjs';
 import {
   assertNoExternalRequests,
   checkA11y,
-  closeBrowser,
   closeContexts,
-  launchBrowser,
   newPage,
   saveHtml,
   screenshot,
   text,
   waitForText,
 } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 test('a session runs live on every screen, from opening to the result', { timeout: 240_000 }, async () => {
   const pages = [];
   try {
     const chair = await newPage('tablet');
     pages.push(chair);
-    await signIn(chair, baseUrl, 'chutich');
-    await chair.goto(`${baseUrl}/ky-hop`);
+    await signIn(chair, demo.baseUrl, 'chutich');
+    await chair.goto(`${demo.baseUrl}/ky-hop`);
     await chair.getByRole('link', { name: /Kỳ họp thứ 2/ }).click();
     await chair.waitForURL(/\/ky-hop\/\d+$/);
     const sessionUrl = chair.url();
@@ -54,17 +34,17 @@ test('a session runs live on every screen, from opening to the result', { timeou
     for (const [name, viewport] of [['daibieu', 'tablet'], ['daibieu2', 'tablet'], ['daibieu3', 'phone']]) {
       const page = await newPage(viewport);
       pages.push(page);
-      await signIn(page, baseUrl, name);
+      await signIn(page, demo.baseUrl, name);
       await page.goto(sessionUrl);
       deputies.push(page);
     }
     const secretary = await newPage('tablet');
     pages.push(secretary);
-    await signIn(secretary, baseUrl, 'vanphong');
+    await signIn(secretary, demo.baseUrl, 'vanphong');
     await secretary.goto(sessionUrl);
     const hall = await newPage('tablet');
     pages.push(hall);
-    await signIn(hall, baseUrl, 'vanphong');
+    await signIn(hall, demo.baseUrl, 'vanphong');
     await hall.goto(`${sessionUrl}/man-hinh`);
     await waitForText(hall, '[data-testid=hall-current]', 'Chưa bắt đầu', 'the hall screen before opening');
 

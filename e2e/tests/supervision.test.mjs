@@ -5,42 +5,22 @@
 // agency officer sees only their agency's tasks, reports progress and asks
 // for more time; the chair reads the dashboard and grants the extension.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signIn, signOut } from '../lib/auth.mjs';
 import {
   VIEWPORTS,
   assertNoExternalRequests,
   assertNoSidewaysScroll,
   checkA11y,
-  closeBrowser,
   closeContexts,
-  launchBrowser,
   newPage,
   saveHtml,
   screenshot,
   text,
 } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { demoSuite } from '../lib/suite.mjs';
 
-let server;
-let baseUrl;
-
-before(
-  async () => {
-    server = await startServer();
-    baseUrl = server.baseUrl;
-    await launchBrowser();
-  },
-  { timeout: 180_000 },
-);
-
-after(
-  async () => {
-    await closeBrowser();
-    if (server) await server.stop();
-  },
-  { timeout: 60_000 },
-);
+const demo = demoSuite();
 
 function assertContains(haystack, needle, what) {
   assert.ok(haystack.includes(needle), `${what} should contain ${JSON.stringify(needle)}; it reads:\n${haystack.slice(0, 2000)}`);
@@ -69,15 +49,15 @@ test('a supervision goes from the decision to the agency and the chair', { timeo
   try {
     // Who the demo deputy is (they will head the delegation).
     page = await newPage('tablet');
-    await signIn(page, baseUrl, 'daibieu');
+    await signIn(page, demo.baseUrl, 'daibieu');
     const deputyName = await text(page, '.who-name');
     await signOut(page);
     await closeContexts();
 
     // The office: the register, then a new delegation.
     page = await newPage('tablet');
-    await signIn(page, baseUrl, 'vanphong');
-    await page.goto(`${baseUrl}/nghi-quyet`);
+    await signIn(page, demo.baseUrl, 'vanphong');
+    await page.goto(`${demo.baseUrl}/nghi-quyet`);
     let body = await text(page);
     assertContains(body, '05/2021/NQ-HĐND', 'the register');
     assertContains(body, 'Bị thay thế bởi 18/2025/NQ-HĐND', 'the register shows relations');
@@ -86,7 +66,7 @@ test('a supervision goes from the decision to the agency and the chair', { timeo
     await submit(page, page.locator('form.search button[type=submit]'));
     assert.equal(await text(page, '[data-testid=resolution-count]'), '4');
 
-    await page.goto(`${baseUrl}/giam-sat`);
+    await page.goto(`${demo.baseUrl}/giam-sat`);
     body = await text(page);
     assertContains(body, 'chính sách hỗ trợ đất ở, nhà ở cho đồng bào dân tộc thiểu số', 'the demo delegation');
     await onBothScreens(page, 'giam-sat-02-chuong-trinh');
@@ -114,7 +94,7 @@ test('a supervision goes from the decision to the agency and the chair', { timeo
 
     // The head of the delegation: plan, fieldwork, conclusion.
     page = await newPage('tablet');
-    await signIn(page, baseUrl, 'daibieu');
+    await signIn(page, demo.baseUrl, 'daibieu');
     await page.goto(delegationUrl);
     const planForm = page.locator('[data-testid=plan-form]');
     if ((await planForm.count()) === 0) {
@@ -150,7 +130,7 @@ test('a supervision goes from the decision to the agency and the chair', { timeo
 
     // The office hands the recommendation out as a task.
     page = await newPage('tablet');
-    await signIn(page, baseUrl, 'vanphong');
+    await signIn(page, demo.baseUrl, 'vanphong');
     await page.goto(delegationUrl);
     await page.fill('#f-ev1', 'Báo cáo kết quả rà soát, quyết định thu hồi');
     await screenshot(page, 'giam-sat-05-giao-nhiem-vu');
@@ -161,13 +141,13 @@ test('a supervision goes from the decision to the agency and the chair', { timeo
 
     // The agency officer: only Sở Xây dựng's tasks; progress and extension.
     page = await newPage('tablet');
-    await signIn(page, baseUrl, 'coquan');
+    await signIn(page, demo.baseUrl, 'coquan');
     assert.ok(Number(await text(page, '[data-testid=unread-count]')) >= 1, 'the bell shows the new task');
     await page.click('[data-testid=bell]');
     await page.waitForLoadState('load');
     assertContains(await text(page, '[data-testid=notifications]'), 'Nhiệm vụ mới', 'the notifications');
     await onBothScreens(page, 'giam-sat-05b-thong-bao');
-    await page.goto(`${baseUrl}/giam-sat`);
+    await page.goto(`${demo.baseUrl}/giam-sat`);
     assert.ok(page.url().endsWith('/giam-sat/nhiem-vu'), 'an agency lands on its tasks');
     body = await text(page, '[data-testid=tasks]');
     assertContains(body, RECOMMENDATION, "the agency's list");
@@ -191,8 +171,8 @@ test('a supervision goes from the decision to the agency and the chair', { timeo
 
     // The chair: the dashboard, then the extension granted.
     page = await newPage('tablet');
-    await signIn(page, baseUrl, 'chutich');
-    await page.goto(`${baseUrl}/giam-sat/tong-quan`);
+    await signIn(page, demo.baseUrl, 'chutich');
+    await page.goto(`${demo.baseUrl}/giam-sat/tong-quan`);
     assert.equal(await text(page, '[data-testid=total]'), '11', 'ten demo tasks and the new one');
     assert.ok(Number(await text(page, '[data-testid=overdue-count]')) >= 3, 'the demo overdue tasks');
     assertContains(await text(page, '[data-testid=chart-status]'), 'Quá hạn', 'the status chart');

@@ -382,6 +382,23 @@ async fn an_ended_meeting_releases_its_room_and_tells_late_comers() {
     assert_eq!(meet.room_count(), 1);
 }
 
+/// The app in LiveKit mode, with the LiveKit server at `url` and join
+/// tokens lasting `ttl_seconds`.
+async fn livekit_app(url: String, ttl_seconds: i64) -> TestApp {
+    spawn_app_full(
+        move |config| {
+            config.meet = MeetEngine::LiveKit(LiveKitConfig {
+                url,
+                api_key: "APIkhoa".into(),
+                api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
+                ttl_seconds,
+            });
+        },
+        |_, _| {},
+    )
+    .await
+}
+
 #[tokio::test]
 async fn in_livekit_mode_admission_brings_a_token_and_the_page_may_reach_livekit() {
     // The embedded mode: no LiveKit client, no other origin to connect to.
@@ -403,18 +420,7 @@ async fn in_livekit_mode_admission_brings_a_token_and_the_page_may_reach_livekit
     assert!(body.contains(r#"data-engine="embedded""#));
     assert!(!body.contains("data-livekit-js"));
 
-    let app = spawn_app_full(
-        |config| {
-            config.meet = MeetEngine::LiveKit(LiveKitConfig {
-                url: "ws://127.0.0.1:7880".into(),
-                api_key: "APIkhoa".into(),
-                api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
-                ttl_seconds: 3600,
-            });
-        },
-        |_, _| {},
-    )
-    .await;
+    let app = livekit_app("ws://127.0.0.1:7880".into(), 3600).await;
     let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
     let (chair, cookie) = signed(&app, "chutich").await;
     let page = chair
@@ -530,18 +536,7 @@ async fn livekit_calls(calls: &LiveKitCalls, n: usize) -> Vec<(String, Value)> {
 #[tokio::test]
 async fn in_livekit_mode_the_chairs_mute_removal_and_end_reach_the_livekit_server() {
     let (url, calls) = fake_livekit().await;
-    let app = spawn_app_full(
-        move |config| {
-            config.meet = MeetEngine::LiveKit(LiveKitConfig {
-                url,
-                api_key: "APIkhoa".into(),
-                api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
-                ttl_seconds: 3600,
-            });
-        },
-        |_, _| {},
-    )
-    .await;
+    let app = livekit_app(url, 3600).await;
     let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
     let room = format!("hop-{id}");
     let deputy_account = app
@@ -634,19 +629,8 @@ fn token_claims(message: &Value) -> Value {
 async fn in_livekit_mode_a_silenced_deputy_has_no_microphone_until_the_floor_and_tokens_are_renewed_for_those_let_in_only()
  {
     let (url, calls) = fake_livekit().await;
-    let app = spawn_app_full(
-        move |config| {
-            config.meet = MeetEngine::LiveKit(LiveKitConfig {
-                url,
-                api_key: "APIkhoa".into(),
-                api_secret: "bi-mat-du-dai-cho-hmac-sha256-0123456789".into(),
-                // A fresh token every second.
-                ttl_seconds: 2,
-            });
-        },
-        |_, _| {},
-    )
-    .await;
+    // A fresh token every second.
+    let app = livekit_app(url, 2).await;
     // A voter-contact meeting moderates the microphones.
     let (id, _) = meeting(&app, MeetingKind::VoterContact, false).await;
     let (_, chair_cookie) = signed(&app, "chutich").await;

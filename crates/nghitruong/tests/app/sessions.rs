@@ -26,6 +26,42 @@ async fn demo_session(app: &TestApp) -> (i64, i64) {
     (s.id, vote_item)
 }
 
+/// The demo session opened, its vote item started, `names` checked in and
+/// a secret ballot open on the item: the session, the chair, the checked-in
+/// deputies and the round.
+async fn secret_vote_open(app: &TestApp, names: &[&str]) -> (i64, Client, Vec<Client>, i64) {
+    let (id, vote_item) = demo_session(app).await;
+    let page = format!("/ky-hop/{id}");
+    let mut chair = app.signed_in("chutich").await;
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+    chair
+        .post(&format!("{page}/chuong-trinh/{vote_item}/bat-dau"), &[])
+        .await;
+    let mut deputies = Vec::new();
+    for name in names {
+        let mut d = app.signed_in(name).await;
+        d.get(&page).await;
+        d.post(&format!("{page}/diem-danh"), &[]).await;
+        deputies.push(d);
+    }
+    chair.get(&page).await;
+    chair
+        .post(
+            &format!("{page}/chuong-trinh/{vote_item}/bieu-quyet"),
+            &[
+                ("mode", "bo_phieu_kin"),
+                ("purpose", "thong_thuong"),
+                ("seconds", ""),
+            ],
+        )
+        .await;
+    let round = app.store.rounds(id).await.unwrap()[0].id;
+    (id, chair, deputies, round)
+}
+
 async fn vote(c: &mut Client, session: i64, round: i64, choice: &str) -> u16 {
     c.get(&format!("/ky-hop/{session}")).await;
     c.post(
@@ -149,35 +185,9 @@ async fn a_session_runs_from_agenda_to_result() {
 #[tokio::test]
 async fn a_secret_ballot_leaves_no_link_between_a_deputy_and_a_choice_in_the_database() {
     let app = spawn_app().await;
-    let (id, vote_item) = demo_session(&app).await;
+    let (id, mut chair, mut deputies, round) =
+        secret_vote_open(&app, &["daibieu", "daibieu2", "daibieu3"]).await;
     let page = format!("/ky-hop/{id}");
-    let mut chair = app.signed_in("chutich").await;
-    chair.get(&page).await;
-    chair
-        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
-        .await;
-    chair
-        .post(&format!("{page}/chuong-trinh/{vote_item}/bat-dau"), &[])
-        .await;
-    let mut deputies = Vec::new();
-    for name in ["daibieu", "daibieu2", "daibieu3"] {
-        let mut d = app.signed_in(name).await;
-        d.get(&page).await;
-        d.post(&format!("{page}/diem-danh"), &[]).await;
-        deputies.push(d);
-    }
-    chair.get(&page).await;
-    chair
-        .post(
-            &format!("{page}/chuong-trinh/{vote_item}/bieu-quyet"),
-            &[
-                ("mode", "bo_phieu_kin"),
-                ("purpose", "thong_thuong"),
-                ("seconds", ""),
-            ],
-        )
-        .await;
-    let round = app.store.rounds(id).await.unwrap()[0].id;
     for (d, choice) in deputies
         .iter_mut()
         .zip(["tan_thanh", "khong_tan_thanh", "khong_bieu_quyet"])
@@ -428,31 +438,9 @@ async fn a_result_counted_by_hand_is_recorded_by_the_same_rules() {
 #[tokio::test]
 async fn a_signed_out_stream_receives_no_result() {
     let app = spawn_app().await;
-    let (id, vote_item) = demo_session(&app).await;
+    let (id, mut chair, mut deputies, round) = secret_vote_open(&app, &["daibieu3"]).await;
+    let mut deputy = deputies.remove(0);
     let page = format!("/ky-hop/{id}");
-    let mut chair = app.signed_in("chutich").await;
-    chair.get(&page).await;
-    chair
-        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
-        .await;
-    chair
-        .post(&format!("{page}/chuong-trinh/{vote_item}/bat-dau"), &[])
-        .await;
-    let mut deputy = app.signed_in("daibieu3").await;
-    deputy.get(&page).await;
-    deputy.post(&format!("{page}/diem-danh"), &[]).await;
-    chair.get(&page).await;
-    chair
-        .post(
-            &format!("{page}/chuong-trinh/{vote_item}/bieu-quyet"),
-            &[
-                ("mode", "bo_phieu_kin"),
-                ("purpose", "thong_thuong"),
-                ("seconds", ""),
-            ],
-        )
-        .await;
-    let round = app.store.rounds(id).await.unwrap()[0].id;
 
     let mut stream = deputy
         .http
