@@ -18,8 +18,11 @@
 //! cargo build --release -p nghitruong --features bench --bins
 //! target/release/session-bench [--server target/release/nghitruong] [--port 18431]
 //!     [--deputies 500] [--streams 2000] [--spread-ms 0] [--screens hall|fetch|tablet]
-//!     [--fetch warm|cold]
+//!     [--fetch warm|cold] [--profile perf.data]
 //! ```
+//!
+//! `--profile FILE` attaches `perf record --call-graph dwarf` to the server for the
+//! ballots only (linux-perf; the sign-ins and streams are left out).
 //!
 //! With `--scenario packet` it measures instead the session packet: the
 //! session gets 50 MB of published documents, 100 clients download the
@@ -64,6 +67,9 @@ struct Args {
     warm: bool,
     /// What the stream clients are.
     screens: Screens,
+    /// Records the server with `perf record` from just before the
+    /// first ballot to the last acknowledgement, into this file.
+    profile: Option<String>,
 }
 
 /// Tablets that show the result from the event fetch their own fragment
@@ -95,6 +101,7 @@ fn args() -> anyhow::Result<Args> {
         spread_ms: 0,
         warm: true,
         screens: Screens::Hall,
+        profile: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -123,6 +130,7 @@ fn args() -> anyhow::Result<Args> {
                     other => bail!("--fetch is warm or cold, not {other}"),
                 }
             }
+            "--profile" => a.profile = Some(value),
             other => bail!("unknown flag {other}"),
         }
     }
@@ -247,6 +255,39 @@ fn cpu_ticks_by_thread(pid: u32) -> std::collections::BTreeMap<String, u64> {
         *by_name.entry(name.to_owned()).or_default() += ticks;
     }
     by_name
+}
+
+/// Starts `perf record` on process `pid` into `file`, once it records.
+fn start_perf(pid: u32, file: &str) -> anyhow::Result<std::process::Child> {
+    let child = Command::new("perf")
+        .args([
+            "record",
+            "--call-graph",
+            "dwarf,32768",
+            "-F",
+            "1999",
+            "-o",
+            file,
+            "-p",
+        ])
+        .arg(pid.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("perf (linux-perf) is needed for --profile")?;
+    // perf needs a moment to attach to every thread.
+    std::thread::sleep(Duration::from_millis(500));
+    Ok(child)
+}
+
+/// Stops a `perf record` started by [`start_perf`] and waits for its file.
+fn stop_perf(mut perf: std::process::Child) -> anyhow::Result<()> {
+    // SIGINT makes perf write its file and exit.
+    Command::new("kill")
+        .args(["-INT", &perf.id().to_string()])
+        .status()?;
+    perf.wait()?;
+    Ok(())
 }
 
 /// Prints the CPU each kind of server thread used between two readings.
@@ -580,6 +621,10 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
 
     // Every deputy votes: at the same instant, or evenly over the spread
     // (a hall pressing within a few seconds of the chair's call).
+    let perf = match &a.profile {
+        Some(file) => Some(start_perf(pid, file)?),
+        None => None,
+    };
     let cpu_before = cpu_ticks_by_thread(pid);
     let start = Instant::now();
     let mut ballots = Vec::new();
@@ -616,6 +661,9 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     }
     let wall = last - start;
     print_cpu("the ballots", &cpu_before, pid);
+    if let Some(perf) = perf {
+        stop_perf(perf)?;
+    }
     latencies.sort();
 
     // The chair closes; every stream client must see the final tally.

@@ -143,22 +143,23 @@ pub(crate) async fn cast(
     Path((id, round_id)): Path<(i64, i64)>,
     Form(form): Form<BallotForm>,
 ) -> AppResult<Response> {
-    let s = session_here(&state, &viewer, id).await?;
+    // The session and its deputies are read once for all the ballots of a
+    // vote, not once per ballot (issue #3): no ballot changes them, and
+    // they are shared until another kind of change or for a second.
+    let s = session_live(&state, &viewer, id).await?;
     let choice: Choice = form
         .choice
         .parse()
         .map_err(|_| AppError::BadRequest("Vui lòng chọn một phương án.".into()))?;
     let council = current(&viewer)?;
-    // One query for the voter, not the whole council (issue #3).
-    let me = match viewer.user.person_id {
-        Some(p) => {
-            state
-                .store
-                .seated_deputy(council.id, p, crate::pages::local_day(state.clock.now()))
-                .await?
-        }
-        None => None,
-    };
+    let deps = state
+        .live
+        .shared(s.id, "deputies", || deputies(&state, council))
+        .await?;
+    let me = viewer
+        .user
+        .person_id
+        .and_then(|p| deps.seated.iter().find(|m| m.person.id == p));
     let Some(me) = me else {
         return Err(AppError::BadRequest(
             "Tài khoản này không gắn với đại biểu của Hội đồng.".into(),
