@@ -4,7 +4,7 @@ use nghitruong_domain::audit::AuditRecord;
 use nghitruong_domain::clock::to_millis;
 use sqlx::any::AnyRow;
 
-use super::rows::{get, placeholders};
+use super::rows::{get, ordered_placeholders};
 use super::{SqlStore, Write, db};
 use crate::{AuditContext, AuditFilter, Result};
 
@@ -52,7 +52,7 @@ pub(crate) async fn append_all(
     }
     for chunk in records.chunks(ROWS_PER_INSERT) {
         let values = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 12 + 1, 12)))
+            .map(|i| format!("({})", ordered_placeholders(w.backend, i * 12 + 1, 12)))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(

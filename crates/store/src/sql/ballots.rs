@@ -22,7 +22,7 @@ use sqlx::AssertSqlSafe;
 use tokio::sync::{Mutex, oneshot};
 
 use super::audit::{self, Change};
-use super::rows::placeholders;
+use super::rows::ordered_placeholders;
 use super::{SqlStore, Write, db, sitting};
 use crate::{AuditContext, Result, StoreError, VoteRound};
 
@@ -125,10 +125,15 @@ fn settled(done: std::result::Result<Reply, oneshot::error::RecvError>) -> Resul
     }
 }
 
-/// Of `people`, those for whom `sql` (with `$1` the scope and the people
-/// from `$2`) returns a row.
+/// Of `people`, those for whom `sql` (with `{scope}` the scope, then
+/// `{people}` the people) returns a row.
 async fn which(w: &mut Write<'_>, sql: &str, scope: i64, people: &[i64]) -> Result<HashSet<i64>> {
-    let sql = sql.replace("{people}", &placeholders(2, people.len()));
+    let sql = sql
+        .replace("{scope}", &ordered_placeholders(w.backend, 1, 1))
+        .replace(
+            "{people}",
+            &ordered_placeholders(w.backend, 2, people.len()),
+        );
     let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql)).bind(scope);
     for p in people {
         q = q.bind(*p);
@@ -171,7 +176,7 @@ async fn commit_group(store: &SqlStore, ballots: &[Ballot]) -> Result<Vec<Option
         }
         let present = which(
             &mut w,
-            "SELECT person_id FROM attendance WHERE session_id = $1 \
+            "SELECT person_id FROM attendance WHERE session_id = {scope} \
              AND status IN ('co_mat', 'truc_tuyen') AND person_id IN ({people})",
             r.session_id,
             &people,
@@ -179,7 +184,7 @@ async fn commit_group(store: &SqlStore, ballots: &[Ballot]) -> Result<Vec<Option
         .await?;
         let mut voted = which(
             &mut w,
-            "SELECT person_id FROM round_voters WHERE round_id = $1 AND person_id IN ({people})",
+            "SELECT person_id FROM round_voters WHERE round_id = {scope} AND person_id IN ({people})",
             *round_id,
             &people,
         )
@@ -225,7 +230,7 @@ async fn write_accepted(
         let sql = format!(
             "INSERT INTO round_voters (round_id, person_id) VALUES {}",
             (0..chunk.len())
-                .map(|i| format!("({})", placeholders(2 * i + 1, 2)))
+                .map(|i| format!("({})", ordered_placeholders(w.backend, 2 * i + 1, 2)))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -268,7 +273,7 @@ async fn write_accepted(
         let sql = format!(
             "INSERT INTO named_ballots (round_id, person_id, choice, cast_at) VALUES {}",
             (0..chunk.len())
-                .map(|i| format!("({})", placeholders(4 * i + 1, 4)))
+                .map(|i| format!("({})", ordered_placeholders(w.backend, 4 * i + 1, 4)))
                 .collect::<Vec<_>>()
                 .join(", ")
         );

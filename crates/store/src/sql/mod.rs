@@ -120,6 +120,7 @@ pub struct SqlStore {
 /// An open write transaction holding the writer lock.
 pub(crate) struct Write<'a> {
     pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) backend: Backend,
     _guard: MutexGuard<'a, ()>,
 }
 
@@ -206,7 +207,11 @@ impl SqlStore {
                 .await
                 .map_err(db)?;
         }
-        Ok(Write { tx, _guard: guard })
+        Ok(Write {
+            tx,
+            backend: self.backend,
+            _guard: guard,
+        })
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -145,3 +145,16 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// [`placeholders`] for a statement whose values are all bound in the order
+/// they appear, each once (many-row inserts, long IN lists): on SQLite they
+/// are anonymous (`?`). sqlx binds a numbered SQLite parameter by looking
+/// its name up in a list SQLite scans from the start, so a statement of
+/// 768 numbered values cost 10 % of a vote's CPU; anonymous ones are
+/// bound by position.
+pub(crate) fn ordered_placeholders(backend: super::Backend, first: usize, n: usize) -> String {
+    match backend {
+        super::Backend::Sqlite => vec!["?"; n].join(", "),
+        super::Backend::Postgres => placeholders(first, n),
+    }
+}
