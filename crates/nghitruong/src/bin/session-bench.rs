@@ -626,6 +626,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         None => None,
     };
     let cpu_before = cpu_ticks_by_thread(pid);
+    let client_before: u64 = cpu_ticks_by_thread(std::process::id()).values().sum();
     let start = Instant::now();
     let mut ballots = Vec::new();
     let n = deputies.len().max(1) as u64;
@@ -661,6 +662,12 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     }
     let wall = last - start;
     print_cpu("the ballots", &cpu_before, pid);
+    let client_after: u64 = cpu_ticks_by_thread(std::process::id()).values().sum();
+    // The clients share the server's cores: their time is the server's loss.
+    println!(
+        "benchmark clients' CPU during the ballots: {} ms",
+        (client_after - client_before) * 10
+    );
     if let Some(perf) = perf {
         stop_perf(perf)?;
     }
