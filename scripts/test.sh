@@ -46,6 +46,9 @@ cargo fmt --all --check
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo clippy -p nghitruong --features bench --bins (the benchmarks)"
+cargo clippy -p nghitruong --features bench --bins -- -D warnings
+
 step "cargo test --workspace (SQLite)"
 # The PostgreSQL run is the next step; keep this one on SQLite only.
 env -u NGHITRUONG_TEST_DATABASE_URL cargo test --workspace

@@ -258,7 +258,7 @@ fn cpu_ticks_by_thread(pid: u32) -> std::collections::BTreeMap<String, u64> {
 }
 
 /// Starts `perf record` on process `pid` into `file`, once it records.
-fn start_perf(pid: u32, file: &str) -> anyhow::Result<std::process::Child> {
+async fn start_perf(pid: u32, file: &str) -> anyhow::Result<std::process::Child> {
     let child = Command::new("perf")
         .args([
             "record",
@@ -276,7 +276,7 @@ fn start_perf(pid: u32, file: &str) -> anyhow::Result<std::process::Child> {
         .spawn()
         .context("perf (linux-perf) is needed for --profile")?;
     // perf needs a moment to attach to every thread.
-    std::thread::sleep(Duration::from_millis(500));
+    tokio::time::sleep(Duration::from_millis(500)).await;
     Ok(child)
 }
 
@@ -622,7 +622,7 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     // Every deputy votes: at the same instant, or evenly over the spread
     // (a hall pressing within a few seconds of the chair's call).
     let perf = match &a.profile {
-        Some(file) => Some(start_perf(pid, file)?),
+        Some(file) => Some(start_perf(pid, file).await?),
         None => None,
     };
     let cpu_before = cpu_ticks_by_thread(pid);
