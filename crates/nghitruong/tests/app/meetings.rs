@@ -956,3 +956,42 @@ async fn a_cancelled_meeting_takes_no_new_invitation() {
         "the deputy was invited to a cancelled meeting"
     );
 }
+
+#[tokio::test]
+async fn only_the_councils_deputies_can_be_invited_by_name() {
+    let (app, _) = app().await;
+    let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
+    // An agency officer is not on the form's list; a crafted request names them.
+    let officer = app
+        .store
+        .user_credentials("coquan")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let person = officer.person_id.expect("the demo officer is a person");
+    let (mut office, _) = signed(&app, "vanphong").await;
+    office.get(&format!("/hop/{id}")).await;
+    let (status, body) = htmx_post(
+        &mut office,
+        &format!("/hop/{id}/moi"),
+        &[
+            ("person_id", &person.to_string()),
+            ("hall", ""),
+            ("role", "tham_du"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "an agency officer was invited: {body}");
+    assert!(
+        body.contains("Chỉ mời được đại biểu của Hội đồng"),
+        "{body}"
+    );
+    let invitations = app.store.invitations(id).await.unwrap();
+    assert_eq!(invitations.len(), 1, "only daibieu, invited before");
+    let told = app.store.notifications(officer.id, 50).await.unwrap();
+    assert!(
+        told.is_empty(),
+        "the officer was told of the meeting: {told:?}"
+    );
+}

@@ -539,6 +539,23 @@ async fn invite_one(
             ));
         }
     };
+    // The form offers the council's seated deputies; a person id sent by
+    // other means (an agency officer, another council's deputy) would be
+    // told of a meeting whose page is closed to them.
+    if let Invitee::Person(person) = &invitee {
+        let council = current(viewer)?;
+        let day = local_day(state.clock.now());
+        if state
+            .store
+            .seated_deputy(council.id, *person, day)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::BadRequest(
+                "Chỉ mời được đại biểu của Hội đồng; người này không có trong danh sách.".into(),
+            ));
+        }
+    }
     let invitation = state
         .store
         .invite(m.id, &invitee, role, &audit_context(state, viewer, headers))
