@@ -28,6 +28,7 @@ pub mod audit;
 pub mod calendar;
 pub mod classify;
 pub mod clock;
+pub mod codes;
 pub mod consultation;
 pub mod dedup;
 pub mod document;

@@ -165,6 +165,8 @@ fn field_label(key: &str) -> Option<&'static str> {
         "files" => "Số tệp",
         "voter_count" => "Số cử tri",
         "role" => "Vai trò",
+        "roles" => "Vai trò",
+        "choice" => "Lựa chọn",
         "result" => "Kết quả",
         "key" => "Khóa",
         "email" => "Thư điện tử",
@@ -305,6 +307,69 @@ pub(crate) fn raw_json(raw: Option<&str>) -> String {
     }
 }
 
+/// Whether the values of `key` are codes of the domain (trạng thái, loại,
+/// vai trò…), read as their labels; free text under other keys is never
+/// taken for a code.
+fn holds_codes(key: &str) -> bool {
+    matches!(
+        key,
+        "status"
+            | "last_status"
+            | "state"
+            | "event"
+            | "kind"
+            | "type"
+            | "role"
+            | "roles"
+            | "choice"
+            | "mode"
+            | "purpose"
+            | "method"
+            | "classification"
+            | "track"
+            | "opinion"
+            | "stream"
+            | "conductor"
+            | "competence"
+            | "result"
+            | "level"
+            | "timing"
+            | "relation"
+            | "step"
+            | "source"
+            | "permission"
+            | "permissions"
+    ) || key.ends_with("_status")
+        || key.ends_with("_kind")
+        || key.ends_with("_role")
+}
+
+/// The value of `key` in a record of `action` as a short text, codes read
+/// as their labels.
+fn show_in(action: &str, key: &str, v: &Value) -> String {
+    if !holds_codes(key) {
+        return show(v);
+    }
+    // An account's role shares codes with a deputy's position (dai_bieu).
+    let account_role = action.starts_with("user.") && key == "role";
+    let read = |v: &Value| match v {
+        Value::String(code) if account_role => code
+            .parse::<nghitruong_domain::access::Role>()
+            .ok()
+            .map(|r| r.label().to_owned()),
+        Value::String(code) => nghitruong_domain::codes::label(code).map(str::to_owned),
+        _ => None,
+    };
+    match v {
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => items
+            .iter()
+            .map(|i| read(i).unwrap_or_else(|| show(i)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => read(other).unwrap_or_else(|| show(other)),
+    }
+}
+
 /// A value as a short text.
 fn show(v: &Value) -> String {
     const MAX: usize = 160;
@@ -364,11 +429,15 @@ pub(crate) fn changes(action: &str, before: Option<&str>, after: Option<&str>) -
         .map(|k| FieldChange {
             field: field_label_in(action, k).map_or_else(|| k.clone(), str::to_owned),
             before: if had_before {
-                Some(before.get(k).map_or_else(|| "—".to_owned(), show))
+                Some(
+                    before
+                        .get(k)
+                        .map_or_else(|| "—".to_owned(), |v| show_in(action, k, v)),
+                )
             } else {
                 None
             },
-            after: after.get(k).map(show),
+            after: after.get(k).map(|v| show_in(action, k, v)),
         })
         .collect()
 }
@@ -490,7 +559,9 @@ mod tests {
         let lines = changes(
             "document.status",
             Some(r#"{"status":"nhap","version":1}"#),
-            Some(r#"{"event":"trinh_duyet","status":"cho_duyet","version":1,"xyz":true}"#),
+            Some(
+                r#"{"event":"trinh_duyet","status":"cho_duyet","version":1,"xyz":true,"title":"nhap"}"#,
+            ),
         );
         assert_eq!(
             lines,
@@ -498,12 +569,18 @@ mod tests {
                 FieldChange {
                     field: "Thao tác".into(),
                     before: Some("—".into()),
-                    after: Some("trinh_duyet".into()),
+                    after: Some("trình duyệt".into()),
                 },
                 FieldChange {
                     field: "Trạng thái".into(),
-                    before: Some("nhap".into()),
-                    after: Some("cho_duyet".into()),
+                    before: Some("Nháp".into()),
+                    after: Some("Chờ duyệt".into()),
+                },
+                // Free text that happens to be a code stays as it is.
+                FieldChange {
+                    field: "Tiêu đề".into(),
+                    before: Some("—".into()),
+                    after: Some("nhap".into()),
                 },
                 FieldChange {
                     field: "xyz".into(),
@@ -512,6 +589,26 @@ mod tests {
                 },
             ]
         );
+        let granted = changes(
+            "user.role.grant",
+            None,
+            Some(r#"{"role":"dai_bieu","choice":"tan_thanh"}"#),
+        );
+        let role = granted.iter().find(|c| c.field == "Vai trò").unwrap();
+        assert_eq!(role.after.as_deref(), Some("Đại biểu HĐND"));
+        // Elsewhere a code two sets read differently stays a code; lists
+        // are read item by item.
+        let listed = changes(
+            "x.y",
+            None,
+            Some(r#"{"roles":["dai_bieu","co_mat","khong_co_ma_nay"]}"#),
+        );
+        assert_eq!(
+            listed[0].after.as_deref(),
+            Some("dai_bieu, Có mặt, khong_co_ma_nay")
+        );
+        let choice = granted.iter().find(|c| c.field == "Lựa chọn").unwrap();
+        assert_eq!(choice.after.as_deref(), Some("Tán thành"));
         let created = changes(
             "petition.capture",
             None,
