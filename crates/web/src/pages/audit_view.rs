@@ -366,6 +366,12 @@ fn show_in(action: &str, key: &str, v: &Value) -> String {
             .map(|i| read(i).unwrap_or_else(|| show(i)))
             .collect::<Vec<_>>()
             .join(", "),
+        // A step written as {"Escalate": "don_doc_tiep"} reads as its step.
+        Value::Object(map) if map.len() == 1 => map
+            .values()
+            .next()
+            .and_then(read)
+            .unwrap_or_else(|| show(v)),
         other => read(other).unwrap_or_else(|| show(other)),
     }
 }
@@ -607,6 +613,12 @@ mod tests {
             listed[0].after.as_deref(),
             Some("dai_bieu, Có mặt, khong_co_ma_nay")
         );
+        let step = changes(
+            "task.action",
+            None,
+            Some(r#"{"kind":{"Escalate":"don_doc_tiep"}}"#),
+        );
+        assert_eq!(step[0].after.as_deref(), Some("Đôn đốc tiếp"));
         let choice = granted.iter().find(|c| c.field == "Lựa chọn").unwrap();
         assert_eq!(choice.after.as_deref(), Some("Tán thành"));
         let created = changes(
