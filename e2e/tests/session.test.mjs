@@ -83,16 +83,28 @@ test('a session runs live on every screen, from opening to the result', { timeou
     await screenshot(chair, 'session-chair-vote-open');
     await checkA11y(chair, 'session-chair');
 
+    // While the vote runs the hall screen counts ballots from the events
+    // alone, and a deputy's ballot is answered in place, without reloading
+    // the page they are reading.
+    const progressFetches = [];
+    const countFetch = (r) => {
+      if (r.url().endsWith('/man-hinh/truc-tiep')) progressFetches.push(r.url());
+    };
+    hall.on('request', countFetch);
     const choices = ['Tán thành', 'Tán thành', 'Không tán thành'];
     for (const [i, page] of deputies.entries()) {
       const button = page.getByRole('button', { name: choices[i], exact: true });
       await button.waitFor({ timeout: 30_000 });
       if (i === 2) await screenshot(page, 'session-deputy-ballot-phone');
+      await page.evaluate(() => { window.stayedOnPage = true; });
       await button.click();
-      await page.waitForLoadState();
       await waitForText(page, '[data-testid=ballot-recorded]', 'đã được ghi nhận', `deputy ${i + 1}`);
+      assert.equal(await page.evaluate(() => window.stayedOnPage === true), true,
+        `deputy ${i + 1}: the ballot reloaded the page`);
     }
     await waitForText(hall, '[data-testid=hall-progress]', '3/3', 'the hall screen while voting');
+    hall.off('request', countFetch);
+    assert.deepEqual(progressFetches, [], 'the hall screen fetched its fragment for a ballot');
     await screenshot(hall, 'session-hall-voting');
 
     // The hall screen shows the result from the event itself, with no

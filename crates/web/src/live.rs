@@ -135,33 +135,72 @@ impl LiveHub {
     /// [`LiveHub::announce`], with the hall fragment of the new state
     /// version when it was built for the event.
     fn announce_with(&self, session_id: i64, kind: &'static str, hall: Option<Arc<Precompressed>>) {
+        if kind == PROGRESS {
+            return self.pace_progress(session_id, None);
+        }
         let (sender, pace) = self.with_channel(session_id, |c| (c.sender.clone(), c.pace.clone()));
-        let now = Instant::now();
-        let mut p = lock(&pace);
-        if kind != PROGRESS {
-            p.pending = false;
-            drop(p);
-            // No subscriber is not an error: no screen is open.
-            let _ = sender.send(Change { kind, hall });
-            return;
-        }
-        // The first ballot of a burst waits the interval, so that a hall
-        // pressing at once is told once, after its ballots, instead of
-        // 2,000 screens being written to while ballots still arrive.
-        if !p.pending {
+        // This event makes every screen whole: a pending progress event
+        // has nothing left to say.
+        lock(&pace).pending = false;
+        // No subscriber is not an error: no screen is open.
+        let _ = sender.send(Change {
+            kind,
+            hall,
+            progress: None,
+        });
+    }
+
+    /// A ballot was cast: a progress event goes out [`PROGRESS_INTERVAL`]
+    /// later, standing for every ballot cast meanwhile, and carries what
+    /// `count` gives then (the round and how many have voted), which the
+    /// screens show in place instead of each reloading its fragment. The
+    /// first ballot's `count` is the one run; it reads the state when the
+    /// event goes out.
+    pub(crate) fn publish_progress(
+        &self,
+        session_id: i64,
+        count: impl Future<Output = Option<String>> + Send + 'static,
+    ) {
+        self.with_channel(session_id, |c| c.forget(PROGRESS));
+        self.pace_progress(session_id, Some(Box::pin(count)));
+    }
+
+    /// Schedules the session's next progress event unless one is pending.
+    /// The first ballot of a burst waits the interval, so that a hall
+    /// pressing at once is told once, after its ballots, instead of 2,000
+    /// screens being written to while ballots still arrive.
+    fn pace_progress(&self, session_id: i64, count: Option<ProgressCount>) {
+        let (sender, pace) = self.with_channel(session_id, |c| (c.sender.clone(), c.pace.clone()));
+        let due = Instant::now() + PROGRESS_INTERVAL;
+        {
+            let mut p = lock(&pace);
+            if p.pending {
+                return;
+            }
             p.pending = true;
-            let due = now + PROGRESS_INTERVAL;
-            let pace = pace.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep_until(due.into()).await;
-                let mut p = lock(&pace);
-                if p.pending {
-                    p.pending = false;
-                    drop(p);
-                    let _ = sender.send(Change::progress());
-                }
-            });
         }
+        tokio::spawn(async move {
+            tokio::time::sleep_until(due.into()).await;
+            {
+                // Another kind of event since has made the screens whole.
+                let mut p = lock(&pace);
+                if !p.pending {
+                    return;
+                }
+                // Ballots from here on schedule the next event: the count
+                // below may not see them.
+                p.pending = false;
+            }
+            let progress = match count {
+                Some(count) => count.await.map(Arc::from),
+                None => None,
+            };
+            let _ = sender.send(Change {
+                kind: PROGRESS,
+                hall: None,
+                progress,
+            });
+        });
     }
 
     /// Like [`LiveHub::publish`] for a change every screen refetches at
@@ -272,7 +311,12 @@ impl LiveHub {
                 Ok(Change {
                     hall: Some(hall), ..
                 }) => Event::default().event("hall").data(hall.html()),
-                Ok(Change { kind, hall: None }) => Event::default().event("update").data(kind),
+                // Screens show the count in place.
+                Ok(Change {
+                    progress: Some(progress),
+                    ..
+                }) => Event::default().event("tien-do").data(&*progress),
+                Ok(Change { kind, .. }) => Event::default().event("update").data(kind),
                 // A screen that fell behind just reloads; the fragment is whole.
                 Err(_) => Event::default().event("update").data("tai-lai"),
             })
@@ -290,16 +334,13 @@ struct Change {
     /// The hall fragment of the new state version, when it was built before
     /// the screens were told.
     hall: Option<Arc<Precompressed>>,
+    /// A vote's progress (`{"round": …, "voted": …}`), when counted for
+    /// the event.
+    progress: Option<Arc<str>>,
 }
 
-impl Change {
-    fn progress() -> Self {
-        Self {
-            kind: PROGRESS,
-            hall: None,
-        }
-    }
-}
+/// Counts a vote's progress when its event goes out.
+type ProgressCount = std::pin::Pin<Box<dyn Future<Output = Option<String>> + Send>>;
 
 /// A shared value was not of the type its key names: cannot happen.
 #[cold]
@@ -347,6 +388,41 @@ mod tests {
         assert_eq!(rx.try_recv().unwrap().kind, "bieu-quyet");
         tokio::time::sleep(PROGRESS_INTERVAL * 2).await;
         assert!(rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_ballots_progress_carries_the_count_made_when_it_goes_out() {
+        let hub = LiveHub::default();
+        let mut rx = hub.sender(1).subscribe();
+        let voted = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        for _ in 0..3 {
+            voted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let voted = voted.clone();
+            hub.publish_progress(1, async move {
+                Some(format!(
+                    "{}",
+                    voted.load(std::sync::atomic::Ordering::SeqCst)
+                ))
+            });
+        }
+        assert!(rx.try_recv().is_err(), "nothing goes out at once");
+        let first = tokio::time::timeout(PROGRESS_INTERVAL * 5, rx.recv()).await;
+        let first = first.unwrap().unwrap();
+        assert_eq!(first.kind, PROGRESS);
+        assert_eq!(first.progress.as_deref(), Some("3"), "all three counted");
+        tokio::time::sleep(PROGRESS_INTERVAL * 2).await;
+        assert!(rx.try_recv().is_err(), "one event for the three");
+        // A ballot after the event gets its own.
+        voted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let later = voted.clone();
+        hub.publish_progress(1, async move {
+            Some(format!(
+                "{}",
+                later.load(std::sync::atomic::Ordering::SeqCst)
+            ))
+        });
+        let next = tokio::time::timeout(PROGRESS_INTERVAL * 5, rx.recv()).await;
+        assert_eq!(next.unwrap().unwrap().progress.as_deref(), Some("4"));
     }
 
     #[tokio::test]

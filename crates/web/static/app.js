@@ -21,7 +21,8 @@ document.addEventListener('change', (event) => {
 });
 
 // Show htmx error fragments (4xx/5xx) where the page keeps its notices;
-// for a form sent by htmx (the main forms carry hx-boost), inside the form
+// for a form sent by htmx (the main forms carry hx-boost, the ballot
+// hx-post), inside the form
 // itself, next to its submit button, so that everything typed stays and the
 // message is read out where the person is. The server marks its error
 // fragments with HX-Retarget; a whole page sent back (a form the server
@@ -31,7 +32,7 @@ document.addEventListener('htmx:beforeSwap', (event) => {
   if (xhr.status < 400) return;
   event.detail.shouldSwap = true;
   event.detail.isError = false;
-  const form = event.detail.requestConfig?.elt?.closest?.('form[hx-boost]');
+  const form = event.detail.requestConfig?.elt?.closest?.('form[hx-boost], form[hx-post]');
   if (!form || !xhr.getResponseHeader('HX-Retarget')) return;
   event.detail.target = formErrorRegion(form);
   event.detail.swapOverride = 'innerHTML';
@@ -101,6 +102,8 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
   const show = (html) => {
     const open = [...region.querySelectorAll('details[open][id]')].map((d) => d.id);
     region.innerHTML = html;
+    // Forms in the fragment that htmx sends (the ballot) work as loaded.
+    window.htmx?.process(region);
     for (const id of open) document.getElementById(id)?.setAttribute('open', '');
     region.dispatchEvent(new CustomEvent('live:updated', { bubbles: true }));
   };
@@ -111,7 +114,10 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     fresh.innerHTML = html;
     for (const slot of region.querySelectorAll('[data-live-slot]')) {
       const next = fresh.content.querySelector(`[data-live-slot="${slot.dataset.liveSlot}"]`);
-      if (next && !slot.contains(document.activeElement)) slot.replaceWith(next);
+      if (next && !slot.contains(document.activeElement)) {
+        slot.replaceWith(next);
+        window.htmx?.process(next);
+      }
     }
   };
   const refresh = async () => {
@@ -139,6 +145,20 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     }
   };
   source.addEventListener('update', refresh);
+  // A vote's progress comes in the event: the count changes in place, with
+  // no request (2,000 screens five times a second would be 10,000). A
+  // screen that does not show that round has nothing to change.
+  source.addEventListener('tien-do', (event) => {
+    let progress;
+    try {
+      progress = JSON.parse(event.data);
+    } catch {
+      return refresh();
+    }
+    for (const el of region.querySelectorAll(`[data-voted-round="${Number(progress.round)}"]`)) {
+      el.textContent = String(Number(progress.voted));
+    }
+  });
   // The hall screen's fragment comes in the event itself (the server built
   // it before telling anyone), and a fetch begun before it is older. Every
   // other screen reloads its own, but first shows the result the event

@@ -600,7 +600,8 @@ function start(root) {
   // session's routes without leaving the room; its live stream redraws it.
   document.getElementById('live')?.addEventListener('submit', async (e) => {
     const form = e.target;
-    if (!(form instanceof HTMLFormElement)) return;
+    // htmx sends the ballot and shows its answer in place.
+    if (!(form instanceof HTMLFormElement) || (window.htmx && form.hasAttribute('hx-post'))) return;
     e.preventDefault();
     const body = new URLSearchParams(new FormData(form, e.submitter));
     const reply = await fetch(form.action, { method: 'POST', body, redirect: 'manual' });

@@ -244,16 +244,9 @@ pub(super) fn dates_of(s: &CouncilSession) -> String {
 }
 
 /// Tells every screen of the session that `kind` changed and sends the
-/// person back to the session page.
-pub(super) fn changed(state: &AppState, session_id: i64, kind: &'static str) -> Response {
-    state.live.publish(session_id, kind);
-    Redirect::to(&format!("/ky-hop/{session_id}")).into_response()
-}
-
-/// Like [`changed`], for a change that every screen refetches at once: the
-/// hall fragment (and with it the session facts every tablet's fragment is
-/// made from) is built before the screens are told, and hall screens get it
-/// in the event (issue #3).
+/// person back to the session page. The hall fragment (and with it the
+/// session facts every tablet's fragment is made from) is built before the
+/// screens are told, and hall screens get it in the event (issue #3).
 pub(super) async fn announced(
     state: &AppState,
     viewer: &Viewer,

@@ -130,6 +130,11 @@ pub(crate) async fn close_vote(
     Ok(announced(&state, &viewer, s.id, "bieu-quyet").await)
 }
 
+/// What replaces a deputy's ballot buttons once their ballot is durable
+/// (the same words the fragment shows afterwards).
+const BALLOT_RECORDED: &str = "<div class=\"alert alert-ok\" role=\"status\" \
+    data-testid=\"ballot-recorded\">Phiếu của bạn đã được ghi nhận.</div>";
+
 #[derive(Deserialize)]
 pub(crate) struct BallotForm {
     #[serde(default)]
@@ -185,8 +190,20 @@ pub(crate) async fn cast(
         Ok(()) => {}
         Err(refusal) => return Err(AppError::BadRequest(refusal.to_string())),
     }
-    // Acknowledged only now that the ballot is committed.
-    Ok(changed(&state, s.id, crate::live::PROGRESS))
+    // Acknowledged only now that the ballot is committed. The screens are
+    // told how many have voted, counted when the event goes out.
+    let store = state.store.clone();
+    state.live.publish_progress(s.id, async move {
+        let round = store.round(round_id).await.ok()?;
+        Some(serde_json::json!({ "round": round.id, "voted": round.voted }).to_string())
+    });
+    if headers.contains_key("hx-request") {
+        // The tablet swaps this in for the buttons: the deputy stays where
+        // they were on the page (a document open, a question half typed)
+        // and 500 tablets do not reload the whole session page at once.
+        return Ok(Html(BALLOT_RECORDED).into_response());
+    }
+    Ok(Redirect::to(&format!("/ky-hop/{}", s.id)).into_response())
 }
 
 pub(crate) async fn check_in(
