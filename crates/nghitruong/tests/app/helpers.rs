@@ -185,14 +185,26 @@ impl Client {
     }
 
     pub async fn post_raw(&mut self, path: &str, body: String) -> Reply {
-        let r = self
+        self.post_form(path, body, false).await
+    }
+
+    /// Posts a form as htmx sends it (`hx-request`), the CSRF token added.
+    pub async fn post_htmx(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&form).unwrap();
+        self.post_form(path, body, true).await
+    }
+
+    async fn post_form(&mut self, path: &str, body: String, htmx: bool) -> Reply {
+        let mut request = self
             .http
             .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+            .header("content-type", "application/x-www-form-urlencoded");
+        if htmx {
+            request = request.header("hx-request", "true");
+        }
+        let r = request.body(body).send().await.unwrap();
         self.reply(r).await
     }
 

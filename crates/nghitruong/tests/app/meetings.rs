@@ -817,18 +817,8 @@ async fn an_invited_deputy_is_told_under_notifications() {
 
 /// Posts `fields` as htmx does (with HX-Request).
 async fn htmx_post(c: &mut Client, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-    let mut form: Vec<(&str, &str)> = vec![("_csrf", c.csrf.as_str())];
-    form.extend_from_slice(fields);
-    let r = c
-        .http
-        .post(format!("{}{path}", c.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("hx-request", "true")
-        .body(serde_urlencoded::to_string(&form).unwrap())
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    let r = c.post_htmx(path, fields).await;
+    (r.status, r.body)
 }
 
 #[tokio::test]

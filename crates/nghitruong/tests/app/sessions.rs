@@ -149,7 +149,13 @@ async fn a_session_runs_from_agenda_to_result() {
     assert!(mine.body.contains("Phiếu của bạn đã được ghi nhận."));
 
     let hall = chair.get(&format!("{page}/man-hinh")).await;
-    assert!(hall.body.contains("Đã biểu quyết 2/3"), "{}", hall.body);
+    assert!(
+        hall.body.contains(&format!(
+            "Đã biểu quyết <span data-voted-round=\"{round}\">2</span>/3"
+        )),
+        "{}",
+        hall.body
+    );
 
     // The office cannot run the vote; the chair closes it.
     let mut office = app.signed_in("vanphong").await;
@@ -466,5 +472,59 @@ async fn a_signed_out_stream_receives_no_result() {
     assert!(
         !seen.contains("Kết quả"),
         "a signed-out stream was sent the result:\n{seen}"
+    );
+}
+
+/// A tablet sends its ballot by htmx and gets the acknowledgement in place;
+/// the screens are told how many have voted in the event itself, counted
+/// when it goes out, so none of them reloads its fragment for a ballot.
+#[tokio::test]
+async fn a_ballot_is_answered_in_place_and_its_progress_travels_in_the_event() {
+    let app = spawn_app().await;
+    let (id, mut chair, mut deputies, round) =
+        secret_vote_open(&app, &["daibieu", "daibieu2"]).await;
+    let page = format!("/ky-hop/{id}");
+    chair.get(&page).await;
+    let mut stream = chair
+        .http
+        .get(format!("{}{page}/su-kien", chair.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let path = format!("{page}/bieu-quyet/{round}/phieu");
+    for d in &mut deputies {
+        d.get(&page).await;
+        let reply = d.post_htmx(&path, &[("choice", "tan_thanh")]).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(
+            reply.body.contains("data-testid=\"ballot-recorded\"") && !reply.body.contains("<html"),
+            "{}",
+            reply.body
+        );
+    }
+    // A second ballot is refused in Vietnamese, in place too.
+    let again = deputies[0]
+        .post_htmx(&path, &[("choice", "tan_thanh")])
+        .await;
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("đã"), "{}", again.body);
+
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !seen.contains("\"voted\":2") {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => break,
+        }
+    }
+    let expected = format!("event: tien-do\ndata: {{\"round\":{round},\"voted\":2}}");
+    assert!(
+        seen.contains(&expected),
+        "no progress with the count:\n{seen}"
+    );
+    assert!(
+        !seen.contains("data: phieu"),
+        "a ballot made the screens reload:\n{seen}"
     );
 }
