@@ -64,6 +64,28 @@ test('a deputy typing a question still sees a vote reopened as a new round', { t
     const slot = (await deputy.locator('[data-live-slot="vote"]').innerText()).replace(/\s+/g, ' ');
     assert.equal(await deputy.inputValue('#q-official'), 'Giám đốc Sở Tài chính', 'what was typed stays');
     assert.ok(shown, `5 s after round 2 opened, the typing deputy's vote slot still reads: ${slot.slice(0, 160)}`);
+
+    // The deputy votes, and while the ballot is on its way another
+    // deputy checks in: the tablet redraws its fragment (built before the
+    // ballot was saved, so with the buttons) before the answer arrives.
+    // The answer must still end up on screen, not the buttons.
+    await deputy.evaluate(() => document.activeElement?.blur());
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await deputy.route('**/phieu', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await deputy.evaluate(() => { document.querySelector('form.ballot').dataset.before = '1'; });
+    await deputy.locator('form.ballot').getByRole('button', { name: 'Tán thành', exact: true }).click();
+    const other = await newPage('tablet');
+    await signIn(other, demo.baseUrl, 'daibieu2');
+    await other.goto(sessionUrl);
+    await other.getByRole('button', { name: 'Điểm danh có mặt' }).click();
+    await deputy.locator('form.ballot:not([data-before])').waitFor({ timeout: 10_000 });
+    release();
+    await waitForText(deputy, '[data-testid=ballot-recorded]', 'đã được ghi nhận', 'the tablet after its redraw');
+    assert.equal(await deputy.locator('form.ballot').count(), 0, 'the buttons came back after the ballot');
   } finally {
     await closeContexts();
   }

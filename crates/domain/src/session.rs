@@ -96,6 +96,17 @@ impl SessionStatus {
     }
 }
 
+/// Bế mạc waits for the vote under way: a session closed with a vote open
+/// would take ballots after its end. Other events do not depend on votes.
+pub fn check_votes(event: SessionEvent, vote_open: bool) -> Result<(), &'static str> {
+    match (event, vote_open) {
+        (SessionEvent::Close, true) => {
+            Err("Còn lượt biểu quyết đang mở; hãy kết thúc biểu quyết trước khi bế mạc.")
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The number the next session of a term gets: one more than the highest
 /// so far. Numbers never repeat, even after a session is cancelled.
 pub fn next_session_number(existing: &[u32]) -> u32 {
@@ -213,6 +224,18 @@ pub fn next_pending(agenda: &[AgendaEntry]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_closing_waits_for_an_open_vote() {
+        for event in SessionEvent::ALL {
+            assert!(check_votes(*event, false).is_ok());
+            assert_eq!(
+                check_votes(*event, true).is_err(),
+                *event == SessionEvent::Close,
+                "{event:?}"
+            );
+        }
+    }
 
     /// Every (state, event) pair, written out: `-` where refused.
     #[test]

@@ -47,6 +47,9 @@ const FRAGMENT_MAX_AGE: Duration = Duration::from_secs(1);
 struct Pace {
     /// A progress event waits for the interval to pass.
     pending: bool,
+    /// The latest ballot's count: the one run when the event goes out, so
+    /// that a vote reopened as a new round is counted in its new round.
+    count: Option<ProgressCount>,
 }
 
 /// Something built once per state version of a session and shared by
@@ -119,8 +122,7 @@ impl LiveHub {
     /// Tells every screen of the session that `kind` changed. Progress
     /// events ([`PROGRESS`]) are coalesced to one per [`PROGRESS_INTERVAL`];
     /// the last one of a burst is always sent. Any other event goes out at
-    /// once and stands for a pending progress event too (the fragment a
-    /// screen then fetches is whole).
+    /// once.
     pub fn publish(&self, session_id: i64, kind: &'static str) {
         self.with_channel(session_id, |c| c.forget(kind));
         self.announce(session_id, kind);
@@ -138,10 +140,9 @@ impl LiveHub {
         if kind == PROGRESS {
             return self.pace_progress(session_id, None);
         }
-        let (sender, pace) = self.with_channel(session_id, |c| (c.sender.clone(), c.pace.clone()));
-        // This event makes every screen whole: a pending progress event
-        // has nothing left to say.
-        lock(&pace).pending = false;
+        // A pending progress event still goes out: a ballot committed while
+        // this event's fragment was being built may be missing from it.
+        let sender = self.sender(session_id);
         // No subscriber is not an error: no screen is open.
         let _ = sender.send(Change {
             kind,
@@ -154,8 +155,7 @@ impl LiveHub {
     /// later, standing for every ballot cast meanwhile, and carries what
     /// `count` gives then (the round and how many have voted), which the
     /// screens show in place instead of each reloading its fragment. The
-    /// first ballot's `count` is the one run; it reads the state when the
-    /// event goes out.
+    /// latest ballot's `count` is the one run, when the event goes out.
     pub(crate) fn publish_progress(
         &self,
         session_id: i64,
@@ -174,6 +174,9 @@ impl LiveHub {
         let due = Instant::now() + PROGRESS_INTERVAL;
         {
             let mut p = lock(&pace);
+            if count.is_some() {
+                p.count = count;
+            }
             if p.pending {
                 return;
             }
@@ -181,16 +184,13 @@ impl LiveHub {
         }
         tokio::spawn(async move {
             tokio::time::sleep_until(due.into()).await;
-            {
-                // Another kind of event since has made the screens whole.
+            let count = {
                 let mut p = lock(&pace);
-                if !p.pending {
-                    return;
-                }
                 // Ballots from here on schedule the next event: the count
                 // below may not see them.
                 p.pending = false;
-            }
+                p.count.take()
+            };
             let progress = match count {
                 Some(count) => count.await.map(Arc::from),
                 None => None,
@@ -379,15 +379,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_result_goes_out_at_once_and_stands_for_pending_progress() {
+    async fn a_result_goes_out_at_once_and_pending_progress_still_follows() {
         let hub = LiveHub::default();
         let mut rx = hub.sender(1).subscribe();
         hub.publish(1, PROGRESS);
         hub.publish(1, PROGRESS);
         hub.publish(1, "bieu-quyet");
         assert_eq!(rx.try_recv().unwrap().kind, "bieu-quyet");
+        // A ballot committed while the result's fragment was built may be
+        // missing from it: its progress event still comes.
+        let later = tokio::time::timeout(PROGRESS_INTERVAL * 5, rx.recv()).await;
+        assert_eq!(later.unwrap().unwrap().kind, PROGRESS);
         tokio::time::sleep(PROGRESS_INTERVAL * 2).await;
         assert!(rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_vote_reopened_within_the_interval_is_counted_in_its_new_round() {
+        let hub = LiveHub::default();
+        let mut rx = hub.sender(1).subscribe();
+        hub.publish_progress(1, async { Some("round 1".to_owned()) });
+        hub.publish(1, "bieu-quyet");
+        hub.publish_progress(1, async { Some("round 2".to_owned()) });
+        assert_eq!(rx.recv().await.unwrap().kind, "bieu-quyet");
+        let progress = tokio::time::timeout(PROGRESS_INTERVAL * 5, rx.recv()).await;
+        assert_eq!(
+            progress.unwrap().unwrap().progress.as_deref(),
+            Some("round 2")
+        );
+        tokio::time::sleep(PROGRESS_INTERVAL * 2).await;
+        assert!(rx.try_recv().is_err(), "one progress event");
     }
 
     #[tokio::test]

@@ -155,9 +155,30 @@ for (const region of document.querySelectorAll('[data-live-src][data-live-events
     } catch {
       return refresh();
     }
+    // Within a round the count only grows: a count read just before
+    // another event's fragment was built must not undo it.
+    const voted = Number(progress.voted);
     for (const el of region.querySelectorAll(`[data-voted-round="${Number(progress.round)}"]`)) {
-      el.textContent = String(Number(progress.voted));
+      if (voted > Number(el.textContent)) el.textContent = String(voted);
     }
+  });
+  // A ballot is answered in place (htmx). A fragment fetched before the
+  // ballot was saved would show its buttons again, so a fetch under way is
+  // dropped; if the fragment was redrawn while the ballot was on its way,
+  // the answer has lost its place and the deputy's own fragment is fetched.
+  region.addEventListener('htmx:beforeRequest', (event) => {
+    const form = event.detail.elt;
+    if (!(form instanceof HTMLFormElement) || !form.matches('form.ballot')) return;
+    generation += 1;
+    if (running) again = true;
+    event.detail.xhr.addEventListener('loadend', () => {
+      generation += 1;
+      // Once htmx has put the answer in place, or found no place for it.
+      setTimeout(() => {
+        const placed = form.isConnected || region.querySelector('[data-testid="ballot-recorded"]');
+        if (running || !placed) refresh();
+      }, 0);
+    });
   });
   // The hall screen's fragment comes in the event itself (the server built
   // it before telling anyone), and a fetch begun before it is older. Every

@@ -528,3 +528,41 @@ async fn a_ballot_is_answered_in_place_and_its_progress_travels_in_the_event() {
         "a ballot made the screens reload:\n{seen}"
     );
 }
+
+/// Bế mạc waits for the vote under way: a closed session takes no ballot.
+#[tokio::test]
+async fn a_session_is_not_closed_while_a_vote_is_open() {
+    let app = spawn_app().await;
+    let (id, mut chair, mut deputies, round) = secret_vote_open(&app, &["daibieu"]).await;
+    let page = format!("/ky-hop/{id}");
+    chair.get(&page).await;
+    let refused = chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "be_mac")])
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body.contains("Còn lượt biểu quyết đang mở"),
+        "{}",
+        refused.body
+    );
+    let still = app.store.council_session(id).await.unwrap();
+    assert!(still.status.is_live(), "the session was closed");
+    let path = format!("{page}/bieu-quyet/{round}/phieu");
+    deputies[0].get(&page).await;
+    assert_eq!(
+        deputies[0]
+            .post(&path, &[("choice", "tan_thanh")])
+            .await
+            .status,
+        303
+    );
+
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/bieu-quyet/{round}/ket-thuc"), &[])
+        .await;
+    let closed = chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "be_mac")])
+        .await;
+    assert_eq!(closed.status, 303, "{}", closed.body);
+}
