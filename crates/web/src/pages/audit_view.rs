@@ -350,14 +350,20 @@ fn show_in(action: &str, key: &str, v: &Value) -> String {
     if !holds_codes(key) {
         return show(v);
     }
-    // An account's role shares codes with a deputy's position (dai_bieu).
-    let account_role = action.starts_with("user.") && key == "role";
+    // Codes several sets share with different labels (thu_ky, dai_bieu)
+    // are read in the set the action names.
+    let in_set = |code: &str| -> Option<&'static str> {
+        use nghitruong_domain::{access::Role, attendance::CheckInMethod};
+        match (action, key) {
+            (a, "role") if a.starts_with("user.") => code.parse::<Role>().ok().map(Role::label),
+            ("attendance.set", "method") => {
+                code.parse::<CheckInMethod>().ok().map(CheckInMethod::label)
+            }
+            _ => nghitruong_domain::codes::label(code),
+        }
+    };
     let read = |v: &Value| match v {
-        Value::String(code) if account_role => code
-            .parse::<nghitruong_domain::access::Role>()
-            .ok()
-            .map(|r| r.label().to_owned()),
-        Value::String(code) => nghitruong_domain::codes::label(code).map(str::to_owned),
+        Value::String(code) => in_set(code).map(str::to_owned),
         _ => None,
     };
     match v {
@@ -619,6 +625,12 @@ mod tests {
             Some(r#"{"kind":{"Escalate":"don_doc_tiep"}}"#),
         );
         assert_eq!(step[0].after.as_deref(), Some("Đôn đốc tiếp"));
+        let checked = changes(
+            "attendance.set",
+            None,
+            Some(r#"{"method":"thu_ky","status":"co_mat"}"#),
+        );
+        assert_eq!(checked[0].after.as_deref(), Some("Thư ký điểm danh"));
         let choice = granted.iter().find(|c| c.field == "Lựa chọn").unwrap();
         assert_eq!(choice.after.as_deref(), Some("Tán thành"));
         let created = changes(
