@@ -155,6 +155,19 @@ fn small_province() -> OrgSeed {
     }
 }
 
+/// A ballot of `person`, a deputy in office, in `round`, cast at `at`.
+async fn ballot(
+    store: &SqlStore,
+    round: &nghitruong_store::VoteRound,
+    person: i64,
+    choice: nghitruong_domain::vote::Choice,
+    at: &AuditContext,
+) -> nghitruong_store::Result<Result<(), nghitruong_domain::vote::BallotRefusal>> {
+    store
+        .cast_ballot(round.session_id, round.id, person, true, choice, at)
+        .await
+}
+
 fn ctx(actor: Option<i64>) -> AuditContext {
     AuditContext {
         actor_id: actor,
@@ -790,43 +803,19 @@ async fn session_story(store: &SqlStore) {
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(
-        store
-            .cast_ballot(
-                named.session_id,
-                named.id,
-                a,
-                true,
-                Choice::Approve,
-                &ctx(None)
-            )
+        ballot(store, &named, a, Choice::Approve, &ctx(None))
             .await
             .unwrap(),
         Ok(())
     );
     assert_eq!(
-        store
-            .cast_ballot(
-                named.session_id,
-                named.id,
-                a,
-                true,
-                Choice::Reject,
-                &ctx(None)
-            )
+        ballot(store, &named, a, Choice::Reject, &ctx(None))
             .await
             .unwrap(),
         Err(BallotRefusal::AlreadyVoted)
     );
     assert_eq!(
-        store
-            .cast_ballot(
-                named.session_id,
-                named.id,
-                c,
-                true,
-                Choice::Approve,
-                &ctx(None)
-            )
+        ballot(store, &named, c, Choice::Approve, &ctx(None))
             .await
             .unwrap(),
         Err(BallotRefusal::NotPresent)
@@ -846,15 +835,7 @@ async fn session_story(store: &SqlStore) {
         Err(StoreError::NotFound)
     ));
     assert_eq!(
-        store
-            .cast_ballot(
-                named.session_id,
-                named.id,
-                b,
-                true,
-                Choice::Reject,
-                &ctx(None)
-            )
+        ballot(store, &named, b, Choice::Reject, &ctx(None))
             .await
             .unwrap(),
         Ok(())
@@ -876,15 +857,7 @@ async fn session_story(store: &SqlStore) {
         .await
         .unwrap();
     assert_eq!(
-        store
-            .cast_ballot(
-                named.session_id,
-                named.id,
-                new_voter,
-                true,
-                Choice::Approve,
-                &late
-            )
+        ballot(store, &named, new_voter, Choice::Approve, &late)
             .await
             .unwrap(),
         Err(BallotRefusal::TimeUp)
@@ -909,15 +882,7 @@ async fn session_story(store: &SqlStore) {
         (1, 1, 84, false)
     );
     assert_eq!(
-        store
-            .cast_ballot(
-                named.session_id,
-                named.id,
-                new_voter,
-                true,
-                Choice::Approve,
-                &ctx(None)
-            )
+        ballot(store, &named, new_voter, Choice::Approve, &ctx(None))
             .await
             .unwrap(),
         Err(BallotRefusal::NotOpen)

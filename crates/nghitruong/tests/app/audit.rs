@@ -6,7 +6,7 @@ use std::process::Command;
 use nghitruong_store::{AuditFilter, Store, verify_audit_chain};
 use sqlx::Connection as _;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, user};
 
 fn verify_cli(data_dir: &std::path::Path) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_nghitruong"))
@@ -176,14 +176,7 @@ async fn the_audit_log_reads_in_vietnamese_and_never_shows_a_secret() {
         )
         .await;
     assert_eq!(made.status, 200, "{}", made.body);
-    let id = app
-        .store
-        .user_credentials("thuky.nhatky")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let id = user(&app.store, "thuky.nhatky").await.id;
     let reset = admin
         .post(
             &format!("/quan-tri/nguoi-dung/{id}/mat-khau"),

@@ -6,7 +6,7 @@ use time::Duration;
 
 use nghitruong_testkit::UnixNow as _;
 
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::helpers::{PASSWORD, spawn_app, user};
 
 #[tokio::test]
 async fn a_wrong_password_is_refused_in_vietnamese() {
@@ -96,14 +96,7 @@ async fn a_session_can_be_revoked_from_another_device() {
     let app = spawn_app().await;
     let mut tablet = app.signed_in("daibieu").await;
     let mut phone = app.signed_in("daibieu").await;
-    let user = app
-        .store
-        .user_credentials("daibieu")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let user = user(&app.store, "daibieu").await.id;
     let sessions = app.store.sessions_of(user).await.unwrap();
     let tablet_session = sessions.iter().map(|s| s.id).min().unwrap();
     let reply = phone
@@ -271,14 +264,7 @@ async fn the_administrator_creates_an_account_that_can_sign_in() {
     assert!(duplicate.body.contains("đã được sử dụng"));
 
     // Resetting the password ends the sessions signed in with the old one.
-    let id = app
-        .store
-        .user_credentials("thuky.moi")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let id = user(&app.store, "thuky.moi").await.id;
     let reset = admin
         .post(
             &format!("/quan-tri/nguoi-dung/{id}/mat-khau"),
@@ -380,14 +366,7 @@ async fn a_locked_account_cannot_sign_in_until_unlocked() {
     let app = spawn_app().await;
     let mut admin = app.signed_in("quantri").await;
     let mut deputy = app.signed_in("daibieu").await;
-    let id = app
-        .store
-        .user_credentials("daibieu")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let id = user(&app.store, "daibieu").await.id;
     admin.get("/quan-tri/nguoi-dung").await;
     let locked = admin
         .post(
@@ -407,14 +386,7 @@ async fn a_locked_account_cannot_sign_in_until_unlocked() {
         401,
         "same answer as a wrong password"
     );
-    let me = app
-        .store
-        .user_credentials("quantri")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let me = user(&app.store, "quantri").await.id;
     let own = admin
         .post(
             &format!("/quan-tri/nguoi-dung/{me}/tai-khoan"),

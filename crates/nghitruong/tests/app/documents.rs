@@ -7,7 +7,7 @@ use nghitruong_docs::make::{self, Para};
 use nghitruong_store::{AuditContext, CouncilFilter, DocumentReader, DocumentStore as _, Store};
 use nghitruong_testkit::T0;
 
-use crate::helpers::{Client, Reply, TestApp, spawn_app, spawn_app_with_config};
+use crate::helpers::{Client, Reply, TestApp, spawn_app, spawn_app_with_config, user};
 
 pub(crate) async fn demo_session(app: &TestApp) -> i64 {
     let (found, _) = app
@@ -333,14 +333,7 @@ async fn a_confidential_document_is_shown_watermarked_and_never_handed_out() {
     let mut deputy = app.signed_in("daibieu").await;
     let page = deputy.get(&format!("/tai-lieu/{id}")).await;
     assert_eq!(page.status, 200);
-    let me = app
-        .store
-        .user_credentials("daibieu")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .display_name;
+    let me = user(&app.store, "daibieu").await.display_name;
     assert!(page.body.contains("data-testid=\"watermark\""));
     assert!(
         page.body.contains(&format!("{me} · ")),
@@ -475,14 +468,7 @@ async fn notes_stay_private_and_the_chair_sees_who_read() {
         .get(&format!("/ky-hop/{session}/tai-lieu/da-doc"))
         .await;
     assert_eq!(mine.status, 200);
-    let other_name = app
-        .store
-        .user_credentials("daibieu2")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .display_name;
+    let other_name = user(&app.store, "daibieu2").await.display_name;
     assert!(
         !mine.body.contains(&other_name),
         "a deputy sees only their own reading"

@@ -6,7 +6,7 @@ use nghitruong_store::{AuditFilter, Store};
 use nghitruong_testkit::UnixNow as _;
 use nghitruong_web::auth::totp;
 
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::helpers::{PASSWORD, spawn_app, user};
 
 #[tokio::test]
 async fn sign_in_never_redirects_off_the_site() {
@@ -71,14 +71,7 @@ async fn concurrent_guesses_are_checked_one_at_a_time() {
 #[tokio::test]
 async fn a_second_factor_cannot_be_guessed_by_signing_in_again() {
     let app = spawn_app().await;
-    let user = app
-        .store
-        .user_credentials("vanphong")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let user = user(&app.store, "vanphong").await.id;
     let secret = totp::new_secret();
     let ctx = nghitruong_store::AuditContext::system(nghitruong_testkit::T0);
     app.store

@@ -262,3 +262,8 @@ impl Client {
         .await
     }
 }
+
+/// The account `name`, as the store keeps it.
+pub async fn user(store: &SqlStore, name: &str) -> nghitruong_store::User {
+    store.user_credentials(name).await.unwrap().unwrap().user
+}

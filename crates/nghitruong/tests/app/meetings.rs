@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-use crate::helpers::{Client, PASSWORD, TestApp, spawn_app_full, spawn_app_with};
+use crate::helpers::{Client, PASSWORD, TestApp, spawn_app_full, spawn_app_with, user};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -60,13 +60,7 @@ async fn meeting(app: &TestApp, kind: MeetingKind, linked: bool) -> (i64, i64) {
         )
         .await
         .unwrap();
-    let deputy = app
-        .store
-        .user_credentials("daibieu")
-        .await
-        .unwrap()
-        .unwrap()
-        .user;
+    let deputy = user(&app.store, "daibieu").await;
     app.store
         .invite(
             m.id,
@@ -471,14 +465,7 @@ async fn in_livekit_mode_admission_brings_a_token_and_the_page_may_reach_livekit
         3,
         "a JWT"
     );
-    let account = app
-        .store
-        .user_credentials("chutich")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let account = user(&app.store, "chutich").await.id;
     let list = next(&mut socket, "participants").await.unwrap();
     assert_eq!(list["list"][0]["user"], account);
     say(&mut socket, json!({"type": "end"})).await;
@@ -539,15 +526,7 @@ async fn in_livekit_mode_the_chairs_mute_removal_and_end_reach_the_livekit_serve
     let app = livekit_app(url, 3600).await;
     let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
     let room = format!("hop-{id}");
-    let deputy_account = app
-        .store
-        .user_credentials("daibieu")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id
-        .to_string();
+    let deputy_account = user(&app.store, "daibieu").await.id.to_string();
     let (mut chair, mut deputy, peer) = chair_and_deputy(&app, id).await;
     // An open meeting mutes no one on entry; the deputy's permission on
     // LiveKit is set to the room's rule: microphone allowed.
@@ -767,13 +746,7 @@ async fn a_meeting_cannot_be_scheduled_in_the_past() {
 async fn an_invited_deputy_is_told_under_notifications() {
     let (app, _) = app().await;
     let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
-    let deputy = app
-        .store
-        .user_credentials("daibieu2")
-        .await
-        .unwrap()
-        .unwrap()
-        .user;
+    let deputy = user(&app.store, "daibieu2").await;
     let (mut office, _) = signed(&app, "vanphong").await;
     office.get(&format!("/hop/{id}")).await;
     let invited = office
@@ -909,13 +882,7 @@ async fn the_invite_form_answers_in_place_and_the_attendance_record_can_be_fetch
 async fn a_cancelled_meeting_takes_no_new_invitation() {
     let (app, _) = app().await;
     let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
-    let deputy = app
-        .store
-        .user_credentials("daibieu2")
-        .await
-        .unwrap()
-        .unwrap()
-        .user;
+    let deputy = user(&app.store, "daibieu2").await;
     let (mut office, _) = signed(&app, "vanphong").await;
     office.get(&format!("/hop/{id}")).await;
     let cancelled = office.post(&format!("/hop/{id}/huy"), &[]).await;
@@ -952,13 +919,7 @@ async fn only_the_councils_deputies_can_be_invited_by_name() {
     let (app, _) = app().await;
     let (id, _) = meeting(&app, MeetingKind::StandingCommittee, false).await;
     // An agency officer is not on the form's list; a crafted request names them.
-    let officer = app
-        .store
-        .user_credentials("coquan")
-        .await
-        .unwrap()
-        .unwrap()
-        .user;
+    let officer = user(&app.store, "coquan").await;
     let person = officer.person_id.expect("the demo officer is a person");
     let (mut office, _) = signed(&app, "vanphong").await;
     office.get(&format!("/hop/{id}")).await;

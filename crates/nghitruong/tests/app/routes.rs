@@ -9,7 +9,7 @@ use nghitruong_testkit::T0;
 use nghitruong_web::auth::Access;
 use nghitruong_web::routes::specs;
 
-use crate::helpers::{Client, PASSWORD, TestApp, spawn_app};
+use crate::helpers::{Client, PASSWORD, TestApp, spawn_app, user};
 
 /// Identifiers that exist in the demo data, to fill path templates.
 struct Ids {
@@ -64,14 +64,7 @@ async fn ids(app: &TestApp) -> Ids {
         .id;
     Ids {
         commune_council: communes[0].council.id,
-        other_user: app
-            .store
-            .user_credentials("daibieu")
-            .await
-            .unwrap()
-            .unwrap()
-            .user
-            .id,
+        other_user: user(&app.store, "daibieu").await.id,
         session,
         item,
         person,

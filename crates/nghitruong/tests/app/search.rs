@@ -8,7 +8,7 @@ use nghitruong_store::{AuditContext, CouncilFilter, NewQuestion, Store};
 use nghitruong_testkit::T0;
 use serde_json::Value;
 
-use crate::helpers::{Client, TestApp, spawn_app};
+use crate::helpers::{Client, TestApp, spawn_app, user};
 
 /// The JSON answer to `q`, polled until `until` holds (the indexer runs
 /// beside the server) or ten seconds pass.
@@ -49,15 +49,7 @@ async fn file_question(app: &TestApp) -> i64 {
         .await
         .unwrap()[0]
         .id;
-    let deputy = app
-        .store
-        .user_credentials("daibieu")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .person_id
-        .unwrap();
+    let deputy = user(&app.store, "daibieu").await.person_id.unwrap();
     app.store
         .file_question(
             &NewQuestion {

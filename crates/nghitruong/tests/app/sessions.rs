@@ -438,6 +438,31 @@ async fn a_result_counted_by_hand_is_recorded_by_the_same_rules() {
     );
 }
 
+/// The event stream of the session at `page`, opened by `c`.
+async fn event_stream(c: &Client, page: &str) -> reqwest::Response {
+    let stream = c
+        .http
+        .get(format!("{}{page}/su-kien", c.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    stream
+}
+
+/// What `stream` sends within 3 s, or until `enough` holds of it.
+async fn stream_text(stream: &mut reqwest::Response, enough: impl Fn(&str) -> bool) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !enough(&seen) {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => break,
+        }
+    }
+    seen
+}
+
 /// The session's event stream carries the hall fragment (results,
 /// headcount, speaker) and is authorised when it opens: signing out ends
 /// it, so a stream opened before receives no result afterwards.
@@ -448,13 +473,7 @@ async fn a_signed_out_stream_receives_no_result() {
     let mut deputy = deputies.remove(0);
     let page = format!("/ky-hop/{id}");
 
-    let mut stream = deputy
-        .http
-        .get(format!("{}{page}/su-kien", deputy.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
+    let mut stream = event_stream(&deputy, &page).await;
     deputy.get(&page).await;
     assert_eq!(deputy.post("/dang-xuat", &[]).await.status, 303);
     // Signed out: the fragment is refused.
@@ -464,11 +483,7 @@ async fn a_signed_out_stream_receives_no_result() {
     chair
         .post(&format!("{page}/bieu-quyet/{round}/ket-thuc"), &[])
         .await;
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
-    while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, stream.chunk()).await {
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let seen = stream_text(&mut stream, |_| false).await;
     assert!(
         !seen.contains("Kết quả"),
         "a signed-out stream was sent the result:\n{seen}"
@@ -485,13 +500,7 @@ async fn a_ballot_is_answered_in_place_and_its_progress_travels_in_the_event() {
         secret_vote_open(&app, &["daibieu", "daibieu2"]).await;
     let page = format!("/ky-hop/{id}");
     chair.get(&page).await;
-    let mut stream = chair
-        .http
-        .get(format!("{}{page}/su-kien", chair.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
+    let mut stream = event_stream(&chair, &page).await;
     let path = format!("{page}/bieu-quyet/{round}/phieu");
     for d in &mut deputies {
         d.get(&page).await;
@@ -510,14 +519,7 @@ async fn a_ballot_is_answered_in_place_and_its_progress_travels_in_the_event() {
     assert_eq!(again.status, 400);
     assert!(again.body.contains("đã"), "{}", again.body);
 
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
-    while !seen.contains("\"voted\":2") {
-        match tokio::time::timeout_at(deadline, stream.chunk()).await {
-            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
-            _ => break,
-        }
-    }
+    let seen = stream_text(&mut stream, |seen| seen.contains("\"voted\":2")).await;
     let expected = format!("event: tien-do\ndata: {{\"round\":{round},\"voted\":2}}");
     assert!(
         seen.contains(&expected),

@@ -24,7 +24,7 @@ use nghitruong_web::notify::{Mailer, SmtpConfig};
 use time::Date;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-use crate::helpers::{Client, Reply, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Client, Reply, TestApp, spawn_app, spawn_app_with, user};
 
 // --- A local SMTP sink ----------------------------------------------------------
 
@@ -157,10 +157,6 @@ async fn province(store: &SqlStore) -> nghitruong_domain::org::Council {
         .await
         .unwrap();
     found[0].council.clone()
-}
-
-async fn user(store: &SqlStore, name: &str) -> nghitruong_store::User {
-    store.user_credentials(name).await.unwrap().unwrap().user
 }
 
 /// Every notification subject of a user, oldest first.

@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::{self, Change};
 use super::rows::{all_by_id, coded, get, one_by_id};
-use super::{SqlStore, db};
+use super::{SqlStore, Write, db};
 use crate::{
     AuditContext, Invitation, Invitee, Meeting, MeetingStore, NewMeeting, Result, StoreError,
 };
@@ -185,14 +185,7 @@ impl MeetingStore for SqlStore {
         ctx: &AuditContext,
     ) -> Result<i64> {
         let mut w = self.write().await?;
-        let (council_id, status): (i64, String) =
-            sqlx::query_as("SELECT council_id, status FROM meetings WHERE id = $1")
-                .bind(meeting_id)
-                .fetch_optional(&mut *w.tx)
-                .await
-                .map_err(db)?
-                .ok_or(StoreError::NotFound)?;
-        invitations_open(&status)?;
+        let council_id = invitable(&mut w, meeting_id).await?;
         let (person, hall) = match invitee {
             Invitee::Person(p) => {
                 let (of_council,): (i64,) = sqlx::query_as(
@@ -250,13 +243,7 @@ impl MeetingStore for SqlStore {
         ctx: &AuditContext,
     ) -> Result<()> {
         let mut w = self.write().await?;
-        let (status,): (String,) = sqlx::query_as("SELECT status FROM meetings WHERE id = $1")
-            .bind(meeting_id)
-            .fetch_optional(&mut *w.tx)
-            .await
-            .map_err(db)?
-            .ok_or(StoreError::NotFound)?;
-        invitations_open(&status)?;
+        invitable(&mut w, meeting_id).await?;
         let done = sqlx::query("DELETE FROM meeting_invitations WHERE id = $1 AND meeting_id = $2")
             .bind(invitation_id)
             .bind(meeting_id)
@@ -354,11 +341,21 @@ impl MeetingStore for SqlStore {
 
 /// Refuses a change of invitations when the meeting's status (as stored)
 /// does not allow one.
-fn invitations_open(status: &str) -> Result<()> {
+/// The council of meeting `meeting_id`, once its invitations may still
+/// change (a cancelled or ended meeting's may not).
+async fn invitable(w: &mut Write<'_>, meeting_id: i64) -> Result<i64> {
+    let (council_id, status): (i64, String) =
+        sqlx::query_as("SELECT council_id, status FROM meetings WHERE id = $1")
+            .bind(meeting_id)
+            .fetch_optional(&mut *w.tx)
+            .await
+            .map_err(db)?
+            .ok_or(StoreError::NotFound)?;
     let status: MeetingStatus = status
         .parse()
         .map_err(|e| StoreError::Other(anyhow::anyhow!("{e}")))?;
     status
         .check_invitations()
-        .map_err(|why| StoreError::Conflict(why.into()))
+        .map_err(|why| StoreError::Conflict(why.into()))?;
+    Ok(council_id)
 }
