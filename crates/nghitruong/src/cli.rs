@@ -365,6 +365,7 @@ async fn serve(
             std::time::Duration::from_secs(s.scheduler.tick_seconds.max(1)),
         )
     });
+    let seen = state.seen.clone();
     let app = nghitruong_web::app(state);
 
     let (host, port) = (s.server.host.clone(), s.server.port);
@@ -387,6 +388,8 @@ async fn serve(
     if let Some(task) = scheduler {
         task.abort();
     }
+    // Sign-in activity noted in the last few seconds.
+    seen.write(store.as_ref()).await;
     if let Err(e) = store.checkpoint().await {
         tracing::warn!(error = %e, "could not fold the write-ahead log into the database file");
     }

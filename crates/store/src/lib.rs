@@ -177,8 +177,9 @@ pub trait Store:
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<AuthSession>>;
-    /// Notes activity on a session.
-    async fn touch_session(&self, id: i64, now: OffsetDateTime) -> Result<()>;
+    /// Notes activity on sign-in sessions: each id with the time it was
+    /// last seen, all in one write.
+    async fn touch_sessions(&self, seen: &[(i64, OffsetDateTime)]) -> Result<()>;
     /// Marks the second factor as passed.
     async fn confirm_second_factor(&self, id: i64, ctx: &AuditContext) -> Result<()>;
     /// Switches the council a session works in.

@@ -436,7 +436,7 @@ async fn story(store: &SqlStore) {
         .id;
     store.set_session_council(s1, commune_id).await.unwrap();
     store
-        .touch_session(s1, T0 + Duration::minutes(5))
+        .touch_sessions(&[(s1, T0 + Duration::minutes(5))])
         .await
         .unwrap();
     let live = store
@@ -446,6 +446,18 @@ async fn story(store: &SqlStore) {
         .unwrap();
     assert!(!live.needs_totp);
     assert_eq!(live.council_id, Some(commune_id));
+    assert_eq!(live.last_seen_at, T0 + Duration::minutes(5));
+    // Sightings are written in batches, so an older one may come later:
+    // it does not move "last seen" back.
+    store
+        .touch_sessions(&[(s1, T0 + Duration::minutes(2))])
+        .await
+        .unwrap();
+    let live = store
+        .live_session("t1", T0 + Duration::minutes(5))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(live.last_seen_at, T0 + Duration::minutes(5));
     assert_eq!(store.sessions_of(uid).await.unwrap().len(), 2);
 

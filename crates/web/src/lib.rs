@@ -121,6 +121,8 @@ pub struct AppParts {
     pub login_gate: Arc<auth::LoginGate>,
     /// Viewers loaded in the last two seconds, by session token.
     pub viewers: Arc<auth::ViewerCache>,
+    /// Sign-ins seen lately, whose "last seen" time is written in batches.
+    pub seen: Arc<auth::SeenSessions>,
     /// Live updates to the screens of each session.
     pub live: Arc<live::LiveHub>,
     /// Document exchange with the national axis, when it is configured.
@@ -148,6 +150,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             login_gate: Arc::new(auth::LoginGate::default()),
             viewers: Arc::new(auth::ViewerCache::default()),
+            seen: Arc::default(),
             live: Arc::new(live::LiveHub::default()),
             exchange: None,
             search: match search::SearchService::in_memory() {

@@ -18,8 +18,14 @@
 //! cargo build --release -p nghitruong --features bench --bins
 //! target/release/session-bench [--server target/release/nghitruong] [--port 18431]
 //!     [--deputies 500] [--streams 2000] [--spread-ms 0] [--screens hall|fetch|tablet]
-//!     [--fetch warm|cold] [--profile perf.data]
+//!     [--fetch warm|cold] [--tablets sockets|reqwest] [--profile perf.data]
 //! ```
+//!
+//! The ballots are sent as a tablet's htmx sends them. By default each
+//! tablet is a keep-alive socket with its request written out beforehand,
+//! the way `wrk` loads a server, so that the 500 tablets, which share the
+//! server's two cores here, take as little from it as they can;
+//! `--tablets reqwest` sends them through reqwest clients instead.
 //!
 //! `--profile FILE` attaches `perf record --call-graph dwarf` to the server for the
 //! ballots only (linux-perf; the sign-ins and streams are left out).
@@ -70,6 +76,23 @@ struct Args {
     /// Records the server with `perf record` from just before the
     /// first ballot to the last acknowledgement, into this file.
     profile: Option<String>,
+    /// What sends the ballots.
+    tablets: Tablets,
+}
+
+/// What sends the deputies' ballots.
+#[derive(Clone, Copy, PartialEq)]
+enum Tablets {
+    /// Each deputy's tablet is a keep-alive socket opened before the vote,
+    /// with its ballot request written out beforehand, as `wrk` sends
+    /// requests (the default). In the hall every tablet is a device of its
+    /// own; here the 500 share the server's two cores, so the less each
+    /// costs the less it takes from the server.
+    Sockets,
+    /// Each deputy's reqwest client (cookie jar, connection pool, form
+    /// encoding per request): about as much CPU per ballot as the server's
+    /// (`--tablets reqwest`).
+    Reqwest,
 }
 
 /// Tablets that show the result from the event fetch their own fragment
@@ -102,6 +125,7 @@ fn args() -> anyhow::Result<Args> {
         warm: true,
         screens: Screens::Hall,
         profile: None,
+        tablets: Tablets::Sockets,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -131,6 +155,13 @@ fn args() -> anyhow::Result<Args> {
                 }
             }
             "--profile" => a.profile = Some(value),
+            "--tablets" => {
+                a.tablets = match value.as_str() {
+                    "sockets" => Tablets::Sockets,
+                    "reqwest" => Tablets::Reqwest,
+                    other => bail!("--tablets is sockets or reqwest, not {other}"),
+                }
+            }
             other => bail!("unknown flag {other}"),
         }
     }
@@ -211,6 +242,140 @@ fn browser(jar: &Arc<reqwest::cookie::Jar>) -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
+/// One deputy's tablet, ready to send its ballot as htmx does.
+enum Tablet {
+    Socket {
+        stream: tokio::net::TcpStream,
+        request: Vec<u8>,
+        /// A request through every layer of the server, the deputy's
+        /// sign-in included, that does nothing else.
+        probe: Vec<u8>,
+    },
+    Reqwest {
+        http: reqwest::Client,
+        url: String,
+        form: Vec<(&'static str, String)>,
+    },
+}
+
+impl Tablet {
+    /// A keep-alive connection to the server with the ballot request
+    /// written out: the deputy's cookies from `jar`, their CSRF token.
+    async fn socket(
+        port: u16,
+        path: &str,
+        jar: &reqwest::cookie::Jar,
+        csrf: &str,
+        choice: &str,
+    ) -> anyhow::Result<Self> {
+        use reqwest::cookie::CookieStore as _;
+        let url = format!("http://127.0.0.1:{port}{path}").parse()?;
+        let cookies = jar.cookies(&url).context("the deputy has no cookie")?;
+        let body = format!("_csrf={csrf}&choice={choice}");
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {}\r\n\
+             HX-Request: true\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            cookies.to_str()?,
+            body.len()
+        )
+        .into_bytes();
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        stream.set_nodelay(true)?;
+        // The tablet loaded the session page on this connection.
+        let page = path.split("/bieu-quyet").next().unwrap_or(path);
+        let load = format!(
+            "GET {page} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {}\r\n\r\n",
+            cookies.to_str()?
+        );
+        let status = exchange(&mut stream, load.as_bytes()).await?;
+        if status != 200 {
+            bail!("the session page answered {status}");
+        }
+        let probe = format!(
+            "GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {}\r\n\r\n",
+            cookies.to_str()?
+        )
+        .into_bytes();
+        Ok(Tablet::Socket {
+            stream,
+            request,
+            probe,
+        })
+    }
+
+    /// Sends the probe; its status. Only sockets have one.
+    async fn probe(&mut self) -> anyhow::Result<Option<u16>> {
+        match self {
+            Tablet::Socket { stream, probe, .. } => Ok(Some(exchange(stream, probe).await?)),
+            Tablet::Reqwest { .. } => Ok(None),
+        }
+    }
+
+    /// Sends the ballot; the response's status once it has all come.
+    async fn cast(self) -> anyhow::Result<u16> {
+        match self {
+            Tablet::Socket {
+                mut stream,
+                request,
+                ..
+            } => exchange(&mut stream, &request).await,
+            Tablet::Reqwest { http, url, form } => Ok(http
+                .post(url)
+                .header("hx-request", "true")
+                .form(&form)
+                .send()
+                .await?
+                .status()
+                .as_u16()),
+        }
+    }
+}
+
+/// Writes `request` on a keep-alive connection and reads the whole answer
+/// (a body of known length, as our server sends uncompressed ones); its
+/// status.
+async fn exchange(stream: &mut tokio::net::TcpStream, request: &[u8]) -> anyhow::Result<u16> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    stream.write_all(request).await?;
+    let mut got = Vec::with_capacity(16 * 1024);
+    loop {
+        if stream.read_buf(&mut got).await? == 0 {
+            bail!("the server closed the connection before answering");
+        }
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut response = httparse::Response::new(&mut headers);
+        let httparse::Status::Complete(head) = response.parse(&got)? else {
+            continue;
+        };
+        let length = response
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+            .and_then(|h| std::str::from_utf8(h.value).ok()?.parse::<usize>().ok())
+            .context("an answer without Content-Length")?;
+        if got.len() >= head + length {
+            return response.code.context("no status");
+        }
+    }
+}
+
+/// Moves every sign-in's "last seen" time ten minutes back, as if the
+/// deputies had signed in before the sitting began.
+async fn age_sign_ins(dir: &std::path::Path) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    let url = format!("sqlite://{}", dir.join("nghitruong.db").display());
+    let mut db = sqlx::SqliteConnection::connect(&url).await?;
+    sqlx::query("PRAGMA busy_timeout = 10000")
+        .execute(&mut db)
+        .await?;
+    sqlx::query("UPDATE auth_sessions SET last_seen_at = last_seen_at - 600000")
+        .execute(&mut db)
+        .await?;
+    db.close().await?;
+    Ok(())
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -265,7 +430,7 @@ async fn start_perf(pid: u32, file: &str) -> anyhow::Result<std::process::Child>
             "--call-graph",
             "dwarf,32768",
             "-F",
-            "1999",
+            "9999",
             "-o",
             file,
             "-p",
@@ -457,7 +622,7 @@ async fn main() -> anyhow::Result<()> {
     let result = if a.scenario == "packet" {
         packet(&a, &base, session, pid, dir.path()).await
     } else {
-        run(&a, &base, session, round, pid).await
+        run(&a, &base, session, round, pid, dir.path()).await
     };
     let rss = peak_rss_kib(pid);
     let _ = server.kill();
@@ -470,7 +635,14 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow::Result<()> {
+async fn run(
+    a: &Args,
+    base: &str,
+    session: i64,
+    round: i64,
+    pid: u32,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
     wait_up(base).await?;
     let page = format!("/ky-hop/{session}");
 
@@ -619,6 +791,67 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
         peak_rss_kib(pid).unwrap_or(0) as f64 / 1024.0
     );
 
+    // Each deputy's tablet gets ready to send its ballot, as a tablet
+    // holds the page (and, for sockets, the connection it loaded it on).
+    let mut tablets = Vec::new();
+    for (i, (http, csrf, jar)) in deputies.iter().enumerate() {
+        let choice = if i % 10 == 0 {
+            "khong_tan_thanh"
+        } else {
+            "tan_thanh"
+        };
+        let path = format!("/ky-hop/{session}/bieu-quyet/{round}/phieu");
+        tablets.push(match a.tablets {
+            Tablets::Sockets => Tablet::socket(a.port, &path, jar, csrf, choice).await?,
+            Tablets::Reqwest => Tablet::Reqwest {
+                http: http.clone(),
+                url: format!("{base}{path}"),
+                form: vec![("_csrf", csrf.clone()), ("choice", choice.to_owned())],
+            },
+        });
+    }
+
+    // The floor: the same tablets each ask for something that goes through
+    // every layer of the server (the sign-in check included) and does
+    // nothing else, all at once. No ballot can be answered faster.
+    if a.tablets == Tablets::Sockets && a.spread_ms == 0 {
+        let cpu_before = cpu_ticks_by_thread(pid);
+        let mut probes = Vec::new();
+        for mut tablet in tablets {
+            probes.push(tokio::spawn(async move {
+                let sent = Instant::now();
+                let status = tablet.probe().await?;
+                Ok::<_, anyhow::Error>((tablet, sent.elapsed(), status))
+            }));
+        }
+        tablets = Vec::new();
+        let mut latencies = Vec::new();
+        for p in probes {
+            let (tablet, latency, status) = p.await??;
+            if status.is_some_and(|s| s >= 400) {
+                bail!("the probe was refused: {status:?}");
+            }
+            tablets.push(tablet);
+            latencies.push(latency);
+        }
+        latencies.sort();
+        print_cpu("the probes", &cpu_before, pid);
+        println!(
+            "floor: {} tablets ask for /favicon.ico at once: p50 {:.1} ms, p99 {:.1} ms",
+            latencies.len(),
+            percentile(&latencies, 50.0).as_secs_f64() * 1e3,
+            percentile(&latencies, 99.0).as_secs_f64() * 1e3,
+        );
+        // Leave the server as quiet as before the vote.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    // The hall has sat for a while: the deputies signed in long ago, and
+    // their tablets' last request is older than the server keeps a viewer
+    // (2 s), as when they press some seconds after the chair's call.
+    age_sign_ins(dir).await?;
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+
     // Every deputy votes: at the same instant, or evenly over the spread
     // (a hall pressing within a few seconds of the chair's call).
     let perf = match &a.profile {
@@ -629,26 +862,16 @@ async fn run(a: &Args, base: &str, session: i64, round: i64, pid: u32) -> anyhow
     let client_before: u64 = cpu_ticks_by_thread(std::process::id()).values().sum();
     let start = Instant::now();
     let mut ballots = Vec::new();
-    let n = deputies.len().max(1) as u64;
-    for (i, (http, csrf, _)) in deputies.iter().enumerate() {
-        let (http, csrf, base) = (http.clone(), csrf.clone(), base.to_owned());
+    let n = tablets.len().max(1) as u64;
+    for (i, tablet) in tablets.into_iter().enumerate() {
         let delay = Duration::from_millis(a.spread_ms * i as u64 / n);
-        let choice = if i % 10 == 0 {
-            "khong_tan_thanh"
-        } else {
-            "tan_thanh"
-        };
         ballots.push(tokio::spawn(async move {
             tokio::time::sleep_until((start + delay).into()).await;
             let sent = Instant::now();
-            let r = http
-                .post(format!("{base}/ky-hop/{session}/bieu-quyet/{round}/phieu"))
-                .form(&[("_csrf", csrf.as_str()), ("choice", choice)])
-                .send()
-                .await?;
+            let status = tablet.cast().await?;
             let acked = Instant::now();
-            if r.status().as_u16() != 303 {
-                bail!("ballot refused: {}", r.status());
+            if status != 303 && status != 200 {
+                bail!("ballot refused: {status}");
             }
             Ok::<_, anyhow::Error>((acked - sent, acked))
         }));

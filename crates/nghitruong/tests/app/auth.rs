@@ -6,7 +6,7 @@ use time::Duration;
 
 use nghitruong_testkit::UnixNow as _;
 
-use crate::helpers::{PASSWORD, spawn_app, user};
+use crate::helpers::{PASSWORD, spawn_app, spawn_app_with, user};
 
 #[tokio::test]
 async fn a_wrong_password_is_refused_in_vietnamese() {
@@ -401,4 +401,35 @@ async fn a_locked_account_cannot_sign_in_until_unlocked() {
         )
         .await;
     assert_eq!(app.client().sign_in("daibieu", PASSWORD).await.status, 303);
+}
+
+#[tokio::test]
+async fn sign_in_activity_is_written_later_in_one_batch() {
+    let mut seen = None;
+    let app = spawn_app_with(|state, _| seen = Some(state.seen.clone())).await;
+    let seen = seen.unwrap();
+    let mut deputy = app.signed_in("daibieu").await;
+    let mut office = app.signed_in("vanphong").await;
+    let last_seen = |name: &'static str| {
+        let store = app.store.clone();
+        async move {
+            let id = user(&store, name).await.id;
+            let sessions = store.sessions_of(id).await.unwrap();
+            sessions.iter().map(|s| s.last_seen_at).max().unwrap()
+        }
+    };
+    let signed_in_at = last_seen("daibieu").await;
+    // Five minutes on, both viewers are loaded afresh and seen.
+    app.clock.advance(Duration::minutes(5));
+    assert_eq!(deputy.get("/").await.status, 200);
+    assert_eq!(office.get("/").await.status, 200);
+    assert_eq!(
+        last_seen("daibieu").await,
+        signed_in_at,
+        "not written on the request's path"
+    );
+    seen.write(app.store.as_ref()).await;
+    let now = signed_in_at + Duration::minutes(5);
+    assert_eq!(last_seen("daibieu").await, now);
+    assert_eq!(last_seen("vanphong").await, now);
 }

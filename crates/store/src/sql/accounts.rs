@@ -287,17 +287,25 @@ pub(crate) async fn live_session(
     row.as_ref().map(rows::session).transpose()
 }
 
-pub(crate) async fn touch_session(store: &SqlStore, id: i64, now: OffsetDateTime) -> Result<()> {
+pub(crate) async fn touch_sessions(store: &SqlStore, seen: &[(i64, OffsetDateTime)]) -> Result<()> {
     // Activity is not a state change worth an audit record; it only moves
     // the "last seen" time shown in the session list. It still goes through
     // the writer, as every write does, so SQLite never sees two writers.
+    if seen.is_empty() {
+        return Ok(());
+    }
     let mut w = store.write().await?;
-    sqlx::query("UPDATE auth_sessions SET last_seen_at = $1 WHERE id = $2")
-        .bind(to_millis(now))
-        .bind(id)
+    for (id, at) in seen {
+        // Never back in time: a later write may carry an older sighting.
+        sqlx::query(
+            "UPDATE auth_sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1",
+        )
+        .bind(to_millis(*at))
+        .bind(*id)
         .execute(&mut *w.tx)
         .await
         .map_err(db)?;
+    }
     w.commit().await
 }
 

@@ -452,8 +452,8 @@ impl Store for SqlStore {
         accounts::live_session(self, token_hash, now).await
     }
 
-    async fn touch_session(&self, id: i64, now: OffsetDateTime) -> Result<()> {
-        accounts::touch_session(self, id, now).await
+    async fn touch_sessions(&self, seen: &[(i64, OffsetDateTime)]) -> Result<()> {
+        accounts::touch_sessions(self, seen).await
     }
 
     async fn confirm_second_factor(&self, id: i64, ctx: &AuditContext) -> Result<()> {

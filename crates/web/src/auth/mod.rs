@@ -13,7 +13,7 @@ pub(crate) mod login;
 pub mod password;
 pub mod totp;
 
-pub use cache::{Revoked, ViewerCache};
+pub use cache::{Revoked, SeenSessions, ViewerCache};
 pub use gate::LoginGate;
 
 use std::sync::Arc;
@@ -158,7 +158,7 @@ async fn viewer_for(state: &AppState, token_hash: &str) -> Result<Option<Viewer>
         return Ok(None);
     }
     if now - session.last_seen_at > time::Duration::minutes(1) {
-        state.store.touch_session(session.id, now).await?;
+        state.seen.seen(&state.store, session.id, now);
     }
     let grants = state.store.roles(user.id).await?;
     let is_admin = grants
