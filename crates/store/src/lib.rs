@@ -171,6 +171,10 @@ pub trait Store:
 
     /// Records a new session.
     async fn create_session(&self, session: &NewSession, ctx: &AuditContext) -> Result<i64>;
+    /// A number that moves whenever an account, its roles, a sign-in's
+    /// access or a council changes, however it was changed (triggers): what
+    /// was loaded for a viewer still holds while it stays the same.
+    async fn access_epoch(&self) -> Result<i64>;
     /// A live (not revoked, not expired at `now`) session by token hash.
     async fn live_session(
         &self,

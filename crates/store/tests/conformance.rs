@@ -275,10 +275,12 @@ async fn story(store: &SqlStore) {
         ..Default::default()
     };
     rules.vote_labels.approve = "Đồng ý".into();
+    let epoch = store.access_epoch().await.unwrap();
     store
         .update_council_rules(province_id, &rules, &ctx(None))
         .await
         .unwrap();
+    assert!(store.access_epoch().await.unwrap() > epoch, "council rules");
     let council = store.council(province_id).await.unwrap();
     assert_eq!(council.rules, rules);
     assert!(matches!(
@@ -342,10 +344,15 @@ async fn story(store: &SqlStore) {
         store.grant_role(uid, None, Role::Deputy, &ctx(None)).await,
         Err(StoreError::Conflict(_))
     ));
+    let epoch = store.access_epoch().await.unwrap();
     store
         .grant_role(uid, None, Role::Admin, &ctx(None))
         .await
         .unwrap();
+    assert!(
+        store.access_epoch().await.unwrap() > epoch,
+        "a role granted"
+    );
     let roles = store.roles(uid).await.unwrap();
     assert_eq!(
         roles,
@@ -447,6 +454,17 @@ async fn story(store: &SqlStore) {
     assert!(!live.needs_totp);
     assert_eq!(live.council_id, Some(commune_id));
     assert_eq!(live.last_seen_at, T0 + Duration::minutes(5));
+    // The access epoch moves with a sign-in's access, not with its "last
+    // seen" time.
+    let epoch = store.access_epoch().await.unwrap();
+    store
+        .touch_sessions(&[(s1, T0 + Duration::minutes(4))])
+        .await
+        .unwrap();
+    assert_eq!(store.access_epoch().await.unwrap(), epoch);
+    store.set_session_council(s1, commune_id).await.unwrap();
+    let moved = store.access_epoch().await.unwrap();
+    assert!(moved > epoch, "a sign-in moved to another council");
     // Sightings are written in batches, so an older one may come later:
     // it does not move "last seen" back.
     store
@@ -465,10 +483,15 @@ async fn story(store: &SqlStore) {
         store.revoke_session(uid + 1, s1, &ctx(None)).await,
         Err(StoreError::NotFound)
     ));
+    let epoch = store.access_epoch().await.unwrap();
     store
         .revoke_session(uid, s2, &ctx(Some(uid)))
         .await
         .unwrap();
+    assert!(
+        store.access_epoch().await.unwrap() > epoch,
+        "a sign-in revoked"
+    );
     assert!(matches!(
         store.revoke_session(uid, s2, &ctx(None)).await,
         Err(StoreError::NotFound)

@@ -452,6 +452,14 @@ impl Store for SqlStore {
         accounts::live_session(self, token_hash, now).await
     }
 
+    async fn access_epoch(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT n FROM access_epoch WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(n)
+    }
+
     async fn touch_sessions(&self, seen: &[(i64, OffsetDateTime)]) -> Result<()> {
         accounts::touch_sessions(self, seen).await
     }

@@ -9,9 +9,17 @@
 //! how long a change made on another node (or by hand in the database)
 //! takes to be seen.
 //!
-//! Written by hand: it is a map with two timestamps, and a general cache
-//! crate would not know that an entry also expires when the product's
-//! clock (which tests move) leaves its window.
+//! After [`TTL`] a viewer is not loaded again as long as the database's
+//! access epoch (a number that triggers move whenever an account, its
+//! roles, a sign-in's access or a council changes, on any node or by hand)
+//! is the one it was loaded at. The epoch is read at most once per [`TTL`]
+//! for all viewers: a hall of 500 tablets pressing their ballots a few
+//! seconds after their last request cost 2,000 queries before (issue #3).
+//! [`MAX_AGE`] bounds how long any viewer is kept.
+//!
+//! Written by hand: it is a map with timestamps and an epoch, and a general
+//! cache crate would not know that an entry also expires when the
+//! product's clock (which tests move) leaves its window.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -26,12 +34,20 @@ use super::Viewer;
 /// How long a loaded viewer is trusted.
 pub(crate) const TTL: Duration = Duration::from_secs(2);
 
+/// How long a viewer is kept at most, epoch or not.
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(600);
+
 /// Above this many entries, expired ones are swept on insert.
 const SWEEP_ABOVE: usize = 4_096;
 
 struct Entry {
+    /// When it was loaded, or last found to hold.
     loaded: Instant,
     loaded_at: OffsetDateTime,
+    /// When it was loaded, for [`MAX_AGE`].
+    born: Instant,
+    /// The access epoch read before it was loaded.
+    epoch: i64,
     viewer: Option<Arc<Viewer>>,
 }
 
@@ -49,6 +65,8 @@ pub enum Revoked {
 /// streams listen for.
 pub struct ViewerCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// The access epoch last read, and when.
+    epoch: tokio::sync::Mutex<Option<(i64, Instant)>>,
     revoked: broadcast::Sender<Revoked>,
 }
 
@@ -56,6 +74,7 @@ impl Default for ViewerCache {
     fn default() -> Self {
         Self {
             entries: Mutex::default(),
+            epoch: tokio::sync::Mutex::default(),
             revoked: broadcast::channel(256).0,
         }
     }
@@ -80,17 +99,69 @@ impl ViewerCache {
         (fresh && live).then(|| e.viewer.clone())
     }
 
-    /// Remembers what `token_hash` resolved to at `now`.
-    pub(crate) fn put(&self, token_hash: String, now: OffsetDateTime, viewer: Option<Arc<Viewer>>) {
+    /// The database's access epoch, read at most once per [`TTL`]; callers
+    /// that ask while it is being read wait for that read.
+    pub(crate) async fn epoch(
+        &self,
+        store: &dyn nghitruong_store::Store,
+    ) -> nghitruong_store::Result<i64> {
+        let mut known = self.epoch.lock().await;
+        if let Some((n, read)) = *known
+            && read.elapsed() < TTL
+        {
+            return Ok(n);
+        }
+        let n = store.access_epoch().await?;
+        *known = Some((n, Instant::now()));
+        Ok(n)
+    }
+
+    /// The viewer `token_hash` resolved to, past [`TTL`], if nothing it is
+    /// made of has changed since (the access epoch is still `epoch`), it is
+    /// younger than [`MAX_AGE`] and its sign-in has not expired at `now`.
+    /// It is then trusted for another [`TTL`].
+    pub(crate) fn still_holds(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+        epoch: i64,
+    ) -> Option<Arc<Viewer>> {
+        let mut entries = self.lock();
+        let e = entries.get_mut(token_hash)?;
+        let viewer = e.viewer.clone()?;
+        let holds = e.epoch == epoch
+            && e.born.elapsed() < MAX_AGE
+            && now >= e.loaded_at
+            && now < viewer.session.expires_at;
+        if !holds {
+            return None;
+        }
+        e.loaded = Instant::now();
+        e.loaded_at = now;
+        Some(viewer)
+    }
+
+    /// Remembers what `token_hash` resolved to at `now`, loaded after the
+    /// access epoch read `epoch`.
+    pub(crate) fn put(
+        &self,
+        token_hash: String,
+        now: OffsetDateTime,
+        epoch: i64,
+        viewer: Option<Arc<Viewer>>,
+    ) {
         let mut entries = self.lock();
         if entries.len() >= SWEEP_ABOVE {
-            entries.retain(|_, e| e.loaded.elapsed() < TTL);
+            entries.retain(|_, e| e.born.elapsed() < MAX_AGE);
         }
+        let loaded = Instant::now();
         entries.insert(
             token_hash,
             Entry {
-                loaded: Instant::now(),
+                loaded,
                 loaded_at: now,
+                born: loaded,
+                epoch,
                 viewer,
             },
         );
@@ -100,6 +171,9 @@ impl ViewerCache {
     /// sign-in sessions or a council's rules.
     pub fn forget_all(&self) {
         self.lock().clear();
+        if let Ok(mut known) = self.epoch.try_lock() {
+            *known = None;
+        }
     }
 
     /// Forgets every viewer, as [`ViewerCache::forget_all`], and ends the
@@ -201,29 +275,46 @@ pub(crate) const WRITE_SEEN_AFTER: Duration = Duration::from_secs(5);
 /// seconds of "last seen", which decides nothing.
 #[derive(Default)]
 pub struct SeenSessions {
-    pending: Mutex<HashMap<i64, OffsetDateTime>>,
+    pending: Mutex<Pending>,
 }
 
+/// Sightings to write, and the last one written of each sign-in.
+#[derive(Default)]
+struct Pending {
+    to_write: HashMap<i64, OffsetDateTime>,
+    written: HashMap<i64, OffsetDateTime>,
+}
+
+/// How often a sign-in's "last seen" time moves at most.
+const SEEN_EVERY: time::Duration = time::Duration::minutes(1);
+
 impl SeenSessions {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, OffsetDateTime>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
         self.pending
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Notes that sign-in `session` was seen `at`; the first sighting of a
-    /// batch schedules its write.
+    /// Notes that `session` was seen `at`, if its "last seen" time is more
+    /// than a minute older; the first sighting of a batch schedules its
+    /// write.
     pub(crate) fn seen(
         self: &Arc<Self>,
         store: &Arc<dyn nghitruong_store::Store>,
-        session: i64,
+        session: &nghitruong_store::AuthSession,
         at: OffsetDateTime,
     ) {
         let first = {
             let mut pending = self.lock();
-            let first = pending.is_empty();
-            let latest = pending.entry(session).or_insert(at);
-            *latest = (*latest).max(at);
+            let last = pending
+                .written
+                .get(&session.id)
+                .map_or(session.last_seen_at, |w| (*w).max(session.last_seen_at));
+            if at - last <= SEEN_EVERY || pending.to_write.contains_key(&session.id) {
+                return;
+            }
+            let first = pending.to_write.is_empty();
+            pending.to_write.insert(session.id, at);
             first
         };
         if first {
@@ -237,7 +328,19 @@ impl SeenSessions {
 
     /// Writes the sightings noted so far.
     pub async fn write(&self, store: &dyn nghitruong_store::Store) {
-        let batch: Vec<(i64, OffsetDateTime)> = self.lock().drain().collect();
+        let batch: Vec<(i64, OffsetDateTime)> = {
+            let mut pending = self.lock();
+            let batch: Vec<_> = pending.to_write.drain().collect();
+            // Sign-ins not seen for a day are forgotten here.
+            let newest = batch.iter().map(|(_, at)| *at).max();
+            if let Some(newest) = newest {
+                pending
+                    .written
+                    .retain(|_, at| newest - *at < time::Duration::days(1));
+            }
+            pending.written.extend(batch.iter().copied());
+            batch
+        };
         if let Err(e) = store.touch_sessions(&batch).await {
             tracing::warn!(error = %e, sessions = batch.len(), "could not note sign-in activity");
         }

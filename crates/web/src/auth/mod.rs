@@ -133,14 +133,24 @@ pub(crate) async fn load_viewer(
         Some(token) => {
             let hash = token_hash(&token);
             let now = state.clock.now();
-            match state.viewers.get(&hash, now) {
+            let viewer = match state.viewers.get(&hash, now) {
                 Some(known) => known,
                 None => {
-                    let viewer = viewer_for(&state, &hash).await?.map(Arc::new);
-                    state.viewers.put(hash, now, viewer.clone());
-                    viewer
+                    let epoch = state.viewers.epoch(state.store.as_ref()).await?;
+                    match state.viewers.still_holds(&hash, now, epoch) {
+                        Some(held) => Some(held),
+                        None => {
+                            let viewer = viewer_for(&state, &hash).await?.map(Arc::new);
+                            state.viewers.put(hash, now, epoch, viewer.clone());
+                            viewer
+                        }
+                    }
                 }
+            };
+            if let Some(v) = &viewer {
+                state.seen.seen(&state.store, &v.session, now);
             }
+            viewer
         }
         None => None,
     };
@@ -156,9 +166,6 @@ async fn viewer_for(state: &AppState, token_hash: &str) -> Result<Option<Viewer>
     let user = state.store.user(session.user_id).await?;
     if !user.is_active {
         return Ok(None);
-    }
-    if now - session.last_seen_at > time::Duration::minutes(1) {
-        state.seen.seen(&state.store, session.id, now);
     }
     let grants = state.store.roles(user.id).await?;
     let is_admin = grants
