@@ -220,45 +220,6 @@ impl ViewerCache {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    const NOW: OffsetDateTime = datetime!(2026-12-07 08:00 +7);
-
-    #[test]
-    fn an_entry_lives_within_the_window_of_both_clocks() {
-        let cache = ViewerCache::default();
-        assert!(cache.get("a", NOW).is_none(), "nothing before it is put");
-        cache.put("a".into(), NOW, None);
-        assert!(
-            matches!(cache.get("a", NOW), Some(None)),
-            "a remembered miss"
-        );
-        let one = time::Duration::seconds(1);
-        assert!(cache.get("a", NOW + one).is_some());
-        assert!(
-            cache.get("a", NOW + 2 * one).is_none(),
-            "the product's clock moved on"
-        );
-        assert!(
-            cache.get("a", NOW - one).is_none(),
-            "the product's clock went back"
-        );
-        assert!(cache.get("b", NOW).is_none());
-    }
-
-    #[test]
-    fn forgetting_empties_everything() {
-        let cache = ViewerCache::default();
-        cache.put("a".into(), NOW, None);
-        cache.put("b".into(), NOW, None);
-        cache.forget_all();
-        assert!(cache.get("a", NOW).is_none() && cache.get("b", NOW).is_none());
-    }
-}
-
 /// How long a sighting of a sign-in waits before it is written, with every
 /// other sighting of that time.
 pub(crate) const WRITE_SEEN_AFTER: Duration = Duration::from_secs(5);
@@ -266,7 +227,7 @@ pub(crate) const WRITE_SEEN_AFTER: Duration = Duration::from_secs(5);
 /// Sign-ins seen since their "last seen" time was last written.
 ///
 /// A sign-in's "last seen" time (shown in the account's list of sessions)
-/// is moved at most once a minute, when its viewer is loaded. Written at
+/// is moved at most once a minute by the requests it signs. Written at
 /// once, that was a write transaction of its own on the request's path:
 /// when a hall of deputies signed in an hour ago pressed their ballots,
 /// 500 such writes queued for the writer with the ballots (issue #3). Now
@@ -344,5 +305,44 @@ impl SeenSessions {
         if let Err(e) = store.touch_sessions(&batch).await {
             tracing::warn!(error = %e, sessions = batch.len(), "could not note sign-in activity");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-12-07 08:00 +7);
+
+    #[test]
+    fn an_entry_lives_within_the_window_of_both_clocks() {
+        let cache = ViewerCache::default();
+        assert!(cache.get("a", NOW).is_none(), "nothing before it is put");
+        cache.put("a".into(), NOW, 0, None);
+        assert!(
+            matches!(cache.get("a", NOW), Some(None)),
+            "a remembered miss"
+        );
+        let one = time::Duration::seconds(1);
+        assert!(cache.get("a", NOW + one).is_some());
+        assert!(
+            cache.get("a", NOW + 2 * one).is_none(),
+            "the product's clock moved on"
+        );
+        assert!(
+            cache.get("a", NOW - one).is_none(),
+            "the product's clock went back"
+        );
+        assert!(cache.get("b", NOW).is_none());
+    }
+
+    #[test]
+    fn forgetting_empties_everything() {
+        let cache = ViewerCache::default();
+        cache.put("a".into(), NOW, 0, None);
+        cache.put("b".into(), NOW, 0, None);
+        cache.forget_all();
+        assert!(cache.get("a", NOW).is_none() && cache.get("b", NOW).is_none());
     }
 }
