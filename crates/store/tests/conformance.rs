@@ -837,6 +837,11 @@ async fn session_story(store: &SqlStore) {
         store.open_round(&open(VoteMode::Named), &ctx(None)).await,
         Err(StoreError::Conflict(_))
     ));
+    // Bế mạc waits for the open vote, checked in the store's transaction.
+    assert!(matches!(
+        store.session_event(s1.id, SessionEvent::Close, &ctx(None)).await,
+        Err(StoreError::Conflict(m)) if m.contains("biểu quyết")
+    ));
     assert_eq!(
         ballot(store, &named, a, Choice::Approve, &ctx(None))
             .await
@@ -1040,6 +1045,16 @@ async fn session_story(store: &SqlStore) {
             .values()
             .any(|r| r.number.to_string() == "01/NQ-HĐND")
     );
+
+    // Bế mạc with every vote finished; no vote opens after it.
+    store
+        .session_event(s1.id, SessionEvent::Close, &ctx(None))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.open_round(&open(VoteMode::Named), &ctx(None)).await,
+        Err(StoreError::Conflict(m)) if m.contains("khai mạc")
+    ));
 
     consultation_story(store, province.id, [a, b, c]).await;
 }

@@ -130,16 +130,18 @@ pub(crate) async fn apply_event(
     ctx: &AuditContext,
 ) -> Result<SessionStatus> {
     let mut w = store.write().await?;
-    let (status,): (String,) = sqlx::query_as("SELECT status FROM council_sessions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *w.tx)
-        .await
-        .map_err(db)?
-        .ok_or(StoreError::NotFound)?;
-    let from: SessionStatus = status
-        .parse()
-        .map_err(|e: nghitruong_domain::org::UnknownVariant| StoreError::Other(e.into()))?;
+    let from = session_status(&mut w, id).await?;
     let to = from.on(event).map_err(refused)?;
+    // In the same transaction as the change: a vote opened from another
+    // tab cannot slip in between the check and the close.
+    let (open,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM vote_rounds WHERE session_id = $1 AND status = $2")
+            .bind(id)
+            .bind(RoundStatus::Open.as_str())
+            .fetch_one(&mut *w.tx)
+            .await
+            .map_err(db)?;
+    session::check_votes(event, open > 0).map_err(|reason| StoreError::Conflict(reason.into()))?;
     sqlx::query("UPDATE council_sessions SET status = $1 WHERE id = $2")
         .bind(to.as_str())
         .bind(id)
@@ -405,6 +407,7 @@ pub(crate) async fn open_round(
     ctx: &AuditContext,
 ) -> Result<VoteRound> {
     let mut w = store.write().await?;
+    ensure_live(&mut w, new.session_id).await?;
     ensure_no_open_round(&mut w, new.session_id).await?;
     let number = next_round_number(&mut w, new.agenda_item_id).await?;
     let status = RoundStatus::Ready.on(RoundEvent::Open).map_err(refused)?;
@@ -442,6 +445,31 @@ pub(crate) async fn open_round(
     let opened = round_in(&mut w, id).await?;
     w.commit().await?;
     Ok(opened)
+}
+
+/// A session's status, read in `w`.
+async fn session_status(w: &mut Write<'_>, id: i64) -> Result<SessionStatus> {
+    let (status,): (String,) = sqlx::query_as("SELECT status FROM council_sessions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *w.tx)
+        .await
+        .map_err(db)?
+        .ok_or(StoreError::NotFound)?;
+    status
+        .parse()
+        .map_err(|e: nghitruong_domain::org::UnknownVariant| StoreError::Other(e.into()))
+}
+
+/// Refuses a new round in a session that is not under way, read in the
+/// round's own transaction: a session closed from another tab meanwhile
+/// does not get a vote after its end.
+async fn ensure_live(w: &mut Write<'_>, session_id: i64) -> Result<()> {
+    if !session_status(w, session_id).await?.is_live() {
+        return Err(StoreError::Conflict(
+            "Kỳ họp chưa khai mạc nên chưa thể biểu quyết.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a new round while another of the session is not finished.
