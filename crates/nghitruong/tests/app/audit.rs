@@ -91,11 +91,7 @@ async fn tampering_with_one_row_is_found_by_audit_verify() {
     assert!(text.contains("Chuỗi nhật ký toàn vẹn"));
 
     // Someone with database access rewrites who did something.
-    let url = format!(
-        "sqlite://{}",
-        app.data_dir.path().join("nghitruong.db").display()
-    );
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut conn = crate::helpers::database(&app).await;
     sqlx::query("UPDATE audit_log SET actor_name = 'Người khác' WHERE seq = 2")
         .execute(&mut conn)
         .await
@@ -118,11 +114,7 @@ async fn tampering_with_one_row_is_found_by_audit_verify() {
 
 /// Every value a secret column holds now, read straight from the database.
 async fn stored_secrets(app: &crate::helpers::TestApp) -> Vec<String> {
-    let url = format!(
-        "sqlite://{}",
-        app.data_dir.path().join("nghitruong.db").display()
-    );
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut conn = crate::helpers::database(app).await;
     let mut secrets = Vec::new();
     for sql in [
         "SELECT password_hash FROM users WHERE password_hash IS NOT NULL",

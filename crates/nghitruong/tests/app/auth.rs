@@ -436,7 +436,6 @@ async fn sign_in_activity_is_written_later_in_one_batch() {
 
 #[tokio::test]
 async fn a_sign_in_revoked_outside_this_server_is_refused_within_seconds() {
-    use sqlx::Connection as _;
     let app = spawn_app().await;
     let mut c = app.signed_in("vanphong").await;
     assert_eq!(c.get("/").await.status, 200);
@@ -446,11 +445,7 @@ async fn a_sign_in_revoked_outside_this_server_is_refused_within_seconds() {
     tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
     assert_eq!(c.get("/").await.status, 200, "kept: nothing changed");
     // Another node, or someone at the database, revokes the sign-in.
-    let url = format!(
-        "sqlite://{}",
-        app.data_dir.path().join("nghitruong.db").display()
-    );
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut conn = crate::helpers::database(&app).await;
     sqlx::query("UPDATE auth_sessions SET revoked_at = 1")
         .execute(&mut conn)
         .await

@@ -217,13 +217,7 @@ async fn audit_verify_finds_a_cut_off_end_with_an_anchor_and_never_creates_a_dat
         .to_owned();
 
     // Cut the last record off: the rest still chains, the anchor does not.
-    let url = format!(
-        "sqlite://{}",
-        app.data_dir.path().join("nghitruong.db").display()
-    );
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
+    let mut conn = crate::helpers::database(&app).await;
     sqlx::query("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
         .execute(&mut conn)
         .await

@@ -267,3 +267,14 @@ impl Client {
 pub async fn user(store: &SqlStore, name: &str) -> nghitruong_store::User {
     store.user_credentials(name).await.unwrap().unwrap().user
 }
+
+/// A connection straight to the app's database, as another node or
+/// someone at the database would have.
+pub async fn database(app: &TestApp) -> sqlx::AnyConnection {
+    use sqlx::Connection as _;
+    let url = format!(
+        "sqlite://{}",
+        app.data_dir.path().join("nghitruong.db").display()
+    );
+    sqlx::AnyConnection::connect(&url).await.unwrap()
+}

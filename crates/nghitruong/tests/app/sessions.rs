@@ -2,7 +2,6 @@
 //! deputies and the hall screen see it over HTTP.
 
 use nghitruong_store::{CouncilFilter, Store};
-use sqlx::Connection as _;
 
 use crate::helpers::{Client, TestApp, spawn_app};
 
@@ -206,11 +205,7 @@ async fn a_secret_ballot_leaves_no_link_between_a_deputy_and_a_choice_in_the_dat
 
     // Dump every table as text and look for a row that names a voter and
     // a choice together, or an order that pairs them.
-    let url = format!(
-        "sqlite://{}",
-        app.data_dir.path().join("nghitruong.db").display()
-    );
-    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let mut conn = crate::helpers::database(&app).await;
     let tables: Vec<(String,)> = sqlx::query_as(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> '_sqlx_migrations'",
     )
