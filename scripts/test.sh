@@ -57,11 +57,13 @@ fi
 export RUSTC_WORKSPACE_WRAPPER=$CLIPPY_DRIVER
 export CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
-step "clippy -D warnings on the benchmarks, built: cargo build -p nghitruong --features bench --bins"
-cargo build -p nghitruong --features bench --bins
-
 step "clippy -D warnings on every target, built: cargo test --workspace --all-targets --no-run"
 cargo test --workspace --all-targets --no-run
+
+# Only the benchmark's binary: the server's own, target/debug/nghitruong, stays
+# the one built with the workspace's features, which the browser tests run.
+step "clippy -D warnings on the benchmark, built: cargo build -p nghitruong --features bench --bin session-bench"
+cargo build -p nghitruong --features bench --bin session-bench
 
 step "cargo test --workspace (SQLite)"
 # The PostgreSQL run is the next step; keep this one on SQLite only.
@@ -81,7 +83,7 @@ else
 fi
 
 step "browser tests (e2e/ with headless Chromium)"
-# The server the tests above started: built with the workspace's features.
+# The server the Rust tests above started, built with the workspace's features.
 NGHITRUONG_BIN=$TARGET_DIR/debug/nghitruong
 if [[ ! -x $NGHITRUONG_BIN ]]; then
   warn "the product binary was not built: $NGHITRUONG_BIN"
