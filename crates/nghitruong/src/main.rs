@@ -20,7 +20,24 @@ use nghitruong::cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turns transparent huge pages off for this process, before any thread
+/// starts. mimalloc asks the kernel for huge pages, and it gives freed
+/// memory back in small pieces; the next allocation in such a piece then
+/// faults in a whole 2 MiB page that the kernel zeroes first. When 500
+/// deputies vote at once, that zeroing was a fifth of the server's CPU
+/// (`perf`, issue #3). With small pages the ballots took half the CPU,
+/// p99 fell by a third and the peak memory by 80 MiB (BENCHMARK-session.md).
+/// The flag holds for the whole process, whatever the host's THP setting.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = nix::sys::prctl::set_thp_disable(true) {
+        // Only slower, never wrong: go on with the host's setting.
+        eprintln!("cảnh báo: không tắt được transparent huge pages: {e}");
+    }
+}
+
 fn main() -> ExitCode {
+    no_huge_pages();
     let args = cli::Args::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

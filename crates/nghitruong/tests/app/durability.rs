@@ -58,6 +58,17 @@ async fn client(base: &str, username: &str) -> Client {
 async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
     let dir = nghitruong_testkit::temp_dir();
     let (mut server, base) = start(dir.path());
+    #[cfg(target_os = "linux")]
+    {
+        // The server turned transparent huge pages off for itself (main.rs).
+        let status = std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap();
+        assert!(
+            status
+                .lines()
+                .any(|l| l.split_whitespace().eq(["THP_enabled:", "0"])),
+            "{status}"
+        );
+    }
 
     let mut chair = client(&base, "chutich").await;
     let list = chair.get("/ky-hop").await;
