@@ -312,18 +312,17 @@ impl Tablet {
         }
     }
 
-    /// Sends the ballot; the response's status once it has all come.
-    async fn cast(self) -> anyhow::Result<u16> {
+    /// Sends the ballot; the response's status once it has all come. The
+    /// connection stays open, as a tablet's does after its deputy voted.
+    async fn cast(&mut self) -> anyhow::Result<u16> {
         match self {
             Tablet::Socket {
-                mut stream,
-                request,
-                ..
-            } => exchange(&mut stream, &request).await,
+                stream, request, ..
+            } => exchange(stream, request).await,
             Tablet::Reqwest { http, url, form } => Ok(http
-                .post(url)
+                .post(url.as_str())
                 .header("hx-request", "true")
-                .form(&form)
+                .form(&*form)
                 .send()
                 .await?
                 .status()
@@ -866,6 +865,7 @@ async fn run(
     for (i, tablet) in tablets.into_iter().enumerate() {
         let delay = Duration::from_millis(a.spread_ms * i as u64 / n);
         ballots.push(tokio::spawn(async move {
+            let mut tablet = tablet;
             tokio::time::sleep_until((start + delay).into()).await;
             let sent = Instant::now();
             let status = tablet.cast().await?;
@@ -873,14 +873,19 @@ async fn run(
             if status != 303 && status != 200 {
                 bail!("ballot refused: {status}");
             }
-            Ok::<_, anyhow::Error>((acked - sent, acked))
+            // Handed back, not dropped: a tablet that has voted stays
+            // connected, and the server must not spend the other ballots'
+            // time closing connections.
+            Ok::<_, anyhow::Error>((acked - sent, acked, tablet))
         }));
     }
     let mut latencies = Vec::new();
+    let mut voted = Vec::new();
     let mut last = start;
     for b in ballots {
-        let (latency, acked) = b.await??;
+        let (latency, acked, tablet) = b.await??;
         latencies.push(latency);
+        voted.push(tablet);
         last = last.max(acked);
     }
     let wall = last - start;
