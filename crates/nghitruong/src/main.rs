@@ -25,8 +25,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// memory back in small pieces; the next allocation in such a piece then
 /// faults in a whole 2 MiB page that the kernel zeroes first. When 500
 /// deputies vote at once, that zeroing was a fifth of the server's CPU
-/// (`perf`, issue #3). With small pages the ballots took half the CPU,
-/// p99 fell by a third and the peak memory by 80 MiB (BENCHMARK-session.md).
+/// (`perf`, issue #3). With small pages the ballots took about 40 % less
+/// CPU, p99 fell by a third and peak memory by 50-80 MiB
+/// (BENCHMARK-session.md).
 /// The flag holds for the whole process, whatever the host's THP setting.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
