@@ -9,8 +9,11 @@
 //! is durable, and a failed commit fails every ballot of its group.
 //!
 //! There is no background task: the first waiting caller to take the turn
-//! commits everything queued so far, including the ballots of callers still
-//! waiting behind it, who then find their outcome ready.
+//! commits everything queued so far, group after group until none is left,
+//! including the ballots of callers still waiting behind it, who then find
+//! their outcome ready. Handing the turn to the next caller between groups
+//! cost a wait on the runtime's queue, behind every request still coming
+//! in: 3-5 ms a group when 500 deputies vote at once (issue #3).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex as SyncMutex;
@@ -89,16 +92,27 @@ pub(crate) async fn cast(store: &SqlStore, ballot: Ballot) -> Result<Outcome> {
         if let Ok(done) = outcome.try_recv() {
             return settled(Ok(done));
         }
-        let group = queue.take();
+        commit_queued(store).await;
+        drop(turn);
+    }
+}
+
+/// Most groups one caller commits before it hands the turn on: its own
+/// acknowledgement waits for them (its ballot is in the first).
+const GROUPS_PER_TURN: usize = 4;
+
+/// Commits the queued ballots, group after group, until none is left or
+/// [`GROUPS_PER_TURN`]; each caller is told its outcome as soon as its
+/// group has committed.
+async fn commit_queued(store: &SqlStore) {
+    for _ in 0..GROUPS_PER_TURN {
+        let group = store.ballots.take();
         if group.is_empty() {
-            drop(turn);
-            continue;
+            return;
         }
         let (ballots, replies): (Vec<_>, Vec<_>) =
             group.into_iter().map(|w| (w.ballot, w.reply)).unzip();
-        let result = commit_group(store, &ballots).await;
-        drop(turn);
-        match result {
+        match commit_group(store, &ballots).await {
             Ok(outcomes) => {
                 for (reply, o) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(o));
