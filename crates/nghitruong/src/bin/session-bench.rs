@@ -27,6 +27,9 @@
 //! server's two cores here, take as little from it as they can;
 //! `--tablets reqwest` sends them through reqwest clients instead.
 //!
+//! `BENCH_LOG` sets the server's log filter (`warn` by default), e.g.
+//! `warn,sqlx::query=debug` to have every statement's time on stderr.
+//!
 //! `--profile FILE` attaches `perf record --call-graph dwarf` to the server for the
 //! ballots only (linux-perf; the sign-ins and streams are left out).
 //!
@@ -394,29 +397,29 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// CPU time each thread name of process `pid` has used so far, in clock
-/// ticks (1/100 s on Linux): where the server's time goes during a phase.
-fn cpu_ticks_by_thread(pid: u32) -> std::collections::BTreeMap<String, u64> {
+/// CPU time each thread name of process `pid` has used so far, in
+/// nanoseconds (the scheduler's own count in `schedstat`, not the 10 ms
+/// ticks of `stat`: a vote's burst is a few tens of milliseconds).
+fn cpu_ns_by_thread(pid: u32) -> std::collections::BTreeMap<String, u64> {
     let mut by_name = std::collections::BTreeMap::new();
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return by_name;
     };
     for task in tasks.flatten() {
-        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+        let (Ok(comm), Ok(sched)) = (
+            std::fs::read_to_string(task.path().join("comm")),
+            std::fs::read_to_string(task.path().join("schedstat")),
+        ) else {
             continue;
         };
-        // "tid (name) state ...": the name may hold spaces, so split at ')'.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let name = stat[open + 1..close].trim_end_matches(char::is_numeric);
-        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
-        let ticks: u64 = fields
-            .get(11..13)
-            .map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum())
+        let name = comm.trim_end().trim_end_matches(char::is_numeric);
+        // "time on cpu (ns), time waiting to run (ns), timeslices".
+        let ns: u64 = sched
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        *by_name.entry(name.to_owned()).or_default() += ticks;
+        *by_name.entry(name.to_owned()).or_default() += ns;
     }
     by_name
 }
@@ -454,25 +457,32 @@ fn stop_perf(mut perf: std::process::Child) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints the CPU each kind of server thread used between two readings.
-fn print_cpu(label: &str, before: &std::collections::BTreeMap<String, u64>, pid: u32) {
-    let after = cpu_ticks_by_thread(pid);
+/// Prints the CPU each kind of server thread used between two readings;
+/// their sum, in nanoseconds.
+fn print_cpu(label: &str, before: &std::collections::BTreeMap<String, u64>, pid: u32) -> u64 {
+    let after = cpu_ns_by_thread(pid);
     let mut used: Vec<(String, u64)> = after
         .iter()
-        .map(|(name, t)| (name.clone(), t - before.get(name).copied().unwrap_or(0)))
+        .map(|(name, t)| {
+            (
+                name.clone(),
+                t.saturating_sub(before.get(name).copied().unwrap_or(0)),
+            )
+        })
         .filter(|(_, t)| *t > 0)
         .collect();
     used.sort_by_key(|(_, t)| std::cmp::Reverse(*t));
     let total: u64 = used.iter().map(|(_, t)| t).sum();
     let parts: Vec<String> = used
         .iter()
-        .map(|(name, t)| format!("{name} {} ms", t * 10))
+        .map(|(name, t)| format!("{name} {:.1} ms", *t as f64 / 1e6))
         .collect();
     println!(
-        "server CPU during {label}: {} ms ({})",
-        total * 10,
+        "server CPU during {label}: {:.1} ms ({})",
+        total as f64 / 1e6,
         parts.join(", ")
     );
+    total
 }
 
 /// Grows the demo database: `n` more deputies of the province council with
@@ -611,7 +621,10 @@ async fn main() -> anyhow::Result<()> {
             &a.port.to_string(),
         ])
         .env("NGHITRUONG__DATA_DIR", dir.path())
-        .env("NGHITRUONG__LOG__FILTER", "warn")
+        .env(
+            "NGHITRUONG__LOG__FILTER",
+            std::env::var("BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -814,7 +827,7 @@ async fn run(
     // every layer of the server (the sign-in check included) and does
     // nothing else, all at once. No ballot can be answered faster.
     if a.tablets == Tablets::Sockets && a.spread_ms == 0 {
-        let cpu_before = cpu_ticks_by_thread(pid);
+        let cpu_before = cpu_ns_by_thread(pid);
         let mut probes = Vec::new();
         for mut tablet in tablets {
             probes.push(tokio::spawn(async move {
@@ -834,7 +847,7 @@ async fn run(
             latencies.push(latency);
         }
         latencies.sort();
-        print_cpu("the probes", &cpu_before, pid);
+        let _ = print_cpu("the probes", &cpu_before, pid);
         println!(
             "floor: {} tablets ask for /favicon.ico at once: p50 {:.1} ms, p99 {:.1} ms",
             latencies.len(),
@@ -857,8 +870,8 @@ async fn run(
         Some(file) => Some(start_perf(pid, file).await?),
         None => None,
     };
-    let cpu_before = cpu_ticks_by_thread(pid);
-    let client_before: u64 = cpu_ticks_by_thread(std::process::id()).values().sum();
+    let cpu_before = cpu_ns_by_thread(pid);
+    let client_before: u64 = cpu_ns_by_thread(std::process::id()).values().sum();
     let start = Instant::now();
     let mut ballots = Vec::new();
     let n = tablets.len().max(1) as u64;
@@ -889,12 +902,20 @@ async fn run(
         last = last.max(acked);
     }
     let wall = last - start;
-    print_cpu("the ballots", &cpu_before, pid);
-    let client_after: u64 = cpu_ticks_by_thread(std::process::id()).values().sum();
+    let server_ns = print_cpu("the ballots", &cpu_before, pid);
+    let client_after: u64 = cpu_ns_by_thread(std::process::id()).values().sum();
     // The clients share the server's cores: their time is the server's loss.
+    let client_ns = client_after.saturating_sub(client_before);
     println!(
-        "benchmark clients' CPU during the ballots: {} ms",
-        (client_after - client_before) * 10
+        "benchmark clients' CPU during the ballots: {:.1} ms",
+        client_ns as f64 / 1e6
+    );
+    // All ballots start together, so the last acknowledgement cannot come
+    // before both cores have done all of this work.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "no last acknowledgement before (server + clients CPU) / {cores} cores = {:.1} ms",
+        (server_ns + client_ns) as f64 / 1e6 / cores as f64
     );
     if let Some(perf) = perf {
         stop_perf(perf)?;
