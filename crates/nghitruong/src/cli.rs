@@ -366,6 +366,17 @@ async fn serve(
         )
     });
     let seen = state.seen.clone();
+    let relay = match s.live.nats_url.as_str() {
+        "" => None,
+        url => {
+            let relay =
+                nghitruong_web::live_nats::start(state.live.clone(), url, &s.live.nats_prefix)
+                    .await
+                    .context("không bật được cập nhật trực tiếp giữa các máy chủ [live]")?;
+            tracing::info!(url, prefix = %s.live.nats_prefix, "relaying live changes over NATS");
+            Some(relay)
+        }
+    };
     let app = nghitruong_web::app(state);
 
     let (host, port) = (s.server.host.clone(), s.server.port);
@@ -388,6 +399,7 @@ async fn serve(
     if let Some(task) = scheduler {
         task.abort();
     }
+    drop(relay);
     // Sign-in activity noted in the last few seconds.
     seen.write(store.as_ref()).await;
     if let Err(e) = store.checkpoint().await {

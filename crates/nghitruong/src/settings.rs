@@ -33,6 +33,47 @@ pub struct Settings {
     pub scheduler: SchedulerSettings,
     /// Online meetings (họp trực tuyến).
     pub meet: MeetSettings,
+    /// Live updates between the nodes of one province.
+    pub live: LiveSettings,
+}
+
+/// Live updates of the session screens between nodes (scaled out). Off by
+/// default: one process tells its own screens.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LiveSettings {
+    /// The NATS server the nodes relay their changes through, such as
+    /// `nats://10.0.0.5:4222`; empty for one node.
+    pub nats_url: String,
+    /// What the relay's subjects start with: one per province when several
+    /// share a NATS server.
+    pub nats_prefix: String,
+}
+
+impl std::fmt::Debug for LiveSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A NATS URL may carry a user and password before the host.
+        let url = match self.nats_url.rsplit_once('@') {
+            Some((before, host)) => {
+                let scheme = before.split_once("://").map_or("", |(s, _)| s);
+                format!("{scheme}://***@{host}")
+            }
+            None => self.nats_url.clone(),
+        };
+        f.debug_struct("LiveSettings")
+            .field("nats_url", &url)
+            .field("nats_prefix", &self.nats_prefix)
+            .finish()
+    }
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        Self {
+            nats_url: String::new(),
+            nats_prefix: "nghitruong.live".into(),
+        }
+    }
 }
 
 /// The SMTP server notifications are e-mailed through. Disabled by default:
@@ -409,6 +450,7 @@ impl Default for Settings {
             smtp: SmtpSettings::default(),
             scheduler: SchedulerSettings::default(),
             meet: MeetSettings::default(),
+            live: LiveSettings::default(),
         }
     }
 }
@@ -463,6 +505,7 @@ impl std::fmt::Debug for Settings {
             .field("smtp", &self.smtp)
             .field("scheduler", &self.scheduler)
             .field("meet", &self.meet)
+            .field("live", &self.live)
             .finish()
     }
 }
@@ -550,8 +593,11 @@ mod tests {
     fn database_passwords_are_redacted_in_debug() {
         let mut s = Settings::default();
         s.database.url = "postgres://nt:hunter22@127.0.0.1/nt".into();
+        s.live.nats_url = "nats://node:swordfish@10.0.0.5:4222".into();
         let shown = format!("{s:?}");
         assert!(!shown.contains("hunter22"), "{shown}");
+        assert!(!shown.contains("swordfish"), "{shown}");
+        assert!(shown.contains("nats://***@10.0.0.5:4222"), "{shown}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod compressed;
 mod error;
 mod layout;
 pub mod live;
+pub mod live_nats;
 pub mod meet;
 pub mod notify;
 mod ops;

@@ -8,9 +8,11 @@
 //! session may see alike: a change announced with it built
 //! ([`LiveHub::publish_warmed`]) carries it, and hall screens show it
 //! without a request.
-//! In one process this is a broadcast channel per session.
-// TODO(#3): fan events out through NATS when several nodes serve one
-// province; one process is enough for the embedded default.
+//! In one process this is a broadcast channel per session. When several
+//! nodes serve one province, each change is also relayed to the others
+//! ([`LiveHub::relay_out`], [`LiveHub::receive`]; over NATS in
+//! [`crate::live_nats`]), whose screens then reload as if it had been made
+//! there: only the session and the kind travel, never a fragment.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -97,10 +99,38 @@ impl Channel {
 /// otherwise read once per second at most ([`FRAGMENT_MAX_AGE`]).
 pub(crate) const KEPT_BY_BALLOTS: [&str; 2] = ["session", "deputies"];
 
+/// Every kind of change a screen is told of; a relayed change of another
+/// kind (a newer node) is told as a plain reload.
+pub const KINDS: [&str; 8] = [
+    "bieu-quyet",
+    "chat-van",
+    "chuong-trinh",
+    "diem-danh",
+    "phat-bieu",
+    "tai-lieu",
+    "trang-thai",
+    PROGRESS,
+];
+
+/// What a screen that cannot be told more is told: reload your fragment.
+const RELOAD: &str = "tai-lai";
+
+/// A change made on this node, for the province's other nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Relayed {
+    /// The session (kỳ họp) it changed.
+    pub session_id: i64,
+    /// What changed, one of [`KINDS`].
+    pub kind: &'static str,
+}
+
 /// Channels per session.
 #[derive(Default)]
 pub struct LiveHub {
     channels: Mutex<HashMap<i64, Channel>>,
+    /// Where changes made here go for the other nodes, once relaying has
+    /// started.
+    relay: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Relayed>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -115,7 +145,7 @@ impl LiveHub {
         f(map.entry(session_id).or_insert_with(Channel::new))
     }
 
-    fn sender(&self, session_id: i64) -> broadcast::Sender<Change> {
+    pub(crate) fn sender(&self, session_id: i64) -> broadcast::Sender<Change> {
         self.with_channel(session_id, |c| c.sender.clone())
     }
 
@@ -124,6 +154,36 @@ impl LiveHub {
     /// the last one of a burst is always sent. Any other event goes out at
     /// once.
     pub fn publish(&self, session_id: i64, kind: &'static str) {
+        self.relay(session_id, kind);
+        self.with_channel(session_id, |c| c.forget(kind));
+        self.announce(session_id, kind);
+    }
+
+    /// Starts relaying: every change published here from now on is also
+    /// given to the returned receiver, for the other nodes. `None` if
+    /// relaying has already started.
+    pub fn relay_out(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<Relayed>> {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        self.relay.set(sender).ok()?;
+        Some(receiver)
+    }
+
+    fn relay(&self, session_id: i64, kind: &'static str) {
+        if let Some(relay) = self.relay.get() {
+            // Closed only when relaying has stopped: nothing to tell then.
+            let _ = relay.send(Relayed { session_id, kind });
+        }
+    }
+
+    /// Tells this node's screens of a change another node made, as if it
+    /// had been made here, without relaying it back. A ballot's progress is
+    /// paced as here; its count is fetched by the screens.
+    pub fn receive(&self, session_id: i64, kind: &str) {
+        let kind = KINDS
+            .iter()
+            .find(|k| **k == kind)
+            .copied()
+            .unwrap_or(RELOAD);
         self.with_channel(session_id, |c| c.forget(kind));
         self.announce(session_id, kind);
     }
@@ -161,6 +221,7 @@ impl LiveHub {
         session_id: i64,
         count: impl Future<Output = Option<String>> + Send + 'static,
     ) {
+        self.relay(session_id, PROGRESS);
         self.with_channel(session_id, |c| c.forget(PROGRESS));
         self.pace_progress(session_id, Some(Box::pin(count)));
     }
@@ -217,6 +278,7 @@ impl LiveHub {
         kind: &'static str,
         warm: impl Future<Output = Option<Arc<Precompressed>>>,
     ) {
+        self.relay(session_id, kind);
         let warming = self.with_channel(session_id, |c| c.warming.clone());
         let _in_order = warming.lock().await;
         let watched = self.with_channel(session_id, |c| {
@@ -318,7 +380,7 @@ impl LiveHub {
                 }) => Event::default().event("tien-do").data(&*progress),
                 Ok(Change { kind, .. }) => Event::default().event("update").data(kind),
                 // A screen that fell behind just reloads; the fragment is whole.
-                Err(_) => Event::default().event("update").data("tai-lai"),
+                Err(_) => Event::default().event("update").data(RELOAD),
             })
         });
         let events = futures_util::StreamExt::take_until(first.chain(changes), until);
@@ -328,15 +390,15 @@ impl LiveHub {
 
 /// What the screens of a session are told.
 #[derive(Clone, Debug)]
-struct Change {
+pub(crate) struct Change {
     /// What changed (`bieu-quyet`, [`PROGRESS`], …).
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The hall fragment of the new state version, when it was built before
     /// the screens were told.
-    hall: Option<Arc<Precompressed>>,
+    pub(crate) hall: Option<Arc<Precompressed>>,
     /// A vote's progress (`{"round": …, "voted": …}`), when counted for
     /// the event.
-    progress: Option<Arc<str>>,
+    pub(crate) progress: Option<Arc<str>>,
 }
 
 /// Counts a vote's progress when its event goes out.
