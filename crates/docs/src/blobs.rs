@@ -131,9 +131,9 @@ impl Staged {
         &self.blob
     }
 
-    /// Its bytes, to inspect before keeping it.
-    pub async fn read(&self) -> io::Result<Vec<u8>> {
-        tokio::fs::read(&self.path).await
+    /// Where it waits, to inspect it in place before keeping it.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     /// Moves it into place under its hash. A file already there has the
@@ -181,7 +181,7 @@ mod tests {
             up.write(b"hello ").await.unwrap();
             up.write(b"world").await.unwrap();
             let staged = up.finish().await.unwrap();
-            assert_eq!(staged.read().await.unwrap(), b"hello world");
+            assert_eq!(std::fs::read(staged.path()).unwrap(), b"hello world");
             let kept = staged.keep().await.unwrap();
             first.get_or_insert(kept.clone());
             assert_eq!(Some(&kept), first.as_ref());

@@ -1,6 +1,7 @@
 //! Deciding what an uploaded file is from its bytes, and taking its text.
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek};
+use std::path::Path;
 
 use nghitruong_domain::document::FileFormat;
 
@@ -81,21 +82,62 @@ pub struct Inspected {
 /// Checks `bytes` against `limits` and reads its text. CPU-bound: call it
 /// from a blocking task.
 pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<Inspected, Rejection> {
-    if bytes.is_empty() {
-        return Err(Rejection::Empty);
-    }
-    if bytes.len() as u64 > limits.max_bytes {
-        return Err(Rejection::TooLarge {
-            limit_mb: limits.max_bytes.div_ceil(1024 * 1024),
-        });
-    }
+    check_size(bytes.len() as u64, limits)?;
     if bytes.starts_with(b"%PDF-") {
         return pdf(bytes);
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return office(bytes, limits);
+        return office(Cursor::new(bytes), limits);
     }
     Err(Rejection::UnknownType)
+}
+
+/// Why a file on disk could not be inspected: it was refused, or it could
+/// not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FileInspection {
+    /// Refused, with the reason for the person who sent it.
+    #[error(transparent)]
+    Refused(#[from] Rejection),
+    /// The file could not be read.
+    #[error("cannot read the file to inspect it: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// [`inspect`] for a file on disk, reading only what the checks need: a
+/// Word or Excel file is read part by part from the file, so a 50 MB
+/// upload does not sit in memory while it is checked. Blocking I/O and
+/// CPU-bound: call it from a blocking task.
+pub fn inspect_file(path: &Path, limits: &Limits) -> Result<Inspected, FileInspection> {
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    check_size(size, limits)?;
+    let mut magic = [0u8; 5];
+    let sniffed = file.read(&mut magic)?;
+    let magic = &magic[..sniffed];
+    if magic.starts_with(b"%PDF-") {
+        // TODO(#3): a PDF is still read whole: lopdf parses from memory
+        // only. Acceptable for now: at most the upload limit (50 MB), one
+        // file at a time per office upload.
+        return Ok(pdf(&std::fs::read(path)?)?);
+    }
+    if magic.starts_with(b"PK\x03\x04") {
+        file.rewind()?;
+        return Ok(office(std::io::BufReader::new(file), limits)?);
+    }
+    Err(Rejection::UnknownType.into())
+}
+
+fn check_size(size: u64, limits: &Limits) -> Result<(), Rejection> {
+    if size == 0 {
+        return Err(Rejection::Empty);
+    }
+    if size > limits.max_bytes {
+        return Err(Rejection::TooLarge {
+            limit_mb: limits.max_bytes.div_ceil(1024 * 1024),
+        });
+    }
+    Ok(())
 }
 
 /// Decompressed content allowed per PDF page when reading its text.
@@ -129,11 +171,11 @@ fn pdf(bytes: &[u8]) -> Result<Inspected, Rejection> {
 /// Opens an Office zip with its limits checked, entry by entry, before any
 /// part is read. Declared sizes can lie, so [`read_part`] also stops at the
 /// limit while it inflates.
-pub(crate) fn open_zip<'a>(
-    bytes: &'a [u8],
+pub(crate) fn open_zip<R: Read + Seek>(
+    reader: R,
     limits: &Limits,
-) -> Result<zip::ZipArchive<Cursor<&'a [u8]>>, Rejection> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Rejection::BadZip)?;
+) -> Result<zip::ZipArchive<R>, Rejection> {
+    let mut zip = zip::ZipArchive::new(reader).map_err(|_| Rejection::BadZip)?;
     if zip.len() > limits.max_zip_entries {
         return Err(Rejection::ZipBomb);
     }
@@ -175,8 +217,8 @@ fn is_active(name: &str) -> bool {
 
 /// Reads one part, stopping at `limit` bytes however small its header says
 /// it is.
-pub(crate) fn read_part(
-    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+pub(crate) fn read_part<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
     name: &str,
     limit: u64,
 ) -> Result<Option<Vec<u8>>, Rejection> {
@@ -196,8 +238,8 @@ pub(crate) fn read_part(
     Ok(Some(out))
 }
 
-fn office(bytes: &[u8], limits: &Limits) -> Result<Inspected, Rejection> {
-    let mut zip = open_zip(bytes, limits)?;
+fn office<R: Read + Seek>(reader: R, limits: &Limits) -> Result<Inspected, Rejection> {
+    let mut zip = open_zip(reader, limits)?;
     let types = read_part(&mut zip, "[Content_Types].xml", limits.max_uncompressed)?
         .ok_or(Rejection::MissingParts)?;
     let types = String::from_utf8_lossy(&types).to_ascii_lowercase();
@@ -213,7 +255,9 @@ fn office(bytes: &[u8], limits: &Limits) -> Result<Inspected, Rejection> {
         });
     }
     if zip.by_name("xl/workbook.xml").is_ok() {
-        let (text, sheets) = xlsx_text(bytes)?;
+        let mut reader = zip.into_inner();
+        reader.rewind().map_err(|_| Rejection::BadZip)?;
+        let (text, sheets) = xlsx_text(reader)?;
         return Ok(Inspected {
             format: FileFormat::Xlsx,
             text,
@@ -226,10 +270,10 @@ fn office(bytes: &[u8], limits: &Limits) -> Result<Inspected, Rejection> {
 /// Most cells read from a workbook for search and for its HTML view.
 pub(crate) const MAX_CELLS: usize = 200_000;
 
-fn xlsx_text(bytes: &[u8]) -> Result<(String, u32), Rejection> {
+fn xlsx_text<R: Read + Seek>(reader: R) -> Result<(String, u32), Rejection> {
     use calamine::Reader as _;
     let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| Rejection::BadZip)?;
+        calamine::open_workbook_from_rs(reader).map_err(|_| Rejection::BadZip)?;
     let names = book.sheet_names();
     let mut text = String::new();
     let mut cells = 0usize;
@@ -335,6 +379,63 @@ mod tests {
         };
         let docx = make::docx(&[Para::body("x")]);
         assert_eq!(inspect(&docx, &tight).unwrap_err(), Rejection::ZipBomb);
+    }
+
+    /// `bytes` written to a file of its own.
+    fn on_disk(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut file, bytes).unwrap();
+        file
+    }
+
+    fn refused(result: Result<Inspected, FileInspection>) -> Rejection {
+        match result {
+            Err(FileInspection::Refused(r)) => r,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_on_disk_is_judged_as_its_bytes_are() {
+        let rows = vec![vec!["Xã".to_owned(), "Số kiến nghị".to_owned()]];
+        let files = [
+            make::pdf(&["To trinh so 12/TTr-UBND"]),
+            make::docx(&[Para::title("TỜ TRÌNH"), Para::body("Nghị quyết")]),
+            make::xlsx("Tổng hợp", &rows),
+        ];
+        for bytes in &files {
+            let from_memory = inspect(bytes, &limits()).unwrap();
+            let from_disk = inspect_file(on_disk(bytes).path(), &limits()).unwrap();
+            assert_eq!(from_disk.format, from_memory.format);
+            assert_eq!(from_disk.text, from_memory.text);
+            assert_eq!(from_disk.pages, from_memory.pages);
+        }
+        let bad = [
+            (Vec::new(), Rejection::Empty),
+            (b"%PD".to_vec(), Rejection::UnknownType),
+            (b"%PDF-1.7 nothing else".to_vec(), Rejection::BadPdf),
+            (make::zip_bomb(300 * 1024 * 1024), Rejection::ZipBomb),
+            (b"PK\x03\x04 broken".to_vec(), Rejection::BadZip),
+        ];
+        for (bytes, why) in bad {
+            assert_eq!(
+                refused(inspect_file(on_disk(&bytes).path(), &limits())),
+                why
+            );
+        }
+        let small = Limits {
+            max_bytes: 10,
+            ..limits()
+        };
+        assert_eq!(
+            refused(inspect_file(on_disk(&files[1]).path(), &small)),
+            Rejection::TooLarge { limit_mb: 1 }
+        );
+        let gone = std::env::temp_dir().join("nghitruong-khong-co-tep-nay.docx");
+        assert!(matches!(
+            inspect_file(&gone, &limits()),
+            Err(FileInspection::Io(_))
+        ));
     }
 
     #[test]

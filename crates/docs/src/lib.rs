@@ -17,6 +17,6 @@ mod views;
 mod xml;
 
 pub use blobs::{BlobStore, Incoming, Staged, StoredBlob, is_over_limit};
-pub use inspect::{Inspected, Limits, Rejection, inspect};
+pub use inspect::{FileInspection, Inspected, Limits, Rejection, inspect, inspect_file};
 pub use packet::{PacketEntry, write_packet};
 pub use views::{docx_html, xlsx_html};

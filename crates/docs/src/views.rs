@@ -14,7 +14,7 @@ use crate::xml::{Block, ParaStyle, docx_blocks};
 
 /// A Word document as HTML: `h2`–`h5`, `p`, `strong`, `em`, `br`, `table`.
 pub fn docx_html(bytes: &[u8], limits: &Limits) -> Result<String, Rejection> {
-    let mut zip = open_zip(bytes, limits)?;
+    let mut zip = open_zip(Cursor::new(bytes), limits)?;
     let xml = read_part(&mut zip, "word/document.xml", limits.max_uncompressed)?
         .ok_or(Rejection::MissingParts)?;
     let blocks = docx_blocks(&xml).map_err(|_| Rejection::BadZip)?;
@@ -90,7 +90,7 @@ fn escape_into(text: &str, html: &mut String) {
 /// An Excel workbook as HTML: a captioned table per sheet.
 pub fn xlsx_html(bytes: &[u8], limits: &Limits) -> Result<String, Rejection> {
     use calamine::Reader as _;
-    open_zip(bytes, limits)?;
+    open_zip(Cursor::new(bytes), limits)?;
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| Rejection::BadZip)?;
     let mut html = String::new();

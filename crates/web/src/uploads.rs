@@ -162,19 +162,21 @@ pub(crate) async fn receive_checked(
             // An empty file input: the browser sends the field with no bytes.
             continue;
         }
-        // TODO(#3): the checks read the whole file into memory (lopdf
-        // parses from a buffer), so a 50 MB upload costs ~100 MB while it is
-        // checked. Fine for an office uploading one file at a time.
-        let bytes = staged
-            .read()
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
+        // Checked where it was received: a Word or Excel file is read part
+        // by part from disk, not loaded whole (a PDF still is, see
+        // `inspect_file`).
         let limits = state.config.upload_limits;
+        let path = staged.path().to_owned();
         let inspected =
-            tokio::task::spawn_blocking(move || nghitruong_docs::inspect(&bytes, &limits))
+            tokio::task::spawn_blocking(move || nghitruong_docs::inspect_file(&path, &limits))
                 .await
                 .map_err(|e| AppError::Internal(e.into()))?
-                .map_err(|rejection| bad(rejection.to_string()))?;
+                .map_err(|e| match e {
+                    nghitruong_docs::FileInspection::Refused(rejection) => {
+                        bad(rejection.to_string())
+                    }
+                    nghitruong_docs::FileInspection::Io(e) => AppError::Internal(e.into()),
+                })?;
         let blob = staged
             .keep()
             .await
