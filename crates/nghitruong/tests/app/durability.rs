@@ -2,62 +2,16 @@
 //! SIGKILL while ballots are in flight, start it again, and every
 //! acknowledged ballot is there and none is counted twice.
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use nghitruong_store::{CouncilFilter, SqlStore, Store, StoreOptions};
-use reqwest::redirect::Policy;
 
-use crate::helpers::{Client, PASSWORD, csrf_in};
-
-/// Starts the real binary on a free port and returns it with its address.
-fn start(data_dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nghitruong"))
-        .args(["serve", "--demo", "--port", "0", "--data-dir"])
-        .arg(data_dir)
-        .env("NGHITRUONG__LOG__FILTER", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server printed its address")
-            .unwrap();
-        if let Some(at) = line.find("http://") {
-            break line[at..].trim().to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
-}
-
-async fn client(base: &str, username: &str) -> Client {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap();
-    let mut c = Client {
-        http,
-        base: base.to_owned(),
-        csrf: String::new(),
-    };
-    let reply = c.sign_in(username, PASSWORD).await;
-    assert_eq!(reply.status, 303, "{username} signs in");
-    c.get("/tai-khoan").await;
-    c
-}
+use crate::helpers::{csrf_in, signed_in_at, start_binary};
 
 #[tokio::test]
 async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
     let dir = nghitruong_testkit::temp_dir();
-    let (mut server, base) = start(dir.path());
+    let (mut server, base) = start_binary(dir.path(), &["--demo"], &[]);
     #[cfg(target_os = "linux")]
     {
         // The server turned transparent huge pages off for itself (main.rs).
@@ -70,7 +24,7 @@ async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
         );
     }
 
-    let mut chair = client(&base, "chutich").await;
+    let mut chair = signed_in_at(&base, "chutich").await;
     let list = chair.get("/ky-hop").await;
     let marker = "href=\"/ky-hop/";
     let at = list.body.find(marker).unwrap() + marker.len();
@@ -82,7 +36,7 @@ async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
         .await;
     let mut voters = Vec::new();
     for name in ["daibieu", "daibieu2", "daibieu3", "chutich"] {
-        let mut c = client(&base, name).await;
+        let mut c = signed_in_at(&base, name).await;
         c.get(&page).await;
         assert_eq!(c.post(&format!("{page}/diem-danh"), &[]).await.status, 303);
         c.get(&page).await;
@@ -146,7 +100,7 @@ async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
     }
 
     // Start again on the same data and read what was kept.
-    let (mut server, base) = start(dir.path());
+    let (mut server, base) = start_binary(dir.path(), &["--demo"], &[]);
     let url = format!("sqlite://{}", dir.path().join("nghitruong.db").display());
     let store = SqlStore::open(&StoreOptions {
         url,
@@ -176,7 +130,7 @@ async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
         .await
         .unwrap();
     assert_eq!(total, 131, "the restart did not seed the demo again");
-    let mut chair = client(&base, "chutich").await;
+    let mut chair = signed_in_at(&base, "chutich").await;
     assert_eq!(chair.get(&page).await.status, 200);
     assert!(csrf_in(&chair.get(&page).await.body).is_some());
     server.kill().unwrap();

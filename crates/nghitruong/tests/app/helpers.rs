@@ -278,3 +278,58 @@ pub async fn database(app: &TestApp) -> sqlx::AnyConnection {
     );
     sqlx::AnyConnection::connect(&url).await.unwrap()
 }
+
+/// Starts the real server binary on a free port with `args` after
+/// `serve` and `envs` set; returns it with its address. Its stdout is
+/// drained so it never blocks on a full pipe.
+pub fn start_binary(
+    data_dir: &std::path::Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> (std::process::Child, String) {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nghitruong"))
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0", "--data-dir"])
+        .arg(data_dir)
+        .env("NGHITRUONG__LOG__FILTER", "warn")
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
+/// A client of the server at `base`, signed in as `username`.
+pub async fn signed_in_at(base: &str, username: &str) -> Client {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let mut c = Client {
+        http,
+        base: base.to_owned(),
+        csrf: String::new(),
+    };
+    let reply = c.sign_in(username, PASSWORD).await;
+    assert_eq!(reply.status, 303, "{username} signs in");
+    c.get("/tai-khoan").await;
+    c
+}

@@ -13,6 +13,7 @@ mod forms;
 mod hardening;
 mod helpers;
 mod meetings;
+mod nodes;
 mod ops;
 mod petitions;
 mod routes;
