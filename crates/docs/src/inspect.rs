@@ -270,34 +270,95 @@ fn office<R: Read + Seek>(reader: R, limits: &Limits) -> Result<Inspected, Rejec
 /// Most cells read from a workbook for search and for its HTML view.
 pub(crate) const MAX_CELLS: usize = 200_000;
 
+/// Most text taken from a workbook's cells, in bytes. Cells that share one
+/// long string (a few hundred cells pointing at 1 MB of text) would
+/// otherwise turn a small file into gigabytes of text.
+pub(crate) const MAX_TEXT: usize = 8 * 1024 * 1024;
+
+/// What is left of a workbook's allowance while it is read.
+pub(crate) struct Allowance {
+    cells: usize,
+    text: usize,
+}
+
+impl Default for Allowance {
+    fn default() -> Self {
+        Self {
+            cells: MAX_CELLS,
+            text: MAX_TEXT,
+        }
+    }
+}
+
+impl Allowance {
+    pub(crate) fn spent(&self) -> bool {
+        self.cells == 0 || self.text == 0
+    }
+}
+
+/// The used cells of sheet `name`, row by row: `on_row` gets each row's
+/// cells as (column, text), in the order the sheet stores them. Read cell
+/// by cell, never as a grid from the first used cell to the last: two
+/// cells at A1 and XFD1048576 would ask for hundreds of gigabytes.
+/// Stops, without an error, when `allowance` is spent.
+pub(crate) fn sheet_rows<R: Read + Seek>(
+    book: &mut calamine::Xlsx<R>,
+    name: &str,
+    allowance: &mut Allowance,
+    mut on_row: impl FnMut(&[(u32, String)]),
+) -> Result<(), Rejection> {
+    use calamine::DataRef;
+    let mut cells = book
+        .worksheet_cells_reader(name)
+        .map_err(|_| Rejection::BadZip)?;
+    let mut row: Vec<(u32, String)> = Vec::new();
+    let mut row_number = None;
+    while !allowance.spent() {
+        let Some(cell) = cells.next_cell().map_err(|_| Rejection::BadZip)? else {
+            break;
+        };
+        let (r, c) = cell.get_position();
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::SharedString(s) => s.chars().take(allowance.text).collect(),
+            DataRef::String(s) => s.chars().take(allowance.text).collect(),
+            other => calamine::Data::from(other.clone()).to_string(),
+        };
+        allowance.cells -= 1;
+        allowance.text = allowance.text.saturating_sub(text.len().max(1));
+        if row_number != Some(r) {
+            if !row.is_empty() {
+                on_row(&row);
+                row.clear();
+            }
+            row_number = Some(r);
+        }
+        row.push((c, text));
+    }
+    if !row.is_empty() {
+        on_row(&row);
+    }
+    Ok(())
+}
+
 fn xlsx_text<R: Read + Seek>(reader: R) -> Result<(String, u32), Rejection> {
     use calamine::Reader as _;
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(reader).map_err(|_| Rejection::BadZip)?;
     let names = book.sheet_names();
     let mut text = String::new();
-    let mut cells = 0usize;
+    let mut allowance = Allowance::default();
     for name in &names {
-        let Ok(range) = book.worksheet_range(name) else {
-            continue;
-        };
+        if allowance.spent() {
+            break;
+        }
         text.push_str(name);
         text.push('\n');
-        for row in range.rows() {
-            let line: Vec<String> = row
-                .iter()
-                .filter(|c| **c != calamine::Data::Empty)
-                .map(ToString::to_string)
-                .collect();
-            cells += row.len();
-            if !line.is_empty() {
-                text.push_str(&line.join("\t"));
-                text.push('\n');
-            }
-            if cells > MAX_CELLS {
-                break;
-            }
-        }
+        sheet_rows(&mut book, name, &mut allowance, |row| {
+            let line: Vec<&str> = row.iter().map(|(_, t)| t.as_str()).collect();
+            text.push_str(&line.join("\t"));
+            text.push('\n');
+        })?;
     }
     Ok((
         crate::xml::tidy(&text),
@@ -436,6 +497,53 @@ mod tests {
             inspect_file(&gone, &limits()),
             Err(FileInspection::Io(_))
         ));
+    }
+
+    #[test]
+    fn a_workbook_spanning_the_whole_sheet_is_read_cell_by_cell() {
+        // Two cells at opposite corners: as a grid, 2^34 cells.
+        let data = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Góc trên</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>Góc dưới</t></is></c></row>"#;
+        let bytes = make::xlsx_raw("Bảng", data, &[]);
+        assert!(bytes.len() < 4096);
+        let found = inspect(&bytes, &limits()).unwrap();
+        assert_eq!(found.format, FileFormat::Xlsx);
+        assert!(found.text.contains("Góc trên"), "{}", found.text);
+        assert!(found.text.contains("Góc dưới"), "{}", found.text);
+        let html = crate::xlsx_html(&bytes, &limits()).unwrap();
+        assert!(html.contains("Góc dưới"));
+        assert!(html.len() < 4096, "{} bytes of HTML", html.len());
+    }
+
+    #[test]
+    fn cells_sharing_one_long_string_give_bounded_text() {
+        // Letters that do not compress well, so that no ratio check stops it.
+        let mut x: u32 = 2_463_534_242;
+        let long: String = (0..1024 * 1024)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                char::from(b'a' + (x % 26) as u8)
+            })
+            .collect();
+        let cells: String = (1..=300)
+            .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>"#))
+            .collect();
+        let bytes = make::xlsx_raw("Bảng", &cells, &[&long]);
+        assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+        let found = inspect(&bytes, &limits()).unwrap();
+        assert!(
+            found.text.len() <= MAX_TEXT + 1024,
+            "{} bytes",
+            found.text.len()
+        );
+        assert!(
+            found.text.len() >= MAX_TEXT / 2,
+            "{} bytes",
+            found.text.len()
+        );
+        let html = crate::xlsx_html(&bytes, &limits()).unwrap();
+        assert!(html.len() <= MAX_TEXT + 64 * 1024, "{} bytes", html.len());
     }
 
     #[test]

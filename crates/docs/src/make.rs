@@ -129,6 +129,13 @@ pub fn xlsx(sheet: &str, rows: &[Vec<String>]) -> Vec<u8> {
         }
         data.push_str("</row>");
     }
+    xlsx_raw(sheet, &data, &[])
+}
+
+/// A workbook of one sheet named `sheet` whose `<sheetData>` is `data` as
+/// given (cells may point at `shared`, the shared strings, by index): for
+/// tests of what a hostile workbook can hold.
+pub fn xlsx_raw(sheet: &str, data: &str, shared: &[&str]) -> Vec<u8> {
     let worksheet = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#
@@ -138,17 +145,38 @@ pub fn xlsx(sheet: &str, rows: &[Vec<String>]) -> Vec<u8> {
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{}" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
         esc(sheet)
     );
-    let book_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    let mut book_rels = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>"#,
+    );
+    let mut parts = Vec::new();
+    if !shared.is_empty() {
+        book_rels.push_str(r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#);
+        let mut strings = format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{0}" uniqueCount="{0}">"#,
+            shared.len()
+        );
+        for s in shared {
+            strings.push_str("<si><t>");
+            strings.push_str(&esc(s));
+            strings.push_str("</t></si>");
+        }
+        strings.push_str("</sst>");
+        parts.push(("xl/sharedStrings.xml", strings));
+    }
+    book_rels.push_str("</Relationships>");
     let types = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
-    zip_of(&[
-        ("[Content_Types].xml", types.into()),
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#;
+    let mut all = vec![
+        ("[Content_Types].xml", types.to_owned()),
         ("_rels/.rels", RELS.replace("TARGET", "xl/workbook.xml")),
         ("xl/workbook.xml", workbook),
-        ("xl/_rels/workbook.xml.rels", book_rels.into()),
+        ("xl/_rels/workbook.xml.rels", book_rels),
         ("xl/worksheets/sheet1.xml", worksheet),
-    ])
+    ];
+    all.extend(parts);
+    zip_of(&all)
 }
 
 /// A PDF with a line of Helvetica text per entry of `lines`, a page per

@@ -9,7 +9,10 @@
 use std::fmt::Write as _;
 use std::io::Cursor;
 
-use crate::inspect::{Limits, MAX_CELLS, Rejection, open_zip, read_part};
+use crate::inspect::{Allowance, Limits, Rejection, open_zip, read_part, sheet_rows};
+
+/// Most empty cells shown between two used ones of a row.
+const MAX_GAP: u32 = 32;
 use crate::xml::{Block, ParaStyle, docx_blocks};
 
 /// A Word document as HTML: `h2`–`h5`, `p`, `strong`, `em`, `br`, `table`.
@@ -94,27 +97,32 @@ pub fn xlsx_html(bytes: &[u8], limits: &Limits) -> Result<String, Rejection> {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| Rejection::BadZip)?;
     let mut html = String::new();
-    let mut cells = 0usize;
+    let mut allowance = Allowance::default();
     for name in book.sheet_names() {
-        let Ok(range) = book.worksheet_range(&name) else {
-            continue;
-        };
+        if allowance.spent() {
+            break;
+        }
         html.push_str("<div class=\"bang-cuon\"><table><caption>");
         escape_into(&name, &mut html);
         html.push_str("</caption>\n");
-        for row in range.rows() {
+        sheet_rows(&mut book, &name, &mut allowance, |row| {
             html.push_str("<tr>");
-            for cell in row {
+            let mut next = 0u32;
+            for (column, text) in row {
+                // Empty cells between two used ones keep the columns
+                // aligned, within reason.
+                if *column > next && column - next <= MAX_GAP {
+                    for _ in next..*column {
+                        html.push_str("<td></td>");
+                    }
+                }
                 html.push_str("<td>");
-                escape_into(&cell.to_string(), &mut html);
+                escape_into(text, &mut html);
                 html.push_str("</td>");
+                next = column + 1;
             }
             html.push_str("</tr>\n");
-            cells += row.len();
-            if cells > MAX_CELLS {
-                break;
-            }
-        }
+        })?;
         html.push_str("</table></div>\n");
     }
     Ok(html)

@@ -233,6 +233,27 @@ async fn a_file_larger_than_the_framework_default_is_taken() {
     let lines = vec![line; 60_000];
     let pdf = make::pdf(&lines);
     assert!(pdf.len() > 3 * 1024 * 1024, "{} bytes", pdf.len());
+    // As a plain form sends it, the token a field of the form: the CSRF
+    // check reads it from the body, within the upload limit, not the
+    // framework's default of 2 MB.
+    let path = format!("/ky-hop/{session}/tai-lieu");
+    let fields = [
+        ("title", "Phụ lục số liệu (biểu mẫu)"),
+        ("kind", "to_trinh"),
+        ("item", "0"),
+        ("classification", "thuong"),
+        ("dai_bieu", "1"),
+    ];
+    let taken = office
+        .post_form_multipart(&path, &fields, Some(("phu-luc.pdf", &pdf)))
+        .await;
+    assert_eq!(taken.status, 303, "{}", taken.body);
+    let token = std::mem::replace(&mut office.csrf, "sai-ma".repeat(8));
+    let refused = office
+        .post_form_multipart(&path, &fields, Some(("phu-luc.pdf", &pdf)))
+        .await;
+    assert_eq!(refused.status, 403, "a wrong token in the form is refused");
+    office.csrf = token;
     let id = upload_doc(
         &mut office,
         session,

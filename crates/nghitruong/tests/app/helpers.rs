@@ -217,6 +217,31 @@ impl Client {
         file: Option<(&str, &[u8])>,
         htmx: bool,
     ) -> Reply {
+        self.send_multipart(path, fields, file, htmx, true).await
+    }
+
+    /// [`Client::post_multipart`] as a browser's plain form sends it: the
+    /// CSRF token as the form's first field, no header.
+    pub async fn post_form_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Reply {
+        let token = self.csrf.clone();
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.send_multipart(path, &all, file, false, false).await
+    }
+
+    async fn send_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+        htmx: bool,
+        token_header: bool,
+    ) -> Reply {
         let boundary = "----nghitruong-test-boundary";
         let mut body = Vec::new();
         for (name, value) in fields {
@@ -238,14 +263,13 @@ impl Client {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let mut request = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .header("x-csrf-token", self.csrf.clone());
+        let mut request = self.http.post(format!("{}{path}", self.base)).header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+        if token_header {
+            request = request.header("x-csrf-token", self.csrf.clone());
+        }
         if htmx {
             request = request.header("hx-request", "true");
         }
