@@ -373,7 +373,11 @@ async fn serve(
                 nghitruong_web::live_nats::start(state.live.clone(), url, &s.live.nats_prefix)
                     .await
                     .context("không bật được cập nhật trực tiếp giữa các máy chủ [live]")?;
-            tracing::info!(url, prefix = %s.live.nats_prefix, "relaying live changes over NATS");
+            tracing::info!(
+                url = %nghitruong_web::live_nats::redacted(url),
+                prefix = %s.live.nats_prefix,
+                "relaying live changes over NATS"
+            );
             Some(relay)
         }
     };

@@ -52,16 +52,11 @@ pub struct LiveSettings {
 
 impl std::fmt::Debug for LiveSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // A NATS URL may carry a user and password before the host.
-        let url = match self.nats_url.rsplit_once('@') {
-            Some((before, host)) => {
-                let scheme = before.split_once("://").map_or("", |(s, _)| s);
-                format!("{scheme}://***@{host}")
-            }
-            None => self.nats_url.clone(),
-        };
         f.debug_struct("LiveSettings")
-            .field("nats_url", &url)
+            .field(
+                "nats_url",
+                &nghitruong_web::live_nats::redacted(&self.nats_url),
+            )
             .field("nats_prefix", &self.nats_prefix)
             .finish()
     }

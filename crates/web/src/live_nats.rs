@@ -11,6 +11,7 @@
 //! told on its own node at once, without the round trip.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use futures_util::StreamExt as _;
@@ -31,10 +32,22 @@ impl Drop for NatsRelay {
     }
 }
 
+/// Longest prefix accepted. The NATS server refuses a protocol line
+/// longer than it allows (4 KiB by default) and drops the connection,
+/// which the client would then remake over and over.
+const MAX_PREFIX: usize = 128;
+
+/// How long connecting may take before `serve` gives up: a server that
+/// accepts the connection and then says nothing must not hold the node
+/// back from serving for ever.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Whether `prefix` can head the relay's subjects: dot-separated tokens
-/// of letters, digits, `-` and `_` (no wildcards, no spaces).
+/// of letters, digits, `-` and `_` (no wildcards, no spaces), at most
+/// [`MAX_PREFIX`] characters.
 pub fn valid_prefix(prefix: &str) -> bool {
     !prefix.is_empty()
+        && prefix.len() <= MAX_PREFIX
         && prefix.split('.').all(|token| {
             !token.is_empty()
                 && token
@@ -43,23 +56,70 @@ pub fn valid_prefix(prefix: &str) -> bool {
         })
 }
 
-/// Connects to the NATS server at `url` and relays `hub`'s changes to the
-/// other nodes under `prefix`, and theirs to it.
+/// `url` (one NATS address or several, comma-separated) with any user
+/// and password or token replaced by `***`, for logs and messages.
+pub fn redacted(url: &str) -> String {
+    url.split(',')
+        .map(|one| match one.trim().rsplit_once('@') {
+            Some((before, host)) => match before.split_once("://") {
+                Some((scheme, _)) => format!("{scheme}://***@{host}"),
+                None => format!("***@{host}"),
+            },
+            None => one.trim().to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The session a subject names: `<prefix>.<id>`, the id in plain digits
+/// (no sign, no leading zero), so that one session has one subject.
+fn session_of(subject: &str) -> Option<i64> {
+    let id = subject.rsplit('.').next()?;
+    let n: i64 = id.parse().ok()?;
+    (n > 0 && n.to_string() == id).then_some(n)
+}
+
+/// Connects to the NATS server at `url` (or one of several, comma-separated)
+/// and relays `hub`'s changes to the other nodes under `prefix`, and
+/// theirs to it.
 pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result<NatsRelay> {
     anyhow::ensure!(
         valid_prefix(prefix),
-        "tiền tố chủ đề NATS không hợp lệ: {prefix:?} (chỉ chữ, số, '-', '_' và dấu chấm)"
+        "tiền tố chủ đề NATS không hợp lệ: {prefix:?} (chỉ chữ, số, '-', '_' và dấu chấm, tối đa {MAX_PREFIX} ký tự)"
     );
-    let client = async_nats::ConnectOptions::new()
-        .no_echo()
-        .name("nghitruong")
-        .connect(url)
+    let shown = redacted(url);
+    let addresses = url
+        .split(',')
+        .map(|one| one.trim().parse::<async_nats::ServerAddr>())
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("địa chỉ máy chủ NATS không hợp lệ: {shown}"))?;
+    let connect = async {
+        let client = async_nats::ConnectOptions::new()
+            .no_echo()
+            .name("nghitruong")
+            .connect(addresses)
+            .await
+            .with_context(|| format!("không kết nối được máy chủ NATS {shown}"))?;
+        let incoming = client
+            .subscribe(format!("{prefix}.*"))
+            .await
+            .context("không đăng ký được chủ đề NATS")?;
+        // The subscription has reached the server before the caller goes
+        // on: a relay that cannot work fails here, not silently later.
+        client
+            .flush()
+            .await
+            .context("máy chủ NATS không phản hồi")?;
+        anyhow::Ok((client, incoming))
+    };
+    let (client, mut incoming) = tokio::time::timeout(CONNECT_TIMEOUT, connect)
         .await
-        .with_context(|| format!("không kết nối được máy chủ NATS {url}"))?;
-    let mut incoming = client
-        .subscribe(format!("{prefix}.*"))
-        .await
-        .context("không đăng ký được chủ đề NATS")?;
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "máy chủ NATS {shown} không trả lời trong {} giây",
+                CONNECT_TIMEOUT.as_secs()
+            )
+        })??;
     let mut outgoing = hub
         .relay_out()
         .context("the live hub already relays its changes")?;
@@ -77,25 +137,26 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
         }
     });
     let receive = tokio::spawn(async move {
+        let mut malformed: u64 = 0;
         while let Some(message) = incoming.next().await {
-            let session = message
-                .subject
-                .rsplit('.')
-                .next()
-                .and_then(|id| id.parse::<i64>().ok());
+            let session = session_of(&message.subject);
             let kind = std::str::from_utf8(&message.payload).ok();
             match (session, kind) {
                 (Some(session), Some(kind)) if kind.len() <= 64 => hub.receive(session, kind),
-                _ => tracing::warn!(subject = %message.subject, "ignored a malformed live change"),
+                _ => {
+                    // Told once in a thousand: a flood must not flood the log.
+                    if malformed % 1000 == 0 {
+                        tracing::warn!(
+                            subject = %message.subject,
+                            ignored_so_far = malformed + 1,
+                            "ignored a malformed live change"
+                        );
+                    }
+                    malformed += 1;
+                }
             }
         }
     });
-    // Sent before the caller goes on: a relay that cannot reach the
-    // server fails here, not silently later.
-    client
-        .flush()
-        .await
-        .context("máy chủ NATS không phản hồi")?;
     Ok(NatsRelay {
         tasks: [send, receive],
     })
@@ -170,6 +231,46 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_server_that_never_answers_does_not_hold_the_node_for_ever() {
+        // Accepts connections and says nothing.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("nats://{}", silent.local_addr().unwrap());
+        let held = tokio::spawn(async move {
+            let mut kept = Vec::new();
+            while let Ok((socket, _)) = silent.accept().await {
+                kept.push(socket);
+            }
+        });
+        let started = std::time::Instant::now();
+        let error = start(Arc::new(LiveHub::default()), &url, "nghitruong")
+            .await
+            .err()
+            .expect("no relay without an answer");
+        assert!(started.elapsed() < CONNECT_TIMEOUT + Duration::from_secs(5));
+        assert!(format!("{error:#}").contains("NATS"), "{error:#}");
+        held.abort();
+    }
+
+    #[tokio::test]
+    async fn several_servers_may_be_named_and_a_password_is_not_repeated() {
+        let url = format!("nats://node:S3cret@127.0.0.1:1,{}", nats_url());
+        let relay = start(Arc::new(LiveHub::default()), &url, &fresh_prefix()).await;
+        assert!(
+            relay.is_ok(),
+            "one of the servers answers: {:?}",
+            relay.err()
+        );
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("nats://node:S3cret@{}", closed.local_addr().unwrap());
+        drop(closed);
+        let error = start(Arc::new(LiveHub::default()), &url, "nghitruong")
+            .await
+            .err()
+            .expect("no relay without a server");
+        assert!(!format!("{error:#}").contains("S3cret"), "{error:#}");
+    }
+
+    #[tokio::test]
     async fn a_node_that_cannot_reach_nats_says_so() {
         // A port nothing listens on.
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -197,8 +298,38 @@ mod tests {
         for good in ["nghitruong", "nghitruong.live", "tinh-nghe_an.live2"] {
             assert!(valid_prefix(good), "{good}");
         }
-        for bad in ["", ".", "a..b", "a.*", "a.>", "a b", "a.", "đ"] {
+        let long = format!("a.{}", "b".repeat(MAX_PREFIX));
+        for bad in ["", ".", "a..b", "a.*", "a.>", "a b", "a.", "đ", &long] {
             assert!(!valid_prefix(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_session_has_one_subject() {
+        assert_eq!(session_of("p.live.42"), Some(42));
+        for other in [
+            "p.+42",
+            "p.042",
+            "p.-42",
+            "p.0",
+            "p.abc",
+            "p.99999999999999999999",
+        ] {
+            assert_eq!(session_of(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn credentials_never_show() {
+        assert_eq!(
+            redacted("nats://admin:S3cret@10.0.0.5:4222"),
+            "nats://***@10.0.0.5:4222"
+        );
+        assert_eq!(redacted("T0ken@10.0.0.5:4222"), "***@10.0.0.5:4222");
+        assert_eq!(
+            redacted("nats://u:p@h1:4222, nats://u:q@h2:4222"),
+            "nats://***@h1:4222,nats://***@h2:4222"
+        );
+        assert_eq!(redacted("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
     }
 }
