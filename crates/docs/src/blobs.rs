@@ -50,6 +50,7 @@ impl BlobStore {
     pub fn new(root: impl Into<PathBuf>) -> io::Result<Self> {
         let root = root.into();
         std::fs::create_dir_all(root.join("tmp"))?;
+        sweep_stale(&root.join("tmp"));
         Ok(Self { root })
     }
 
@@ -125,6 +126,30 @@ impl Incoming {
     }
 }
 
+/// A file still being received is younger than this; an older one was
+/// left by a server that stopped in the middle of an upload.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes what stopped uploads left in `tmp`. Best effort: a file that
+/// cannot be read or removed now is tried again next time.
+fn sweep_stale(tmp: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        let ours = entry.file_name().to_string_lossy().starts_with("upload-");
+        if old && ours {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 impl Staged {
     /// What it will be stored as.
     pub fn blob(&self) -> &StoredBlob {
@@ -170,6 +195,28 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_stopped_upload_left_is_swept_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path().join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let aged = |name: &str, age_hours: u64| {
+            let path = tmp.join(name);
+            let file = std::fs::File::create(&path).unwrap();
+            let then =
+                std::time::SystemTime::now() - std::time::Duration::from_secs(age_hours * 3600);
+            file.set_modified(then).unwrap();
+            path
+        };
+        let left = aged("upload-left", 30);
+        let running = aged("upload-running", 1);
+        let other = aged("ghi-chu", 30);
+        BlobStore::new(dir.path()).unwrap();
+        assert!(!left.exists());
+        assert!(running.exists(), "an upload in progress is kept");
+        assert!(other.exists(), "only our own files are removed");
+    }
 
     #[tokio::test]
     async fn a_file_is_stored_under_its_hash_once() {

@@ -104,7 +104,7 @@ fn bad(message: impl Into<String>) -> AppError {
 fn too_large(state: &crate::AppState) -> AppError {
     bad(format!(
         "Tệp lớn hơn giới hạn cho phép ({} MB).",
-        state.config.upload_limits.max_bytes / (1024 * 1024)
+        state.config.upload_limits.max_bytes.div_ceil(1024 * 1024)
     ))
 }
 
