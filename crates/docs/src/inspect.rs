@@ -275,6 +275,12 @@ pub(crate) const MAX_CELLS: usize = 200_000;
 /// otherwise turn a small file into gigabytes of text.
 pub(crate) const MAX_TEXT: usize = 8 * 1024 * 1024;
 
+/// Most cells a workbook's HTML view shows.
+pub(crate) const MAX_VIEW_CELLS: usize = 50_000;
+
+/// Most text a workbook's HTML view shows, in bytes.
+pub(crate) const MAX_VIEW_TEXT: usize = 1024 * 1024;
+
 /// What is left of a workbook's allowance while it is read.
 pub(crate) struct Allowance {
     cells: usize,
@@ -291,6 +297,15 @@ impl Default for Allowance {
 }
 
 impl Allowance {
+    /// What a workbook's HTML view shows at most: a page a browser can
+    /// open (escaping can make the text a few times longer).
+    pub(crate) fn view() -> Self {
+        Self {
+            cells: MAX_VIEW_CELLS,
+            text: MAX_VIEW_TEXT,
+        }
+    }
+
     pub(crate) fn spent(&self) -> bool {
         self.cells == 0 || self.text == 0
     }
@@ -543,7 +558,15 @@ mod tests {
             found.text.len()
         );
         let html = crate::xlsx_html(&bytes, &limits()).unwrap();
-        assert!(html.len() <= MAX_TEXT + 64 * 1024, "{} bytes", html.len());
+        assert!(
+            html.len() <= MAX_VIEW_TEXT + 64 * 1024,
+            "{} bytes",
+            html.len()
+        );
+        assert!(
+            html.contains("chỉ hiện phần đầu"),
+            "the view says it is cut"
+        );
     }
 
     #[test]

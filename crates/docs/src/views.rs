@@ -97,7 +97,7 @@ pub fn xlsx_html(bytes: &[u8], limits: &Limits) -> Result<String, Rejection> {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| Rejection::BadZip)?;
     let mut html = String::new();
-    let mut allowance = Allowance::default();
+    let mut allowance = Allowance::view();
     for name in book.sheet_names() {
         if allowance.spent() {
             break;
@@ -124,6 +124,11 @@ pub fn xlsx_html(bytes: &[u8], limits: &Limits) -> Result<String, Rejection> {
             html.push_str("</tr>\n");
         })?;
         html.push_str("</table></div>\n");
+    }
+    if allowance.spent() {
+        html.push_str(
+            "<p class=\"ghi-chu\">Bảng tính dài hơn phần hiển thị ở đây: chỉ hiện phần đầu.</p>\n",
+        );
     }
     Ok(html)
 }

@@ -93,10 +93,26 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
         .map(|one| one.trim().parse::<async_nats::ServerAddr>())
         .collect::<Result<Vec<_>, _>>()
         .with_context(|| format!("địa chỉ máy chủ NATS không hợp lệ: {shown}"))?;
+    // The client does not take a user, password or token from the address
+    // itself: they are given as options, from the first address that has
+    // them (as written in a URL, percent-encoded).
+    let decoded = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let mut options = async_nats::ConnectOptions::new()
+        .no_echo()
+        .name("nghitruong");
+    if let Some(with) = addresses.iter().find(|a| a.has_user_pass()) {
+        let user = decoded(with.username().unwrap_or_default());
+        options = match with.password() {
+            Some(password) => options.user_and_password(user, decoded(password)),
+            None => options.token(user),
+        };
+    }
     let connect = async {
-        let client = async_nats::ConnectOptions::new()
-            .no_echo()
-            .name("nghitruong")
+        let client = options
             .connect(addresses)
             .await
             .with_context(|| format!("không kết nối được máy chủ NATS {shown}"))?;
@@ -145,7 +161,7 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
                 (Some(session), Some(kind)) if kind.len() <= 64 => hub.receive(session, kind),
                 _ => {
                     // Told once in a thousand: a flood must not flood the log.
-                    if malformed % 1000 == 0 {
+                    if malformed.is_multiple_of(1000) {
                         tracing::warn!(
                             subject = %message.subject,
                             ignored_so_far = malformed + 1,
@@ -268,6 +284,56 @@ mod tests {
             .err()
             .expect("no relay without a server");
         assert!(!format!("{error:#}").contains("S3cret"), "{error:#}");
+    }
+
+    /// A NATS server of this test's own on a free loopback port, asking
+    /// for a user and password; killed when dropped.
+    struct LockedNats(std::process::Child, u16);
+
+    impl Drop for LockedNats {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    async fn locked_nats(user: &str, password: &str) -> LockedNats {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .args(["--user", user, "--pass", password])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server (Debian's package) runs");
+        let server = LockedNats(child, port);
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("nats-server did not listen on {port}");
+    }
+
+    #[tokio::test]
+    async fn the_user_and_password_in_the_address_are_used_to_sign_in() {
+        let server = locked_nats("nut", "S3cr@t%").await;
+        let hub = Arc::new(LiveHub::default());
+        // As written in a URL: `@` and `%` percent-encoded.
+        let good = format!("nats://nut:S3cr%40t%25@127.0.0.1:{}", server.1);
+        let relay = start(hub.clone(), &good, &fresh_prefix()).await;
+        assert!(relay.is_ok(), "{:?}", relay.err());
+        let bad = format!("nats://nut:sai@127.0.0.1:{}", server.1);
+        let refused = start(Arc::new(LiveHub::default()), &bad, "nghitruong").await;
+        assert!(refused.is_err(), "a wrong password is refused");
     }
 
     #[tokio::test]

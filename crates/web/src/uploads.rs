@@ -15,20 +15,34 @@ fn is_multipart(req: &Request) -> bool {
         .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
+/// Most upload bodies held in memory at once (each up to the upload
+/// limit) while their token is checked; more wait their turn.
+const MAX_BUFFERED: usize = 4;
+
+static BUFFERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_BUFFERED);
+
+/// Leave to hold an upload's body in memory; given back when dropped.
+pub(crate) type Buffering = tokio::sync::SemaphorePermit<'static>;
+
 /// Reads the `_csrf` field of a multipart body and hands the request on
-/// with the same body when `ok` accepts it.
+/// with the same body when `ok` accepts it, with the permit the caller
+/// keeps until the request is answered.
 // TODO(#3): the body is held in memory (up to the upload limit) while its
 // token is found; streaming it needs every upload handler to check a
-// token field that comes first. Acceptable for now: one copy, bounded by
-// the limit, and uploads are office work, not hall traffic.
+// token field that comes first. Acceptable for now: only for a signed-in
+// person, at most MAX_BUFFERED bodies at once.
 pub(crate) async fn check_multipart_token(
     req: Request,
     limit: usize,
     ok: impl Fn(&str) -> bool,
-) -> Result<Request, AppError> {
+) -> Result<(Request, Buffering), AppError> {
     if !is_multipart(&req) {
         return Err(AppError::Csrf);
     }
+    let permit = BUFFERING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
@@ -55,7 +69,7 @@ pub(crate) async fn check_multipart_token(
     if !accepted {
         return Err(AppError::Csrf);
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok((Request::from_parts(parts, Body::from(bytes)), permit))
 }
 
 // --- Checked files ---------------------------------------------------------------------

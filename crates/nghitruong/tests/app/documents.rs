@@ -254,6 +254,15 @@ async fn a_file_larger_than_the_framework_default_is_taken() {
         .await;
     assert_eq!(refused.status, 403, "a wrong token in the form is refused");
     office.csrf = token;
+    // Nobody signed in gets a body of that size read at all, with a good
+    // token of their own (the sign-in page's).
+    let mut stranger = app.client();
+    stranger.get("/dang-nhap").await;
+    assert!(!stranger.csrf.is_empty());
+    let anonymous = stranger
+        .post_form_multipart("/dang-nhap", &fields, Some(("phu-luc.pdf", &pdf)))
+        .await;
+    assert_eq!(anonymous.status, 403);
     let id = upload_doc(
         &mut office,
         session,

@@ -233,8 +233,12 @@ pub(crate) async fn csrf(
     };
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // Held until the response: a file upload's body is in memory till then.
+    let mut _buffered = None;
     let req = if unsafe_method {
-        check_token(req, &expected, &state.config).await?
+        let (req, permit) = check_token(req, &expected, viewer.is_some(), &state.config).await?;
+        _buffered = permit;
+        req
     } else {
         req
     };
@@ -254,15 +258,18 @@ pub(crate) async fn csrf(
     Ok(response)
 }
 
+/// Checks the token of a state-changing request; a file upload's comes
+/// back with the permit that lets its body be held in memory.
 async fn check_token(
     req: Request,
     expected: &str,
+    signed_in: bool,
     config: &crate::WebConfig,
-) -> Result<Request, AppError> {
+) -> Result<(Request, Option<crate::uploads::Buffering>), AppError> {
     let limit = config.max_form_bytes;
     if let Some(sent) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return if same(sent, expected) {
-            Ok(req)
+            Ok((req, None))
         } else {
             Err(AppError::Csrf)
         };
@@ -273,11 +280,18 @@ async fn check_token(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        // A file upload carries its token as a multipart field.
-        return crate::uploads::check_multipart_token(req, config.largest_upload(), |sent| {
-            same(sent, expected)
-        })
-        .await;
+        // A file upload carries its token as a multipart field. Only a
+        // signed-in person uploads files: nobody else gets a body of up to
+        // the upload limit read into memory.
+        if !signed_in {
+            return Err(AppError::Csrf);
+        }
+        let (req, permit) =
+            crate::uploads::check_multipart_token(req, config.largest_upload(), |sent| {
+                same(sent, expected)
+            })
+            .await?;
+        return Ok((req, Some(permit)));
     }
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
@@ -292,7 +306,7 @@ async fn check_token(
     if !sent.is_some_and(|s| same(&s, expected)) {
         return Err(AppError::Csrf);
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok((Request::from_parts(parts, Body::from(bytes)), None))
 }
 
 /// Whether every name and value of a form decodes to valid UTF-8. The
