@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use nghitruong_store::{CouncilFilter, SqlStore, Store, StoreOptions};
 
-use crate::helpers::{csrf_in, signed_in_at, start_binary};
+use crate::helpers::{csrf_in, opened_demo_session, signed_in_at, start_binary};
 
 #[tokio::test]
 async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
@@ -25,15 +25,7 @@ async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
     }
 
     let mut chair = signed_in_at(&base, "chutich").await;
-    let list = chair.get("/ky-hop").await;
-    let marker = "href=\"/ky-hop/";
-    let at = list.body.find(marker).unwrap() + marker.len();
-    let id: i64 = list.body[at..].split('"').next().unwrap().parse().unwrap();
-    let page = format!("/ky-hop/{id}");
-    chair.get(&page).await;
-    chair
-        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
-        .await;
+    let page = opened_demo_session(&mut chair).await;
     let mut voters = Vec::new();
     for name in ["daibieu", "daibieu2", "daibieu3", "chutich"] {
         let mut c = signed_in_at(&base, name).await;

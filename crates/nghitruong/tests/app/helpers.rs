@@ -357,3 +357,43 @@ pub async fn signed_in_at(base: &str, username: &str) -> Client {
     c.get("/tai-khoan").await;
     c
 }
+
+/// The event stream of the session at `page`, opened by `c`.
+pub async fn event_stream(c: &Client, page: &str) -> reqwest::Response {
+    let stream = c
+        .http
+        .get(format!("{}{page}/su-kien", c.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    stream
+}
+
+/// What `stream` sends within 3 s, or until `enough` holds of it.
+pub async fn stream_text(stream: &mut reqwest::Response, enough: impl Fn(&str) -> bool) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    while !enough(&seen) {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => break,
+        }
+    }
+    seen
+}
+
+/// Finds the demo province's first session in the chair's list and opens
+/// it (khai mạc); its page.
+pub async fn opened_demo_session(chair: &mut Client) -> String {
+    let list = chair.get("/ky-hop").await;
+    let marker = "href=\"/ky-hop/";
+    let at = list.body.find(marker).unwrap() + marker.len();
+    let id: i64 = list.body[at..].split('"').next().unwrap().parse().unwrap();
+    let page = format!("/ky-hop/{id}");
+    chair.get(&page).await;
+    chair
+        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
+        .await;
+    page
+}

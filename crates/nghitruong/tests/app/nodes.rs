@@ -1,26 +1,12 @@
 //! Two nodes serving one province (scaled out): a change made through one
 //! reaches the screens connected to the other, relayed over NATS.
 
-use std::time::Duration;
-
-use crate::helpers::{signed_in_at, start_binary};
+use crate::helpers::{event_stream, opened_demo_session, signed_in_at, start_binary, stream_text};
 
 /// The NATS server the nodes relay through: the machine's own, on
 /// loopback, unless `NGHITRUONG_TEST_NATS_URL` names another.
 fn nats_url() -> String {
     std::env::var("NGHITRUONG_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
-}
-
-/// Adds what `stream` sends to `seen` until it holds `until`, for at
-/// most 5 s.
-async fn read(seen: &mut String, stream: &mut reqwest::Response, until: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while !seen.contains(until) {
-        match tokio::time::timeout_at(deadline, stream.chunk()).await {
-            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
-            _ => break,
-        }
-    }
 }
 
 #[tokio::test]
@@ -45,15 +31,7 @@ async fn a_check_in_on_one_node_reaches_a_tablet_on_the_other() {
     let (mut node_b, b) = start_binary(dir_b.path(), &[], &envs);
 
     let mut chair = signed_in_at(&a, "chutich").await;
-    let list = chair.get("/ky-hop").await;
-    let marker = "href=\"/ky-hop/";
-    let at = list.body.find(marker).unwrap() + marker.len();
-    let id: i64 = list.body[at..].split('"').next().unwrap().parse().unwrap();
-    let page = format!("/ky-hop/{id}");
-    chair.get(&page).await;
-    chair
-        .post(&format!("{page}/dieu-hanh"), &[("event", "khai_mac")])
-        .await;
+    let page = opened_demo_session(&mut chair).await;
 
     // A deputy's tablet on node B holds the session's event stream.
     let mut tablet = signed_in_at(&b, "daibieu").await;
@@ -62,15 +40,8 @@ async fn a_check_in_on_one_node_reaches_a_tablet_on_the_other() {
         200,
         "node b serves the session"
     );
-    let mut stream = tablet
-        .http
-        .get(format!("{b}{page}/su-kien"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    let mut seen = String::new();
-    read(&mut seen, &mut stream, "ket-noi").await;
+    let mut stream = event_stream(&tablet, &page).await;
+    let seen = stream_text(&mut stream, |seen| seen.contains("ket-noi")).await;
     assert!(seen.contains("ket-noi"), "the stream opened: {seen}");
 
     // Another deputy checks in through node A.
@@ -79,7 +50,7 @@ async fn a_check_in_on_one_node_reaches_a_tablet_on_the_other() {
     let checked = deputy.post(&format!("{page}/diem-danh"), &[]).await;
     assert_eq!(checked.status, 303, "{}", checked.body);
 
-    read(&mut seen, &mut stream, "data: diem-danh").await;
+    let seen = stream_text(&mut stream, |seen| seen.contains("data: diem-danh")).await;
     assert!(
         seen.contains("event: update\ndata: diem-danh"),
         "the tablet on node b was told of the check-in on node a:\n{seen}"

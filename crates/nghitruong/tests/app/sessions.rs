@@ -3,7 +3,7 @@
 
 use nghitruong_store::{CouncilFilter, Store};
 
-use crate::helpers::{Client, TestApp, spawn_app};
+use crate::helpers::{Client, TestApp, event_stream, spawn_app, stream_text};
 
 async fn demo_session(app: &TestApp) -> (i64, i64) {
     let (found, _) = app
@@ -431,31 +431,6 @@ async fn a_result_counted_by_hand_is_recorded_by_the_same_rules() {
         "{}",
         refused.body
     );
-}
-
-/// The event stream of the session at `page`, opened by `c`.
-async fn event_stream(c: &Client, page: &str) -> reqwest::Response {
-    let stream = c
-        .http
-        .get(format!("{}{page}/su-kien", c.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    stream
-}
-
-/// What `stream` sends within 3 s, or until `enough` holds of it.
-async fn stream_text(stream: &mut reqwest::Response, enough: impl Fn(&str) -> bool) -> String {
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
-    while !enough(&seen) {
-        match tokio::time::timeout_at(deadline, stream.chunk()).await {
-            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
-            _ => break,
-        }
-    }
-    seen
 }
 
 /// The session's event stream carries the hall fragment (results,
