@@ -70,6 +70,15 @@ impl WebConfig {
             .max(documents.saturating_add(64 * 1024))
             .max(self.max_form_bytes)
     }
+
+    /// Where an upload's body waits while its token is looked for: the
+    /// document folder's `tmp`, on the same disk as the files it keeps, or
+    /// the system's temporary folder without one.
+    pub(crate) fn spool_dir(&self) -> std::path::PathBuf {
+        self.documents_dir
+            .as_ref()
+            .map_or_else(std::env::temp_dir, |d| d.join("tmp"))
+    }
 }
 
 impl Default for WebConfig {

@@ -2,9 +2,12 @@
 //! field so that an upload works without JavaScript. (Body limits are set
 //! per route in `routes.rs`.)
 
-use axum::body::Body;
+use std::io::SeekFrom;
+
+use axum::body::{Body, Bytes};
 use axum::extract::{Multipart, Request};
 use axum::http::header;
+use futures_util::{StreamExt, TryStreamExt};
 
 use crate::AppError;
 
@@ -15,61 +18,135 @@ fn is_multipart(req: &Request) -> bool {
         .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
-/// Most upload bodies held in memory at once (each up to the upload
-/// limit) while their token is checked; more wait their turn.
-const MAX_BUFFERED: usize = 4;
+/// Bytes of a multipart body kept in memory while its token is looked
+/// for; what the token's search reads beyond them waits in a temporary
+/// file. Our forms put the token first, so this is normally a few hundred
+/// bytes; a form that sends a file before its token spools the file.
+const IN_MEMORY: usize = 256 * 1024;
 
-static BUFFERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_BUFFERED);
+/// What the search for a multipart body's token has read of it, to be
+/// handed on unchanged: the first [`IN_MEMORY`] bytes in memory, the rest
+/// in an unnamed temporary file (gone when closed, however the request
+/// ends).
+struct Spool {
+    memory: Vec<Bytes>,
+    kept: usize,
+    file: Option<std::fs::File>,
+    dir: std::path::PathBuf,
+    limit: usize,
+    failure: Option<AppError>,
+}
 
-/// Leave to hold an upload's body in memory; given back when dropped.
-pub(crate) type Buffering = tokio::sync::SemaphorePermit<'static>;
+impl Spool {
+    /// Keeps `chunk`. Synchronous on purpose: the parser may be dropped
+    /// at any await once it has the token, and a chunk taken from the
+    /// connection but caught in an unfinished write would be lost. Writes
+    /// go to the page cache in pieces of the connection's size.
+    fn keep(&mut self, chunk: &Bytes) -> Result<(), AppError> {
+        use std::io::Write;
+        self.kept = self.kept.saturating_add(chunk.len());
+        if self.kept > self.limit {
+            return Err(AppError::TooLarge);
+        }
+        if self.file.is_none() && self.kept <= IN_MEMORY {
+            self.memory.push(chunk.clone());
+            return Ok(());
+        }
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => {
+                std::fs::create_dir_all(&self.dir).map_err(|e| AppError::Internal(e.into()))?;
+                let file =
+                    tempfile::tempfile_in(&self.dir).map_err(|e| AppError::Internal(e.into()))?;
+                self.file.insert(file)
+            }
+        };
+        file.write_all(chunk)
+            .map_err(|e| AppError::Internal(e.into()))
+    }
+
+    /// The body as it was sent: what was kept, then what was not read.
+    fn replay(self, rest: axum::body::BodyDataStream) -> Result<Body, AppError> {
+        use std::io::Seek;
+        let memory =
+            futures_util::stream::iter(self.memory.into_iter().map(Ok::<_, std::io::Error>));
+        let spooled = match self.file {
+            Some(mut file) => {
+                file.seek(SeekFrom::Start(0))
+                    .map_err(|e| AppError::Internal(e.into()))?;
+                tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)).left_stream()
+            }
+            None => futures_util::stream::empty().right_stream(),
+        };
+        let rest = rest.map_err(std::io::Error::other);
+        Ok(Body::from_stream(memory.chain(spooled).chain(rest)))
+    }
+}
 
 /// Reads the `_csrf` field of a multipart body and hands the request on
-/// with the same body when `ok` accepts it, with the permit the caller
-/// keeps until the request is answered.
-// TODO(#3): the body is held in memory (up to the upload limit) while its
-// token is found; streaming it needs every upload handler to check a
-// token field that comes first. Acceptable for now: only for a signed-in
-// person, at most MAX_BUFFERED bodies at once.
+/// with the same body when `ok` accepts it. Only what precedes the token
+/// (and what the parser reads ahead) is read here: at most [`IN_MEMORY`]
+/// bytes stay in memory, the rest of that waits in a temporary file under
+/// `spool_dir`, and the remainder streams on to the handler untouched.
 pub(crate) async fn check_multipart_token(
     req: Request,
     limit: usize,
+    spool_dir: &std::path::Path,
     ok: impl Fn(&str) -> bool,
-) -> Result<(Request, Buffering), AppError> {
+) -> Result<Request, AppError> {
     if !is_multipart(&req) {
         return Err(AppError::Csrf);
     }
-    let permit = BUFFERING
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| AppError::TooLarge)?;
     // Read with multer itself: axum's extractor would apply its default
     // 2 MB limit here, before the route's own, and refuse every larger
-    // upload as a bad token. The body is already within `limit`.
+    // upload as a bad token.
     let boundary = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| multer::parse_boundary(v).ok())
         .ok_or(AppError::Csrf)?;
-    let once =
-        futures_util::stream::once(std::future::ready(Ok::<_, std::io::Error>(bytes.clone())));
-    let mut form = multer::Multipart::new(once, boundary);
-    let mut accepted = false;
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("_csrf") {
-            accepted = field.text().await.is_ok_and(|t| ok(&t));
-            break;
+    let mut body = body.into_data_stream();
+    let mut spool = Spool {
+        memory: Vec::new(),
+        kept: 0,
+        file: None,
+        dir: spool_dir.to_path_buf(),
+        limit,
+        failure: None,
+    };
+    let accepted = {
+        let recorded =
+            futures_util::stream::unfold((&mut body, &mut spool), |(body, spool)| async move {
+                let chunk = match body.next().await? {
+                    Ok(chunk) => chunk,
+                    Err(e) => return Some((Err(std::io::Error::other(e)), (body, spool))),
+                };
+                if let Err(e) = spool.keep(&chunk) {
+                    spool.failure = Some(e);
+                    return Some((Err(std::io::Error::other("spool")), (body, spool)));
+                }
+                Some((Ok(chunk), (body, spool)))
+            });
+        let mut form = multer::Multipart::new(recorded, boundary);
+        let mut accepted = false;
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.name() == Some("_csrf") {
+                accepted = field.text().await.is_ok_and(|t| ok(&t));
+                break;
+            }
         }
+        accepted
+    };
+    if let Some(failure) = spool.failure.take() {
+        return Err(failure);
     }
     if !accepted {
         return Err(AppError::Csrf);
     }
-    Ok((Request::from_parts(parts, Body::from(bytes)), permit))
+    let body = spool.replay(body)?;
+    Ok(Request::from_parts(parts, body))
 }
 
 // --- Checked files ---------------------------------------------------------------------
@@ -102,6 +179,12 @@ impl CheckedFile {
         format!("{stem}.{}", self.inspected.format.extension())
     }
 }
+
+/// Most uploaded files checked at once, one per core of the machine this
+/// is measured on: more would only share the cores and add their memory.
+const MAX_INSPECTING: usize = 2;
+
+static INSPECTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_INSPECTING);
 
 /// The document folder.
 pub(crate) fn blobs(state: &crate::AppState) -> Result<nghitruong_docs::BlobStore, AppError> {
@@ -189,20 +272,28 @@ pub(crate) async fn receive_checked(
             continue;
         }
         // Checked where it was received: a Word or Excel file is read part
-        // by part from disk, not loaded whole (a PDF still is, see
-        // `inspect_file`).
+        // by part from disk; a PDF is read whole, one image at a time on
+        // top (see `inspect_file`). At most INSPECTING files at once: the
+        // check is CPU-bound and a PDF's memory is its size.
         let limits = state.config.upload_limits;
         let path = staged.path().to_owned();
-        let inspected =
-            tokio::task::spawn_blocking(move || nghitruong_docs::inspect_file(&path, &limits))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?
-                .map_err(|e| match e {
-                    nghitruong_docs::FileInspection::Refused(rejection) => {
-                        bad(rejection.to_string())
-                    }
-                    nghitruong_docs::FileInspection::Io(e) => AppError::Internal(e.into()),
-                })?;
+        let turn = INSPECTING
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        // The turn goes with the check, so a dropped request does not free
+        // it while the check still runs.
+        let inspected = tokio::task::spawn_blocking(move || {
+            let inspected = nghitruong_docs::inspect_file(&path, &limits);
+            drop(turn);
+            inspected
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| match e {
+            nghitruong_docs::FileInspection::Refused(rejection) => bad(rejection.to_string()),
+            nghitruong_docs::FileInspection::Io(e) => AppError::Internal(e.into()),
+        })?;
         let blob = staged
             .keep()
             .await
@@ -214,4 +305,114 @@ pub(crate) async fn receive_checked(
         });
     }
     Ok((fields, received))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOUNDARY: &str = "----nt-boundary";
+
+    fn part(name: &str, value: &[u8]) -> Vec<u8> {
+        let mut out =
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                .into_bytes();
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    fn form(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut body: Vec<u8> = parts.iter().flat_map(|(n, v)| part(n, v)).collect();
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        body
+    }
+
+    /// The body sent in chunks of 64 KiB, as a connection delivers it.
+    fn request(body: &[u8]) -> Request {
+        let chunks: Vec<Result<Bytes, std::io::Error>> = body
+            .chunks(64 * 1024)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        Request::builder()
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from_stream(futures_util::stream::iter(chunks)))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    async fn checked(
+        body: &[u8],
+        limit: usize,
+        dir: &std::path::Path,
+    ) -> Result<Vec<u8>, AppError> {
+        let req = check_multipart_token(request(body), limit, dir, |t| t == "dung-ma").await?;
+        let handed_on = axum::body::to_bytes(req.into_body(), usize::MAX)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Ok(handed_on.to_vec())
+    }
+
+    fn same(got: &Result<Vec<u8>, AppError>, sent: &[u8]) {
+        let got = got.as_ref().unwrap_or_else(|e| panic!("refused: {e:?}"));
+        let differs = got.iter().zip(sent).position(|(a, b)| a != b);
+        assert!(
+            got.len() == sent.len() && differs.is_none(),
+            "handed on {} bytes of {}, first difference at {differs:?}",
+            got.len(),
+            sent.len()
+        );
+    }
+
+    fn file(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i % 251) as u8).collect()
+    }
+
+    #[tokio::test]
+    async fn the_handler_gets_the_body_as_it_was_sent_with_the_token_first_or_last() {
+        let dir = nghitruong_testkit::temp_dir();
+        let big = file(3 * 1024 * 1024 + 17);
+        let first = form(&[
+            ("_csrf", b"dung-ma"),
+            ("title", b"T\xe1\xbb\x9d"),
+            ("file", &big),
+        ]);
+        same(&checked(&first, 8 << 20, dir.path()).await, &first);
+        // A file before the token: what precedes the token waits on disk,
+        // not in memory, and comes back in order.
+        let last = form(&[("file", &big), ("_csrf", b"dung-ma")]);
+        same(&checked(&last, 8 << 20, dir.path()).await, &last);
+        // The spool file has no name: nothing is left in the folder.
+        let left = std::fs::read_dir(dir.path()).map_or(0, Iterator::count);
+        assert_eq!(left, 0, "the spool left files behind");
+    }
+
+    #[tokio::test]
+    async fn a_missing_or_wrong_token_or_an_oversized_body_is_refused() {
+        let dir = nghitruong_testkit::temp_dir();
+        let big = file(1024 * 1024);
+        let none = form(&[("title", b"x"), ("file", &big)]);
+        assert!(matches!(
+            checked(&none, 8 << 20, dir.path()).await,
+            Err(AppError::Csrf)
+        ));
+        let wrong = form(&[("_csrf", b"sai-ma"), ("file", &big)]);
+        assert!(matches!(
+            checked(&wrong, 8 << 20, dir.path()).await,
+            Err(AppError::Csrf)
+        ));
+        // The limit holds while the token is looked for, wherever it is.
+        let late = form(&[("file", &big), ("_csrf", b"dung-ma")]);
+        assert!(matches!(
+            checked(&late, 512 * 1024, dir.path()).await,
+            Err(AppError::TooLarge)
+        ));
+        let garbled = b"--not-the-boundary\r\n\r\nabc".to_vec();
+        assert!(matches!(
+            checked(&garbled, 8 << 20, dir.path()).await,
+            Err(AppError::Csrf)
+        ));
+    }
 }

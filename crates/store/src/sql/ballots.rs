@@ -92,7 +92,9 @@ pub(crate) async fn cast(store: &SqlStore, ballot: Ballot) -> Result<Outcome> {
         if let Ok(done) = outcome.try_recv() {
             return settled(Ok(done));
         }
-        commit_queued(store).await;
+        // Boxed: only the ballot that takes the turn needs the commit's
+        // state; the others wait with a small future (see the test).
+        Box::pin(commit_queued(store)).await;
         drop(turn);
     }
 }
@@ -321,4 +323,38 @@ async fn write_accepted(
         })
         .collect();
     audit::append_all(w, changes).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every ballot of a burst waits in [`cast`] while one of them commits
+    /// the group: what a waiting ballot holds must stay small, or 500
+    /// ballots at once fault in megabytes of fresh memory (issue #3).
+    #[tokio::test]
+    async fn a_waiting_ballot_holds_little_memory() {
+        let dir = nghitruong_testkit::temp_dir();
+        let options = crate::StoreOptions {
+            url: format!("sqlite://{}", dir.path().join("t.db").display()),
+            schema: None,
+            max_connections: 1,
+            read_only: false,
+        };
+        let store = SqlStore::open(&options)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ballot = Ballot {
+            session_id: 1,
+            round_id: 1,
+            person_id: 1,
+            holds_office: true,
+            choice: Choice::Approve,
+            ctx: AuditContext::system(time::OffsetDateTime::UNIX_EPOCH),
+        };
+        let waiting = cast(&store, ballot);
+        let size = std::mem::size_of_val(&waiting);
+        eprintln!("cast future: {size} bytes");
+        assert!(size <= 1024, "a waiting ballot holds {size} bytes");
+    }
 }

@@ -140,7 +140,7 @@ pub(crate) async fn load_viewer(
                     match state.viewers.still_holds(&hash, now, epoch) {
                         Some(held) => Some(held),
                         None => {
-                            let viewer = viewer_for(&state, &hash).await?.map(Arc::new);
+                            let viewer = Box::pin(viewer_for(&state, &hash)).await?.map(Arc::new);
                             state.viewers.put(hash, now, epoch, viewer.clone());
                             viewer
                         }
@@ -233,12 +233,8 @@ pub(crate) async fn csrf(
     };
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // Held until the response: a file upload's body is in memory till then.
-    let mut _buffered = None;
     let req = if unsafe_method {
-        let (req, permit) = check_token(req, &expected, viewer.is_some(), &state.config).await?;
-        _buffered = permit;
-        req
+        check_token(req, &expected, viewer.is_some(), &state.config).await?
     } else {
         req
     };
@@ -258,18 +254,17 @@ pub(crate) async fn csrf(
     Ok(response)
 }
 
-/// Checks the token of a state-changing request; a file upload's comes
-/// back with the permit that lets its body be held in memory.
+/// Checks the token of a state-changing request.
 async fn check_token(
     req: Request,
     expected: &str,
     signed_in: bool,
     config: &crate::WebConfig,
-) -> Result<(Request, Option<crate::uploads::Buffering>), AppError> {
+) -> Result<Request, AppError> {
     let limit = config.max_form_bytes;
     if let Some(sent) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return if same(sent, expected) {
-            Ok((req, None))
+            Ok(req)
         } else {
             Err(AppError::Csrf)
         };
@@ -281,17 +276,20 @@ async fn check_token(
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
         // A file upload carries its token as a multipart field. Only a
-        // signed-in person uploads files: nobody else gets a body of up to
-        // the upload limit read into memory.
+        // signed-in person uploads files: nobody else gets a body read
+        // while its token is looked for.
         if !signed_in {
             return Err(AppError::Csrf);
         }
-        let (req, permit) =
-            crate::uploads::check_multipart_token(req, config.largest_upload(), |sent| {
-                same(sent, expected)
-            })
-            .await?;
-        return Ok((req, Some(permit)));
+        // Boxed: the multipart parser's state is kilobytes, and every
+        // other request would carry room for it.
+        return Box::pin(crate::uploads::check_multipart_token(
+            req,
+            config.largest_upload(),
+            &config.spool_dir(),
+            |sent| same(sent, expected),
+        ))
+        .await;
     }
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
@@ -306,7 +304,7 @@ async fn check_token(
     if !sent.is_some_and(|s| same(&s, expected)) {
         return Err(AppError::Csrf);
     }
-    Ok((Request::from_parts(parts, Body::from(bytes)), None))
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// Whether every name and value of a form decodes to valid UTF-8. The
