@@ -73,6 +73,8 @@ step "cargo test -p nghitruong-store --test conformance (PostgreSQL at ${PG_URL}
 if pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
   # --workspace keeps the features of the step above, so nothing is rebuilt.
   NGHITRUONG_TEST_DATABASE_URL=$PG_URL cargo test --workspace --test conformance --test supervision
+  # The store's own tests that take both backends (raw SQL against triggers).
+  NGHITRUONG_TEST_DATABASE_URL=$PG_URL cargo test --workspace --lib -- on_both_backends
 elif [[ ${CI:-} == "true" ]]; then
   warn "PostgreSQL does not answer on 127.0.0.1:5432 (pg_isready failed); in CI this is a failure."
   exit 1

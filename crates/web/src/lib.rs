@@ -18,6 +18,7 @@ pub mod notify;
 mod ops;
 mod pages;
 mod room_service;
+mod roster;
 pub mod routes;
 pub mod scheduler;
 pub mod search;
@@ -131,6 +132,8 @@ pub struct AppParts {
     pub login_gate: Arc<auth::LoginGate>,
     /// Viewers loaded in the last two seconds, by session token.
     pub viewers: Arc<auth::ViewerCache>,
+    /// Each council's seated deputies, kept while the access epoch holds.
+    pub rosters: Arc<roster::Rosters>,
     /// Sign-ins seen lately, whose "last seen" time is written in batches.
     pub seen: Arc<auth::SeenSessions>,
     /// Live updates to the screens of each session.
@@ -160,6 +163,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             login_gate: Arc::new(auth::LoginGate::default()),
             viewers: Arc::new(auth::ViewerCache::default()),
+            rosters: Arc::new(roster::Rosters::default()),
             seen: Arc::default(),
             live: Arc::new(live::LiveHub::default()),
             exchange: None,

@@ -94,10 +94,10 @@ impl Channel {
     }
 }
 
-/// Shared values no ballot changes: the session's record and its council's
-/// seated deputies, read by every ballot of a vote (500 in a second) and
-/// otherwise read once per second at most ([`FRAGMENT_MAX_AGE`]).
-pub(crate) const KEPT_BY_BALLOTS: [&str; 2] = ["session", "deputies"];
+/// Shared values no ballot changes: the session's record, read by every
+/// ballot of a vote (500 in a second) and otherwise read once per second at
+/// most ([`FRAGMENT_MAX_AGE`]).
+pub(crate) const KEPT_BY_BALLOTS: [&str; 1] = ["session"];
 
 /// Every kind of change a screen is told of; a relayed change of another
 /// kind (a newer node) is told as a plain reload.
@@ -519,16 +519,13 @@ mod tests {
         };
         let value = |r: Result<Arc<u32>, ()>| *r.unwrap();
         assert_eq!(value(get("session").await), 0);
-        assert_eq!(value(get("deputies").await), 1);
-        assert_eq!(value(get("facts").await), 2);
+        assert_eq!(value(get("facts").await), 1);
         hub.publish(1, PROGRESS);
         assert_eq!(value(get("session").await), 0);
-        assert_eq!(value(get("deputies").await), 1);
-        assert_eq!(value(get("facts").await), 3);
+        assert_eq!(value(get("facts").await), 2);
         hub.publish(1, "diem-danh");
-        assert_eq!(value(get("session").await), 4);
-        assert_eq!(value(get("deputies").await), 5);
-        assert_eq!(value(get("facts").await), 6);
+        assert_eq!(value(get("session").await), 3);
+        assert_eq!(value(get("facts").await), 4);
     }
 
     #[tokio::test]

@@ -207,6 +207,22 @@ mod tests {
         let _relay_b = start(b.clone(), &url, &prefix)
             .await
             .expect("node b relays");
+        // The server takes each node's subscription in its own time (a
+        // flush only writes it out): wait until a change of another session
+        // gets from a to b, then start.
+        let mut warm = b.sender(99).subscribe();
+        let mut tries = 0;
+        loop {
+            a.publish(99, "bieu-quyet");
+            if tokio::time::timeout(Duration::from_millis(200), warm.recv())
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tries += 1;
+            assert!(tries < 50, "node b never hears node a");
+        }
         let mut screen_a = a.sender(7).subscribe();
         let mut screen_b = b.sender(7).subscribe();
         let mut other_session_b = b.sender(8).subscribe();

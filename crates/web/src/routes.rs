@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
 use nghitruong_domain::access::Permission as P;
+use tower::util::MapRequestLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate as _, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -255,9 +256,9 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     router
         .fallback(|| async { crate::AppError::NotFound })
-        .layer(from_fn_with_state(state.clone(), auth::csrf))
+        // The viewer, then the CSRF check (`auth::load_viewer`), inside the
+        // error pages and the metrics (`ops::track`).
         .layer(from_fn_with_state(state.clone(), auth::load_viewer))
-        .layer(from_fn(ops::render_errors))
         .layer(from_fn_with_state(state.metrics.clone(), ops::track))
         .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -289,7 +290,7 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
-        .layer(from_fn(ops::strip_client_request_id))
+        .layer(MapRequestLayer::new(ops::strip_client_request_id))
         .with_state(state)
 }
 

@@ -751,4 +751,66 @@ mod tests {
         assert_eq!(quote_ident("nt_test"), "\"nt_test\"");
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
     }
+
+    /// The access epoch moves with every change to a council's roster,
+    /// however it is made (migration 0018): the server keeps rosters by it.
+    async fn roster_changes_move_the_epoch(store: &SqlStore) {
+        use crate::Store;
+        store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+        let statements = [
+            "INSERT INTO bodies (kind, name, abbreviation) VALUES ('hdnd', 'Hội đồng', 'HĐND')",
+            "INSERT INTO people (full_name, status) VALUES ('Đại biểu', 'dang_hoat_dong')",
+            "INSERT INTO positions (person_id, body_id, role, starts_on) \
+             SELECT p.id, b.id, 'dai_bieu', '2026-01-01' FROM people p, bodies b",
+            "UPDATE people SET status = 'bai_nhiem'",
+            "UPDATE positions SET ends_on = '2026-06-30'",
+            "UPDATE bodies SET name = 'Hội đồng nhân dân'",
+            "DELETE FROM positions",
+            "DELETE FROM people",
+            "DELETE FROM bodies",
+        ];
+        for sql in statements {
+            let before = store.access_epoch().await.unwrap_or_else(|e| panic!("{e}"));
+            sqlx::query(sql)
+                .execute(store.pool())
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let after = store.access_epoch().await.unwrap_or_else(|e| panic!("{e}"));
+            assert!(after > before, "{sql} left the epoch at {before}");
+        }
+    }
+
+    #[tokio::test]
+    async fn roster_changes_move_the_epoch_on_both_backends() {
+        let dir = nghitruong_testkit::temp_dir();
+        let sqlite = StoreOptions {
+            url: format!("sqlite://{}", dir.path().join("t.db").display()),
+            schema: None,
+            max_connections: 1,
+            read_only: false,
+        };
+        let store = SqlStore::open(&sqlite)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        roster_changes_move_the_epoch(&store).await;
+        let Some(url) = nghitruong_testkit::postgres_url() else {
+            eprintln!("SKIPPED on PostgreSQL: NGHITRUONG_TEST_DATABASE_URL is not set");
+            return;
+        };
+        let schema = nghitruong_testkit::unique_name("nt_roster");
+        let options = StoreOptions {
+            url,
+            schema: Some(schema.clone()),
+            max_connections: 2,
+            read_only: false,
+        };
+        let store = SqlStore::open(&options)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        roster_changes_move_the_epoch(&store).await;
+        store
+            .drop_schema(&schema)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
 }

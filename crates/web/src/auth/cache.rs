@@ -11,8 +11,9 @@
 //!
 //! After [`TTL`] a viewer is not loaded again as long as the database's
 //! access epoch (a number that triggers move whenever an account, its
-//! roles, a sign-in's access or a council changes, on any node or by hand)
-//! is the one it was loaded at. The epoch is read at most once per [`TTL`]
+//! roles, a sign-in's access or a council changes, on any node or by hand;
+//! and a council's roster, which `roster.rs` keeps by the same number) is
+//! the one it was loaded at. The epoch is read at most once per [`TTL`]
 //! for all viewers: a hall of 500 tablets pressing their ballots a few
 //! seconds after their last request cost 2,000 queries before (issue #3).
 //! [`MAX_AGE`] bounds how long any viewer is kept.

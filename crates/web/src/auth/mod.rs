@@ -123,7 +123,10 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) ->
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
 }
 
-/// Loads the viewer from the session cookie, if any, into the request.
+/// Loads the viewer from the session cookie, if any, into the request,
+/// then checks its CSRF token ([`csrf`]). One layer for both: each layer of
+/// `from_fn` costs every request a clone of the service below it and a
+/// boxed future.
 pub(crate) async fn load_viewer(
     State(state): State<AppState>,
     mut req: Request,
@@ -155,7 +158,7 @@ pub(crate) async fn load_viewer(
         None => None,
     };
     req.extensions_mut().insert(viewer);
-    Ok(next.run(req).await)
+    csrf(State(state), req, next).await
 }
 
 async fn viewer_for(state: &AppState, token_hash: &str) -> Result<Option<Viewer>, AppError> {

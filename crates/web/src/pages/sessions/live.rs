@@ -206,7 +206,7 @@ pub(super) fn result_view(round: &VoteRound, labels: &VoteLabels) -> Option<Resu
 /// it depends on who is looking; each viewer's own parts are worked out
 /// from it in [`live_fragment`].
 pub(super) struct SessionFacts {
-    deps: Deputies,
+    deps: Arc<Deputies>,
     rounds: Vec<nghitruong_store::VoteRound>,
     agenda: Vec<nghitruong_store::AgendaItem>,
     adopted: Vec<nghitruong_store::AdoptedResolution>,

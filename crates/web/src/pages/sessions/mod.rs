@@ -425,25 +425,20 @@ pub(crate) async fn create(
     Ok(Redirect::to(&format!("/ky-hop/{}", created.id)).into_response())
 }
 
-/// What the live views need about the council's deputies.
-pub(super) struct Deputies {
-    pub(super) seated: Vec<Member>,
-    pub(super) in_office: u32,
-}
+pub(super) use crate::roster::Deputies;
 
-pub(super) async fn deputies(state: &AppState, council: &Council) -> AppResult<Deputies> {
-    let seated = state
-        .store
-        .seated_deputies(council.id, local_day(state.clock.now()))
-        .await?;
-    let in_office = u32::try_from(
-        seated
-            .iter()
-            .filter(|m| m.person.status.holds_office())
-            .count(),
-    )
-    .unwrap_or(0);
-    Ok(Deputies { seated, in_office })
+/// The council's seated deputies today, kept in memory while nothing they
+/// are made of changes (see `roster.rs`).
+pub(super) async fn deputies(state: &AppState, council: &Council) -> AppResult<Arc<Deputies>> {
+    let day = local_day(state.clock.now());
+    let epoch = state.viewers.epoch(state.store.as_ref()).await?;
+    let store = &state.store;
+    Ok(state
+        .rosters
+        .get(council.id, day, epoch, || {
+            store.seated_deputies(council.id, day)
+        })
+        .await?)
 }
 
 pub(super) fn council_size(state: &AppState, council: &Council, in_office: u32) -> CouncilSize {

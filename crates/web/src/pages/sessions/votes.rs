@@ -148,19 +148,17 @@ pub(crate) async fn cast(
     Path((id, round_id)): Path<(i64, i64)>,
     Form(form): Form<BallotForm>,
 ) -> AppResult<Response> {
-    // The session and its deputies are read once for all the ballots of a
-    // vote, not once per ballot (issue #3): no ballot changes them, and
-    // they are shared until another kind of change or for a second.
+    // The session is read once for all the ballots of a vote, not once
+    // per ballot (issue #3): no ballot changes it, and it is shared until
+    // another kind of change or for a second. The deputies are kept until
+    // the roster changes.
     let s = session_live(&state, &viewer, id).await?;
     let choice: Choice = form
         .choice
         .parse()
         .map_err(|_| AppError::BadRequest("Vui lòng chọn một phương án.".into()))?;
     let council = current(&viewer)?;
-    let deps = state
-        .live
-        .shared(s.id, "deputies", || deputies(&state, council))
-        .await?;
+    let deps = deputies(&state, council).await?;
     let me = viewer
         .user
         .person_id
