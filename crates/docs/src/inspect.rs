@@ -117,10 +117,9 @@ pub fn inspect_file(path: &Path, limits: &Limits) -> Result<Inspected, FileInspe
     let magic = &magic[..sniffed];
     if magic.starts_with(b"%PDF-") {
         // Read whole: lopdf parses from memory only, and no maintained
-        // crate parses PDF from a stream. The cost is bounded instead: the
-        // file's size (at most the upload limit) plus its largest object,
-        // since images are emptied as they are parsed (see `pdf`), and the
-        // server inspects at most two files at once.
+        // crate parses PDF from a stream. What parsing may cost is bounded
+        // by the process instead: the server runs this in a child with
+        // limits on its memory and CPU (see `verdict.rs`).
         return Ok(pdf(&std::fs::read(path)?)?);
     }
     if magic.starts_with(b"PK\x03\x04") {
@@ -145,41 +144,8 @@ fn check_size(size: u64, limits: &Limits) -> Result<(), Rejection> {
 /// Decompressed content allowed per PDF page when reading its text.
 const PDF_PAGE_LIMIT: usize = 16 * 1024 * 1024;
 
-/// Leaves out the streams whose bytes no check reads (images and embedded
-/// files) as the parser meets them, so that a scanned document of 50 MB
-/// costs its file and one page's image in memory, not its file twice.
-///
-/// lopdf keeps a top-level object as this function leaves it and an object
-/// from an object stream as it returns it, so a kept object is both left in
-/// place and returned (a clone: such objects are small dictionaries and
-/// arrays; streams are never inside object streams, ISO 32000 §7.5.7).
-fn without_images(
-    id: lopdf::ObjectId,
-    object: &mut lopdf::Object,
-) -> Option<(lopdf::ObjectId, lopdf::Object)> {
-    match object {
-        lopdf::Object::Stream(stream) => {
-            let named = |key: &[u8], value: &[u8]| {
-                stream
-                    .dict
-                    .get(key)
-                    .and_then(lopdf::Object::as_name)
-                    .is_ok_and(|n| n == value)
-            };
-            if named(b"Subtype", b"Image") || named(b"Type", b"EmbeddedFile") {
-                None
-            } else {
-                Some((id, lopdf::Object::Null))
-            }
-        }
-        other => Some((id, other.clone())),
-    }
-}
-
 fn pdf(bytes: &[u8]) -> Result<Inspected, Rejection> {
-    let options = lopdf::LoadOptions::with_filter(without_images);
-    let doc =
-        lopdf::Document::load_mem_with_options(bytes, options).map_err(|_| Rejection::BadPdf)?;
+    let doc = lopdf::Document::load_mem(bytes).map_err(|_| Rejection::BadPdf)?;
     if doc.is_encrypted() {
         return Err(Rejection::EncryptedPdf);
     }

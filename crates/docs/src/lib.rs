@@ -13,10 +13,12 @@ mod blobs;
 mod inspect;
 pub mod make;
 mod packet;
+mod verdict;
 mod views;
 mod xml;
 
 pub use blobs::{BlobStore, Incoming, Staged, StoredBlob, is_over_limit};
 pub use inspect::{FileInspection, Inspected, Limits, Rejection, inspect, inspect_file};
 pub use packet::{PacketEntry, write_packet};
+pub use verdict::{read_verdict, write_verdict};
 pub use views::{docx_html, xlsx_html};

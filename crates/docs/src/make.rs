@@ -183,12 +183,6 @@ pub fn xlsx_raw(sheet: &str, data: &str, shared: &[&str]) -> Vec<u8> {
 /// 40 lines. The standard fonts cover Latin-1 only, so the text should be
 /// written without Vietnamese marks; the demo writes its documents as DOCX.
 pub fn pdf(lines: &[&str]) -> Vec<u8> {
-    pdf_with_images(lines, 0)
-}
-
-/// [`pdf`] as a scanner makes it: every page also shows an image of
-/// `image_bytes` bytes (uncompressed grey pixels).
-pub fn pdf_with_images(lines: &[&str], image_bytes: usize) -> Vec<u8> {
     use lopdf::content::{Content, Operation};
     use lopdf::{Document, Object, Stream, dictionary};
 
@@ -220,28 +214,6 @@ pub fn pdf_with_images(lines: &[&str], image_bytes: usize) -> Vec<u8> {
             ops.push(Operation::new("T*", vec![]));
         }
         ops.push(Operation::new("ET", vec![]));
-        let mut resources = Object::from(resources_id);
-        if image_bytes > 0 {
-            let width = 1024;
-            let height = i64::try_from(image_bytes / 1024).unwrap_or(1).max(1);
-            let pixels: Vec<u8> = (0..image_bytes).map(|i| (i % 253) as u8).collect();
-            let image_id = doc.add_object(Stream::new(
-                dictionary! {
-                    "Type" => "XObject",
-                    "Subtype" => "Image",
-                    "Width" => width,
-                    "Height" => height,
-                    "ColorSpace" => "DeviceGray",
-                    "BitsPerComponent" => 8,
-                },
-                pixels,
-            ));
-            ops.push(Operation::new("Do", vec!["Im1".into()]));
-            resources = Object::Dictionary(dictionary! {
-                "Font" => dictionary! { "F1" => font_id },
-                "XObject" => dictionary! { "Im1" => image_id },
-            });
-        }
         let content = Content { operations: ops };
         let bytes = content.encode().unwrap_or_default();
         let content_id = doc.add_object(Stream::new(dictionary! {}, bytes));
@@ -249,7 +221,7 @@ pub fn pdf_with_images(lines: &[&str], image_bytes: usize) -> Vec<u8> {
             "Type" => "Page",
             "Parent" => pages_id,
             "Contents" => content_id,
-            "Resources" => resources,
+            "Resources" => resources_id,
             "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
         });
         kids.push(Object::from(page_id));

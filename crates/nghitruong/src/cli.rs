@@ -39,6 +39,18 @@ pub struct Args {
     command: Command,
 }
 
+impl Args {
+    /// The upload check this process was started for, if any: it runs
+    /// before the async runtime starts (no threads but its own), reads no
+    /// settings and opens nothing but its file.
+    pub fn inspection(&self) -> Option<&crate::inspect_cmd::InspectArgs> {
+        match &self.command {
+            Command::InspectUpload(inspect) => Some(inspect),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Chạy máy chủ web.
@@ -98,6 +110,9 @@ enum Command {
         #[command(subcommand)]
         action: crate::axis_cmd::AxisCommand,
     },
+    /// Kiểm tra một tệp tải lên trong tiến trình riêng (máy chủ tự gọi).
+    #[command(hide = true)]
+    InspectUpload(crate::inspect_cmd::InspectArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -224,6 +239,9 @@ fn restrict_permissions(path: &Path, mode: u32) {
 
 /// Runs a command; the exit code says whether it succeeded.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(inspect) = args.inspection() {
+        return Ok(crate::inspect_cmd::run(inspect));
+    }
     let s = settings(&args)?;
     match args.command {
         Command::PrintConfig => {
@@ -232,6 +250,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Edxml { action } => crate::edxml_cmd::run(action),
         Command::Petitions { action } => crate::petitions_cmd::run(action),
+        Command::InspectUpload(inspect) => Ok(crate::inspect_cmd::run(&inspect)),
         Command::Axis { action } => {
             init_logs(&s);
             crate::axis_cmd::run(action, &s.exchange, Arc::new(SystemClock)).await
@@ -349,6 +368,7 @@ async fn serve(
         public_url: Some(s.smtp.public_url.clone()).filter(|u| !u.is_empty()),
         signing_key: signing_key(&s.data_dir)?,
         meet: s.meet.engine()?,
+        inspector: Some(crate::inspect_cmd::inspector()?),
         ..WebConfig::default()
     };
     let search = Arc::new(crate::search_cmd::open(&s)?);

@@ -9,6 +9,7 @@ pub mod demo_documents;
 pub mod demo_petitions;
 pub mod demo_supervision;
 pub mod edxml_cmd;
+pub mod inspect_cmd;
 pub mod petitions_cmd;
 pub mod search_cmd;
 pub mod settings;

@@ -40,6 +40,9 @@ fn no_huge_pages() {
 fn main() -> ExitCode {
     no_huge_pages();
     let args = cli::Args::parse();
+    if let Some(inspect) = args.inspection() {
+        return nghitruong::inspect_cmd::run(inspect);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -52,6 +52,10 @@ pub struct WebConfig {
     pub documents_dir: Option<std::path::PathBuf>,
     /// Limits on uploaded documents.
     pub upload_limits: nghitruong_docs::Limits,
+    /// The binary that checks each upload in a child process with limits on
+    /// its memory and CPU (`nghitruong inspect-upload`); the server sets
+    /// itself. Without one, uploads are checked in this process (tests).
+    pub inspector: Option<std::path::PathBuf>,
     /// The address people reach the product at (`https://hdnd.example`),
     /// used to put full links in e-mails; without it e-mails carry none.
     pub public_url: Option<String>,
@@ -91,6 +95,7 @@ impl Default for WebConfig {
             max_form_bytes: 256 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
             documents_dir: None,
+            inspector: None,
             upload_limits: nghitruong_docs::Limits::default(),
             public_url: None,
             signing_key: random_key(),

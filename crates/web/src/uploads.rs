@@ -24,6 +24,14 @@ fn is_multipart(req: &Request) -> bool {
 /// bytes; a form that sends a file before its token spools the file.
 const IN_MEMORY: usize = 256 * 1024;
 
+/// Longest `_csrf` field read, in bytes.
+const MAX_TOKEN: u64 = 1024;
+
+/// Most searches for a multipart body's token at once; more wait.
+const MAX_SEARCHING: usize = 4;
+
+static SEARCHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_SEARCHING);
+
 /// What the search for a multipart body's token has read of it, to be
 /// handed on unchanged: the first [`IN_MEMORY`] bytes in memory, the rest
 /// in an unnamed temporary file (gone when closed, however the request
@@ -107,6 +115,13 @@ pub(crate) async fn check_multipart_token(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| multer::parse_boundary(v).ok())
         .ok_or(AppError::Csrf)?;
+    // The parser holds what comes before a boundary or the end of a part's
+    // headers in memory, and searches it again as it grows: a signed-in
+    // sender could make that megabytes, so few searches run at once.
+    let _turn = SEARCHING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     let mut body = body.into_data_stream();
     let mut spool = Spool {
         memory: Vec::new(),
@@ -129,7 +144,11 @@ pub(crate) async fn check_multipart_token(
                 }
                 Some((Ok(chunk), (body, spool)))
             });
-        let mut form = multer::Multipart::new(recorded, boundary);
+        // A token is 64 characters: a longer field is not one, and is not
+        // read whole into memory to find that out.
+        let constraints = multer::Constraints::new()
+            .size_limit(multer::SizeLimit::new().for_field("_csrf", MAX_TOKEN));
+        let mut form = multer::Multipart::with_constraints(recorded, boundary, constraints);
         let mut accepted = false;
         while let Ok(Some(field)) = form.next_field().await {
             if field.name() == Some("_csrf") {
@@ -185,6 +204,71 @@ impl CheckedFile {
 const MAX_INSPECTING: usize = 2;
 
 static INSPECTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_INSPECTING);
+
+/// How long the server waits for a child's check before it kills it.
+const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(25);
+
+/// Checks the file at `path` in a child process (`binary inspect-upload`),
+/// which the kernel stops at its memory or CPU limit: a file whose parsing
+/// would take gigabytes or minutes is refused and the server is untouched.
+/// The child is killed if the request is dropped or after [`CHECK_WAIT`].
+async fn inspect_in_child(
+    binary: &std::path::Path,
+    path: &std::path::Path,
+    limits: &nghitruong_docs::Limits,
+) -> Result<nghitruong_docs::Inspected, AppError> {
+    let too_complex = || {
+        bad(
+            "Tệp quá phức tạp để kiểm tra: việc đọc tệp vượt giới hạn bộ nhớ hoặc thời gian \
+             cho phép. Vui lòng lưu lại tệp (ví dụ in ra PDF) rồi gửi lại.",
+        )
+    };
+    let mut command = tokio::process::Command::new(binary);
+    command.arg("inspect-upload").arg(path);
+    for (flag, value) in [
+        ("--max-bytes", limits.max_bytes.to_string()),
+        ("--max-zip-entries", limits.max_zip_entries.to_string()),
+        ("--max-uncompressed", limits.max_uncompressed.to_string()),
+        ("--max-ratio", limits.max_ratio.to_string()),
+    ] {
+        command.arg(flag).arg(value);
+    }
+    let child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        // mimalloc otherwise maps its first arena (1 GiB) writable at once,
+        // which the kernel counts against the memory limit: then the check
+        // failed at random, 3 times in 30, on a file needing 57 MB.
+        .env("MIMALLOC_ARENA_EAGER_COMMIT", "0")
+        .spawn()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("cannot start the upload check: {e}")))?;
+    let output = match tokio::time::timeout(CHECK_WAIT, child.wait_with_output()).await {
+        Ok(output) => output.map_err(|e| AppError::Internal(e.into()))?,
+        Err(_) => {
+            tracing::warn!(
+                seconds = CHECK_WAIT.as_secs(),
+                "an upload check ran out of time"
+            );
+            return Err(too_complex());
+        }
+    };
+    match nghitruong_docs::read_verdict(&output.stdout) {
+        Some(Ok(inspected)) => Ok(inspected),
+        Some(Err(message)) => Err(bad(message)),
+        None if output.status.code() == Some(3) => Err(AppError::Internal(anyhow::anyhow!(
+            "the upload check could not read its file: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ))),
+        None => {
+            let said = String::from_utf8_lossy(&output.stderr);
+            let said = said.trim();
+            tracing::warn!(status = %output.status, said, "an upload check reached its limits");
+            Err(too_complex())
+        }
+    }
+}
 
 /// The document folder.
 pub(crate) fn blobs(state: &crate::AppState) -> Result<nghitruong_docs::BlobStore, AppError> {
@@ -271,29 +355,35 @@ pub(crate) async fn receive_checked(
             // An empty file input: the browser sends the field with no bytes.
             continue;
         }
-        // Checked where it was received: a Word or Excel file is read part
-        // by part from disk; a PDF is read whole, one image at a time on
-        // top (see `inspect_file`). At most INSPECTING files at once: the
-        // check is CPU-bound and a PDF's memory is its size.
+        // Checked where it was received, in a child process when the
+        // server has one (see `inspect_in_child`). At most INSPECTING files
+        // at once: the check is CPU-bound and may take its memory limit.
         let limits = state.config.upload_limits;
         let path = staged.path().to_owned();
         let turn = INSPECTING
             .acquire()
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
-        // The turn goes with the check, so a dropped request does not free
-        // it while the check still runs.
-        let inspected = tokio::task::spawn_blocking(move || {
-            let inspected = nghitruong_docs::inspect_file(&path, &limits);
-            drop(turn);
-            inspected
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| match e {
-            nghitruong_docs::FileInspection::Refused(rejection) => bad(rejection.to_string()),
-            nghitruong_docs::FileInspection::Io(e) => AppError::Internal(e.into()),
-        })?;
+        let inspected = match &state.config.inspector {
+            Some(binary) => inspect_in_child(binary, &path, &limits).await?,
+            None => {
+                // The turn goes with the check, so a dropped request does
+                // not free it while the check still runs.
+                tokio::task::spawn_blocking(move || {
+                    let inspected = nghitruong_docs::inspect_file(&path, &limits);
+                    drop(turn);
+                    inspected
+                })
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?
+                .map_err(|e| match e {
+                    nghitruong_docs::FileInspection::Refused(rejection) => {
+                        bad(rejection.to_string())
+                    }
+                    nghitruong_docs::FileInspection::Io(e) => AppError::Internal(e.into()),
+                })?
+            }
+        };
         let blob = staged
             .keep()
             .await
@@ -408,6 +498,13 @@ mod tests {
         assert!(matches!(
             checked(&late, 512 * 1024, dir.path()).await,
             Err(AppError::TooLarge)
+        ));
+        // A "token" of megabytes is refused without being read whole.
+        let huge = "x".repeat(4 * 1024 * 1024);
+        let long = form(&[("_csrf", huge.as_bytes()), ("file", b"x")]);
+        assert!(matches!(
+            checked(&long, 8 << 20, dir.path()).await,
+            Err(AppError::Csrf)
         ));
         let garbled = b"--not-the-boundary\r\n\r\nabc".to_vec();
         assert!(matches!(

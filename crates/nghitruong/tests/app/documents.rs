@@ -103,6 +103,92 @@ fn stored_files(app: &TestApp) -> usize {
         + std::fs::read_dir(dir.join("tmp")).map_or(0, Iterator::count)
 }
 
+/// A PDF of a few kilobytes whose one page, once inflated, holds 16 MiB
+/// of numbers: lopdf makes an object of over 100 bytes of each.
+fn pdf_that_takes_gigabytes() -> Vec<u8> {
+    use std::io::Write;
+    let mut deflate = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    deflate.write_all(&b"0 ".repeat(8 * 1024 * 1024)).unwrap();
+    let page = deflate.finish().unwrap();
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+    ];
+    let mut content = format!(
+        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+        page.len()
+    )
+    .into_bytes();
+    content.extend_from_slice(&page);
+    content.extend_from_slice(b"\nendstream");
+    objects.push(content);
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[tokio::test]
+async fn a_pdf_whose_reading_would_take_gigabytes_is_refused_and_the_server_is_untouched() {
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let mut office = app.signed_in("vanphong").await;
+    office.get(&format!("/ky-hop/{session}/tai-lieu")).await;
+    let path = format!("/ky-hop/{session}/tai-lieu");
+    let fields = [
+        ("title", "Báo cáo thẩm tra"),
+        ("kind", "to_trinh"),
+        ("item", "0"),
+        ("classification", "thuong"),
+        ("dai_bieu", "1"),
+    ];
+    let bomb = pdf_that_takes_gigabytes();
+    assert!(bomb.len() < 64 * 1024, "{} bytes", bomb.len());
+    let reply = upload(&mut office, &path, &fields, Some(("bao-cao.pdf", &bomb))).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(
+        reply.body.contains("Tệp quá phức tạp để kiểm tra"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        stored_files(&app),
+        0,
+        "nothing of a refused file stays on disk"
+    );
+    // The server goes on: the next file is taken.
+    let pdf = make::pdf(&["Bao cao tham tra du thao nghi quyet"]);
+    upload_doc(
+        &mut office,
+        session,
+        "Báo cáo thẩm tra",
+        "thuong",
+        &[("dai_bieu", "1")],
+        ("bao-cao.pdf", &pdf),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn uploads_are_checked_by_content_and_refusals_keep_nothing() {
     let app = spawn_app_with_config(|c| c.upload_limits.max_bytes = 1024 * 1024).await;

@@ -75,6 +75,8 @@ pub async fn spawn_app_full(
     let clock = fixed_clock();
     let mut config = WebConfig {
         documents_dir: Some(data_dir.path().join("documents")),
+        // Uploads are checked in a child process, as the server does.
+        inspector: Some(env!("CARGO_BIN_EXE_nghitruong").into()),
         ..WebConfig::default()
     };
     settings(&mut config);
