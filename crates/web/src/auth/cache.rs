@@ -62,12 +62,20 @@ pub enum Revoked {
     User(i64),
 }
 
+/// The access epoch as last read, and the read every caller waits for
+/// when it is older than [`TTL`].
+#[derive(Default)]
+struct EpochState {
+    known: Option<(i64, Instant)>,
+    reading: Option<Arc<tokio::sync::OnceCell<i64>>>,
+}
+
 /// Viewers by session-token hash, and the revocations that open event
 /// streams listen for.
 pub struct ViewerCache {
     entries: Mutex<HashMap<String, Entry>>,
-    /// The access epoch last read, and when.
-    epoch: tokio::sync::Mutex<Option<(i64, Instant)>>,
+    /// The access epoch last read, and the read under way.
+    epoch: Mutex<EpochState>,
     revoked: broadcast::Sender<Revoked>,
 }
 
@@ -75,7 +83,7 @@ impl Default for ViewerCache {
     fn default() -> Self {
         Self {
             entries: Mutex::default(),
-            epoch: tokio::sync::Mutex::default(),
+            epoch: Mutex::default(),
             revoked: broadcast::channel(256).0,
         }
     }
@@ -101,20 +109,49 @@ impl ViewerCache {
     }
 
     /// The database's access epoch, read at most once per [`TTL`]; callers
-    /// that ask while it is being read wait for that read.
+    /// that ask while it is being read wait for that read, and are all
+    /// woken when it ends. (A lock held across the read woke them one after
+    /// another, each waiting for the runtime to run the one before: 4 ms
+    /// for the 500 ballots of a vote, issue #3.)
     pub(crate) async fn epoch(
         &self,
         store: &dyn nghitruong_store::Store,
     ) -> nghitruong_store::Result<i64> {
-        let mut known = self.epoch.lock().await;
-        if let Some((n, read)) = *known
-            && read.elapsed() < TTL
+        self.epoch_by(|| store.access_epoch()).await
+    }
+
+    /// [`ViewerCache::epoch`], read by `read`.
+    async fn epoch_by<F, Fut>(&self, read: F) -> nghitruong_store::Result<i64>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = nghitruong_store::Result<i64>>,
+    {
+        let reading = {
+            let mut state = self.epoch_state();
+            if let Some((n, read)) = state.known
+                && read.elapsed() < TTL
+            {
+                return Ok(n);
+            }
+            state.reading.get_or_insert_with(Arc::default).clone()
+        };
+        let n = *reading.get_or_try_init(read).await?;
+        let mut state = self.epoch_state();
+        if state
+            .reading
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(r, &reading))
         {
-            return Ok(n);
+            state.known = Some((n, Instant::now()));
+            state.reading = None;
         }
-        let n = store.access_epoch().await?;
-        *known = Some((n, Instant::now()));
         Ok(n)
+    }
+
+    fn epoch_state(&self) -> std::sync::MutexGuard<'_, EpochState> {
+        self.epoch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The viewer `token_hash` resolved to, past [`TTL`], if nothing it is
@@ -172,9 +209,7 @@ impl ViewerCache {
     /// sign-in sessions or a council's rules.
     pub fn forget_all(&self) {
         self.lock().clear();
-        if let Ok(mut known) = self.epoch.try_lock() {
-            *known = None;
-        }
+        *self.epoch_state() = EpochState::default();
     }
 
     /// Forgets every viewer, as [`ViewerCache::forget_all`], and ends the
@@ -336,6 +371,35 @@ mod tests {
             "the product's clock went back"
         );
         assert!(cache.get("b", NOW).is_none());
+    }
+
+    #[tokio::test]
+    async fn the_epoch_is_read_once_for_all_who_ask_at_once_and_again_after_forgetting() {
+        let cache = ViewerCache::default();
+        let reads = std::sync::atomic::AtomicU32::new(0);
+        let read = || async {
+            reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok(7)
+        };
+        let all: Vec<_> = (0..500).map(|_| cache.epoch_by(read)).collect();
+        for n in futures_util::future::join_all(all).await {
+            assert_eq!(n.ok(), Some(7));
+        }
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(cache.epoch_by(read).await.ok(), Some(7));
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        cache.forget_all();
+        assert_eq!(cache.epoch_by(read).await.ok(), Some(7));
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // A failed read is not kept: the next caller reads again.
+        cache.forget_all();
+        let failed = cache
+            .epoch_by(|| async { Err(nghitruong_store::StoreError::NotFound) })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(cache.epoch_by(read).await.ok(), Some(7));
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 3);
     }
 
     #[test]
