@@ -15,7 +15,16 @@ fn is_multipart(req: &Request) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"))
+        .is_some_and(|v| media_type_is(v, "multipart/form-data"))
+}
+
+/// Whether the `Content-Type` value `value` is of media type `media`
+/// (lowercase), which is compared without regard to case (RFC 9110 §8.3.1).
+pub(crate) fn media_type_is(value: &str, media: &str) -> bool {
+    value
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case(media))
 }
 
 /// Bytes of a multipart body kept in memory while its token is looked
@@ -477,6 +486,34 @@ mod tests {
         // The spool file has no name: nothing is left in the folder.
         let left = std::fs::read_dir(dir.path()).map_or(0, Iterator::count);
         assert_eq!(left, 0, "the spool left files behind");
+    }
+
+    #[test]
+    fn media_types_are_compared_without_case_and_parameters() {
+        assert!(media_type_is(
+            "multipart/form-data; boundary=x",
+            "multipart/form-data"
+        ));
+        assert!(media_type_is(
+            "Multipart/Form-Data; boundary=x",
+            "multipart/form-data"
+        ));
+        assert!(media_type_is(
+            " multipart/form-data ",
+            "multipart/form-data"
+        ));
+        assert!(!media_type_is(
+            "multipart/form-dataX; boundary=x",
+            "multipart/form-data"
+        ));
+        assert!(!media_type_is(
+            "multipart/mixed; boundary=x",
+            "multipart/form-data"
+        ));
+        assert!(media_type_is(
+            "Application/X-WWW-Form-Urlencoded;charset=UTF-8",
+            "application/x-www-form-urlencoded"
+        ));
     }
 
     #[tokio::test]

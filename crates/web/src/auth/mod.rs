@@ -276,7 +276,7 @@ async fn check_token(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|v| crate::uploads::media_type_is(v, "application/x-www-form-urlencoded"));
     if !is_form {
         // A file upload carries its token as a multipart field. Only a
         // signed-in person uploads files: nobody else gets a body read
