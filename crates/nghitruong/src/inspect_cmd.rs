@@ -6,8 +6,9 @@
 //! few megabytes of pages can keep it busy for minutes: no size check
 //! before parsing can tell. The kernel bounds this process instead
 //! (`RLIMIT_DATA` for its memory, `RLIMIT_CPU` for its time), and the
-//! server also stops waiting after [`WALL_SECONDS`]. A file that reaches a
-//! limit is refused; the server is untouched.
+//! server also stops waiting after 25 s (`CHECK_WAIT` in the web crate's
+//! `uploads.rs`). A file that reaches a limit is refused; the server is
+//! untouched.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -20,8 +21,6 @@ use anyhow::Context;
 pub const MEMORY_MIB: u64 = 768;
 /// CPU time the check may take, in seconds.
 pub const CPU_SECONDS: u64 = 20;
-/// Wall-clock time the server waits for the check, in seconds.
-pub const WALL_SECONDS: u64 = 25;
 
 /// The file and the limits of the check, as the server passes them
 /// (`uploads.rs` in the web crate builds this command line).

@@ -354,7 +354,6 @@ mod tests {
         };
         let waiting = cast(&store, ballot);
         let size = std::mem::size_of_val(&waiting);
-        eprintln!("cast future: {size} bytes");
         assert!(size <= 1024, "a waiting ballot holds {size} bytes");
     }
 }
