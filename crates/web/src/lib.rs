@@ -68,14 +68,6 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
-    /// The largest body any upload route accepts.
-    pub fn largest_upload(&self) -> usize {
-        let documents = usize::try_from(self.upload_limits.max_bytes).unwrap_or(usize::MAX);
-        self.max_upload_bytes
-            .max(documents.saturating_add(64 * 1024))
-            .max(self.max_form_bytes)
-    }
-
     /// Where an upload's body waits while its token is looked for: the
     /// document folder's `tmp`, on the same disk as the files it keeps, or
     /// the system's temporary folder without one.

@@ -247,7 +247,7 @@ pub fn router(state: AppState) -> Router {
         // Each route has its own body limit: uploads take files, the rest
         // small forms (the CSRF check reads form bodies within the same
         // small limit before any route runs).
-        let limit = body_limit(&spec, &state.config);
+        let limit = body_limit(&spec.method, spec.path, &state.config);
         let guarded = handler
             .route_layer(from_fn_with_state(spec.access, auth::require))
             .route_layer(RequestBodyLimitLayer::new(limit));
@@ -297,16 +297,17 @@ pub fn router(state: AppState) -> Router {
 /// The body limit of a route: session documents take files up to their
 /// configured size, the document exchange and the petition import take
 /// theirs (each handler answers in Vietnamese within it), everything else
-/// keeps the small form limit.
-fn body_limit(spec: &RouteSpec, config: &crate::WebConfig) -> usize {
-    let takes_file = spec.method == Method::POST
-        && (spec.path.starts_with("/van-ban-di")
-            || spec.path == "/kien-nghi/dot/{id}/nhap"
-            || supervision::takes_file(spec.path));
+/// keeps the small form limit. `path` is the route's template, as
+/// [`axum::extract::MatchedPath`] gives it.
+pub(crate) fn body_limit(method: &Method, path: &str, config: &crate::WebConfig) -> usize {
+    let takes_file = *method == Method::POST
+        && (path.starts_with("/van-ban-di")
+            || path == "/kien-nghi/dot/{id}/nhap"
+            || supervision::takes_file(path));
     if takes_file {
         config.max_upload_bytes.max(config.max_form_bytes)
     } else {
-        documents::body_limit(spec, config)
+        documents::body_limit(method, path, config)
     }
 }
 

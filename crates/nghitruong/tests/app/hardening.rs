@@ -178,6 +178,46 @@ async fn audit_records_name_no_typed_actor_and_no_client_request_id() {
 }
 
 #[tokio::test]
+async fn a_multipart_post_to_a_form_route_is_held_to_the_form_limit_while_its_token_is_sought() {
+    let app = spawn_app().await;
+    let c = app.signed_in("quantri").await;
+    let boundary = "----gioi-han";
+    // Four times the small form limit, and no token: the search must stop
+    // at the form route's limit (413) rather than read on to the largest
+    // upload's and then find no token (403).
+    let filler = "a".repeat(1024 * 1024);
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"display_name\"\r\n\r\n{filler}\r\n--{boundary}--\r\n"
+    );
+    let r = c
+        .http
+        .post(format!("{}/quan-tri/nguoi-dung", c.base))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    // The same body to a route that takes files is read whole, and refused
+    // only for its missing token.
+    let r = c
+        .http
+        .post(format!("{}/kien-nghi/dot/1/nhap", c.base))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
 async fn invalid_utf8_in_a_form_is_refused() {
     let app = spawn_app().await;
     let mut c = app.signed_in("quantri").await;

@@ -284,11 +284,20 @@ async fn check_token(
         if !signed_in {
             return Err(AppError::Csrf);
         }
-        // Boxed: the multipart parser's state is kilobytes, and every
-        // other request would carry room for it.
+        // The search holds the body within the route's own limit: a form
+        // route's small one, an upload route's file size (the route's
+        // template is known here, as this layer wraps each route). Boxed:
+        // the multipart parser's state is kilobytes, and every other
+        // request would carry room for it.
+        let route_limit = req
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map_or(config.max_form_bytes, |p| {
+                crate::routes::body_limit(req.method(), p.as_str(), config)
+            });
         return Box::pin(crate::uploads::check_multipart_token(
             req,
-            config.largest_upload(),
+            route_limit,
             &config.spool_dir(),
             |sent| same(sent, expected),
         ))

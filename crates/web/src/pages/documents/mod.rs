@@ -32,7 +32,7 @@ use crate::auth::login::audit_context;
 use crate::auth::{CsrfToken, Signed, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
-use crate::routes::{Route, RouteSpec, r};
+use crate::routes::{Route, r};
 
 /// The routes of session documents.
 pub(crate) fn routes() -> Vec<Route> {
@@ -126,11 +126,15 @@ const UPLOAD_VERSION: &str = "/tai-lieu/{id}/phien-ban";
 /// size (plus room for the form around them); everything else keeps the
 /// small form limit. The upload routes turn off axum's own 2 MB default
 /// for multipart bodies, so this is the one limit that applies.
-pub(crate) fn body_limit(spec: &RouteSpec, config: &crate::WebConfig) -> usize {
-    let is_upload = spec.method == axum::http::Method::POST
-        && (spec.path == UPLOAD_NEW
-            || spec.path == UPLOAD_VERSION
-            || spec.path == crate::pages::petitions::ANSWER_UPLOAD);
+pub(crate) fn body_limit(
+    method: &axum::http::Method,
+    path: &str,
+    config: &crate::WebConfig,
+) -> usize {
+    let is_upload = *method == axum::http::Method::POST
+        && (path == UPLOAD_NEW
+            || path == UPLOAD_VERSION
+            || path == crate::pages::petitions::ANSWER_UPLOAD);
     if is_upload {
         usize::try_from(config.upload_limits.max_bytes)
             .unwrap_or(usize::MAX)
