@@ -18,6 +18,8 @@ use nghitruong_store::{
 use nghitruong_web::auth::password;
 use nghitruong_web::{AppState, WebConfig};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::demo;
 use crate::settings::{EXAMPLE, Settings};
@@ -180,14 +182,28 @@ fn settings(args: &Args) -> anyhow::Result<Settings> {
 }
 
 fn init_logs(s: &Settings) {
-    let filter = EnvFilter::try_new(&s.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    subscriber(&s.log.filter, s.log.format == "json", std::io::stderr).init();
+}
+
+/// The log subscriber: the filter an operator wrote (`info` if it does not
+/// parse), JSON lines or plain text, to `writer`. The NATS client writes
+/// its sign-in message, password and all, at `trace`: that level of it is
+/// never logged, whatever the filter says.
+fn subscriber<W>(filter: &str, json: bool, writer: W) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let no_nats_trace = tracing_subscriber::filter::filter_fn(|m| {
+        !(*m.level() == tracing::Level::TRACE && m.target().starts_with("async_nats"))
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if s.log.format == "json" {
-        builder.json().init();
+        .with_writer(writer);
+    if json {
+        Box::new(builder.json().finish().with(no_nats_trace))
     } else {
-        builder.init();
+        Box::new(builder.finish().with(no_nats_trace))
     }
 }
 
@@ -759,6 +775,45 @@ async fn listen(host: &str, port: u16) -> anyhow::Result<tokio::net::TcpListener
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a subscriber wrote, shared with the test.
+    #[derive(Clone, Default)]
+    struct Written(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Written {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_nats_clients_sign_in_message_is_never_logged() {
+        for json in [false, true] {
+            let written = Written::default();
+            let out = written.clone();
+            let sub = subscriber("trace", json, move || out.clone());
+            tracing::subscriber::with_default(sub, || {
+                tracing::trace!(target: "async_nats::connection", "CONNECT pass=S3cret");
+                tracing::debug!(target: "async_nats::connector", "connecting to server");
+                tracing::trace!(target: "nghitruong::other", "trace of our own");
+            });
+            let text = String::from_utf8(written.0.lock().unwrap().clone()).unwrap();
+            assert!(!text.contains("S3cret"), "{text}");
+            assert!(text.contains("connecting to server"), "{text}");
+            assert!(text.contains("trace of our own"), "{text}");
+        }
+        // And the operator's filter still decides the rest.
+        let written = Written::default();
+        let out = written.clone();
+        tracing::subscriber::with_default(subscriber("warn", false, move || out.clone()), || {
+            tracing::info!(target: "nghitruong::other", "not at warn");
+        });
+        assert!(written.0.lock().unwrap().is_empty());
+    }
 
     #[test]
     fn the_startup_log_tells_the_settings_in_force() {

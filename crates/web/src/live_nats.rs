@@ -42,6 +42,20 @@ const MAX_PREFIX: usize = 128;
 /// back from serving for ever.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The least time one attempt gets when several servers share
+/// [`CONNECT_TIMEOUT`].
+const MIN_ATTEMPT: Duration = Duration::from_secs(3);
+
+/// `address` without a user, password or token.
+fn without_credentials(address: async_nats::ServerAddr) -> std::io::Result<async_nats::ServerAddr> {
+    let mut url = address.into_inner();
+    // Cannot fail for the `nats`, `tls` and `ws` addresses the client takes
+    // (they have a host); left as it is otherwise.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    async_nats::ServerAddr::from_url(url)
+}
+
 /// Whether `prefix` can head the relay's subjects: dot-separated tokens
 /// of letters, digits, `-` and `_` (no wildcards, no spaces), at most
 /// [`MAX_PREFIX`] characters.
@@ -101,41 +115,83 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
             .decode_utf8_lossy()
             .into_owned()
     };
-    let mut options = async_nats::ConnectOptions::new()
-        .no_echo()
-        .name("nghitruong");
-    if let Some(with) = addresses.iter().find(|a| a.has_user_pass()) {
-        let user = decoded(with.username().unwrap_or_default());
-        options = match with.password() {
-            Some(password) => options.user_and_password(user, decoded(password)),
-            None => options.token(user),
-        };
-    }
-    let connect = async {
-        let client = options
-            .connect(addresses)
-            .await
-            .with_context(|| format!("không kết nối được máy chủ NATS {shown}"))?;
-        let incoming = client
-            .subscribe(format!("{prefix}.*"))
-            .await
-            .context("không đăng ký được chủ đề NATS")?;
-        // The subscription has reached the server before the caller goes
-        // on: a relay that cannot work fails here, not silently later.
-        client
-            .flush()
-            .await
-            .context("máy chủ NATS không phản hồi")?;
-        anyhow::Ok((client, incoming))
+    let credentials = addresses.iter().find(|a| a.has_user_pass()).map(|with| {
+        (
+            decoded(with.username().unwrap_or_default()),
+            with.password().map(decoded),
+        )
+    });
+    // And the addresses the client keeps carry none: it logs them.
+    let addresses = addresses
+        .into_iter()
+        .map(without_credentials)
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("địa chỉ máy chủ NATS không hợp lệ: {shown}"))?;
+    let options = || {
+        let options = async_nats::ConnectOptions::new()
+            .no_echo()
+            .name("nghitruong")
+            .retain_servers_order();
+        match &credentials {
+            Some((user, Some(password))) => {
+                options.user_and_password(user.clone(), password.clone())
+            }
+            Some((token, None)) => options.token(token.clone()),
+            None => options,
+        }
     };
-    let (client, mut incoming) = tokio::time::timeout(CONNECT_TIMEOUT, connect)
-        .await
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "máy chủ NATS {shown} không trả lời trong {} giây",
-                CONNECT_TIMEOUT.as_secs()
-            )
-        })??;
+    let connect = |first: usize| {
+        // Every server, from the `first`: the client goes on to the next
+        // when one refuses, and reconnects to any of them later.
+        let mut order = addresses.clone();
+        order.rotate_left(first);
+        let options = options();
+        let (shown, prefix) = (&shown, prefix);
+        async move {
+            let client = options
+                .connect(order)
+                .await
+                .with_context(|| format!("không kết nối được máy chủ NATS {shown}"))?;
+            let incoming = client
+                .subscribe(format!("{prefix}.*"))
+                .await
+                .context("không đăng ký được chủ đề NATS")?;
+            // The subscription has reached the server before the caller
+            // goes on: a relay that cannot work fails here, not silently
+            // later.
+            client
+                .flush()
+                .await
+                .context("máy chủ NATS không phản hồi")?;
+            anyhow::Ok((client, incoming))
+        }
+    };
+    // The client waits for a server's greeting without a limit of its own,
+    // so a server that accepts connections and says nothing would hold
+    // every attempt that tries it first: each server is tried first in
+    // turn, for its share of the time.
+    let share =
+        (CONNECT_TIMEOUT / u32::try_from(addresses.len()).unwrap_or(u32::MAX)).max(MIN_ATTEMPT);
+    let mut failure = None;
+    let mut connected = None;
+    for first in 0..addresses.len() {
+        match tokio::time::timeout(share, connect(first)).await {
+            Ok(Ok(relay)) => {
+                connected = Some(relay);
+                break;
+            }
+            Ok(Err(e)) => failure = Some(e),
+            Err(_) => {
+                failure = Some(anyhow::anyhow!(
+                    "máy chủ NATS {shown} không trả lời trong {} giây",
+                    share.as_secs()
+                ));
+            }
+        }
+    }
+    let Some((client, mut incoming)) = connected else {
+        return Err(failure.unwrap_or_else(|| anyhow::anyhow!("không có địa chỉ máy chủ NATS")));
+    };
     let mut outgoing = hub
         .relay_out()
         .context("the live hub already relays its changes")?;
@@ -278,6 +334,41 @@ mod tests {
         assert!(started.elapsed() < CONNECT_TIMEOUT + Duration::from_secs(5));
         assert!(error.contains("không trả lời"), "{error}");
         held.abort();
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_named_first_does_not_keep_the_node_from_the_next() {
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("nats://{},{}", silent.local_addr().unwrap(), nats_url());
+        let held = tokio::spawn(async move {
+            let mut kept = Vec::new();
+            while let Ok((socket, _)) = silent.accept().await {
+                kept.push(socket);
+            }
+        });
+        let started = std::time::Instant::now();
+        let relay = start(Arc::new(LiveHub::default()), &url, &fresh_prefix()).await;
+        assert!(
+            relay.is_ok(),
+            "the second server answers: {:?}",
+            relay.err()
+        );
+        assert!(started.elapsed() < CONNECT_TIMEOUT);
+        held.abort();
+    }
+
+    #[test]
+    fn the_addresses_the_client_keeps_carry_no_credentials() {
+        for written in [
+            "nats://node:S3cret@127.0.0.1:4222",
+            "nats://s3cret-token@127.0.0.1:4222",
+            "tls://node:S3cret@nats.example:4443",
+        ] {
+            let bare = without_credentials(written.parse().unwrap()).unwrap();
+            let shown = format!("{bare:?} {}", bare.clone().into_inner());
+            assert!(!shown.to_lowercase().contains("s3cret"), "{shown}");
+            assert!(!bare.has_user_pass(), "{shown}");
+        }
     }
 
     #[tokio::test]

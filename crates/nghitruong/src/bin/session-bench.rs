@@ -386,6 +386,20 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// Minor page faults of process `pid` so far (`/proc/<pid>/stat`, the
+/// tenth field): each is a page the kernel had to map, most of them zeroed,
+/// on the server's own CPU time.
+fn minor_faults(pid: u32) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    // The command name may hold spaces; the fields after it do not.
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(7))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
@@ -426,17 +440,17 @@ fn cpu_ns_by_thread(pid: u32) -> std::collections::BTreeMap<String, u64> {
 
 /// Starts `perf record` on process `pid` into `file`, once it records.
 async fn start_perf(pid: u32, file: &str) -> anyhow::Result<std::process::Child> {
+    // `BENCH_PERF_EVENT` records another event than CPU cycles, e.g.
+    // `page-faults`.
+    let event = std::env::var("BENCH_PERF_EVENT").unwrap_or_else(|_| "cycles".into());
     let child = Command::new("perf")
-        .args([
-            "record",
-            "--call-graph",
-            "dwarf,32768",
-            "-F",
-            "9999",
-            "-o",
-            file,
-            "-p",
-        ])
+        .args(["record", "--call-graph", "dwarf,32768", "-e", &event])
+        .args(if event == "cycles" {
+            &["-F", "9999"][..]
+        } else {
+            &[][..]
+        })
+        .args(["-o", file, "-p"])
         .arg(pid.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -871,6 +885,7 @@ async fn run(
         None => None,
     };
     let cpu_before = cpu_ns_by_thread(pid);
+    let faults_before = minor_faults(pid);
     let client_before: u64 = cpu_ns_by_thread(std::process::id()).values().sum();
     let start = Instant::now();
     let mut ballots = Vec::new();
@@ -903,6 +918,10 @@ async fn run(
     }
     let wall = last - start;
     let server_ns = print_cpu("the ballots", &cpu_before, pid);
+    println!(
+        "server page faults during the ballots: {}",
+        minor_faults(pid).saturating_sub(faults_before)
+    );
     let client_after: u64 = cpu_ns_by_thread(std::process::id()).values().sum();
     // The clients share the server's cores: their time is the server's loss.
     let client_ns = client_after.saturating_sub(client_before);
