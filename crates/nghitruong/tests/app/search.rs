@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use nghitruong_domain::attendance::{AttendanceStatus, CheckInMethod};
 use nghitruong_store::{AuditContext, CouncilFilter, NewQuestion, Store};
 use nghitruong_testkit::T0;
 use serde_json::Value;
@@ -34,7 +35,8 @@ fn total(v: &Value) -> u64 {
     v["total"].as_u64().unwrap()
 }
 
-async fn file_question(app: &TestApp) -> i64 {
+/// The demo's first session and its council's seated deputies.
+async fn session_and_deputies(app: &TestApp) -> (i64, Vec<i64>) {
     let (councils, _) = app
         .store
         .councils(&CouncilFilter {
@@ -43,12 +45,21 @@ async fn file_question(app: &TestApp) -> i64 {
         })
         .await
         .unwrap();
-    let session = app
+    let council = councils[0].council.id;
+    let session = app.store.council_sessions(council).await.unwrap()[0].id;
+    let deputies = app
         .store
-        .council_sessions(councils[0].council.id)
+        .seated_deputies(council, T0.date())
         .await
-        .unwrap()[0]
-        .id;
+        .unwrap()
+        .into_iter()
+        .map(|m| m.person.id)
+        .collect();
+    (session, deputies)
+}
+
+async fn file_question(app: &TestApp) -> i64 {
+    let (session, _) = session_and_deputies(app).await;
     let deputy = user(&app.store, "daibieu").await.person_id.unwrap();
     app.store
         .file_question(
@@ -431,6 +442,35 @@ async fn the_index_commits_only_when_something_searchable_changed() {
     assert_eq!(after, start + 3, "the indexer moved past the three records");
     assert_eq!(service.committed(), start, "nothing was committed for them");
     assert_eq!(mark(), Some(start.to_string()));
+
+    // A hall checking in changes nothing searchable either.
+    let (session, deputies) = session_and_deputies(&app).await;
+    for (i, person) in deputies.iter().enumerate() {
+        let status = if i % 2 == 0 {
+            AttendanceStatus::Present
+        } else {
+            AttendanceStatus::Online
+        };
+        app.store
+            .set_attendance(
+                session,
+                *person,
+                status,
+                CheckInMethod::SelfService,
+                None,
+                &AuditContext::system(T0),
+            )
+            .await
+            .unwrap();
+    }
+    let after_check_ins = service.apply_changes(&*app.store, after).await.unwrap();
+    assert_eq!(after_check_ins, after + deputies.len() as i64);
+    assert_eq!(
+        service.committed(),
+        start,
+        "nothing was committed for the check-ins"
+    );
+    let after = after_check_ins;
 
     let id = file_question(&app).await;
     let last = service.apply_changes(&*app.store, after).await.unwrap();

@@ -301,7 +301,7 @@ impl SearchService {
                 return Ok(after);
             };
             let mut touched = false;
-            for record in &page {
+            for record in latest_searchable(&page) {
                 for source in self.sources.iter().filter(|s| s.follows(&record.entity)) {
                     for update in source.changed(store, record).await? {
                         touched = true;
@@ -327,6 +327,28 @@ impl SearchService {
     pub fn committed(&self) -> i64 {
         self.committed.load(Ordering::Relaxed)
     }
+}
+
+/// The records of `page` that may change what is searchable, one per
+/// changed thing (the last): the sources read the thing's present state, so
+/// 500 check-ins at one session are one look at it, not 500.
+///
+/// Attendance and sign-ins are recorded against a session too (a council's
+/// or a browser's) but change nothing any source indexes: 3,000 check-ins
+/// had the session and all its documents indexed again 3,000 times, and the
+/// index fell minutes behind during a sitting.
+fn latest_searchable(page: &[AuditRecord]) -> Vec<&AuditRecord> {
+    let searchable =
+        |r: &&AuditRecord| !(r.action.starts_with("attendance.") || r.action.starts_with("auth."));
+    let mut seen = std::collections::HashSet::new();
+    let mut latest: Vec<&AuditRecord> = page
+        .iter()
+        .rev()
+        .filter(searchable)
+        .filter(|r| r.entity_id.is_none() || seen.insert((&r.entity, &r.entity_id)))
+        .collect();
+    latest.reverse();
+    latest
 }
 
 /// The number of the newest audit record (0 for none).
@@ -355,5 +377,45 @@ impl RecordSink for IndexSink<'_> {
             (self.progress)(self.name, self.count);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(seq: i64, action: &str, entity: &str, id: Option<&str>) -> AuditRecord {
+        AuditRecord {
+            seq,
+            at_ms: 0,
+            actor_id: None,
+            actor_name: String::new(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id: id.map(Into::into),
+            before: None,
+            after: None,
+            request_id: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_page_is_looked_at_once_per_changed_thing_in_its_order() {
+        let page = [
+            record(1, "session.status", "session", Some("7")),
+            record(2, "attendance.set", "session", Some("7")),
+            record(3, "question.file", "question", Some("3")),
+            record(4, "auth.session.revoke", "session", Some("9")),
+            record(5, "session.status", "session", Some("7")),
+            record(6, "holiday.create", "holiday", None),
+            record(7, "holiday.create", "holiday", None),
+            record(8, "question.answer", "question", Some("4")),
+        ];
+        let kept: Vec<i64> = latest_searchable(&page).iter().map(|r| r.seq).collect();
+        assert_eq!(kept, [3, 5, 6, 7, 8]);
+        let only_check_ins = [record(1, "attendance.set", "session", Some("7"))];
+        assert!(latest_searchable(&only_check_ins).is_empty());
     }
 }
