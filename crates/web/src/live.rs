@@ -25,6 +25,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use tokio::sync::{OnceCell, broadcast};
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::compressed::Precompressed;
 
@@ -37,6 +38,18 @@ pub const PROGRESS: &str = "phieu";
 /// interval (issue #3: 500 ballots must not become 500 events on each of
 /// 2,000 screens, nor one in the middle of the ballots).
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
+
+/// A progress event reaches the session's screens spread over this long,
+/// each stream at its own offset in it, instead of all at once: written to
+/// 2,000 streams together it took both cores for about 25 ms, and a ballot
+/// cast in that moment waited behind it (p99 27-34 ms with the ballots
+/// spread over 2 s, issue #3). Shorter than [`PROGRESS_INTERVAL`], so one
+/// event has reached everyone before the next goes out.
+pub const PROGRESS_SPREAD: Duration = Duration::from_millis(100);
+
+/// The offsets a stream's progress events may wait, in steps of
+/// [`PROGRESS_SPREAD`] divided by this.
+const SPREAD_SLOTS: u32 = 50;
 
 /// How long a rendered shared fragment may be served without a publish. A
 /// publish invalidates it at once; the age bound only covers what changes
@@ -131,6 +144,8 @@ pub struct LiveHub {
     /// Where changes made here go for the other nodes, once relaying has
     /// started.
     relay: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Relayed>>,
+    /// Streams opened so far, for each its offset in [`PROGRESS_SPREAD`].
+    streams: std::sync::atomic::AtomicU32,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -354,6 +369,15 @@ impl LiveHub {
             .unwrap_or_else(|_| unreachable_shared(name)))
     }
 
+    /// The offset in [`PROGRESS_SPREAD`] of the next stream opened: the
+    /// streams take the slots in turn.
+    fn next_offset(&self) -> Duration {
+        let n = self
+            .streams
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        PROGRESS_SPREAD / SPREAD_SLOTS * (n % SPREAD_SLOTS)
+    }
+
     /// A Server-Sent Events stream of the session's changes, ending when
     /// `until` resolves (the viewer's sign-in revoked or expired: events
     /// carry the session's results, and the stream was authorised once).
@@ -367,7 +391,7 @@ impl LiveHub {
     {
         let receiver = self.sender(session_id).subscribe();
         let first = tokio_stream::once(Ok(Event::default().event("update").data("ket-noi")));
-        let changes = BroadcastStream::new(receiver).map(|item| {
+        let changes = spread_progress(receiver, self.next_offset()).map(|item| {
             Ok(match item {
                 // Hall screens show it as it is; other screens reload theirs.
                 Ok(Change {
@@ -386,6 +410,21 @@ impl LiveHub {
         let events = futures_util::StreamExt::take_until(first.chain(changes), until);
         Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
     }
+}
+
+/// The changes `receiver` hears, a progress event each `offset` after it
+/// went out (see [`PROGRESS_SPREAD`]); every other change at once, in the
+/// order sent.
+fn spread_progress(
+    receiver: broadcast::Receiver<Change>,
+    offset: Duration,
+) -> impl tokio_stream::Stream<Item = Result<Change, BroadcastStreamRecvError>> {
+    futures_util::StreamExt::then(BroadcastStream::new(receiver), move |item| async move {
+        if matches!(&item, Ok(change) if change.kind == PROGRESS) && !offset.is_zero() {
+            tokio::time::sleep(offset).await;
+        }
+        item
+    })
 }
 
 /// What the screens of a session are told.
@@ -423,6 +462,54 @@ mod tests {
         assert_eq!(a.recv().await.unwrap().kind, "bieu-quyet");
         assert!(b.try_recv().is_err());
         hub.publish(3, "khong-ai-nghe");
+    }
+
+    // On a paused clock: the offsets are measured, not raced.
+    #[tokio::test(start_paused = true)]
+    async fn each_stream_hears_progress_at_its_own_offset_and_the_rest_at_once() {
+        use tokio::time::Instant;
+        let hub = LiveHub::default();
+        let sender = hub.sender(1);
+        let offset = PROGRESS_SPREAD / 2;
+        let mut late = std::pin::pin!(spread_progress(sender.subscribe(), offset));
+        let mut prompt = std::pin::pin!(spread_progress(sender.subscribe(), Duration::ZERO));
+        let change = |kind| Change {
+            kind,
+            hall: None,
+            progress: None,
+        };
+        let sent = Instant::now();
+        sender.send(change(PROGRESS)).unwrap();
+        sender.send(change("bieu-quyet")).unwrap();
+        let first = prompt.next().await.unwrap().unwrap();
+        assert_eq!(first.kind, PROGRESS);
+        assert!(sent.elapsed() < offset, "{:?}", sent.elapsed());
+        assert_eq!(prompt.next().await.unwrap().unwrap().kind, "bieu-quyet");
+
+        let first = late.next().await.unwrap().unwrap();
+        assert_eq!(first.kind, PROGRESS);
+        assert!(sent.elapsed() >= offset, "{:?}", sent.elapsed());
+        // What follows keeps its order, and is not held again.
+        let held = Instant::now();
+        assert_eq!(late.next().await.unwrap().unwrap().kind, "bieu-quyet");
+        assert!(held.elapsed() < offset);
+
+        // A result alone is told at once on the late stream too.
+        sender.send(change("bieu-quyet")).unwrap();
+        let asked = Instant::now();
+        assert_eq!(late.next().await.unwrap().unwrap().kind, "bieu-quyet");
+        assert!(asked.elapsed() < offset);
+    }
+
+    #[test]
+    fn the_streams_offsets_cover_the_spread_and_stay_within_it() {
+        let hub = LiveHub::default();
+        let offsets: Vec<Duration> = (0..2 * SPREAD_SLOTS).map(|_| hub.next_offset()).collect();
+        assert_eq!(offsets[0], Duration::ZERO);
+        assert!(offsets.iter().all(|o| *o < PROGRESS_SPREAD));
+        assert!(PROGRESS_SPREAD < PROGRESS_INTERVAL);
+        let distinct: std::collections::HashSet<_> = offsets.iter().collect();
+        assert_eq!(distinct.len(), SPREAD_SLOTS as usize);
     }
 
     #[tokio::test]
