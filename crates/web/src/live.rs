@@ -412,18 +412,60 @@ impl LiveHub {
     }
 }
 
-/// The changes `receiver` hears, a progress event each `offset` after it
-/// went out (see [`PROGRESS_SPREAD`]); every other change at once, in the
-/// order sent.
+/// The changes `receiver` hears, a progress event `offset` after it went
+/// out (see [`PROGRESS_SPREAD`]); every other change at once, in the order
+/// sent. A progress event still held when another change comes goes out
+/// at once, just before it: a vote's result never waits for its progress.
 fn spread_progress(
     receiver: broadcast::Receiver<Change>,
     offset: Duration,
 ) -> impl tokio_stream::Stream<Item = Result<Change, BroadcastStreamRecvError>> {
-    futures_util::StreamExt::then(BroadcastStream::new(receiver), move |item| async move {
-        if matches!(&item, Ok(change) if change.kind == PROGRESS) && !offset.is_zero() {
-            tokio::time::sleep(offset).await;
+    type Item = Result<Change, BroadcastStreamRecvError>;
+    struct Spread {
+        changes: BroadcastStream<Change>,
+        /// A progress event held until its time, and that time.
+        held: Option<(Item, tokio::time::Instant)>,
+        /// A change that came while one was held, to follow it.
+        next: Option<Item>,
+    }
+    let is_progress = |item: &Item| matches!(item, Ok(change) if change.kind == PROGRESS);
+    let start = Spread {
+        changes: BroadcastStream::new(receiver),
+        held: None,
+        next: None,
+    };
+    futures_util::stream::unfold(start, move |mut s| async move {
+        loop {
+            if let Some(item) = s.next.take() {
+                return Some((item, s));
+            }
+            let item = match s.held.take() {
+                Some((held, due)) => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(due) => return Some((held, s)),
+                        item = s.changes.next() => match item {
+                            // A newer progress stands for both, at the time
+                            // the first was due.
+                            Some(item) if is_progress(&item) => {
+                                s.held = Some((item, due));
+                                continue;
+                            }
+                            Some(item) => {
+                                s.next = Some(item);
+                                return Some((held, s));
+                            }
+                            None => return Some((held, s)),
+                        },
+                    }
+                }
+                None => s.changes.next().await?,
+            };
+            if is_progress(&item) && !offset.is_zero() {
+                s.held = Some((item, tokio::time::Instant::now() + offset));
+                continue;
+            }
+            return Some((item, s));
         }
-        item
     })
 }
 
@@ -486,13 +528,22 @@ mod tests {
         assert!(sent.elapsed() < offset, "{:?}", sent.elapsed());
         assert_eq!(prompt.next().await.unwrap().unwrap().kind, "bieu-quyet");
 
+        // The result came while the late stream held its progress: both go
+        // out at once, in the order sent.
         let first = late.next().await.unwrap().unwrap();
         assert_eq!(first.kind, PROGRESS);
-        assert!(sent.elapsed() >= offset, "{:?}", sent.elapsed());
-        // What follows keeps its order, and is not held again.
-        let held = Instant::now();
         assert_eq!(late.next().await.unwrap().unwrap().kind, "bieu-quyet");
-        assert!(held.elapsed() < offset);
+        assert!(sent.elapsed() < offset, "{:?}", sent.elapsed());
+
+        // A progress alone waits for its offset; two become the later one.
+        let sent = Instant::now();
+        sender.send(change(PROGRESS)).unwrap();
+        let mut newer = change(PROGRESS);
+        newer.progress = Some(Arc::from("{\"voted\":2}"));
+        sender.send(newer).unwrap();
+        let got = late.next().await.unwrap().unwrap();
+        assert_eq!(got.progress.as_deref(), Some("{\"voted\":2}"));
+        assert_eq!(sent.elapsed(), offset);
 
         // A result alone is told at once on the late stream too.
         sender.send(change("bieu-quyet")).unwrap();

@@ -72,15 +72,26 @@ pub fn valid_prefix(prefix: &str) -> bool {
 
 /// `url` (one NATS address or several, comma-separated) with any user
 /// and password or token replaced by `***`, for logs and messages.
+///
+/// Cut at each `@`, not first at the commas: a password written with a
+/// comma in it (not percent-encoded, as it should be) would otherwise show
+/// in part. What precedes an `@` is hidden back to its address's `://`, or
+/// to the start when no address before it names a scheme, which may hide
+/// a host too, never a secret.
 pub fn redacted(url: &str) -> String {
-    url.split(',')
-        .map(|one| match one.trim().rsplit_once('@') {
-            Some((before, host)) => match before.split_once("://") {
-                Some((scheme, _)) => format!("{scheme}://***@{host}"),
-                None => format!("***@{host}"),
-            },
-            None => one.trim().to_owned(),
-        })
+    let mut shown = String::new();
+    let mut rest = url;
+    while let Some(at) = rest.find('@') {
+        let before = &rest[..at];
+        let secret_from = before.rfind("://").map_or(0, |i| i + 3);
+        shown.push_str(&before[..secret_from]);
+        shown.push_str("***@");
+        rest = &rest[at + 1..];
+    }
+    shown.push_str(rest);
+    shown
+        .split(',')
+        .map(str::trim)
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -130,8 +141,7 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
     let options = || {
         let options = async_nats::ConnectOptions::new()
             .no_echo()
-            .name("nghitruong")
-            .retain_servers_order();
+            .name("nghitruong");
         match &credentials {
             Some((user, Some(password))) => {
                 options.user_and_password(user.clone(), password.clone())
@@ -140,16 +150,12 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
             None => options,
         }
     };
-    let connect = |first: usize| {
-        // Every server, from the `first`: the client goes on to the next
-        // when one refuses, and reconnects to any of them later.
-        let mut order = addresses.clone();
-        order.rotate_left(first);
+    let connect = |address: async_nats::ServerAddr| {
         let options = options();
         let (shown, prefix) = (&shown, prefix);
         async move {
             let client = options
-                .connect(order)
+                .connect(address)
                 .await
                 .with_context(|| format!("không kết nối được máy chủ NATS {shown}"))?;
             let incoming = client
@@ -166,16 +172,19 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
             anyhow::Ok((client, incoming))
         }
     };
+    // The servers are tried one at a time, in the order written, each for
+    // its share of the time, and the client keeps only the one that
+    // answered (and the members of its cluster, which that server names).
     // The client waits for a server's greeting without a limit of its own,
-    // so a server that accepts connections and says nothing would hold
-    // every attempt that tries it first: each server is tried first in
-    // turn, for its share of the time.
+    // when it connects and when it reconnects: given the whole list, a
+    // server that accepts connections and says nothing held the start, or
+    // after a short outage held the relay for good, silently.
     let share =
         (CONNECT_TIMEOUT / u32::try_from(addresses.len()).unwrap_or(u32::MAX)).max(MIN_ATTEMPT);
     let mut failure = None;
     let mut connected = None;
-    for first in 0..addresses.len() {
-        match tokio::time::timeout(share, connect(first)).await {
+    for address in addresses {
+        match tokio::time::timeout(share, connect(address)).await {
             Ok(Ok(relay)) => {
                 connected = Some(relay);
                 break;
@@ -183,7 +192,7 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
             Ok(Err(e)) => failure = Some(e),
             Err(_) => {
                 failure = Some(anyhow::anyhow!(
-                    "máy chủ NATS {shown} không trả lời trong {} giây",
+                    "máy chủ NATS {shown} không trả lời (mỗi máy được chờ {} giây)",
                     share.as_secs()
                 ));
             }
@@ -357,6 +366,78 @@ mod tests {
         held.abort();
     }
 
+    /// A TCP proxy on `port` (0 for any) to the test's NATS server, until
+    /// the returned task is aborted (its connections with it).
+    async fn proxy(port: u16) -> (u16, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let target = nats_url().trim_start_matches("nats://").to_owned();
+        let task = tokio::spawn(async move {
+            let mut pipes = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                pipes.spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        (port, task)
+    }
+
+    /// Publishes on `from` until `to` hears it, for at most `within`.
+    async fn heard(from: &LiveHub, to: &LiveHub, within: Duration) -> bool {
+        let mut rx = to.sender(99).subscribe();
+        let until = std::time::Instant::now() + within;
+        while std::time::Instant::now() < until {
+            from.publish(99, "bieu-quyet");
+            if tokio::time::timeout(Duration::from_millis(200), rx.recv())
+                .await
+                .is_ok()
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn after_an_outage_the_relay_comes_back_though_a_silent_server_is_listed() {
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (port, proxied) = proxy(0).await;
+        let url = format!(
+            "nats://{},nats://127.0.0.1:{port}",
+            silent.local_addr().unwrap()
+        );
+        let held = tokio::spawn(async move {
+            let mut kept = Vec::new();
+            while let Ok((socket, _)) = silent.accept().await {
+                kept.push(socket);
+            }
+        });
+        let prefix = fresh_prefix();
+        let (a, b) = (Arc::new(LiveHub::default()), Arc::new(LiveHub::default()));
+        let _relay_a = start(a.clone(), &url, &prefix).await.expect("a relays");
+        let _relay_b = start(b.clone(), &nats_url(), &prefix)
+            .await
+            .expect("b relays");
+        assert!(heard(&a, &b, Duration::from_secs(10)).await, "a reaches b");
+
+        // The way to the server goes for a moment, and comes back.
+        proxied.abort();
+        let _ = proxied.await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (_, _back) = proxy(port).await;
+        assert!(
+            heard(&a, &b, Duration::from_secs(20)).await,
+            "a reaches b again after the outage"
+        );
+        held.abort();
+    }
+
     #[test]
     fn the_addresses_the_client_keeps_carry_no_credentials() {
         for written in [
@@ -506,5 +587,20 @@ mod tests {
             "nats://***@h1:4222,nats://***@h2:4222"
         );
         assert_eq!(redacted("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
+        // A comma or an @ left in a password hides more, never less.
+        for written in [
+            "nats://u:S3cret,x@127.0.0.1:4222",
+            "nats://u:S3c@ret@127.0.0.1:4222,nats://h2:4222",
+            "u:S3cret,x@h1:4222,v:S3cret@h2:4222",
+            "nats://h0:4222,nats://u:a,S3cret@h1:4222",
+        ] {
+            let shown = redacted(written);
+            assert!(!shown.contains("S3c"), "{written} -> {shown}");
+            assert!(!shown.contains("ret"), "{written} -> {shown}");
+        }
+        assert_eq!(
+            redacted("nats://u:S3cret,x@h1:4222,nats://h2:4222"),
+            "nats://***@h1:4222,nats://h2:4222"
+        );
     }
 }
