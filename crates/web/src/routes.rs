@@ -235,6 +235,26 @@ fn table() -> Vec<Route> {
     .concat()
 }
 
+/// Who may call the route of `method` at the template `path`, if any.
+pub(crate) fn access_of(method: &Method, path: &str) -> Option<Access> {
+    type ByPath = std::collections::HashMap<&'static str, Vec<(Method, Access)>>;
+    static ACCESS: std::sync::LazyLock<ByPath> = std::sync::LazyLock::new(|| {
+        let mut by_path = ByPath::new();
+        for s in specs() {
+            by_path
+                .entry(s.path)
+                .or_default()
+                .push((s.method, s.access));
+        }
+        by_path
+    });
+    ACCESS
+        .get(path)?
+        .iter()
+        .find(|(m, _)| m == method)
+        .map(|(_, a)| *a)
+}
+
 /// Every route, for tests and documentation.
 pub fn specs() -> Vec<RouteSpec> {
     table().into_iter().map(|(spec, _)| spec).collect()

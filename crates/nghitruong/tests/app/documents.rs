@@ -7,6 +7,8 @@ use nghitruong_docs::make::{self, Para};
 use nghitruong_store::{AuditContext, CouncilFilter, DocumentReader, DocumentStore as _, Store};
 use nghitruong_testkit::T0;
 
+use std::time::Duration;
+
 use crate::helpers::{Client, Reply, TestApp, spawn_app, spawn_app_with_config, user};
 
 pub(crate) async fn demo_session(app: &TestApp) -> i64 {
@@ -643,4 +645,96 @@ async fn the_offline_worker_is_served_from_the_root() {
         r.body.contains("x-nt-confidential"),
         "it skips confidential pages"
     );
+}
+
+/// The cookies of a fresh sign-in of `username`, as one `Cookie` header.
+async fn sign_in_cookies(app: &TestApp, username: &str) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let pairs = |r: &reqwest::Response| -> Vec<String> {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+            .collect()
+    };
+    let page = http
+        .get(format!("{}/dang-nhap", app.base))
+        .send()
+        .await
+        .unwrap();
+    let mut cookies = pairs(&page);
+    let token = crate::helpers::csrf_in(&page.text().await.unwrap()).unwrap();
+    let signed = http
+        .post(format!("{}/dang-nhap", app.base))
+        .header("cookie", cookies.join("; "))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", username),
+            ("password", crate::helpers::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    cookies.extend(pairs(&signed));
+    cookies.join("; ")
+}
+
+#[tokio::test]
+async fn stalled_posts_of_someone_who_may_not_upload_hold_up_no_upload() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let app = spawn_app().await;
+    let session = demo_session(&app).await;
+    let deputy = sign_in_cookies(&app, "daibieu").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // A deputy may not upload session documents. Posts to the upload route
+    // (and to a form route, and to no route) that send a few bytes of a
+    // large multipart body and then stall.
+    let mut stalled = Vec::new();
+    for path in [
+        format!("/ky-hop/{session}/tai-lieu"),
+        format!("/ky-hop/{session}/tai-lieu"),
+        format!("/ky-hop/{session}/chuong-trinh"),
+        "/khong-co-trang-nay".to_owned(),
+        format!("/ky-hop/{session}/tai-lieu"),
+    ] {
+        let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {deputy}\r\n\
+             Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000\r\n\r\n\
+             --b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n{}",
+            "x".repeat(200)
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        stalled.push(socket);
+    }
+    // Each is answered at once, its body unread.
+    for socket in &mut stalled {
+        let mut answer = [0u8; 12];
+        tokio::time::timeout(Duration::from_secs(5), socket.read_exact(&mut answer))
+            .await
+            .expect("a stalled post is answered without its body")
+            .unwrap();
+        let status = String::from_utf8_lossy(&answer[9..12]).into_owned();
+        assert!(status == "403" || status == "404", "{status}");
+    }
+    // And the office's upload goes through meanwhile.
+    let mut office = app.signed_in("vanphong").await;
+    let pdf = make::pdf(&["Tờ trình về kế hoạch đầu tư công năm 2027"]);
+    let started = std::time::Instant::now();
+    upload_doc(
+        &mut office,
+        session,
+        "Tờ trình đầu tư công",
+        "thuong",
+        &[("dai_bieu", "1")],
+        ("to-trinh.pdf", &pdf),
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    drop(stalled);
 }

@@ -178,13 +178,13 @@ async fn audit_records_name_no_typed_actor_and_no_client_request_id() {
 }
 
 #[tokio::test]
-async fn a_multipart_post_to_a_form_route_is_held_to_the_form_limit_while_its_token_is_sought() {
+async fn a_multipart_post_to_a_form_route_is_not_searched_for_its_token() {
     let app = spawn_app().await;
     let c = app.signed_in("quantri").await;
     let boundary = "----gioi-han";
-    // Four times the small form limit, and no token: the search must stop
-    // at the form route's limit (413) rather than read on to the largest
-    // upload's and then find no token (403).
+    // Four times the small form limit, and no token: a form route takes no
+    // files, so its body is not searched for a token at all (403), neither
+    // read on to the largest upload's limit.
     let filler = "a".repeat(1024 * 1024);
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"display_name\"\r\n\r\n{filler}\r\n--{boundary}--\r\n"
@@ -200,7 +200,7 @@ async fn a_multipart_post_to_a_form_route_is_held_to_the_form_limit_while_its_to
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 413);
+    assert_eq!(r.status(), 403);
     // The same body to a route that takes files is read whole, and refused
     // only for its missing token.
     let r = c

@@ -237,7 +237,7 @@ pub(crate) async fn csrf(
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let req = if unsafe_method {
-        check_token(req, &expected, viewer.is_some(), &state.config).await?
+        check_token(req, &expected, viewer.as_deref(), &state.config).await?
     } else {
         req
     };
@@ -261,7 +261,7 @@ pub(crate) async fn csrf(
 async fn check_token(
     req: Request,
     expected: &str,
-    signed_in: bool,
+    viewer: Option<&Viewer>,
     config: &crate::WebConfig,
 ) -> Result<Request, AppError> {
     let limit = config.max_form_bytes;
@@ -281,20 +281,28 @@ async fn check_token(
         // A file upload carries its token as a multipart field. Only a
         // signed-in person uploads files: nobody else gets a body read
         // while its token is looked for.
-        if !signed_in {
+        // And only for a route that takes files, that this person may
+        // call: a body held while its token is sought takes one of a few
+        // turns, so a post to a form route, to no route, or to an upload
+        // its sender may not make is refused unread. (The route's template
+        // is known here, as this layer wraps each route.)
+        let Some(viewer) = viewer else {
+            return Err(AppError::Csrf);
+        };
+        let Some(path) = req.extensions().get::<axum::extract::MatchedPath>() else {
+            return Err(AppError::Csrf);
+        };
+        let route_limit = crate::routes::body_limit(req.method(), path.as_str(), config);
+        if route_limit <= config.max_form_bytes {
             return Err(AppError::Csrf);
         }
-        // The search holds the body within the route's own limit: a form
-        // route's small one, an upload route's file size (the route's
-        // template is known here, as this layer wraps each route). Boxed:
+        let access = crate::routes::access_of(req.method(), path.as_str());
+        if !access.is_some_and(|a| admits(a, Some(viewer)).unwrap_or(false)) {
+            return Err(AppError::Forbidden);
+        }
+        // The search holds the body within the route's own limit. Boxed:
         // the multipart parser's state is kilobytes, and every other
         // request would carry room for it.
-        let route_limit = req
-            .extensions()
-            .get::<axum::extract::MatchedPath>()
-            .map_or(config.max_form_bytes, |p| {
-                crate::routes::body_limit(req.method(), p.as_str(), config)
-            });
         return Box::pin(crate::uploads::check_multipart_token(
             req,
             route_limit,
@@ -361,6 +369,27 @@ pub enum Access {
 }
 
 /// The access check, one function for every route.
+/// Whether `access` lets `viewer` in: `Forbidden` for a signed-in person
+/// without the permission, `false` for someone to send to sign in.
+fn admits(access: Access, viewer: Option<&Viewer>) -> Result<bool, AppError> {
+    let fully_signed_in = viewer.is_some_and(|v| !v.session.needs_totp);
+    Ok(match access {
+        Access::Public => true,
+        Access::SecondFactor => viewer.is_some_and(|v| v.session.needs_totp),
+        Access::SignedIn => fully_signed_in,
+        Access::AnySession => viewer.is_some(),
+        Access::Permission(p) => {
+            if !fully_signed_in {
+                false
+            } else if viewer.is_some_and(|v| v.can(p)) {
+                true
+            } else {
+                return Err(AppError::Forbidden);
+            }
+        }
+    })
+}
+
 pub(crate) async fn require(
     State(access): State<Access>,
     req: Request,
@@ -371,22 +400,7 @@ pub(crate) async fn require(
         .get::<Option<Arc<Viewer>>>()
         .cloned()
         .flatten();
-    let fully_signed_in = viewer.as_ref().is_some_and(|v| !v.session.needs_totp);
-    let allowed = match access {
-        Access::Public => true,
-        Access::SecondFactor => viewer.as_ref().is_some_and(|v| v.session.needs_totp),
-        Access::SignedIn => fully_signed_in,
-        Access::AnySession => viewer.is_some(),
-        Access::Permission(p) => {
-            if !fully_signed_in {
-                false
-            } else if viewer.as_ref().is_some_and(|v| v.can(p)) {
-                true
-            } else {
-                return Err(AppError::Forbidden);
-            }
-        }
-    };
+    let allowed = admits(access, viewer.as_deref())?;
     if allowed {
         return Ok(next.run(req).await);
     }
