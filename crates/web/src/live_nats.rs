@@ -113,6 +113,10 @@ pub async fn start(hub: Arc<LiveHub>, url: &str, prefix: &str) -> anyhow::Result
         "tiền tố chủ đề NATS không hợp lệ: {prefix:?} (chỉ chữ, số, '-', '_' và dấu chấm, tối đa {MAX_PREFIX} ký tự)"
     );
     let shown = redacted(url);
+    anyhow::ensure!(
+        url.split(',').all(|one| !one.trim().is_empty()),
+        "địa chỉ máy chủ NATS không hợp lệ: {shown} (có mục trống giữa các dấu phẩy)"
+    );
     let addresses = url
         .split(',')
         .map(|one| one.trim().parse::<async_nats::ServerAddr>())
@@ -343,6 +347,18 @@ mod tests {
         assert!(started.elapsed() < CONNECT_TIMEOUT + Duration::from_secs(5));
         assert!(error.contains("không trả lời"), "{error}");
         held.abort();
+    }
+
+    #[tokio::test]
+    async fn a_list_with_an_empty_entry_is_refused_as_written() {
+        for written in [
+            ",",
+            "nats://127.0.0.1:4222,,nats://127.0.0.1:4223",
+            "nats://127.0.0.1:4222, ",
+        ] {
+            let error = refusal(written).await;
+            assert!(error.contains("mục trống"), "{written}: {error}");
+        }
     }
 
     #[tokio::test]
