@@ -368,7 +368,6 @@ pub enum Access {
     Permission(Permission),
 }
 
-/// The access check, one function for every route.
 /// Whether `access` lets `viewer` in: `Forbidden` for a signed-in person
 /// without the permission, `false` for someone to send to sign in.
 fn admits(access: Access, viewer: Option<&Viewer>) -> Result<bool, AppError> {
@@ -390,6 +389,7 @@ fn admits(access: Access, viewer: Option<&Viewer>) -> Result<bool, AppError> {
     })
 }
 
+/// The access check, one function for every route.
 pub(crate) async fn require(
     State(access): State<Access>,
     req: Request,
