@@ -215,6 +215,11 @@ async fn first_province(state: &AppState) -> Result<Option<i64>, AppError> {
     Ok(found.first().map(|s| s.council.id))
 }
 
+/// The viewer `load_viewer` put in a request's extensions, if signed in.
+fn viewer_in(extensions: &axum::http::Extensions) -> Option<Arc<Viewer>> {
+    extensions.get::<Option<Arc<Viewer>>>().cloned().flatten()
+}
+
 /// Checks the CSRF token of every state-changing request and hands the
 /// page's token to handlers. Form bodies are read here, within the size
 /// limit, and given back to the handler unchanged.
@@ -223,11 +228,7 @@ pub(crate) async fn csrf(
     req: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let viewer = req
-        .extensions()
-        .get::<Option<Arc<Viewer>>>()
-        .cloned()
-        .flatten();
+    let viewer = viewer_in(req.extensions());
     let cookie = cookie_value(req.headers(), CSRF_COOKIE);
     let (expected, fresh) = match (&viewer, cookie) {
         (Some(v), _) => (v.session.csrf_token.clone(), false),
@@ -395,11 +396,7 @@ pub(crate) async fn require(
     req: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let viewer = req
-        .extensions()
-        .get::<Option<Arc<Viewer>>>()
-        .cloned()
-        .flatten();
+    let viewer = viewer_in(req.extensions());
     let allowed = admits(access, viewer.as_deref())?;
     if allowed {
         return Ok(next.run(req).await);
@@ -432,11 +429,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Signed {
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Option<Arc<Viewer>>>()
-            .cloned()
-            .flatten()
+        viewer_in(&parts.extensions)
             .map(Signed)
             .ok_or(AppError::Unauthenticated)
     }
@@ -452,13 +445,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MaybeSigned {
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(MaybeSigned(
-            parts
-                .extensions
-                .get::<Option<Arc<Viewer>>>()
-                .cloned()
-                .flatten(),
-        ))
+        Ok(MaybeSigned(viewer_in(&parts.extensions)))
     }
 }
 
