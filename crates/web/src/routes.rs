@@ -9,6 +9,7 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
 use nghitruong_domain::access::Permission as P;
+use tower::ServiceBuilder;
 use tower::util::MapRequestLayer;
 use tower_http::compression::predicate::{NotForContentType, Predicate as _, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -260,7 +261,7 @@ pub fn specs() -> Vec<RouteSpec> {
     table().into_iter().map(|(spec, _)| spec).collect()
 }
 
-/// The application router with its middleware, outermost last.
+/// The application router with its middleware.
 pub fn router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for (spec, handler) in table() {
@@ -273,17 +274,32 @@ pub fn router(state: AppState) -> Router {
             .route_layer(RequestBodyLimitLayer::new(limit));
         router = router.route(spec.path, guarded);
     }
-    let request_id = HeaderName::from_static("x-request-id");
-    router
+    // The viewer, then the CSRF check (`auth::load_viewer`), inside the
+    // error pages and the metrics (`ops::track`): these need the matched
+    // route, so they wrap each route.
+    let routed = router
         .fallback(|| async { crate::AppError::NotFound })
-        // The viewer, then the CSRF check (`auth::load_viewer`), inside the
-        // error pages and the metrics (`ops::track`).
         .layer(from_fn_with_state(state.clone(), auth::load_viewer))
         .layer(from_fn_with_state(state.metrics.clone(), ops::track))
-        .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(header_default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header_default(header::REFERRER_POLICY, "same-origin"))
-        .layer(header_default(header::CACHE_CONTROL, "no-store"))
+        .with_state(state);
+    // The rest need no route, so they wrap the router once, as one type,
+    // outermost first. Each `Router::layer` boxes every route again, and a
+    // boxed route clones everything below it on each call: the ten layers
+    // here cost every request about a hundred allocations that way (issue
+    // #3).
+    let request_id = HeaderName::from_static("x-request-id");
+    let outer = ServiceBuilder::new()
+        .layer(MapRequestLayer::new(ops::strip_client_request_id))
+        .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = ops::request_id(req.headers()).unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         // Level 1: pages and fragments are compressed on every request, and
         // after each event of a session 500 tablets fetch theirs at once;
         // brotli's default level 4 was the largest cost of those requests
@@ -300,18 +316,12 @@ pub fn router(state: AppState) -> Router {
                 .and(NotForContentType::const_new("application/zip"))
                 .and(NotForContentType::const_new("application/vnd.openxmlformats")),
         ))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = ops::request_id(req.headers()).unwrap_or_default();
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
-        .layer(MapRequestLayer::new(ops::strip_client_request_id))
-        .with_state(state)
+        .layer(header_default(header::CACHE_CONTROL, "no-store"))
+        .layer(header_default(header::REFERRER_POLICY, "same-origin"))
+        .layer(header_default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))
+        .service(routed);
+    Router::new().fallback_service(outer)
 }
 
 /// The body limit of a route: session documents take files up to their
