@@ -25,7 +25,7 @@ use sqlx::AssertSqlSafe;
 use tokio::sync::{Mutex, oneshot};
 
 use super::audit::{self, Change};
-use super::rows::ordered_placeholders;
+use super::rows::{json_rows, ordered_placeholders};
 use super::{SqlStore, Write, db, sitting};
 use crate::{AuditContext, Result, StoreError, VoteRound};
 
@@ -142,20 +142,24 @@ fn settled(done: std::result::Result<Reply, oneshot::error::RecvError>) -> Resul
 }
 
 /// Of `people`, those for whom `sql` (with `{scope}` the scope, then
-/// `{people}` the people) returns a row.
+/// `{people}` a table of the people) returns a row.
 async fn which(w: &mut Write<'_>, sql: &str, scope: i64, people: &[i64]) -> Result<HashSet<i64>> {
     let sql = sql
         .replace("{scope}", &ordered_placeholders(w.backend, 1, 1))
-        .replace(
-            "{people}",
-            &ordered_placeholders(w.backend, 2, people.len()),
-        );
-    let mut q = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql)).bind(scope);
-    for p in people {
-        q = q.bind(*p);
-    }
-    let rows = q.fetch_all(&mut *w.tx).await.map_err(db)?;
+        .replace("{people}", &json_rows(w.backend, 2, &["bigint"]));
+    let people: Vec<[i64; 1]> = people.iter().map(|p| [*p]).collect();
+    let rows = sqlx::query_as::<_, (i64,)>(AssertSqlSafe(sql))
+        .bind(scope)
+        .bind(json_text(&people)?)
+        .fetch_all(&mut *w.tx)
+        .await
+        .map_err(db)?;
     Ok(rows.into_iter().map(|(p,)| p).collect())
+}
+
+/// `rows` as the JSON text [`json_rows`] reads.
+fn json_text(rows: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(rows).map_err(|e| StoreError::Other(e.into()))
 }
 
 /// Checks and writes a group of ballots in one transaction, in arrival
@@ -242,20 +246,15 @@ async fn write_accepted(
     if accepted.is_empty() {
         return Ok(());
     }
-    for chunk in accepted.chunks(256) {
-        let sql = format!(
-            "INSERT INTO round_voters (round_id, person_id) VALUES {}",
-            (0..chunk.len())
-                .map(|i| format!("({})", ordered_placeholders(w.backend, 2 * i + 1, 2)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for b in chunk {
-            q = q.bind(b.round_id).bind(b.person_id);
-        }
-        q.execute(&mut *w.tx).await.map_err(db)?;
-    }
+    let voters: Vec<[i64; 2]> = accepted.iter().map(|b| [b.round_id, b.person_id]).collect();
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO round_voters (round_id, person_id) {}",
+        json_rows(w.backend, 1, &["bigint", "bigint"])
+    )))
+    .bind(json_text(&voters)?)
+    .execute(&mut *w.tx)
+    .await
+    .map_err(db)?;
     let mut counts: HashMap<i64, [i64; 3]> = HashMap::new();
     for b in accepted {
         let c = counts.entry(b.round_id).or_default();
@@ -284,24 +283,20 @@ async fn write_accepted(
             .and_then(Option::as_ref)
             .is_some_and(|r| r.mode == VoteMode::Named)
     };
-    let named_ballots: Vec<&&Ballot> = accepted.iter().filter(|b| named(b)).collect();
-    for chunk in named_ballots.chunks(128) {
-        let sql = format!(
-            "INSERT INTO named_ballots (round_id, person_id, choice, cast_at) VALUES {}",
-            (0..chunk.len())
-                .map(|i| format!("({})", ordered_placeholders(w.backend, 4 * i + 1, 4)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for b in chunk {
-            q = q
-                .bind(b.round_id)
-                .bind(b.person_id)
-                .bind(b.choice.as_str())
-                .bind(to_millis(b.ctx.at));
-        }
-        q.execute(&mut *w.tx).await.map_err(db)?;
+    let named_ballots: Vec<_> = accepted
+        .iter()
+        .filter(|b| named(b))
+        .map(|b| (b.round_id, b.person_id, b.choice.as_str(), to_millis(b.ctx.at)))
+        .collect();
+    if !named_ballots.is_empty() {
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO named_ballots (round_id, person_id, choice, cast_at) {}",
+            json_rows(w.backend, 1, &["bigint", "bigint", "text", "bigint"])
+        )))
+        .bind(json_text(&named_ballots)?)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(db)?;
     }
     let changes = accepted
         .iter()
