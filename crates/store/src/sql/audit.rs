@@ -4,9 +4,9 @@ use nghitruong_domain::audit::AuditRecord;
 use nghitruong_domain::clock::to_millis;
 use sqlx::any::AnyRow;
 
-use super::rows::{get, json_rows};
+use super::rows::{get, ordered_placeholders};
 use super::{SqlStore, Write, db};
-use crate::{AuditContext, AuditFilter, Result, StoreError};
+use crate::{AuditContext, AuditFilter, Result};
 
 /// One state change to record.
 pub(crate) struct Change<'a> {
@@ -26,10 +26,18 @@ pub(crate) async fn append(
     append_all(w, vec![(ctx, change)]).await
 }
 
+/// The sizes of the many-row INSERTs that append records (12 values
+/// each), largest first: any number of records goes in as a few of them,
+/// and each size is one statement prepared once and kept. A last INSERT
+/// of whatever size was left was a new statement for almost every batch,
+/// and preparing one took more than writing its rows (issue #3). (Rows
+/// read from one JSON parameter cost SQLite more: twelve extractions per
+/// row.)
+const ROWS_PER_INSERT: [usize; 4] = [64, 16, 4, 1];
+
 /// Appends the records of `changes`, in order, inside the open write
-/// transaction: the chain's head is read once and the rows go in by one
-/// INSERT, bound as one JSON array (a batch of ballots writes one record
-/// per ballot).
+/// transaction: the chain's head is read once and the rows go in by
+/// many-row INSERTs (a batch of ballots writes one record per ballot).
 pub(crate) async fn append_all(
     w: &mut Write<'_>,
     changes: Vec<(&AuditContext, Change<'_>)>,
@@ -48,45 +56,38 @@ pub(crate) async fn append_all(
         last = Some((record.seq, record.hash.clone()));
         records.push(record);
     }
-    let rows: Vec<_> = records
-        .iter()
-        .map(|r| {
-            (
-                r.seq,
-                r.at_ms,
-                r.actor_id,
-                &r.actor_name,
-                &r.action,
-                &r.entity,
-                &r.entity_id,
-                &r.before,
-                &r.after,
-                &r.request_id,
-                &r.prev_hash,
-                &r.hash,
-            )
-        })
-        .collect();
-    let rows = serde_json::to_string(&rows).map_err(|e| StoreError::Other(e.into()))?;
-    let sql = format!(
-        "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, \
-         before_json, after_json, request_id, prev_hash, hash) {}",
-        json_rows(w.backend, 1, &AUDIT_COLUMNS)
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(rows)
-        .execute(&mut *w.tx)
-        .await
-        .map_err(db)?;
+    let mut rest = &records[..];
+    while let Some(size) = ROWS_PER_INSERT.into_iter().find(|s| *s <= rest.len()) {
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", ordered_placeholders(w.backend, i * 12 + 1, 12)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, \
+             before_json, after_json, request_id, prev_hash, hash) VALUES {values}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(r.seq)
+                .bind(r.at_ms)
+                .bind(r.actor_id)
+                .bind(r.actor_name.clone())
+                .bind(r.action.clone())
+                .bind(r.entity.clone())
+                .bind(r.entity_id.clone())
+                .bind(r.before.clone())
+                .bind(r.after.clone())
+                .bind(r.request_id.clone())
+                .bind(r.prev_hash.clone())
+                .bind(r.hash.clone());
+        }
+        q.execute(&mut *w.tx).await.map_err(db)?;
+    }
     Ok(())
 }
-
-/// The types of the audit log's columns, in the order [`append_all`]
-/// writes them.
-const AUDIT_COLUMNS: [&str; 12] = [
-    "bigint", "bigint", "bigint", "text", "text", "text", "text", "text", "text", "text", "text",
-    "text",
-];
 
 /// The record of `change`, chained after `last`.
 fn linked(ctx: &AuditContext, change: Change<'_>, last: Option<&(i64, String)>) -> AuditRecord {

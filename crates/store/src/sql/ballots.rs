@@ -286,7 +286,14 @@ async fn write_accepted(
     let named_ballots: Vec<_> = accepted
         .iter()
         .filter(|b| named(b))
-        .map(|b| (b.round_id, b.person_id, b.choice.as_str(), to_millis(b.ctx.at)))
+        .map(|b| {
+            (
+                b.round_id,
+                b.person_id,
+                b.choice.as_str(),
+                to_millis(b.ctx.at),
+            )
+        })
         .collect();
     if !named_ballots.is_empty() {
         sqlx::query(AssertSqlSafe(format!(
