@@ -1,12 +1,10 @@
 //! Operations: health, Prometheus metrics, request IDs, the error page.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -93,14 +91,16 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// Counts and times each request by its route template, not its path, so
-/// identifiers do not multiply the series; inside, renders its errors
-/// ([`render_errors`]). One layer for both: each layer of `from_fn` costs
-/// every request a clone of the service below it and a boxed future.
-pub(crate) async fn track(
-    State(metrics): State<Arc<Metrics>>,
+/// identifiers do not multiply the series, around `inner` (the rest of the
+/// way in, see `routes::entry`).
+pub(crate) async fn track<Fut>(
+    metrics: &Metrics,
     req: Request,
-    next: Next,
-) -> Response {
+    inner: impl FnOnce(Request) -> Fut,
+) -> Response
+where
+    Fut: Future<Output = Response>,
+{
     let started = Instant::now();
     // Only known methods become labels, so no request can add series at will.
     let method = match req.method().as_str() {
@@ -111,7 +111,7 @@ pub(crate) async fn track(
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = render_errors(req, next).await;
+    let response = inner(req).await;
     let labels = RequestLabels {
         method,
         route,
@@ -198,9 +198,12 @@ fn only_fragment_differs(current: Option<&str>, location: &str) -> bool {
     path == target
 }
 
-/// Renders error responses as Vietnamese pages with the request ID, and
-/// logs internal causes once, here.
-pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
+/// Renders the error responses of `inner` as Vietnamese pages with the
+/// request ID, and logs internal causes once, here.
+pub(crate) async fn render_errors<Fut>(req: Request, inner: impl FnOnce(Request) -> Fut) -> Response
+where
+    Fut: Future<Output = Response>,
+{
     let id = request_id(req.headers()).unwrap_or_default();
     let htmx = req.headers().contains_key("hx-request");
     let boosted = req.headers().contains_key("hx-boosted");
@@ -209,7 +212,7 @@ pub(crate) async fn render_errors(req: Request, next: Next) -> Response {
         .get("hx-current-url")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let response = next.run(req).await;
+    let response = inner(req).await;
     let status = response.status();
     if boosted && status.is_redirection() {
         // A form sent by htmx (hx-boost) that succeeded: the browser goes

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::{MethodRouter, get, post};
 use nghitruong_domain::access::Permission as P;
 use tower::ServiceBuilder;
@@ -269,18 +271,20 @@ pub fn router(state: AppState) -> Router {
         // small forms (the CSRF check reads form bodies within the same
         // small limit before any route runs).
         let limit = body_limit(&spec.method, spec.path, &state.config);
-        let guarded = handler
-            .route_layer(from_fn_with_state(spec.access, auth::require))
-            .route_layer(RequestBodyLimitLayer::new(limit));
+        // One layer, one boxed service per route: the limit, then the
+        // access check.
+        let guarded = handler.route_layer(
+            ServiceBuilder::new()
+                .layer(RequestBodyLimitLayer::new(limit))
+                .map_request(|req: axum::http::Request<_>| req.map(axum::body::Body::new))
+                .layer(from_fn_with_state(spec.access, auth::require)),
+        );
         router = router.route(spec.path, guarded);
     }
-    // The viewer, then the CSRF check (`auth::load_viewer`), inside the
-    // error pages and the metrics (`ops::track`): these need the matched
-    // route, so they wrap each route.
+    // The way in (`entry`) needs the matched route, so it wraps each route.
     let routed = router
         .fallback(|| async { crate::AppError::NotFound })
-        .layer(from_fn_with_state(state.clone(), auth::load_viewer))
-        .layer(from_fn_with_state(state.metrics.clone(), ops::track))
+        .layer(from_fn_with_state(state.clone(), entry))
         .with_state(state);
     // The rest need no route, so they wrap the router once, as one type,
     // outermost first. Each `Router::layer` boxes every route again, and a
@@ -322,6 +326,22 @@ pub fn router(state: AppState) -> Router {
         .layer(header_default(header::CONTENT_SECURITY_POLICY, CSP))
         .service(routed);
     Router::new().fallback_service(outer)
+}
+
+/// The way into every route, as one layer (each `from_fn` layer costs
+/// every request a clone of the services below it and a boxed future): the
+/// metrics (`ops::track`) around the error pages (`ops::render_errors`)
+/// around the viewer and the CSRF check (`auth::load_viewer`).
+async fn entry(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let app = state.clone();
+    ops::track(&state.metrics, req, move |req| {
+        ops::render_errors(req, move |req| async move {
+            auth::load_viewer(State(app), req, next)
+                .await
+                .into_response()
+        })
+    })
+    .await
 }
 
 /// The body limit of a route: session documents take files up to their
