@@ -282,28 +282,12 @@ pub fn router(state: AppState) -> Router {
         router = router.route(spec.path, guarded);
     }
     // The way in (`entry`) needs the matched route, so it wraps each route.
+    // So does compression, for another reason: the router empties the body
+    // of a HEAD response, and compression must see the body first, or a
+    // HEAD answer lacks the `Content-Encoding` and `Vary` its GET has.
     let routed = router
         .fallback(|| async { crate::AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), entry))
-        .with_state(state);
-    // The rest need no route, so they wrap the router once, as one type,
-    // outermost first. Each `Router::layer` boxes every route again, and a
-    // boxed route clones everything below it on each call: the ten layers
-    // here cost every request about a hundred allocations that way (issue
-    // #3).
-    let request_id = HeaderName::from_static("x-request-id");
-    let outer = ServiceBuilder::new()
-        .layer(MapRequestLayer::new(ops::strip_client_request_id))
-        .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
-        .layer(PropagateRequestIdLayer::new(request_id))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = ops::request_id(req.headers()).unwrap_or_default();
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
         // Level 1: pages and fragments are compressed on every request, and
         // after each event of a session 500 tablets fetch theirs at once;
         // brotli's default level 4 was the largest cost of those requests
@@ -319,6 +303,25 @@ pub fn router(state: AppState) -> Router {
                 .and(NotForContentType::const_new("application/pdf"))
                 .and(NotForContentType::const_new("application/zip"))
                 .and(NotForContentType::const_new("application/vnd.openxmlformats")),
+        ))
+        .with_state(state);
+    // The rest need no route, so they wrap the router once, as one type,
+    // outermost first. Each `Router::layer` boxes every route again, and a
+    // boxed route clones everything below it on each call: the nine layers
+    // here cost every request about a hundred allocations that way (issue
+    // #3).
+    let request_id = HeaderName::from_static("x-request-id");
+    let outer = ServiceBuilder::new()
+        .layer(MapRequestLayer::new(ops::strip_client_request_id))
+        .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = ops::request_id(req.headers()).unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
         ))
         .layer(header_default(header::CACHE_CONTROL, "no-store"))
         .layer(header_default(header::REFERRER_POLICY, "same-origin"))

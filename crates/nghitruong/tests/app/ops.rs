@@ -42,6 +42,33 @@ async fn static_assets_are_cached_for_a_year_and_compressed() {
     assert_eq!(reply.headers()["content-encoding"], "gzip");
 }
 
+/// A HEAD request gets the header fields its GET would: the encoding the
+/// page comes in and `Vary`, so that a cache keeps the encodings apart, and
+/// the security headers.
+#[tokio::test]
+async fn a_head_request_gets_the_headers_of_its_get() {
+    let app = spawn_app().await;
+    let c = app.client();
+    for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
+        let reply = c
+            .http
+            .request(method.clone(), format!("{}/dang-nhap", app.base))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200, "{method}");
+        let h = reply.headers();
+        assert_eq!(h["content-encoding"], "gzip", "{method}");
+        assert_eq!(h["vary"], "accept-encoding", "{method}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{method}");
+        assert!(h.contains_key("content-security-policy"), "{method}");
+        if method == reqwest::Method::HEAD {
+            assert!(reply.bytes().await.unwrap().is_empty());
+        }
+    }
+}
+
 #[tokio::test]
 async fn unknown_pages_get_a_vietnamese_page_with_a_request_id() {
     let app = spawn_app().await;
