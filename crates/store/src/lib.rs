@@ -259,7 +259,9 @@ pub trait Store:
     /// Casts a ballot in round `round_id` of session `session_id`; durable
     /// when it returns `Ok(Ok(()))`. `NotFound` if the round is not of that
     /// session (checked in the ballot's own transaction, so that a ballot
-    /// costs no read of its own before it).
+    /// costs no read of its own before it). The commit does not depend on
+    /// the caller: a ballot already queued is committed (or refused) even if
+    /// the caller stops waiting.
     async fn cast_ballot(
         &self,
         session_id: i64,

@@ -955,14 +955,22 @@ async fn session_story(store: &SqlStore) {
     let cx = ctx(None);
     let cast =
         |person, choice| store.cast_ballot(secret.session_id, secret.id, person, true, choice, &cx);
+    // A tablet that drops its connection once its ballot is queued: the
+    // ballot is still committed (it was first, so `b` voting again is
+    // refused), and the ballots of the same group are not lost with it.
+    {
+        let mut dropped = std::pin::pin!(cast(b, Choice::Approve));
+        let first = std::future::poll_fn(|cx| std::task::Poll::Ready(dropped.as_mut().poll(cx)));
+        assert!(first.await.is_pending(), "the caller stops waiting at once");
+    }
     let (rb, ra, rn, ra2, rn2) = tokio::join!(
-        cast(b, Choice::Approve),
+        cast(b, Choice::Reject),
         cast(a, Choice::Reject),
         cast(new_voter, Choice::Approve),
         cast(a, Choice::Reject),
         cast(new_voter, Choice::Approve),
     );
-    assert_eq!(rb.unwrap(), Ok(()));
+    assert_eq!(rb.unwrap(), Err(BallotRefusal::AlreadyVoted));
     for (first, second) in [(ra, ra2), (rn, rn2)] {
         let mut twice = [first.unwrap(), second.unwrap()];
         twice.sort_by_key(Result::is_ok);

@@ -90,36 +90,51 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// Counts and times each request by its route template, not its path, so
-/// identifiers do not multiply the series, around `inner` (the rest of the
-/// way in, see `routes::entry`).
-pub(crate) async fn track<Fut>(
-    metrics: &Metrics,
-    req: Request,
-    inner: impl FnOnce(Request) -> Fut,
-) -> Response
-where
-    Fut: Future<Output = Response>,
-{
-    let started = Instant::now();
-    // Only known methods become labels, so no request can add series at will.
-    let method = match req.method().as_str() {
-        m @ ("GET" | "POST" | "HEAD" | "PUT" | "DELETE" | "PATCH" | "OPTIONS") => m.to_owned(),
-        _ => "OTHER".to_owned(),
-    };
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = inner(req).await;
-    let labels = RequestLabels {
-        method,
-        route,
-        status: response.status().as_u16(),
-    };
-    metrics.requests.get_or_create(&labels).inc();
-    metrics.latency.observe(started.elapsed().as_secs_f64());
-    response
+/// A request being counted and timed by its route template, not its path,
+/// so identifiers do not multiply the series (see `routes::entry`).
+pub(crate) struct Tracked {
+    started: Instant,
+    method: &'static str,
+    route: String,
+}
+
+impl Tracked {
+    /// Starts the clock on `req`.
+    pub(crate) fn start(req: &Request) -> Self {
+        // Only known methods become labels, so no request can add series at will.
+        let method = match req.method().as_str() {
+            "GET" => "GET",
+            "POST" => "POST",
+            "HEAD" => "HEAD",
+            "PUT" => "PUT",
+            "DELETE" => "DELETE",
+            "PATCH" => "PATCH",
+            "OPTIONS" => "OPTIONS",
+            _ => "OTHER",
+        };
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        Self {
+            started: Instant::now(),
+            method,
+            route,
+        }
+    }
+
+    /// Counts the request, answered with `response`.
+    pub(crate) fn finish(self, metrics: &Metrics, response: &Response) {
+        let labels = RequestLabels {
+            method: self.method.to_owned(),
+            route: self.route,
+            status: response.status().as_u16(),
+        };
+        metrics.requests.get_or_create(&labels).inc();
+        metrics
+            .latency
+            .observe(self.started.elapsed().as_secs_f64());
+    }
 }
 
 /// Drops any request ID a client sent, so that the ID in logs and audit
@@ -198,97 +213,117 @@ fn only_fragment_differs(current: Option<&str>, location: &str) -> bool {
     path == target
 }
 
-/// Renders the error responses of `inner` as Vietnamese pages with the
-/// request ID, and logs internal causes once, here.
-pub(crate) async fn render_errors<Fut>(req: Request, inner: impl FnOnce(Request) -> Fut) -> Response
-where
-    Fut: Future<Output = Response>,
-{
-    let id = request_id(req.headers()).unwrap_or_default();
-    let htmx = req.headers().contains_key("hx-request");
-    let boosted = req.headers().contains_key("hx-boosted");
-    let current_url = req
-        .headers()
-        .get("hx-current-url")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let response = inner(req).await;
-    let status = response.status();
-    if boosted && status.is_redirection() {
-        // A form sent by htmx (hx-boost) that succeeded: the browser goes
-        // where the handler sends it, as after a plain post, instead of htmx
-        // following the redirect and swapping the next page into this one.
-        if let Some(location) = response.headers().get(header::LOCATION).cloned() {
-            let mut out = StatusCode::OK.into_response();
-            if only_fragment_differs(current_url.as_deref(), location.to_str().unwrap_or("")) {
-                // Going to "/page#part" from "/page" would only scroll, not
-                // show what was saved: reload instead (the browser keeps the
-                // scroll position, so the person stays at the form).
-                out.headers_mut()
-                    .insert("hx-refresh", HeaderValue::from_static("true"));
-            } else {
-                out.headers_mut().insert("hx-redirect", location);
-            }
-            return out;
+/// What the error pages need to know of a request, read before it goes in
+/// (see `routes::entry`).
+pub(crate) struct ErrorPages {
+    id: String,
+    htmx: bool,
+    boosted: bool,
+    current_url: Option<String>,
+}
+
+impl ErrorPages {
+    /// Reads what `req` tells of its page.
+    pub(crate) fn of(req: &Request) -> Self {
+        Self {
+            id: request_id(req.headers()).unwrap_or_default(),
+            htmx: req.headers().contains_key("hx-request"),
+            boosted: req.headers().contains_key("hx-boosted"),
+            current_url: req
+                .headers()
+                .get("hx-current-url")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
         }
     }
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let info = response.extensions().get::<ErrorInfo>().cloned();
-    // Our own pages (a form shown again with its message) pass through;
-    // anything else, such as a framework rejection in English, is replaced.
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if info.is_none() && is_html {
-        return response;
-    }
-    let info = info.unwrap_or_else(|| ErrorInfo {
-        heading: None,
-        message: match status.as_u16() {
-            404 => "Không tìm thấy trang hoặc dữ liệu được yêu cầu.".into(),
-            405 => "Thao tác này không được hỗ trợ tại địa chỉ này.".into(),
-            413 => "Dữ liệu gửi lên quá lớn. Vui lòng rút gọn nội dung và thử lại.".into(),
-            415 | 422 | 400 => {
-                "Biểu mẫu gửi lên không đúng định dạng. Vui lòng tải lại trang rồi thử lại.".into()
+
+    /// Renders an error `response` as a Vietnamese page with the request
+    /// ID, and logs internal causes once, here.
+    pub(crate) fn render(self, response: Response) -> Response {
+        let Self {
+            id,
+            htmx,
+            boosted,
+            current_url,
+        } = self;
+        let status = response.status();
+        if boosted && status.is_redirection() {
+            // A form sent by htmx (hx-boost) that succeeded: the browser goes
+            // where the handler sends it, as after a plain post, instead of htmx
+            // following the redirect and swapping the next page into this one.
+            if let Some(location) = response.headers().get(header::LOCATION).cloned() {
+                let mut out = StatusCode::OK.into_response();
+                if only_fragment_differs(current_url.as_deref(), location.to_str().unwrap_or("")) {
+                    // Going to "/page#part" from "/page" would only scroll, not
+                    // show what was saved: reload instead (the browser keeps the
+                    // scroll position, so the person stays at the form).
+                    out.headers_mut()
+                        .insert("hx-refresh", HeaderValue::from_static("true"));
+                } else {
+                    out.headers_mut().insert("hx-redirect", location);
+                }
+                return out;
             }
-            _ => "Hệ thống gặp sự cố khi xử lý yêu cầu.".into(),
-        },
-        internal: None,
-    });
-    if let Some(internal) = &info.internal {
-        tracing::error!(request_id = %id, error = %internal, "request failed");
-    }
-    if htmx {
-        // An htmx request gets the message where the page shows notices.
-        let partial = ErrorPartial {
-            message: &info.message,
-            request_id: &id,
+        }
+        if !(status.is_client_error() || status.is_server_error()) {
+            return response;
+        }
+        let info = response.extensions().get::<ErrorInfo>().cloned();
+        // Our own pages (a form shown again with its message) pass through;
+        // anything else, such as a framework rejection in English, is replaced.
+        let is_html = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if info.is_none() && is_html {
+            return response;
+        }
+        let info = info.unwrap_or_else(|| ErrorInfo {
+            heading: None,
+            message: match status.as_u16() {
+                404 => "Không tìm thấy trang hoặc dữ liệu được yêu cầu.".into(),
+                405 => "Thao tác này không được hỗ trợ tại địa chỉ này.".into(),
+                413 => "Dữ liệu gửi lên quá lớn. Vui lòng rút gọn nội dung và thử lại.".into(),
+                415 | 422 | 400 => {
+                    "Biểu mẫu gửi lên không đúng định dạng. Vui lòng tải lại trang rồi thử lại."
+                        .into()
+                }
+                _ => "Hệ thống gặp sự cố khi xử lý yêu cầu.".into(),
+            },
+            internal: None,
+        });
+        if let Some(internal) = &info.internal {
+            tracing::error!(request_id = %id, error = %internal, "request failed");
+        }
+        if htmx {
+            // An htmx request gets the message where the page shows notices.
+            let partial = ErrorPartial {
+                message: &info.message,
+                request_id: &id,
+            };
+            let fragment = partial.render().unwrap_or_else(|_| "Có lỗi xảy ra.".into());
+            let mut out = (status, Html(fragment)).into_response();
+            out.headers_mut()
+                .insert("hx-retarget", HeaderValue::from_static("#thong-bao"));
+            out.headers_mut()
+                .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+            // A refused form stays at its own address (a boosted form would
+            // otherwise show the address it was posted to).
+            out.headers_mut()
+                .insert("hx-push-url", HeaderValue::from_static("false"));
+            return out;
+        }
+        let page = ErrorPage {
+            status: status.as_u16(),
+            heading: info.heading.unwrap_or_else(|| heading(status)),
+            message: info.message,
+            request_id: id,
+            css: statics::url("app.css"),
         };
-        let fragment = partial.render().unwrap_or_else(|_| "Có lỗi xảy ra.".into());
-        let mut out = (status, Html(fragment)).into_response();
-        out.headers_mut()
-            .insert("hx-retarget", HeaderValue::from_static("#thong-bao"));
-        out.headers_mut()
-            .insert("hx-reswap", HeaderValue::from_static("innerHTML"));
-        // A refused form stays at its own address (a boosted form would
-        // otherwise show the address it was posted to).
-        out.headers_mut()
-            .insert("hx-push-url", HeaderValue::from_static("false"));
-        return out;
+        let body = page.render().unwrap_or_else(|_| "Có lỗi xảy ra.".into());
+        (status, Html(body)).into_response()
     }
-    let page = ErrorPage {
-        status: status.as_u16(),
-        heading: info.heading.unwrap_or_else(|| heading(status)),
-        message: info.message,
-        request_id: id,
-        css: statics::url("app.css"),
-    };
-    let body = page.render().unwrap_or_else(|_| "Có lỗi xảy ra.".into());
-    (status, Html(body)).into_response()
 }
 
 #[cfg(test)]

@@ -333,18 +333,26 @@ pub fn router(state: AppState) -> Router {
 
 /// The way into every route, as one layer (each `from_fn` layer costs
 /// every request a clone of the services below it and a boxed future): the
-/// metrics (`ops::track`) around the error pages (`ops::render_errors`)
-/// around the viewer and the CSRF check (`auth::load_viewer`).
-async fn entry(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let app = state.clone();
-    ops::track(&state.metrics, req, move |req| {
-        ops::render_errors(req, move |req| async move {
-            auth::load_viewer(State(app), req, next)
-                .await
-                .into_response()
-        })
-    })
-    .await
+/// metrics (`ops::Tracked`) around the error pages (`ops::ErrorPages`)
+/// around the viewer and the CSRF check (`auth::admit`). Each reads what
+/// it needs of the request before it goes in, rather than wrapping the
+/// rest in a future of its own: nested, those held 4 kB per request.
+async fn entry(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let tracked = ops::Tracked::start(&req);
+    let errors = ops::ErrorPages::of(&req);
+    let response = match auth::admit(&state, &mut req).await {
+        Ok(csrf_cookie) => {
+            let mut response = next.run(req).await;
+            if let Some(cookie) = csrf_cookie {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(refused) => refused.into_response(),
+    };
+    let response = errors.render(response);
+    tracked.finish(&state.metrics, &response);
+    response
 }
 
 /// The body limit of a route: session documents take files up to their

@@ -30,6 +30,7 @@ mod supervision;
 pub use sitting::tally_json;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -109,12 +110,15 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The store over SQLite or PostgreSQL.
+/// The store over SQLite or PostgreSQL. A clone shares the pool, the
+/// writer lock and the ballot queue: the task that commits queued ballots
+/// holds one.
+#[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
-    writer: Mutex<()>,
-    ballots: ballots::BallotQueue,
+    writer: Arc<Mutex<()>>,
+    ballots: Arc<ballots::BallotQueue>,
 }
 
 /// An open write transaction holding the writer lock.
@@ -182,8 +186,8 @@ impl SqlStore {
         Ok(Self {
             pool,
             backend,
-            writer: Mutex::new(()),
-            ballots: ballots::BallotQueue::default(),
+            writer: Arc::new(Mutex::new(())),
+            ballots: Arc::default(),
         })
     }
 

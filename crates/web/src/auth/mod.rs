@@ -123,42 +123,50 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) ->
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
 }
 
-/// Loads the viewer from the session cookie, if any, into the request,
-/// then checks its CSRF token ([`csrf`]). One layer for both: each layer of
-/// `from_fn` costs every request a clone of the service below it and a
-/// boxed future.
-pub(crate) async fn load_viewer(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Result<Response, AppError> {
+/// Lets a request in: loads the viewer from the session cookie, if any,
+/// into its extensions, then checks its CSRF token ([`check_csrf`]). The
+/// CSRF cookie to set on the answer, when the visitor had none.
+///
+/// Works on the request in place rather than as a layer of its own: each
+/// layer of `from_fn` costs every request a clone of the service below it
+/// and a boxed future, and each `async fn` that takes the request by value
+/// keeps room for it in its future beside the future it awaits. Nested,
+/// the way in held 4 kB per request, faulted in fresh for each of the 500
+/// ballots of a vote (issue #3).
+pub(crate) async fn admit(
+    state: &AppState,
+    req: &mut Request,
+) -> Result<Option<HeaderValue>, AppError> {
     let viewer = match cookie_value(req.headers(), SESSION_COOKIE) {
-        Some(token) => {
-            let hash = token_hash(&token);
-            let now = state.clock.now();
-            let viewer = match state.viewers.get(&hash, now) {
-                Some(known) => known,
-                None => {
-                    let epoch = state.viewers.epoch(state.store.as_ref()).await?;
-                    match state.viewers.still_holds(&hash, now, epoch) {
-                        Some(held) => Some(held),
-                        None => {
-                            let viewer = Box::pin(viewer_for(&state, &hash)).await?.map(Arc::new);
-                            state.viewers.put(hash, now, epoch, viewer.clone());
-                            viewer
-                        }
-                    }
-                }
-            };
-            if let Some(v) = &viewer {
-                state.seen.seen(&state.store, &v.session, now);
-            }
-            viewer
-        }
+        Some(token) => signed_in(state, &token).await?,
         None => None,
     };
     req.extensions_mut().insert(viewer);
-    csrf(State(state), req, next).await
+    check_csrf(state, req).await
+}
+
+/// The viewer a session token signs in, from the cache when it holds.
+async fn signed_in(state: &AppState, token: &str) -> Result<Option<Arc<Viewer>>, AppError> {
+    let hash = token_hash(token);
+    let now = state.clock.now();
+    let viewer = match state.viewers.get(&hash, now) {
+        Some(known) => known,
+        None => {
+            let epoch = state.viewers.epoch(state.store.as_ref()).await?;
+            match state.viewers.still_holds(&hash, now, epoch) {
+                Some(held) => Some(held),
+                None => {
+                    let viewer = Box::pin(viewer_for(state, &hash)).await?.map(Arc::new);
+                    state.viewers.put(hash, now, epoch, viewer.clone());
+                    viewer
+                }
+            }
+        }
+    };
+    if let Some(v) = &viewer {
+        state.seen.seen(&state.store, &v.session, now);
+    }
+    Ok(viewer)
 }
 
 async fn viewer_for(state: &AppState, token_hash: &str) -> Result<Option<Viewer>, AppError> {
@@ -221,13 +229,10 @@ fn viewer_in(extensions: &axum::http::Extensions) -> Option<Arc<Viewer>> {
 }
 
 /// Checks the CSRF token of every state-changing request and hands the
-/// page's token to handlers. Form bodies are read here, within the size
-/// limit, and given back to the handler unchanged.
-pub(crate) async fn csrf(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Result<Response, AppError> {
+/// page's token to handlers; the CSRF cookie to set, when the visitor had
+/// none. Form bodies are read here, within the size limit, and given back
+/// to the handler unchanged.
+async fn check_csrf(state: &AppState, req: &mut Request) -> Result<Option<HeaderValue>, AppError> {
     let viewer = viewer_in(req.extensions());
     let cookie = cookie_value(req.headers(), CSRF_COOKIE);
     let (expected, fresh) = match (&viewer, cookie) {
@@ -237,38 +242,33 @@ pub(crate) async fn csrf(
     };
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let req = if unsafe_method {
-        check_token(req, &expected, viewer.as_deref(), &state.config).await?
-    } else {
-        req
-    };
-
-    let mut req = req;
-    req.extensions_mut().insert(CsrfToken(expected.clone()));
-    let mut response = next.run(req).await;
-    if fresh {
-        let cookie = set_cookie(
+    if unsafe_method {
+        check_token(req, &expected, viewer.as_deref(), &state.config).await?;
+    }
+    let cookie = fresh.then(|| {
+        set_cookie(
             CSRF_COOKIE,
             &expected,
             8 * 3600,
             state.config.secure_cookies,
-        );
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+        )
+    });
+    req.extensions_mut().insert(CsrfToken(expected));
+    Ok(cookie)
 }
 
-/// Checks the token of a state-changing request.
+/// Checks the token of a state-changing request, leaving its body as it
+/// came.
 async fn check_token(
-    req: Request,
+    req: &mut Request,
     expected: &str,
     viewer: Option<&Viewer>,
     config: &crate::WebConfig,
-) -> Result<Request, AppError> {
+) -> Result<(), AppError> {
     let limit = config.max_form_bytes;
     if let Some(sent) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         return if same(sent, expected) {
-            Ok(req)
+            Ok(())
         } else {
             Err(AppError::Csrf)
         };
@@ -303,16 +303,19 @@ async fn check_token(
         }
         // The search holds the body within the route's own limit. Boxed:
         // the multipart parser's state is kilobytes, and every other
-        // request would carry room for it.
-        return Box::pin(crate::uploads::check_multipart_token(
-            req,
+        // request would carry room for it. (A refused request is answered
+        // with the refusal, so the default left in its place is not used.)
+        let taken = std::mem::take(req);
+        *req = Box::pin(crate::uploads::check_multipart_token(
+            taken,
             route_limit,
             &config.spool_dir(),
             |sent| same(sent, expected),
         ))
-        .await;
+        .await?;
+        return Ok(());
     }
-    let (parts, body) = req.into_parts();
+    let body = std::mem::take(req.body_mut());
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| AppError::TooLarge)?;
@@ -321,33 +324,28 @@ async fn check_token(
             "Dữ liệu gửi lên có ký tự không hợp lệ (không phải UTF-8). Vui lòng nhập lại.".into(),
         ));
     }
-    let sent = form_urlencoded_value(&bytes, CSRF_FIELD);
-    if !sent.is_some_and(|s| same(&s, expected)) {
+    if !form_value_is(&bytes, CSRF_FIELD, |sent| same(sent, expected)) {
         return Err(AppError::Csrf);
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    *req.body_mut() = Body::from(bytes);
+    Ok(())
 }
 
 /// Whether every name and value of a form decodes to valid UTF-8. The
 /// form decoder would otherwise replace bad bytes silently and store the
-/// replacement characters.
+/// replacement characters. (A `+` decodes to a space, ASCII either way,
+/// so it need not be replaced to judge the bytes.)
 fn form_is_utf8(body: &[u8]) -> bool {
-    body.split(|&b| b == b'&').all(|pair| {
-        let plus_as_space: Vec<u8> = pair
-            .iter()
-            .map(|&b| if b == b'+' { b' ' } else { b })
-            .collect();
-        let decoded: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
-        std::str::from_utf8(&decoded).is_ok()
-    })
+    body.split(|&b| b == b'&')
+        .all(|pair| percent_encoding::percent_decode(pair).decode_utf8().is_ok())
 }
 
-fn form_urlencoded_value(body: &[u8], key: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .ok()?
-        .into_iter()
+/// Whether the form's first field named `key` has a value that `ok` accepts.
+/// Read without copying the other fields.
+fn form_value_is(body: &[u8], key: &str, ok: impl Fn(&str) -> bool) -> bool {
+    form_urlencoded::parse(body)
         .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
+        .is_some_and(|(_, v)| ok(&v))
 }
 
 fn same(a: &str, b: &str) -> bool {

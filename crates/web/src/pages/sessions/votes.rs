@@ -170,20 +170,14 @@ pub(crate) async fn cast(
     };
     let ctx = audit_context(&state, &viewer, &headers);
     let holds = me.person.status.holds_office();
-    // In a task of its own: ballots are committed in groups, and a tablet
-    // that drops its connection must not take its neighbours' ballots of
-    // the same group with it when this request is cancelled.
     // The round is read in the ballot's own transaction, which refuses a
-    // round of another session as not found.
-    let (store, person, session_id) = (state.store.clone(), me.person.id, s.id);
-    let cast = tokio::spawn(async move {
-        store
-            .cast_ballot(session_id, round_id, person, holds, choice, &ctx)
-            .await
-    });
-    let outcome = cast
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("ballot task failed: {e}")))??;
+    // round of another session as not found. The store commits ballots in
+    // groups in a task of its own: a tablet that drops its connection
+    // while this waits takes no other ballot with it.
+    let outcome = state
+        .store
+        .cast_ballot(s.id, round_id, me.person.id, holds, choice, &ctx)
+        .await?;
     match outcome {
         Ok(()) => {}
         Err(refusal) => return Err(AppError::BadRequest(refusal.to_string())),
