@@ -340,17 +340,16 @@ pub fn router(state: AppState) -> Router {
 async fn entry(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let tracked = ops::Tracked::start(&req);
     let errors = ops::ErrorPages::of(&req);
-    let response = match auth::admit(&state, &mut req).await {
-        Ok(csrf_cookie) => {
-            let mut response = next.run(req).await;
-            if let Some(cookie) = csrf_cookie {
-                response.headers_mut().append(header::SET_COOKIE, cookie);
-            }
-            response
-        }
-        Err(refused) => refused.into_response(),
+    let (response, csrf_cookie) = match auth::admit(&state, &mut req).await {
+        Ok(csrf_cookie) => (next.run(req).await, csrf_cookie),
+        Err(refused) => (refused.into_response(), None),
     };
-    let response = errors.render(response);
+    let mut response = errors.render(response);
+    // After the error pages, which answer with pages of their own: a
+    // visitor's first page may be one of them.
+    if let Some(cookie) = csrf_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     tracked.finish(&state.metrics, &response);
     response
 }

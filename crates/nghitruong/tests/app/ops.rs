@@ -80,6 +80,34 @@ async fn unknown_pages_get_a_vietnamese_page_with_a_request_id() {
     assert!(reply.body.contains("lang=\"vi\""));
 }
 
+/// A visitor's first page may be an error page: it still sets the CSRF
+/// cookie the next form needs (the error page used to replace the answer
+/// that carried it).
+#[tokio::test]
+async fn a_first_visit_to_an_error_page_gets_its_csrf_cookie() {
+    let app = spawn_app().await;
+    for htmx in [false, true] {
+        // A new visitor each time, with no cookie yet.
+        let c = app.client();
+        let mut request = c.http.get(format!("{}/khong-co-trang-nay", app.base));
+        if htmx {
+            request = request.header("hx-request", "true");
+        }
+        let reply = request.send().await.unwrap();
+        assert_eq!(reply.status(), 404, "htmx: {htmx}");
+        let cookies: Vec<_> = reply
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert!(
+            cookies.iter().any(|c| c.starts_with("nt_csrf=")),
+            "htmx: {htmx}, cookies: {cookies:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn backup_copies_a_running_database() {
     let app = spawn_app().await;
