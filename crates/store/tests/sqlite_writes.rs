@@ -26,14 +26,9 @@ fn ctx() -> AuditContext {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_write_does_not_lock_out_the_next() {
     let dir = temp_dir();
-    let store = SqlStore::open(&StoreOptions {
-        url: format!("sqlite://{}", dir.path().join("nt.db").display()),
-        schema: None,
-        max_connections: 4,
-        read_only: false,
-    })
-    .await
-    .unwrap();
+    let store = SqlStore::open(&StoreOptions::sqlite_file(&dir.path().join("nt.db"), 4))
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
 
     for i in 0..2000 {

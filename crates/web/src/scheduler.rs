@@ -143,12 +143,7 @@ mod tests {
     #[tokio::test]
     async fn a_failing_job_does_not_stop_the_others() {
         let dir = nghitruong_testkit::temp_dir();
-        let options = nghitruong_store::StoreOptions {
-            url: format!("sqlite://{}", dir.path().join("t.db").display()),
-            schema: None,
-            max_connections: 2,
-            read_only: false,
-        };
+        let options = nghitruong_store::StoreOptions::sqlite_file(&dir.path().join("t.db"), 2);
         let store = nghitruong_store::SqlStore::open(&options).await.unwrap();
         let state = AppState::new(
             Arc::new(store),

@@ -96,14 +96,9 @@ pub fn draft() -> Draft {
 }
 
 pub async fn sqlite(dir: &std::path::Path, name: &str) -> Arc<SqlStore> {
-    let store = SqlStore::open(&StoreOptions {
-        url: format!("sqlite://{}", dir.join(name).display()),
-        schema: None,
-        max_connections: 2,
-        read_only: false,
-    })
-    .await
-    .unwrap();
+    let store = SqlStore::open(&StoreOptions::sqlite_file(&dir.join(name), 2))
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     Arc::new(store)
 }

@@ -522,13 +522,7 @@ fn print_cpu(label: &str, before: &std::collections::BTreeMap<String, u64>, pid:
 /// accounts, all checked in, the session opened and a named vote open on
 /// its first vote item. Returns the session and round ids.
 async fn prepare(dir: &std::path::Path, n: usize) -> anyhow::Result<(i64, i64)> {
-    let store = SqlStore::open(&StoreOptions {
-        url: format!("sqlite://{}", dir.join("nghitruong.db").display()),
-        schema: None,
-        max_connections: 4,
-        read_only: false,
-    })
-    .await?;
+    let store = SqlStore::open(&StoreOptions::sqlite_file(&dir.join("nghitruong.db"), 4)).await?;
     store.migrate().await?;
     let csv = include_str!("../../../../seed/admin-units-2025-07.csv");
     let hash = nghitruong_web::auth::password::hash(nghitruong::demo::DEMO_PASSWORD)?;
@@ -1051,13 +1045,7 @@ async fn add_documents(dir: &std::path::Path, session: i64, mb: usize) -> anyhow
     use nghitruong_domain::document::{
         AudienceGrant, Classification, DocumentEvent, DocumentKind, FileFormat,
     };
-    let store = SqlStore::open(&StoreOptions {
-        url: format!("sqlite://{}", dir.join("nghitruong.db").display()),
-        schema: None,
-        max_connections: 2,
-        read_only: false,
-    })
-    .await?;
+    let store = SqlStore::open(&StoreOptions::sqlite_file(&dir.join("nghitruong.db"), 2)).await?;
     #[allow(clippy::disallowed_methods)] // a benchmark runs on the real clock
     let ctx = AuditContext::system(time::OffsetDateTime::now_utc());
     let blobs = nghitruong_docs::BlobStore::new(dir.join("documents"))?;

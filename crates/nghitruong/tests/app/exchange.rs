@@ -136,14 +136,9 @@ async fn the_office_sends_a_resolution_the_commune_registers_it_and_the_statuses
     province.refresh_agencies().await.unwrap();
 
     let dir = temp_dir();
-    let c_store = SqlStore::open(&StoreOptions {
-        url: format!("sqlite://{}", dir.path().join("xa.db").display()),
-        schema: None,
-        max_connections: 2,
-        read_only: false,
-    })
-    .await
-    .unwrap();
+    let c_store = SqlStore::open(&StoreOptions::sqlite_file(&dir.path().join("xa.db"), 2))
+        .await
+        .unwrap();
     c_store.migrate().await.unwrap();
     let c_store = Arc::new(c_store);
     let commune = exchange(
@@ -462,14 +457,9 @@ async fn an_agency_answer_arriving_through_the_axis_is_attached_to_the_forwarded
 
     // The department's own deployment answers letter 125 through the axis.
     let dir = temp_dir();
-    let a_store = SqlStore::open(&StoreOptions {
-        url: format!("sqlite://{}", dir.path().join("so.db").display()),
-        schema: None,
-        max_connections: 2,
-        read_only: false,
-    })
-    .await
-    .unwrap();
+    let a_store = SqlStore::open(&StoreOptions::sqlite_file(&dir.path().join("so.db"), 2))
+        .await
+        .unwrap();
     a_store.migrate().await.unwrap();
     let department = exchange(
         addr,

@@ -369,12 +369,7 @@ mod tests {
     #[tokio::test]
     async fn a_waiting_ballot_holds_little_memory() {
         let dir = nghitruong_testkit::temp_dir();
-        let options = crate::StoreOptions {
-            url: format!("sqlite://{}", dir.path().join("t.db").display()),
-            schema: None,
-            max_connections: 1,
-            read_only: false,
-        };
+        let options = crate::StoreOptions::sqlite_file(&dir.path().join("t.db"), 1);
         let store = SqlStore::open(&options)
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -85,6 +85,19 @@ pub struct StoreOptions {
     pub read_only: bool,
 }
 
+impl StoreOptions {
+    /// A SQLite file at `path`, created if missing, with a pool of
+    /// `max_connections`.
+    pub fn sqlite_file(path: &Path, max_connections: u32) -> Self {
+        Self {
+            url: format!("sqlite://{}", path.display()),
+            schema: None,
+            max_connections,
+            read_only: false,
+        }
+    }
+}
+
 impl std::fmt::Debug for StoreOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoreOptions")
@@ -766,14 +779,9 @@ mod tests {
     #[tokio::test]
     async fn sqlite_commits_are_synced_to_disk() {
         let dir = nghitruong_testkit::temp_dir();
-        let store = SqlStore::open(&StoreOptions {
-            url: format!("sqlite://{}", dir.path().join("t.db").display()),
-            schema: None,
-            max_connections: 2,
-            read_only: false,
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        let store = SqlStore::open(&StoreOptions::sqlite_file(&dir.path().join("t.db"), 2))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         // Both connections of the pool at once, so each is asked.
         let mut first = store
             .pool()
@@ -830,12 +838,7 @@ mod tests {
     #[tokio::test]
     async fn roster_changes_move_the_epoch_on_both_backends() {
         let dir = nghitruong_testkit::temp_dir();
-        let sqlite = StoreOptions {
-            url: format!("sqlite://{}", dir.path().join("t.db").display()),
-            schema: None,
-            max_connections: 1,
-            read_only: false,
-        };
+        let sqlite = StoreOptions::sqlite_file(&dir.path().join("t.db"), 1);
         let store = SqlStore::open(&sqlite)
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -563,12 +563,7 @@ mod tests {
     #[tokio::test]
     async fn a_request_being_admitted_holds_little_memory() {
         let dir = nghitruong_testkit::temp_dir();
-        let options = nghitruong_store::StoreOptions {
-            url: format!("sqlite://{}", dir.path().join("t.db").display()),
-            schema: None,
-            max_connections: 1,
-            read_only: false,
-        };
+        let options = nghitruong_store::StoreOptions::sqlite_file(&dir.path().join("t.db"), 1);
         let store = nghitruong_store::SqlStore::open(&options)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
