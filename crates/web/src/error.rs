@@ -16,8 +16,9 @@ pub enum AppError {
     NotFound,
     /// The input was wrong; the message is shown as is.
     BadRequest(String),
-    /// The request body was too large.
-    TooLarge,
+    /// The request body was too large; the message says what the limit is
+    /// when it is known ([`AppError::too_large`] otherwise).
+    TooLarge(String),
     /// The form's CSRF token did not match.
     Csrf,
     /// Too many attempts.
@@ -43,7 +44,7 @@ impl AppError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Csrf => StatusCode::FORBIDDEN,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -55,8 +56,7 @@ impl AppError {
             Self::Unauthenticated => "Bạn cần đăng nhập để tiếp tục.".into(),
             Self::Forbidden => "Không có quyền truy cập trang này với vai trò hiện tại.".into(),
             Self::NotFound => "Không tìm thấy trang hoặc dữ liệu được yêu cầu.".into(),
-            Self::BadRequest(m) | Self::TooManyRequests(m) => m.clone(),
-            Self::TooLarge => "Dữ liệu gửi lên quá lớn. Vui lòng rút gọn nội dung và thử lại.".into(),
+            Self::BadRequest(m) | Self::TooLarge(m) | Self::TooManyRequests(m) => m.clone(),
             Self::Csrf => {
                 "Phiên biểu mẫu đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang rồi thử lại."
                     .into()
@@ -66,6 +66,16 @@ impl AppError {
                     .into()
             }
         }
+    }
+}
+
+/// What a body over its limit is told when the limit has no name.
+pub(crate) const TOO_LARGE: &str = "Dữ liệu gửi lên quá lớn. Vui lòng rút gọn nội dung và thử lại.";
+
+impl AppError {
+    /// A body over its limit, told in general words.
+    pub(crate) fn too_large() -> Self {
+        Self::TooLarge(TOO_LARGE.into())
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod auth;
 mod compressed;
 mod error;
+mod form;
 mod layout;
 pub mod live;
 pub mod live_nats;

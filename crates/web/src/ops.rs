@@ -156,6 +156,30 @@ impl MakeRequestId for RandomRequestId {
 }
 
 /// The request ID of a request, for audit records and error pages.
+/// What a frequent handler reads of its request's headers, without
+/// copying them all as a `HeaderMap` argument does (a ballot, 500 in a
+/// second: issue #3).
+pub(crate) struct Asked {
+    /// The request's id, for its audit record.
+    pub(crate) request_id: Option<String>,
+    /// Whether htmx sent it (and takes a fragment back).
+    pub(crate) by_htmx: bool,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Asked {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Asked {
+            request_id: request_id(&parts.headers),
+            by_htmx: parts.headers.contains_key("hx-request"),
+        })
+    }
+}
+
 pub(crate) fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
@@ -284,7 +308,7 @@ impl ErrorPages {
             message: match status.as_u16() {
                 404 => "Không tìm thấy trang hoặc dữ liệu được yêu cầu.".into(),
                 405 => "Thao tác này không được hỗ trợ tại địa chỉ này.".into(),
-                413 => "Dữ liệu gửi lên quá lớn. Vui lòng rút gọn nội dung và thử lại.".into(),
+                413 => crate::error::TOO_LARGE.into(),
                 415 | 422 | 400 => {
                     "Biểu mẫu gửi lên không đúng định dạng. Vui lòng tải lại trang rồi thử lại."
                         .into()

@@ -63,7 +63,7 @@ impl Spool {
         use std::io::Write;
         self.kept = self.kept.saturating_add(chunk.len());
         if self.kept > self.limit {
-            return Err(AppError::TooLarge);
+            return Err(AppError::too_large());
         }
         if self.file.is_none() && self.kept <= IN_MEMORY {
             self.memory.push(chunk.clone());
@@ -292,7 +292,7 @@ fn bad(message: impl Into<String>) -> AppError {
 }
 
 fn too_large(state: &crate::AppState) -> AppError {
-    bad(format!(
+    AppError::TooLarge(format!(
         "Tệp lớn hơn giới hạn cho phép ({} MB).",
         state.config.upload_limits.max_bytes.div_ceil(1024 * 1024)
     ))
@@ -534,7 +534,7 @@ mod tests {
         let late = form(&[("file", &big), ("_csrf", b"dung-ma")]);
         assert!(matches!(
             checked(&late, 512 * 1024, dir.path()).await,
-            Err(AppError::TooLarge)
+            Err(AppError::TooLarge(_))
         ));
         // A "token" of megabytes is refused without being read whole.
         let huge = "x".repeat(4 * 1024 * 1024);

@@ -92,6 +92,29 @@ async fn sessions_expire_and_end_at_sign_out() {
 }
 
 #[tokio::test]
+async fn a_head_request_without_a_session_is_sent_to_sign_in_like_a_get() {
+    let app = spawn_app().await;
+    let c = app.client();
+    for method in [reqwest::Method::GET, reqwest::Method::HEAD] {
+        let reply = c
+            .http
+            .request(method.clone(), format!("{}/ky-hop", c.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status().as_u16(), 303, "{method}");
+        assert_eq!(
+            reply
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok()),
+            Some("/dang-nhap?next=%2Fky-hop"),
+            "{method}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_session_can_be_revoked_from_another_device() {
     let app = spawn_app().await;
     let mut tablet = app.signed_in("daibieu").await;

@@ -232,7 +232,7 @@ async fn uploads_are_checked_by_content_and_refusals_keep_nothing() {
     let mut big = make::pdf(&["x"]);
     big.resize(1024 * 1024 + 10, b' ');
     let reply = upload(&mut office, &path, &fields, Some(("lon.pdf", &big))).await;
-    assert_eq!(reply.status, 400);
+    assert_eq!(reply.status, 413);
     assert!(
         reply.body.contains("lớn hơn giới hạn cho phép (1 MB)"),
         "{}",

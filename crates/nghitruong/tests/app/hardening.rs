@@ -226,6 +226,19 @@ async fn invalid_utf8_in_a_form_is_refused() {
     let reply = c.post_raw("/quan-tri/nguoi-dung", body).await;
     assert_eq!(reply.status, 400);
     assert!(reply.body.contains("UTF-8"));
+    // The same form from htmx, its token in a header instead of a field.
+    let r = c
+        .http
+        .post(format!("{}/quan-tri/nguoi-dung", c.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("hx-request", "true")
+        .header("x-csrf-token", c.csrf.clone())
+        .body("username=utf8-hong&display_name=%C3%28%FF&password=mot-mat-khau-dai&role=dai_bieu&unit_code=40")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("UTF-8"));
     assert!(
         app.store
             .user_credentials("utf8-hong")

@@ -1,7 +1,7 @@
 //! Sign-in, the second factor, sign-out and switching council.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -368,10 +368,19 @@ pub(crate) fn audit_context(
     viewer: &super::Viewer,
     headers: &HeaderMap,
 ) -> AuditContext {
+    audit_context_of(state, viewer, request_id(headers))
+}
+
+/// [`audit_context`] when the request's id has been read already.
+pub(crate) fn audit_context_of(
+    state: &AppState,
+    viewer: &super::Viewer,
+    request_id: Option<String>,
+) -> AuditContext {
     AuditContext {
         actor_id: Some(viewer.user.id),
         actor_name: viewer.user.display_name.clone(),
-        request_id: request_id(headers),
+        request_id,
         at: state.clock.now(),
     }
 }

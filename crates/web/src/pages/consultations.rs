@@ -5,8 +5,8 @@
 //! deadline; after it, everyone sees the result measured by the council's
 //! rule against the deputies in office, with a bar chart.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};

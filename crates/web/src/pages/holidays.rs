@@ -4,8 +4,8 @@
 //! records the announcement here, in the council's rules; every due date of
 //! the council is then counted on that calendar.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};

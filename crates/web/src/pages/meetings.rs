@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};

@@ -1,8 +1,8 @@
 //! Thông báo: a person's notifications, newest first, marked read one by
 //! one or all at once, and the address e-mails go to.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{Html, IntoResponse, Redirect, Response};

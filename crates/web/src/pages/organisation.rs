@@ -1,8 +1,8 @@
 //! The council's structure, the province's commune councils, the agencies,
 //! and the council's rules.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};

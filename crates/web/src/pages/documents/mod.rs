@@ -13,8 +13,8 @@ mod view;
 
 pub(crate) use view::{Sent, send_blob, stream_file};
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};

@@ -22,8 +22,8 @@
 //! for the bytes pdf.js needs. What a screen shows can always be
 //! photographed: the watermark and the read receipt make that traceable.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};

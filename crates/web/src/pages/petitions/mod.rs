@@ -11,8 +11,8 @@ mod portal;
 mod reminders;
 mod sheet;
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{Html, IntoResponse, Redirect, Response};

@@ -144,7 +144,7 @@ pub(crate) struct BallotForm {
 pub(crate) async fn cast(
     State(state): State<AppState>,
     Signed(viewer): Signed,
-    headers: HeaderMap,
+    asked: crate::ops::Asked,
     Path((id, round_id)): Path<(i64, i64)>,
     Form(form): Form<BallotForm>,
 ) -> AppResult<Response> {
@@ -168,7 +168,7 @@ pub(crate) async fn cast(
             "Tài khoản này không gắn với đại biểu của Hội đồng.".into(),
         ));
     };
-    let ctx = audit_context(&state, &viewer, &headers);
+    let ctx = crate::auth::login::audit_context_of(&state, &viewer, asked.request_id);
     let holds = me.person.status.holds_office();
     // The round is read in the ballot's own transaction, which refuses a
     // round of another session as not found. The store commits ballots in
@@ -189,7 +189,7 @@ pub(crate) async fn cast(
         let round = store.round(round_id).await.ok()?;
         Some(serde_json::json!({ "round": round.id, "voted": round.voted }).to_string())
     });
-    if headers.contains_key("hx-request") {
+    if asked.by_htmx {
         // The tablet swaps this in for the buttons: the deputy stays where
         // they were on the page (a document open, a question half typed)
         // and 500 tablets do not reload the whole session page at once.

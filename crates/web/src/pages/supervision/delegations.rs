@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};

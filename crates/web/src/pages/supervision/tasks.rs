@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
