@@ -1429,7 +1429,11 @@ async fn exchange_story(store: &SqlStore) {
     assert_eq!(store.incoming_list(10).await.unwrap().len(), 4);
 }
 
-#[tokio::test]
+// Two worker threads, as the server runs: ballots on a SQLite file are
+// committed on their own connection with the committing thread's other
+// tasks handed away (`block_in_place`), which a single-threaded runtime
+// cannot do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_passes_the_story() {
     let dir = temp_dir();
     let url = format!("sqlite://{}", dir.path().join("nt.db").display());

@@ -90,7 +90,11 @@ pub(crate) async fn append_all(
 }
 
 /// The record of `change`, chained after `last`.
-fn linked(ctx: &AuditContext, change: Change<'_>, last: Option<&(i64, String)>) -> AuditRecord {
+pub(super) fn linked(
+    ctx: &AuditContext,
+    change: Change<'_>,
+    last: Option<&(i64, String)>,
+) -> AuditRecord {
     let mut record = AuditRecord {
         seq: 0,
         at_ms: to_millis(ctx.at),

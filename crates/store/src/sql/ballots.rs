@@ -17,20 +17,26 @@
 //! 500 task allocations and twice the wake-ups, issue #3). Handing the
 //! commit from caller to caller between groups cost a wait on the runtime's
 //! queue, behind every request still coming in: 3-5 ms a group.
+//!
+//! The check and the rows are the same on every backend ([`decide`],
+//! [`Written`]); on a SQLite file a group is read and written on a
+//! connection of its own in one call ([`super::direct`]), elsewhere
+//! statement by statement through sqlx.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex as SyncMutex;
 
 use nghitruong_domain::clock::to_millis;
-use nghitruong_domain::vote::{self, BallotRefusal, Choice, VoteMode, Voter};
+use nghitruong_domain::vote::{self, BallotRefusal, Choice, RoundStatus, VoteMode, Voter};
 use serde_json::json;
 use sqlx::AssertSqlSafe;
+use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
 use super::audit::{self, Change};
 use super::rows::{json_rows, ordered_placeholders};
-use super::{SqlStore, Write, db, sitting};
-use crate::{AuditContext, Result, StoreError, VoteRound};
+use super::{SqlStore, Write, db, direct, sitting};
+use crate::{AuditContext, Result, StoreError};
 
 /// The outcome of one ballot.
 pub(crate) type Outcome = std::result::Result<(), BallotRefusal>;
@@ -194,174 +200,292 @@ fn json_text(rows: &impl serde::Serialize) -> Result<String> {
     serde_json::to_string(rows).map_err(|e| StoreError::Other(e.into()))
 }
 
-/// Checks and writes a group of ballots in one transaction, in arrival
-/// order, as if each had been cast alone. `None` for a ballot whose round
-/// does not exist.
+/// What checking and writing a ballot needs of its round.
+pub(super) struct RoundHead {
+    pub(super) session_id: i64,
+    pub(super) status: RoundStatus,
+    pub(super) closes_at: Option<OffsetDateTime>,
+    pub(super) mode: VoteMode,
+}
+
+/// The rounds a group's ballots name, each `None` if it does not exist.
+pub(super) type Heads = HashMap<i64, Option<RoundHead>>;
+
+/// Of one round's voters in a group: who is present in the hall, and who
+/// has already voted in the round.
+#[derive(Default)]
+pub(super) struct Standing {
+    pub(super) present: HashSet<i64>,
+    pub(super) voted: HashSet<i64>,
+}
+
+/// A ballot sent to another session's address is not found, as it would be
+/// had the round been read before.
+fn of_round(b: &Ballot, round_id: i64, head: &RoundHead) -> bool {
+    b.round_id == round_id && b.session_id == head.session_id
+}
+
+/// For each round found: its session and the people of the group who cast
+/// a ballot in it, whose standing the check needs.
+pub(super) fn people_by_round(ballots: &[Ballot], heads: &Heads) -> Vec<(i64, i64, Vec<i64>)> {
+    let mut by_round = Vec::new();
+    for (round_id, head) in heads {
+        let Some(head) = head else { continue };
+        let people: Vec<i64> = ballots
+            .iter()
+            .filter(|b| of_round(b, *round_id, head))
+            .map(|b| b.person_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if !people.is_empty() {
+            by_round.push((*round_id, head.session_id, people));
+        }
+    }
+    by_round
+}
+
+/// Checks the group's ballots in arrival order, as if each had been cast
+/// alone: a deputy's second ballot in the group is refused as a second
+/// ballot. The outcomes, and the indices of the accepted ballots in order.
+pub(super) fn decide(
+    ballots: &[Ballot],
+    heads: &Heads,
+    mut standing: HashMap<i64, Standing>,
+) -> (Vec<Option<Outcome>>, Vec<usize>) {
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; ballots.len()];
+    let mut accepted = Vec::new();
+    for (i, b) in ballots.iter().enumerate() {
+        let Some(Some(head)) = heads.get(&b.round_id) else {
+            continue;
+        };
+        if !of_round(b, b.round_id, head) {
+            continue;
+        }
+        let s = standing.entry(b.round_id).or_default();
+        let voter = Voter {
+            holds_office: b.holds_office,
+            present: s.present.contains(&b.person_id),
+            has_voted: s.voted.contains(&b.person_id),
+        };
+        let time_left = head.closes_at.is_none_or(|t| b.ctx.at < t);
+        let outcome = vote::check_ballot(head.status, time_left, voter);
+        if outcome.is_ok() {
+            s.voted.insert(b.person_id);
+            accepted.push(i);
+        }
+        outcomes[i] = Some(outcome);
+    }
+    (outcomes, accepted)
+}
+
+/// Checks and writes a group of ballots in one transaction. `None` for a
+/// ballot whose round does not exist.
 async fn commit_group(store: &SqlStore, ballots: &[Ballot]) -> Result<Vec<Option<Outcome>>> {
+    if let Some(direct) = &store.direct {
+        let _writer = store.writer.lock().await;
+        return direct::blocking(|| direct.commit_group(ballots));
+    }
     let mut w = store.write().await?;
-    let mut rounds: HashMap<i64, Option<VoteRound>> = HashMap::new();
+    let mut heads = Heads::new();
     for b in ballots {
-        if let std::collections::hash_map::Entry::Vacant(slot) = rounds.entry(b.round_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = heads.entry(b.round_id) {
             slot.insert(match sitting::round_in(&mut w, b.round_id).await {
-                Ok(r) => Some(r),
+                Ok(r) => Some(RoundHead {
+                    session_id: r.session_id,
+                    status: r.status,
+                    closes_at: r.closes_at,
+                    mode: r.mode,
+                }),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e),
             });
         }
     }
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; ballots.len()];
-    let mut accepted: Vec<usize> = Vec::new();
-    for (round_id, round) in &rounds {
-        let Some(r) = round else { continue };
-        // A ballot sent to another session's address is not found, as it
-        // would be had the round been read before.
-        let of_session = |b: &Ballot| b.round_id == *round_id && b.session_id == r.session_id;
-        let people: Vec<i64> = ballots
-            .iter()
-            .filter(|b| of_session(b))
-            .map(|b| b.person_id)
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        if people.is_empty() {
-            continue;
-        }
+    let mut standing = HashMap::new();
+    for (round_id, session_id, people) in people_by_round(ballots, &heads) {
         let present = which(
             &mut w,
             "SELECT person_id FROM attendance WHERE session_id = {scope} \
              AND status IN ('co_mat', 'truc_tuyen') AND person_id IN ({people})",
-            r.session_id,
+            session_id,
             &people,
         )
         .await?;
-        let mut voted = which(
+        let voted = which(
             &mut w,
             "SELECT person_id FROM round_voters WHERE round_id = {scope} AND person_id IN ({people})",
-            *round_id,
+            round_id,
             &people,
         )
         .await?;
-        for (i, b) in ballots.iter().enumerate() {
-            if !of_session(b) {
-                continue;
-            }
-            let voter = Voter {
-                holds_office: b.holds_office,
-                present: present.contains(&b.person_id),
-                has_voted: voted.contains(&b.person_id),
-            };
-            let time_left = r.closes_at.is_none_or(|t| b.ctx.at < t);
-            let outcome = vote::check_ballot(r.status, time_left, voter);
-            if outcome.is_ok() {
-                voted.insert(b.person_id);
-                accepted.push(i);
-            }
-            outcomes[i] = Some(outcome);
-        }
+        standing.insert(round_id, Standing { present, voted });
     }
-    // Rows go in arrival order whatever the order of the map above.
-    accepted.sort_unstable();
+    let (outcomes, accepted) = decide(ballots, &heads, standing);
     let accepted: Vec<&Ballot> = accepted.into_iter().map(|i| &ballots[i]).collect();
-    write_accepted(&mut w, &rounds, &accepted).await?;
+    write_accepted(&mut w, Written::of(&heads, &accepted)).await?;
     w.commit().await?;
     Ok(outcomes)
 }
 
-/// Writes the accepted ballots: who voted, the counters, the named choices
-/// and one audit record each. A secret ballot leaves only the fact that the
-/// deputy voted and the round's counters, never a link between the two.
-async fn write_accepted(
-    w: &mut Write<'_>,
-    rounds: &HashMap<i64, Option<VoteRound>>,
-    accepted: &[&Ballot],
-) -> Result<()> {
-    if accepted.is_empty() {
+/// The rows the accepted ballots of a group add: who voted, the counters,
+/// the named choices and one audit record each. A secret ballot leaves
+/// only the fact that the deputy voted and the round's counters, never a
+/// link between the two.
+pub(super) struct Written<'a> {
+    /// `[round, person]`, in arrival order.
+    pub(super) voters: Vec<[i64; 2]>,
+    /// Per round: approve, reject, abstain to add.
+    pub(super) counts: Vec<(i64, [i64; 3])>,
+    /// Round, person, choice, cast at (milliseconds), of named rounds only.
+    pub(super) named: Vec<(i64, i64, &'static str, i64)>,
+    pub(super) changes: Vec<(&'a AuditContext, Change<'static>)>,
+}
+
+impl<'a> Written<'a> {
+    pub(super) fn of(heads: &Heads, accepted: &[&'a Ballot]) -> Self {
+        let named = |b: &Ballot| {
+            heads
+                .get(&b.round_id)
+                .and_then(Option::as_ref)
+                .is_some_and(|r| r.mode == VoteMode::Named)
+        };
+        let mut counts: Vec<(i64, [i64; 3])> = Vec::new();
+        for b in accepted {
+            let at = match counts.iter().position(|(r, _)| *r == b.round_id) {
+                Some(at) => at,
+                None => {
+                    counts.push((b.round_id, [0; 3]));
+                    counts.len() - 1
+                }
+            };
+            let slot = match b.choice {
+                Choice::Approve => 0,
+                Choice::Reject => 1,
+                Choice::Abstain => 2,
+            };
+            counts[at].1[slot] += 1;
+        }
+        let changes = accepted
+            .iter()
+            .map(|b| {
+                // A secret ballot's audit record says that the deputy voted, never how.
+                let after = if named(b) {
+                    json!({ "person_id": b.person_id, "choice": b.choice.as_str() })
+                } else {
+                    json!({ "person_id": b.person_id })
+                };
+                let change = Change {
+                    action: "vote.ballot",
+                    entity: "vote_round",
+                    entity_id: Some(b.round_id.to_string()),
+                    before: None,
+                    after: Some(after),
+                };
+                (&b.ctx, change)
+            })
+            .collect();
+        Self {
+            voters: accepted.iter().map(|b| [b.round_id, b.person_id]).collect(),
+            counts,
+            named: accepted
+                .iter()
+                .filter(|b| named(b))
+                .map(|b| {
+                    (
+                        b.round_id,
+                        b.person_id,
+                        b.choice.as_str(),
+                        to_millis(b.ctx.at),
+                    )
+                })
+                .collect(),
+            changes,
+        }
+    }
+}
+
+/// Writes a group's rows in the open transaction.
+async fn write_accepted(w: &mut Write<'_>, rows: Written<'_>) -> Result<()> {
+    if rows.voters.is_empty() {
         return Ok(());
     }
-    let voters: Vec<[i64; 2]> = accepted.iter().map(|b| [b.round_id, b.person_id]).collect();
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO round_voters (round_id, person_id) {}",
         json_rows(w.backend, 1, &["bigint", "bigint"])
     )))
-    .bind(json_text(&voters)?)
+    .bind(json_text(&rows.voters)?)
     .execute(&mut *w.tx)
     .await
     .map_err(db)?;
-    let mut counts: HashMap<i64, [i64; 3]> = HashMap::new();
-    for b in accepted {
-        let c = counts.entry(b.round_id).or_default();
-        match b.choice {
-            Choice::Approve => c[0] += 1,
-            Choice::Reject => c[1] += 1,
-            Choice::Abstain => c[2] += 1,
-        }
-    }
-    for (round_id, [approve, reject, abstain]) in counts {
+    for (round_id, [approve, reject, abstain]) in &rows.counts {
         sqlx::query(
             "UPDATE vote_rounds SET approve = approve + $1, reject = reject + $2, \
              abstain = abstain + $3 WHERE id = $4",
         )
-        .bind(approve)
-        .bind(reject)
-        .bind(abstain)
-        .bind(round_id)
+        .bind(*approve)
+        .bind(*reject)
+        .bind(*abstain)
+        .bind(*round_id)
         .execute(&mut *w.tx)
         .await
         .map_err(db)?;
     }
-    let named = |b: &Ballot| {
-        rounds
-            .get(&b.round_id)
-            .and_then(Option::as_ref)
-            .is_some_and(|r| r.mode == VoteMode::Named)
-    };
-    let named_ballots: Vec<_> = accepted
-        .iter()
-        .filter(|b| named(b))
-        .map(|b| {
-            (
-                b.round_id,
-                b.person_id,
-                b.choice.as_str(),
-                to_millis(b.ctx.at),
-            )
-        })
-        .collect();
-    if !named_ballots.is_empty() {
+    if !rows.named.is_empty() {
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO named_ballots (round_id, person_id, choice, cast_at) {}",
             json_rows(w.backend, 1, &["bigint", "bigint", "text", "bigint"])
         )))
-        .bind(json_text(&named_ballots)?)
+        .bind(json_text(&rows.named)?)
         .execute(&mut *w.tx)
         .await
         .map_err(db)?;
     }
-    let changes = accepted
-        .iter()
-        .map(|b| {
-            // A secret ballot's audit record says that the deputy voted, never how.
-            let after = if named(b) {
-                json!({ "person_id": b.person_id, "choice": b.choice.as_str() })
-            } else {
-                json!({ "person_id": b.person_id })
-            };
-            let change = Change {
-                action: "vote.ballot",
-                entity: "vote_round",
-                entity_id: Some(b.round_id.to_string()),
-                before: None,
-                after: Some(after),
-            };
-            (&b.ctx, change)
-        })
-        .collect();
-    audit::append_all(w, changes).await
+    audit::append_all(w, rows.changes).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ballots have a connection of their own only where a second
+    /// connection sees the same database and may write to it: a file, not
+    /// memory, and not a store opened to read only by its options or its
+    /// URL.
+    #[tokio::test]
+    async fn ballots_have_their_own_connection_only_on_a_writable_file() {
+        let dir = nghitruong_testkit::temp_dir();
+        let path = dir.path().join("t.db");
+        let opened = |options| async move {
+            SqlStore::open(&options)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let file = opened(crate::StoreOptions::sqlite_file(&path, 1)).await;
+        assert!(file.direct.is_some());
+        let read_only = opened(crate::StoreOptions {
+            read_only: true,
+            ..crate::StoreOptions::sqlite_file(&path, 1)
+        })
+        .await;
+        assert!(read_only.direct.is_none());
+        let memory = opened(crate::StoreOptions {
+            url: "sqlite::memory:".into(),
+            ..crate::StoreOptions::sqlite_file(&path, 1)
+        })
+        .await;
+        assert!(memory.direct.is_none());
+        // Read-only in the URL, as an operator may set it.
+        for query in ["?mode=ro", "?immutable=true"] {
+            let url = format!("sqlite://{}{query}", path.display());
+            let read_only = opened(crate::StoreOptions {
+                url,
+                ..crate::StoreOptions::sqlite_file(&path, 1)
+            })
+            .await;
+            assert!(read_only.direct.is_none(), "{query}");
+        }
+    }
 
     /// Every ballot of a burst waits in [`cast`] while one of them commits
     /// the group: what a waiting ballot holds must stay small, or 500

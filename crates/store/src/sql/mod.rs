@@ -14,6 +14,7 @@ mod accounts;
 mod audit;
 mod ballots;
 mod consultation;
+mod direct;
 mod documents;
 mod exchange;
 mod meetings;
@@ -132,6 +133,9 @@ pub struct SqlStore {
     backend: Backend,
     writer: Arc<Mutex<()>>,
     ballots: Arc<ballots::BallotQueue>,
+    /// On a SQLite file, the connection ballots are committed on
+    /// ([`direct`]).
+    direct: Option<Arc<direct::Direct>>,
 }
 
 /// An open write transaction holding the writer lock.
@@ -201,11 +205,16 @@ impl SqlStore {
             .connect(&url)
             .await
             .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact_url(&options.url)))?;
+        let direct = match backend {
+            Backend::Sqlite if !read_only && writes(&url) => direct_for(&pool).await?,
+            _ => None,
+        };
         Ok(Self {
             pool,
             backend,
             writer: Arc::new(Mutex::new(())),
             ballots: Arc::default(),
+            direct,
         })
     }
 
@@ -269,6 +278,33 @@ impl Write<'_> {
     pub(crate) async fn commit(self) -> Result<()> {
         self.tx.commit().await.map_err(db)
     }
+}
+
+/// Whether a SQLite URL lets the pool write: not `mode=ro` or
+/// `immutable`, which a second connection must honour as well.
+fn writes(url: &str) -> bool {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    !query.split('&').any(|p| {
+        matches!(
+            p.to_ascii_lowercase().as_str(),
+            "mode=ro" | "mode=memory" | "immutable=true" | "immutable=1"
+        )
+    })
+}
+
+/// The ballots' own connection to the pool's database file; none for a
+/// database in memory, which another connection would not see.
+async fn direct_for(pool: &AnyPool) -> anyhow::Result<Option<Arc<direct::Direct>>> {
+    let (file,): (String,) =
+        sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(pool)
+            .await?;
+    if file.is_empty() {
+        return Ok(None);
+    }
+    let direct = direct::Direct::open(std::path::Path::new(&file))
+        .with_context(|| format!("không mở được cơ sở dữ liệu {file}"))?;
+    Ok(Some(Arc::new(direct)))
 }
 
 /// Opens one connection and reads the schema, so that a file that is not a
@@ -774,8 +810,9 @@ mod tests {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
     }
 
-    /// Every SQLite connection writes the log to disk before a commit
-    /// returns: an acknowledged ballot survives a power cut.
+    /// Every SQLite connection, the pool's and the ballots' own, writes the
+    /// log to disk before a commit returns: an acknowledged ballot survives
+    /// a power cut.
     #[tokio::test]
     async fn sqlite_commits_are_synced_to_disk() {
         let dir = nghitruong_testkit::temp_dir();
@@ -805,6 +842,12 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(journal, "wal");
         }
+        // And the ballots' own connection.
+        let direct = store
+            .direct
+            .as_ref()
+            .unwrap_or_else(|| panic!("no ballot connection"));
+        assert_eq!(direct.settings(), (2, "wal".to_owned(), true));
     }
 
     /// The access epoch moves with every change to a council's roster,
