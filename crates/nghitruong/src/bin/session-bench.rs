@@ -714,6 +714,13 @@ async fn run(
 
     // The stream clients: each waits for the result event and checks that
     // the fragment it carries, or the one fetched after it, shows the result.
+    // Every tenth deputy votes against, the others for (below): the
+    // result a hall screen shows must count each of them once.
+    let against = deputies.len().div_ceil(10);
+    let tally: Arc<[String; 2]> = Arc::new([
+        format!("bar-value\">{} (", deputies.len() - against),
+        format!("bar-value\">{against} ("),
+    ]);
     let connected = Arc::new(AtomicUsize::new(0));
     let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let all_connected = Arc::new(Notify::new());
@@ -740,6 +747,7 @@ async fn run(
             all_connected.clone(),
         );
         let total = a.streams;
+        let tally = tally.clone();
         streams.push(tokio::spawn(async move {
             let mut response = http
                 .get(format!("{base}/ky-hop/{session}/su-kien"))
@@ -782,6 +790,9 @@ async fn run(
                         Screens::Hall => {
                             if !event.contains("THÔNG QUA") {
                                 bail!("the result event lacks the result");
+                            }
+                            if !tally.iter().all(|count| event.contains(count.as_str())) {
+                                bail!("the result does not count every ballot once: {event}");
                             }
                             told
                         }
@@ -985,7 +996,8 @@ async fn run(
         "ballots sent evenly over {} ms; stream clients: {}",
         a.spread_ms,
         match (a.screens, a.warm) {
-            (Screens::Hall, _) => "hall screens, the tally in the event",
+            (Screens::Hall, _) =>
+                "hall screens, the tally in the event (checked: every ballot counted once)",
             (Screens::Fetch, true) => "fetch the hall fragment on warm connections",
             (Screens::Fetch, false) => "fetch the hall fragment on cold connections",
             (Screens::Tablet, true) =>
