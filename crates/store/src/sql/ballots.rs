@@ -476,7 +476,7 @@ mod tests {
         .await;
         assert!(memory.direct.is_none());
         // Read-only in the URL, as an operator may set it.
-        for query in ["?mode=ro", "?immutable=true"] {
+        for query in ["?mode=ro", "?immutable=true", "?cache=private&mode=r%6F"] {
             let url = format!("sqlite://{}{query}", path.display());
             let read_only = opened(crate::StoreOptions {
                 url,

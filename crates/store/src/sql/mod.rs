@@ -284,10 +284,11 @@ impl Write<'_> {
 /// `immutable`, which a second connection must honour as well.
 fn writes(url: &str) -> bool {
     let query = url.split_once('?').map_or("", |(_, q)| q);
-    !query.split('&').any(|p| {
+    // Decoded as sqlx decodes them.
+    !url::form_urlencoded::parse(query.as_bytes()).any(|(key, value)| {
         matches!(
-            p.to_ascii_lowercase().as_str(),
-            "mode=ro" | "mode=memory" | "immutable=true" | "immutable=1"
+            (&*key, &*value),
+            ("mode", "ro" | "memory") | ("immutable", "true" | "1")
         )
     })
 }
