@@ -448,6 +448,114 @@ async fn write_accepted(w: &mut Write<'_>, rows: Written<'_>) -> Result<()> {
 mod tests {
     use super::*;
 
+    const T0: OffsetDateTime = OffsetDateTime::UNIX_EPOCH;
+
+    fn cast_by(person_id: i64, round_id: i64, session_id: i64, choice: Choice) -> Ballot {
+        Ballot {
+            session_id,
+            round_id,
+            person_id,
+            holds_office: true,
+            choice,
+            ctx: AuditContext::system(T0),
+        }
+    }
+
+    fn head(session_id: i64, mode: VoteMode) -> Option<RoundHead> {
+        Some(RoundHead {
+            session_id,
+            status: RoundStatus::Open,
+            closes_at: Some(T0 + time::Duration::seconds(60)),
+            mode,
+        })
+    }
+
+    /// A group is checked in arrival order as if each ballot had been cast
+    /// alone, whichever backend read what the check needs.
+    #[test]
+    fn a_group_is_checked_as_if_each_ballot_came_alone() {
+        use BallotRefusal::*;
+        let heads = Heads::from([(1, head(10, VoteMode::Secret)), (2, None)]);
+        let late = Ballot {
+            ctx: AuditContext::system(T0 + time::Duration::seconds(60)),
+            ..cast_by(2, 1, 10, Choice::Approve)
+        };
+        let ballots = vec![
+            cast_by(1, 1, 10, Choice::Approve),
+            cast_by(1, 1, 10, Choice::Reject), // a double tap in the same group
+            cast_by(2, 1, 99, Choice::Approve), // the round through another session
+            cast_by(3, 1, 10, Choice::Approve), // voted in an earlier group
+            cast_by(4, 1, 10, Choice::Approve), // not checked in
+            cast_by(5, 2, 10, Choice::Approve), // no such round
+            Ballot {
+                holds_office: false,
+                ..cast_by(2, 1, 10, Choice::Approve)
+            },
+            late, // the timer ran out
+            cast_by(2, 1, 10, Choice::Abstain),
+        ];
+        let people = people_by_round(&ballots, &heads);
+        let [(1, 10, mut asked)] = <[_; 1]>::try_from(people).unwrap_or_else(|p| panic!("{p:?}"))
+        else {
+            panic!("round 1 of session 10 only");
+        };
+        asked.sort_unstable();
+        assert_eq!(asked, [1, 2, 3, 4], "the standing of those who voted there");
+        let standing = HashMap::from([(
+            1,
+            Standing {
+                present: HashSet::from([1, 2, 3]),
+                voted: HashSet::from([3]),
+            },
+        )]);
+        let (outcomes, accepted) = decide(&ballots, &heads, standing);
+        assert_eq!(
+            outcomes,
+            [
+                Some(Ok(())),
+                Some(Err(AlreadyVoted)),
+                None,
+                Some(Err(AlreadyVoted)),
+                Some(Err(NotPresent)),
+                None,
+                Some(Err(NotEligible)),
+                Some(Err(TimeUp)),
+                Some(Ok(())),
+            ]
+        );
+        assert_eq!(accepted, [0, 8]);
+    }
+
+    /// The rows of a group: who voted in arrival order, the counters per
+    /// round, choices only for a named round, and audit records that say
+    /// how a deputy voted only in a named round.
+    #[test]
+    fn a_secret_ballot_writes_no_link_between_deputy_and_choice() {
+        let heads = Heads::from([
+            (1, head(10, VoteMode::Secret)),
+            (2, head(10, VoteMode::Named)),
+        ]);
+        let ballots = [
+            cast_by(7, 1, 10, Choice::Reject),
+            cast_by(8, 2, 10, Choice::Approve),
+            cast_by(9, 1, 10, Choice::Abstain),
+        ];
+        let accepted: Vec<&Ballot> = ballots.iter().collect();
+        let rows = Written::of(&heads, &accepted);
+        assert_eq!(rows.voters, [[1, 7], [2, 8], [1, 9]]);
+        assert_eq!(rows.counts, [(1, [0, 1, 1]), (2, [1, 0, 0])]);
+        assert_eq!(rows.named, [(2, 8, "tan_thanh", 0)]);
+        let after: Vec<_> = rows.changes.iter().map(|(_, c)| c.after.clone()).collect();
+        assert_eq!(
+            after,
+            [
+                Some(json!({ "person_id": 7 })),
+                Some(json!({ "person_id": 8, "choice": "tan_thanh" })),
+                Some(json!({ "person_id": 9 })),
+            ]
+        );
+    }
+
     /// Ballots have a connection of their own only where a second
     /// connection sees the same database and may write to it: a file, not
     /// memory, and not a store opened to read only by its options or its
