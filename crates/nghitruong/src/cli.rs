@@ -643,14 +643,11 @@ pub async fn open_existing(s: &Settings, read_only: bool) -> anyhow::Result<SqlS
     let url = s.database_url();
     let sqlite = Backend::from_url(&url) == Some(Backend::Sqlite);
     if sqlite {
-        let file = url
-            .trim_start_matches("sqlite://")
-            .split('?')
-            .next()
-            .unwrap_or_default();
+        let file = nghitruong_store::sqlite_file(&url).unwrap_or_default();
         anyhow::ensure!(
-            std::path::Path::new(file).is_file(),
-            "không tìm thấy cơ sở dữ liệu {file}; kiểm tra --data-dir"
+            file.is_file(),
+            "không tìm thấy cơ sở dữ liệu {}; kiểm tra --data-dir",
+            file.display()
         );
     }
     let options = StoreOptions {

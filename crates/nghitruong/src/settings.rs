@@ -528,7 +528,7 @@ impl Settings {
     /// The database URL, defaulting to a SQLite file in the data folder.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!("sqlite://{}", self.data_dir.join("nghitruong.db").display())
+            nghitruong_store::sqlite_url(&self.data_dir.join("nghitruong.db"))
         } else {
             self.database.url.clone()
         }

@@ -36,7 +36,7 @@ pub use model::*;
 pub use notifications::*;
 pub use petitions::*;
 pub use search::SearchStore;
-pub use sql::{Backend, SqlStore, StoreOptions, redact_url, tally_json};
+pub use sql::{Backend, SqlStore, StoreOptions, redact_url, sqlite_file, sqlite_url, tally_json};
 pub use supervision::*;
 
 /// What went wrong in the store.

@@ -30,7 +30,7 @@ mod supervision;
 
 pub use sitting::tally_json;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -91,7 +91,7 @@ impl StoreOptions {
     /// `max_connections`.
     pub fn sqlite_file(path: &Path, max_connections: u32) -> Self {
         Self {
-            url: format!("sqlite://{}", path.display()),
+            url: sqlite_url(path),
             schema: None,
             max_connections,
             read_only: false,
@@ -107,6 +107,41 @@ impl std::fmt::Debug for StoreOptions {
             .field("max_connections", &self.max_connections)
             .finish()
     }
+}
+
+/// What sqlx takes for other than a file name in the path of a `sqlite://`
+/// URL: `?` begins the parameters and `%` an escape, which it decodes.
+/// `#` is escaped as well, for tools that read the URL as a URL.
+const SQLITE_PATH_ESCAPES: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
+
+/// The `sqlite://` URL of the file at `path`, whatever characters the path
+/// holds: sqlx gives the file name back decoded (see [`sqlite_file`]). A
+/// data folder named `hồ sơ?` or `50%41` opens that folder, not another
+/// file or an error.
+pub fn sqlite_url(path: &Path) -> String {
+    let path = path.to_string_lossy();
+    format!(
+        "sqlite://{}",
+        percent_encoding::utf8_percent_encode(&path, SQLITE_PATH_ESCAPES)
+    )
+}
+
+/// The file a `sqlite://` or `sqlite:` URL names, decoded as sqlx decodes
+/// it; `None` for another kind of URL, a database in memory, or a name
+/// that does not decode to UTF-8 (which sqlx refuses too).
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let database = rest.split('?').next().unwrap_or_default();
+    if database.is_empty() || database == ":memory:" {
+        return None;
+    }
+    let name = percent_encoding::percent_decode_str(database)
+        .decode_utf8()
+        .ok()?;
+    Some(PathBuf::from(&*name))
 }
 
 /// The URL with any password replaced, for logs.
@@ -152,7 +187,8 @@ impl SqlStore {
         let backend = Backend::from_url(&options.url)
             .with_context(|| format!("unsupported database url {}", redact_url(&options.url)))?;
         let url = match backend {
-            Backend::Sqlite if !options.url.contains("mode=") => {
+            // The parameters only: a folder may be called `mode=x`.
+            Backend::Sqlite if !query_of(&options.url).contains("mode=") => {
                 let sep = if options.url.contains('?') { '&' } else { '?' };
                 let mode = if options.read_only { "ro" } else { "rwc" };
                 format!("{}{sep}mode={mode}", options.url)
@@ -283,7 +319,7 @@ impl Write<'_> {
 /// Whether a SQLite URL lets the pool write: not `mode=ro` or
 /// `immutable`, which a second connection must honour as well.
 fn writes(url: &str) -> bool {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let query = query_of(url);
     // Decoded as sqlx decodes them.
     !url::form_urlencoded::parse(query.as_bytes()).any(|(key, value)| {
         matches!(
@@ -291,6 +327,11 @@ fn writes(url: &str) -> bool {
             ("mode", "ro" | "memory") | ("immutable", "true" | "1")
         )
     })
+}
+
+/// The parameters of a URL, after its first `?`, as sqlx splits them.
+fn query_of(url: &str) -> &str {
+    url.split_once('?').map_or("", |(_, q)| q)
 }
 
 /// The ballots' own connection to the pool's database file; none for a
@@ -803,6 +844,70 @@ mod tests {
         let shown = format!("{o:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("***"));
+    }
+
+    /// Folder names a province may use, and the characters a URL gives a
+    /// meaning to: each comes back from the URL as sqlx reads it, with
+    /// and without going through a URL parser first as sqlx's `Any`
+    /// driver does, and as [`sqlite_file`] reads it.
+    #[test]
+    fn a_sqlite_url_names_its_file_whatever_the_characters() {
+        use std::str::FromStr as _;
+        for name in [
+            "data/nghitruong.db",
+            "/srv/dữ liệu HĐND/nghitruong.db",
+            "/tmp/a b/x.db",
+            "/tmp/x?y/x.db",
+            "/tmp/p%41q/x.db",
+            "/tmp/100%/x.db",
+            "/tmp/h#k/x.db",
+            "/tmp/mode=ro/x.db",
+            "/tmp/a&b=c/x.db",
+        ] {
+            let url = sqlite_url(Path::new(name));
+            assert!(!query_of(&url).contains("mode="), "{url}");
+            assert_eq!(sqlite_file(&url).as_deref(), Some(Path::new(name)), "{url}");
+            let direct = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(direct.get_filename(), Path::new(name), "{url}");
+            let with_mode = format!("{url}?mode=rwc");
+            let parsed = url::Url::parse(&with_mode).unwrap_or_else(|e| panic!("{url}: {e}"));
+            let any = sqlx::sqlite::SqliteConnectOptions::from_str(parsed.as_str())
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(any.get_filename(), Path::new(name), "{url}");
+            assert!(writes(&with_mode), "{url}");
+        }
+        assert_eq!(
+            sqlite_url(Path::new("data/nghitruong.db")),
+            "sqlite://data/nghitruong.db"
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+        assert_eq!(
+            sqlite_file("sqlite:x.db?mode=ro").as_deref(),
+            Some(Path::new("x.db"))
+        );
+    }
+
+    /// A store opens, migrates and writes in a folder whose name holds
+    /// `?`, `%`, `#` and spaces, in that folder and no other.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_store_opens_in_a_folder_named_with_url_characters() {
+        let dir = nghitruong_testkit::temp_dir();
+        let folder = dir.path().join("hồ sơ ?50%41 #1");
+        std::fs::create_dir_all(&folder).unwrap_or_else(|e| panic!("{e}"));
+        let file = folder.join("nghitruong.db");
+        let store = SqlStore::open(&StoreOptions::sqlite_file(&file, 2))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.direct.is_some(), "the ballots' connection opened too");
+        store.close().await;
+        assert!(file.is_file(), "the database is in the folder named");
+        let entries: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|e| e.map(|e| e.file_name()).unwrap_or_default())
+            .collect();
+        assert_eq!(entries, vec![std::ffi::OsString::from("hồ sơ ?50%41 #1")]);
     }
 
     #[test]
