@@ -144,6 +144,8 @@ pub struct AppParts {
     pub mailer: Option<Arc<notify::Mailer>>,
     /// Online meeting rooms and their media engine.
     pub meet: Arc<meet::MeetService>,
+    /// Session packets being downloaded, held once for everyone.
+    pub(crate) packets: Arc<pages::documents::SharedPackets>,
 }
 
 impl AppState {
@@ -173,6 +175,7 @@ impl AppState {
                 }
             },
             mailer: None,
+            packets: Arc::default(),
         }))
     }
 

@@ -11,6 +11,7 @@ mod packet;
 mod upload;
 mod view;
 
+pub(crate) use packet::SharedPackets;
 pub(crate) use view::{Sent, send_blob, stream_file};
 
 use crate::form::Form;
