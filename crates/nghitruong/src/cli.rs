@@ -277,7 +277,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate => {
             open_store(&s).await?;
-            println!("Cơ sở dữ liệu đã ở phiên bản mới nhất.");
+            println!("Cơ sở dữ liệu đã được tạo hoặc cập nhật đến phiên bản mới nhất.");
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed {
