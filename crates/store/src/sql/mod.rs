@@ -196,7 +196,19 @@ impl SqlStore {
             _ => options.url.clone(),
         };
         if backend == Backend::Sqlite {
-            check_sqlite(&url).await?;
+            // SQLite says only "unable to open database file".
+            if let Some(folder) = sqlite_file(&url)
+                .as_deref()
+                .and_then(Path::parent)
+                .filter(|f| !f.as_os_str().is_empty() && !f.is_dir())
+            {
+                anyhow::bail!(
+                    "không mở được cơ sở dữ liệu {}: thư mục {} không tồn tại",
+                    redact_url(&options.url),
+                    folder.display()
+                );
+            }
+            check_sqlite(&url, &options.url).await?;
         }
         let read_only = options.read_only;
         if let (Backend::Postgres, Some(schema)) = (backend, &options.schema) {
@@ -352,18 +364,20 @@ async fn direct_for(pool: &AnyPool) -> anyhow::Result<Option<Arc<direct::Direct>
 /// Opens one connection and reads the schema, so that a file that is not a
 /// database, or cannot be opened, fails at once with SQLite's own reason
 /// instead of a pool timing out.
-async fn check_sqlite(url: &str) -> anyhow::Result<()> {
+/// Opens `url` once to see that it is a SQLite database; messages name it
+/// as the operator wrote it, `shown`.
+async fn check_sqlite(url: &str, shown: &str) -> anyhow::Result<()> {
     use sqlx::Connection as _;
     let mut conn = sqlx::AnyConnection::connect(url)
         .await
-        .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact_url(url)))?;
+        .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact_url(shown)))?;
     sqlx::query("SELECT COUNT(*) FROM sqlite_master")
         .execute(&mut conn)
         .await
         .with_context(|| {
             format!(
                 "tệp {} không phải cơ sở dữ liệu SQLite hợp lệ",
-                redact_url(url)
+                redact_url(shown)
             )
         })?;
     conn.close().await?;
@@ -908,6 +922,22 @@ mod tests {
             .map(|e| e.map(|e| e.file_name()).unwrap_or_default())
             .collect();
         assert_eq!(entries, vec![std::ffi::OsString::from("hồ sơ ?50%41 #1")]);
+    }
+
+    /// A file in a folder that does not exist is refused with the folder
+    /// named, not SQLite's "unable to open database file"; nothing is made.
+    #[tokio::test]
+    async fn a_missing_folder_is_named() {
+        let dir = nghitruong_testkit::temp_dir();
+        let folder = dir.path().join("không có");
+        let e = SqlStore::open(&StoreOptions::sqlite_file(&folder.join("x.db"), 1))
+            .await
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(e.contains("không tồn tại"), "{e}");
+        assert!(e.contains(&folder.display().to_string()), "{e}");
+        assert!(!folder.exists());
     }
 
     #[test]
