@@ -19,6 +19,6 @@ mod xml;
 
 pub use blobs::{BlobStore, Incoming, Staged, StoredBlob, is_over_limit};
 pub use inspect::{FileInspection, Inspected, Limits, Rejection, inspect, inspect_file};
-pub use packet::{PacketEntry, write_packet};
+pub use packet::{PacketEntry, packet_size_bound, write_packet};
 pub use verdict::{read_verdict, write_verdict};
 pub use views::{docx_html, xlsx_html};

@@ -51,6 +51,26 @@ pub fn write_packet<W: Write>(
     Ok(())
 }
 
+/// At least the size of the packet [`write_packet`] writes: the index and
+/// the documents, and for each document two headers and a directory
+/// record with its name (a suffix that keeps names apart included), with
+/// their 64-bit sizes; the index's own records and the end of the zip fit
+/// in the kilobyte added to it.
+pub fn packet_size_bound(
+    blobs: &BlobStore,
+    index_html: &str,
+    entries: &[PacketEntry],
+) -> io::Result<usize> {
+    let mut bound = index_html.len().saturating_add(1024);
+    for entry in entries {
+        let size = blobs.open(&entry.sha256)?.metadata()?.len();
+        bound = bound
+            .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
+            .saturating_add(200 + 3 * entry.name.len());
+    }
+    Ok(bound)
+}
+
 /// A name with no folders, no control characters and no reserved marks,
 /// so unpacking cannot write outside the folder it is unpacked into.
 pub(crate) fn safe_name(name: &str) -> String {
@@ -128,5 +148,53 @@ mod tests {
             .read_to_string(&mut body)
             .unwrap();
         assert_eq!(body, "%PDF-1.4 body");
+    }
+
+    /// The bound holds with no document, with names that need a suffix to
+    /// stay apart, with empty and one-byte files and a long index.
+    #[tokio::test]
+    async fn a_packet_is_never_larger_than_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobStore::new(dir.path()).unwrap();
+        let mut stored = Vec::new();
+        for body in [&b""[..], b"x", &[7u8; 70_000][..]] {
+            let mut up = blobs.begin(100_000).unwrap();
+            up.write(body).await.unwrap();
+            stored.push(up.finish().await.unwrap().keep().await.unwrap().sha256);
+        }
+        let long_index = "<p>Mục lục kỳ họp</p>".repeat(5_000);
+        let entry = |name: &str, sha: &str| PacketEntry {
+            name: name.into(),
+            sha256: sha.into(),
+        };
+        let cases = [
+            ("", vec![]),
+            (
+                "<h1>Mục lục</h1>",
+                vec![entry("a.pdf", &stored[0]), entry("a.pdf", &stored[1])],
+            ),
+            (
+                long_index.as_str(),
+                (0..12).map(|_| entry("Báo cáo.docx", &stored[2])).collect(),
+            ),
+            // Records outweigh the files: the margin per document counts.
+            (
+                "<h1>Mục lục</h1>",
+                (0..40)
+                    .map(|_| {
+                        entry(
+                            "Báo cáo thẩm tra của Ban Kinh tế - Ngân sách về dự toán.docx",
+                            &stored[1],
+                        )
+                    })
+                    .collect(),
+            ),
+        ];
+        for (index, entries) in cases {
+            let mut out = Vec::new();
+            write_packet(&mut out, &blobs, index, &entries).unwrap();
+            let bound = packet_size_bound(&blobs, index, &entries).unwrap();
+            assert!(out.len() <= bound, "{} > {bound}", out.len());
+        }
     }
 }

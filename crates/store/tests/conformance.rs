@@ -1436,7 +1436,7 @@ async fn exchange_story(store: &SqlStore) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_passes_the_story() {
     let dir = temp_dir();
-    let url = format!("sqlite://{}", dir.path().join("nt.db").display());
+    let url = nghitruong_store::sqlite_url(&dir.path().join("nt.db"));
     let options = StoreOptions {
         url,
         schema: None,
@@ -1454,7 +1454,7 @@ async fn sqlite_store_passes_the_story() {
     // A backup taken while the store is open is a complete database.
     let copy = dir.path().join("copy.db");
     store.backup_to(&copy).await.unwrap();
-    let copy_url = format!("sqlite://{}", copy.display());
+    let copy_url = nghitruong_store::sqlite_url(&copy);
     let restored = SqlStore::open(&StoreOptions {
         url: copy_url,
         schema: None,

@@ -742,7 +742,7 @@ fn questioning_new(lead: i64) -> NewTask {
 #[tokio::test]
 async fn sqlite_store_passes_the_supervision_story() {
     let dir = temp_dir();
-    let url = format!("sqlite://{}", dir.path().join("nt.db").display());
+    let url = nghitruong_store::sqlite_url(&dir.path().join("nt.db"));
     let store = SqlStore::open(&StoreOptions {
         url,
         schema: None,

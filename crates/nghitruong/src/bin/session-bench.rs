@@ -385,7 +385,7 @@ async fn exchange(
 /// deputies had signed in before the sitting began.
 async fn age_sign_ins(dir: &std::path::Path) -> anyhow::Result<()> {
     use sqlx::Connection as _;
-    let url = format!("sqlite://{}", dir.join("nghitruong.db").display());
+    let url = nghitruong_store::sqlite_url(&dir.join("nghitruong.db"));
     let mut db = sqlx::SqliteConnection::connect(&url).await?;
     sqlx::query("PRAGMA busy_timeout = 10000")
         .execute(&mut db)

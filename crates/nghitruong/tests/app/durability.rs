@@ -93,7 +93,7 @@ async fn acknowledged_ballots_survive_a_sigkill_and_none_is_counted_twice() {
 
     // Start again on the same data and read what was kept.
     let (mut server, base) = start_binary(dir.path(), &["--demo"], &[]);
-    let url = format!("sqlite://{}", dir.path().join("nghitruong.db").display());
+    let url = nghitruong_store::sqlite_url(&dir.path().join("nghitruong.db"));
     let store = SqlStore::open(&StoreOptions {
         url,
         schema: None,

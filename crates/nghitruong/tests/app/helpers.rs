@@ -51,10 +51,7 @@ pub async fn spawn_app_full(
     configure: impl FnOnce(&mut AppState, &Arc<SqlStore>),
 ) -> TestApp {
     let data_dir = temp_dir();
-    let url = format!(
-        "sqlite://{}",
-        data_dir.path().join("nghitruong.db").display()
-    );
+    let url = nghitruong_store::sqlite_url(&data_dir.path().join("nghitruong.db"));
     let store = SqlStore::open(&StoreOptions {
         url,
         schema: None,
@@ -298,10 +295,7 @@ pub async fn user(store: &SqlStore, name: &str) -> nghitruong_store::User {
 /// someone at the database would have.
 pub async fn database(app: &TestApp) -> sqlx::AnyConnection {
     use sqlx::Connection as _;
-    let url = format!(
-        "sqlite://{}",
-        app.data_dir.path().join("nghitruong.db").display()
-    );
+    let url = nghitruong_store::sqlite_url(&app.data_dir.path().join("nghitruong.db"));
     sqlx::AnyConnection::connect(&url).await.unwrap()
 }
 

@@ -18,7 +18,7 @@ async fn a_check_in_on_one_node_reaches_a_tablet_on_the_other() {
     let url = nats_url();
     // Subjects of this run only.
     let prefix = format!("test.{}", nghitruong_testkit::unique_name("nodes"));
-    let database = format!("sqlite://{}", dir_a.path().join("nghitruong.db").display());
+    let database = nghitruong_store::sqlite_url(&dir_a.path().join("nghitruong.db"));
     let relay = [
         ("NGHITRUONG__LIVE__NATS_URL", url.as_str()),
         ("NGHITRUONG__LIVE__NATS_PREFIX", prefix.as_str()),

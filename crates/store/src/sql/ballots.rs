@@ -585,7 +585,7 @@ mod tests {
         assert!(memory.direct.is_none());
         // Read-only in the URL, as an operator may set it.
         for query in ["?mode=ro", "?immutable=true", "?cache=private&mode=r%6F"] {
-            let url = format!("sqlite://{}{query}", path.display());
+            let url = format!("{}{query}", crate::sqlite_url(&path));
             let read_only = opened(crate::StoreOptions {
                 url,
                 ..crate::StoreOptions::sqlite_file(&path, 1)

@@ -11,7 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use nghitruong_docs::{BlobStore, PacketEntry, write_packet};
+use nghitruong_docs::{BlobStore, PacketEntry, packet_size_bound, write_packet};
 use nghitruong_domain::document::DocumentStatus;
 use nghitruong_domain::session::session_title;
 use tokio::sync::mpsc;
@@ -258,23 +258,16 @@ impl SharedPacket {
     }
 }
 
-/// Builds the packet in memory if `reserve` grants the room it needs (its
-/// documents' sizes and a margin for the zip's own records); `None` if
-/// not, for the caller to stream it instead.
+/// Builds the packet in memory if `reserve` grants the room it needs
+/// ([`packet_size_bound`]); `None` if not, for the caller to stream it
+/// instead.
 fn build_shared(
     blobs: &BlobStore,
     index: &str,
     entries: &[PacketEntry],
     reserve: &dyn Fn(usize) -> Option<Reservation>,
 ) -> io::Result<Option<Bytes>> {
-    let mut room = index.len() + 1024;
-    for entry in entries {
-        let size = blobs.open(&entry.sha256)?.metadata()?.len();
-        // Two headers and a directory record, each with the name.
-        room = room
-            .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
-            .saturating_add(200 + 3 * entry.name.len());
-    }
+    let room = packet_size_bound(blobs, index, entries)?;
     let Some(reservation) = reserve(room) else {
         return Ok(None);
     };
@@ -695,7 +688,8 @@ mod tests {
         let zip = zip::ZipArchive::new(std::io::Cursor::new(held.to_vec())).unwrap();
         assert_eq!(zip.len(), 3);
 
-        // Foreseen too small (a margin cannot be wrong, but if it were):
+        // Foreseen too small (the bound is tested in the docs crate, but if
+        // it were wrong):
         // left to stream, not an error, and the room is given back.
         let budget = Arc::new(AtomicUsize::new(0));
         let short = held.len() - 1;
